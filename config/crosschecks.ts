@@ -1,0 +1,300 @@
+/**
+ * Rules between entities of a parsed inventory. Pure: each check returns problems with the
+ * path and the fix; `crossCheck` runs them all so one run reports everything.
+ */
+import { cidrContains, nonPublicReason, parseCidr, parseIpv4 } from "../lib/ipv4";
+import { schemeVmid } from "../lib/scheme";
+import { InventoryProblem, formatPath } from "./errors";
+import { Inventory, ZFS_DATASET_PATTERN, HOSTNAME_PATTERN } from "./schema";
+
+type Problems = InventoryProblem[];
+const at = (path: PropertyKey[], message: string): InventoryProblem => ({ path: formatPath(path), message });
+
+/** Storage ids a guest disk must never use: the root disk's directory storage. */
+export const FORBIDDEN_GUEST_STORAGES = ["local"] as const;
+
+/** Runs every cross-check and returns all problems (empty when the inventory is coherent). */
+export function crossCheck(inv: Inventory): InventoryProblem[] {
+    const problems: Problems = [];
+    checkNetworks(inv, problems);
+    checkNodes(inv, problems);
+    checkGuests(inv, problems);
+    checkDatasets(inv, problems);
+    checkImages(inv, problems);
+    checkDns(inv, problems);
+    checkBackups(inv, problems);
+    checkOffsite(inv, problems);
+    return problems;
+}
+
+/** Finds the network carrying a VLAN id. */
+export function networkByVlan(inv: Inventory, vlan: number): [string, Inventory["networks"][string]] | undefined {
+    return Object.entries(inv.networks).find(([, n]) => n.vlan === vlan);
+}
+
+/** All storages of all nodes, keyed by id, with the node offering each. */
+export function storagesById(inv: Inventory): Map<string, { node: string; spec: Inventory["nodes"][string]["storages"][string] }> {
+    const out = new Map<string, { node: string; spec: Inventory["nodes"][string]["storages"][string] }>();
+    for (const [node, spec] of Object.entries(inv.nodes)) {
+        for (const [id, storage] of Object.entries(spec.storages)) if (!out.has(id)) out.set(id, { node, spec: storage });
+    }
+    return out;
+}
+
+function checkNetworks(inv: Inventory, problems: Problems): void {
+    const seen = new Map<number, string>();
+    for (const [name, net] of Object.entries(inv.networks)) {
+        const other = seen.get(net.vlan);
+        if (other) problems.push(at(["networks", name, "vlan"], `VLAN ${net.vlan} is already used by network "${other}"; give each network its own VLAN id`));
+        seen.set(net.vlan, name);
+        const subnet = parseCidr(net.cidr);
+        const gw = parseIpv4(net.gateway);
+        if (!subnet) {
+            problems.push(at(["networks", name, "cidr"], `"${net.cidr}" is not a network address; use the subnet's first address, e.g. 192.168.30.0/24`));
+        } else if (gw !== undefined && (!cidrContains(subnet, gw) || gw === subnet.network || gw === subnet.broadcast)) {
+            problems.push(at(["networks", name, "gateway"], `gateway ${net.gateway} is not a host address of ${net.cidr}; use an address inside the subnet`));
+        }
+    }
+}
+
+function checkNodes(inv: Inventory, problems: Problems): void {
+    const owner = new Map<string, string>();
+    const addresses = new Map<string, string>();
+    for (const [node, spec] of Object.entries(inv.nodes)) {
+        const other = addresses.get(spec.address);
+        if (other) problems.push(at(["nodes", node, "address"], `address ${spec.address} is also node "${other}"'s; every node needs its own address`));
+        addresses.set(spec.address, node);
+        for (const [id, storage] of Object.entries(spec.storages)) {
+            const prev = owner.get(id);
+            // The installer's own storages (`local`) exist on every node: the same unmanaged definition may repeat.
+            const sameUnmanaged = prev !== undefined && !storage.managed && JSON.stringify(inv.nodes[prev].storages[id]) === JSON.stringify(storage);
+            if (prev && !sameUnmanaged) problems.push(at(["nodes", node, "storages", id], `storage id "${id}" is already defined on node "${prev}"; storage ids are cluster-wide, give this one another id`));
+            owner.set(id, node);
+        }
+    }
+}
+
+function checkDisk(inv: Inventory, problems: Problems, path: PropertyKey[], node: string, storage: string, wantContent: "images" | "rootdir"): void {
+    if ((FORBIDDEN_GUEST_STORAGES as readonly string[]).includes(storage)) {
+        problems.push(at(path, `guest storage must not be "${storage}" (the root disk's directory storage); use a named ZFS or LVM-thin storage of node "${node}"`));
+        return;
+    }
+    const nodeSpec = inv.nodes[node];
+    if (!nodeSpec) return; // reported on the guest's node
+    const spec = nodeSpec.storages[storage];
+    if (!spec) {
+        const offered = Object.keys(nodeSpec.storages).join(", ") || "none";
+        problems.push(at(path, `node "${node}" offers no storage "${storage}" (it offers: ${offered}); add it under nodes.${node}.storages or pick one of those`));
+        return;
+    }
+    if (!spec.content.includes(wantContent)) {
+        problems.push(at(path, `storage "${storage}" does not hold "${wantContent}" content; add "${wantContent}" to nodes.${node}.storages.${storage}.content or pick another storage`));
+    }
+}
+
+function checkGuests(inv: Inventory, problems: Problems): void {
+    const vmids = new Map<number, string>();
+    const ips = new Map<string, string>();
+    const pairs = new Map<string, { guest: string; node: string }[]>();
+    for (const [name, g] of Object.entries(inv.guests)) {
+        const base = ["guests", name];
+        if (!inv.nodes[g.node]) {
+            problems.push(at([...base, "node"], `node "${g.node}" is not in nodes (known: ${Object.keys(inv.nodes).join(", ")}); fix the name or add the node`));
+        }
+        const prevId = vmids.get(g.vmid);
+        if (prevId) problems.push(at([...base, "vmid"], `VMID ${g.vmid} is already used by guest "${prevId}"; every guest needs its own VMID`));
+        vmids.set(g.vmid, name);
+        const prevIp = ips.get(g.ipv4);
+        if (prevIp) problems.push(at([...base, "ipv4"], `address ${g.ipv4} is already used by guest "${prevIp}"; every guest needs its own address`));
+        ips.set(g.ipv4, name);
+
+        const net = networkByVlan(inv, g.vlan);
+        if (!net) {
+            problems.push(at([...base, "vlan"], `VLAN ${g.vlan} is not a network (known: ${Object.values(inv.networks).map((n) => n.vlan).join(", ")}); fix the VLAN or add the network`));
+        } else {
+            const subnet = parseCidr(net[1].cidr);
+            const ip = parseIpv4(g.ipv4);
+            if (subnet && ip !== undefined) {
+                if (!cidrContains(subnet, ip)) problems.push(at([...base, "ipv4"], `address ${g.ipv4} is outside ${net[1].cidr} of VLAN ${g.vlan} ("${net[0]}"); pick an address in that subnet`));
+                else if (ip === subnet.network) problems.push(at([...base, "ipv4"], `address ${g.ipv4} is the network address of ${net[1].cidr}; pick a host address`));
+                else if (ip === subnet.broadcast) problems.push(at([...base, "ipv4"], `address ${g.ipv4} is the broadcast address of ${net[1].cidr}; pick a host address`));
+                else if (g.ipv4 === net[1].gateway && !g.gateway) problems.push(at([...base, "ipv4"], `address ${g.ipv4} is the gateway of VLAN ${g.vlan}; pick another host address (or set gateway: true on the router guest)`));
+                else if (g.gateway && g.ipv4 !== net[1].gateway) problems.push(at([...base, "gateway"], `a router guest owns its VLAN's gateway address ${net[1].gateway}, got ${g.ipv4}; fix the address or the network's gateway`));
+            }
+            if (inv.cluster.enforceIdScheme && parseIpv4(g.ipv4) !== undefined) {
+                const want = schemeVmid(g.vlan, g.ipv4);
+                if (want !== g.vmid) problems.push(at([...base, "vmid"], `VMID ${g.vmid} breaks the ID scheme (VLAN × 1000 + last octet); for VLAN ${g.vlan} and ${g.ipv4} it must be ${want}`));
+            }
+        }
+
+        if (g.haPair) {
+            const list = pairs.get(g.haPair) ?? [];
+            list.push({ guest: name, node: g.node });
+            pairs.set(g.haPair, list);
+        }
+
+        if (g.kind === "lxc") {
+            checkDisk(inv, problems, [...base, "disk", "storage"], g.node, g.disk.storage, "rootdir");
+            if (!inv.images[g.template]) problems.push(at([...base, "template"], `template "${g.template}" is not in images; add it under images with its checksum`));
+            else if (inv.images[g.template].contentType !== "vztmpl") problems.push(at([...base, "template"], `image "${g.template}" is not a container template (contentType must be vztmpl)`));
+            if (g.privileged && !g.privileged.reason.trim()) problems.push(at([...base, "privileged", "reason"], `a privileged container must say why; give a reason or drop the exception`));
+        } else {
+            g.disks.forEach((d, i) => checkDisk(inv, problems, [...base, "disks", i, "storage"], g.node, d.storage, "images"));
+            if (g.systemStorage !== undefined) checkDisk(inv, problems, [...base, "systemStorage"], g.node, g.systemStorage, "images");
+            if (g.image && !inv.images[g.image]) problems.push(at([...base, "image"], `image "${g.image}" is not in images; add it under images with its checksum`));
+            if (g.image && g.clone) problems.push(at([...base, "clone"], `a VM boots from an image or a clone, not both; remove one`));
+            const media = [g.image, g.clone, g.cdrom].filter((m) => m !== undefined).length;
+            if (media === 0) problems.push(at([...base, "image"], `a VM needs boot media: set image (a key of images), cdrom or clone`));
+            if (g.cdrom && !inv.nodes[g.node]?.storages[g.cdrom.split(":")[0]]) problems.push(at([...base, "cdrom"], `storage "${g.cdrom.split(":")[0]}" is not offered by node "${g.node}"`));
+            if (g.cloudInit && g.image && inv.images[g.image]?.contentType === "iso" && !inv.images[g.image].fileName.endsWith(".img")) {
+                problems.push(at([...base, "cloudInit"], `cloud-init needs a cloud image or a clone, not the installer ISO "${g.image}"; remove cloudInit or boot a cloud image`));
+            }
+            if (g.memoryFloorMiB !== undefined && g.memoryFloorMiB > g.memoryMiB) problems.push(at([...base, "memoryFloorMiB"], `balloon floor ${g.memoryFloorMiB} MiB exceeds memory ${g.memoryMiB} MiB; lower the floor`));
+            if (g.tpm && g.bios !== "ovmf") problems.push(at([...base, "bios"], `a TPM needs UEFI; set bios to "ovmf"`));
+        }
+    }
+    for (const [pair, members] of pairs) {
+        const byNode = new Map<string, string[]>();
+        for (const m of members) byNode.set(m.node, [...(byNode.get(m.node) ?? []), m.guest]);
+        for (const [node, guests] of byNode) {
+            if (guests.length > 1) {
+                for (const guest of guests.slice(1)) {
+                    problems.push(at(["guests", guest, "node"], `HA pair "${pair}" has ${guests.join(" and ")} on node "${node}"; members of a pair must run on different nodes`));
+                }
+            }
+        }
+    }
+}
+
+/** Host path of a dataset: its mountpoint property, or `/<name>` as ZFS defaults it. */
+export function datasetMountpoint(path: string, mountpoint?: string): string {
+    return mountpoint ?? `/${path}`;
+}
+
+function underRoot(path: string, roots: readonly string[]): boolean {
+    return roots.some((r) => {
+        const root = r.endsWith("/") ? r.slice(0, -1) : r;
+        return path === root || path.startsWith(`${root}/`);
+    });
+}
+
+function checkDatasets(inv: Inventory, problems: Problems): void {
+    for (const [path, ds] of Object.entries(inv.datasets)) {
+        const base = ["datasets", path];
+        if (!ZFS_DATASET_PATTERN.test(path) || path.length > 255 || path.split("/").some((c) => c === "." || c === "..")) {
+            problems.push(at(base, `"${path}" is not a safe ZFS dataset name: use pool/child with letters, digits and _ . : - only (no spaces or shell characters)`));
+            continue;
+        }
+        const nodeSpec = inv.nodes[ds.node];
+        if (!nodeSpec) {
+            problems.push(at([...base, "node"], `node "${ds.node}" is not in nodes; fix the name or add the node`));
+        }
+        const mountpoint = datasetMountpoint(path, ds.properties.mountpoint);
+        if (!underRoot(mountpoint, inv.cluster.managedRoots)) {
+            problems.push(at([...base, "properties", "mountpoint"], `mountpoint ${mountpoint} is outside the managed roots (${inv.cluster.managedRoots.join(", ")}); set a mountpoint under one of them or add a root to cluster.managedRoots`));
+        }
+        if (ds.owner) {
+            const owner = inv.guests[ds.owner.container];
+            if (!owner) problems.push(at([...base, "owner", "container"], `guest "${ds.owner.container}" is not in guests; name the container whose user owns the data`));
+            else if (owner.kind !== "lxc") problems.push(at([...base, "owner", "container"], `guest "${ds.owner.container}" is a VM; ownership is expressed as seen inside a container`));
+        }
+        ds.mounts.forEach((m, i) => {
+            const guest = inv.guests[m.guest];
+            if (!guest) {
+                problems.push(at([...base, "mounts", i, "guest"], `guest "${m.guest}" is not in guests; fix the name or remove the mount`));
+                return;
+            }
+            if (guest.node !== ds.node) {
+                problems.push(at([...base, "mounts", i, "guest"], `guest "${m.guest}" runs on "${guest.node}" but the dataset lives on "${ds.node}"; a bind mount must be on the same node`));
+            }
+            if (guest.kind === "vm") {
+                problems.push(at([...base, "mounts", i, "guest"], `"${m.guest}" is a VM and cannot bind-mount a host dataset; export it with properties.sharenfs instead`));
+            } else {
+                if (!guest.privileged && !ds.owner) {
+                    problems.push(at([...base, "owner"], `dataset is bind-mounted into unprivileged container "${m.guest}" but has no owner; set owner {container, uid, gid} so the mapped ids can write to it`));
+                }
+                if (m.path === "/" || ["/proc", "/sys", "/dev", "/etc"].some((p) => m.path === p || m.path.startsWith(`${p}/`))) {
+                    problems.push(at([...base, "mounts", i, "path"], `mount path ${m.path} would shadow a system directory inside the container; mount under /mnt, /srv or /data`));
+                }
+            }
+        });
+        const guests = ds.mounts.map((m) => m.guest);
+        const dup = guests.find((g, i) => guests.indexOf(g) !== i);
+        if (dup) problems.push(at([...base, "mounts"], `guest "${dup}" mounts the dataset twice; keep one mount per guest`));
+    }
+}
+
+function checkImages(inv: Inventory, problems: Problems): void {
+    const storages = storagesById(inv);
+    for (const [k, img] of Object.entries(inv.images)) {
+        const s = storages.get(img.storage);
+        const want = img.contentType;
+        if (!s) problems.push(at(["images", k, "storage"], `storage "${img.storage}" is not offered by any node; add it under a node's storages`));
+        else if (!s.spec.content.includes(want)) problems.push(at(["images", k, "storage"], `storage "${img.storage}" does not hold "${want}" content; add it to its content list`));
+        const digestLength = img.checksumAlgorithm === "sha256" ? 64 : 128;
+        if (img.checksum.length !== digestLength) problems.push(at(["images", k, "checksum"], `a ${img.checksumAlgorithm} digest has ${digestLength} hex digits, got ${img.checksum.length}`));
+    }
+}
+
+function checkDns(inv: Inventory, problems: Problems): void {
+    if (!inv.dns) return;
+    const dns = inv.dns;
+    if (dns.wanAddress && dns.ddnsHostname) problems.push(at(["dns", "ddnsHostname"], `set either wanAddress or ddnsHostname, not both`));
+    if (dns.wanAddress) {
+        const why = nonPublicReason(dns.wanAddress);
+        if (why) problems.push(at(["dns", "wanAddress"], `${dns.wanAddress} is ${why}; public records need the public WAN address`));
+    }
+    const names = new Map<string, string>();
+    for (const [k, r] of Object.entries(dns.records)) {
+        const base = ["dns", "records", k];
+        const prev = names.get(r.name);
+        if (prev) problems.push(at([...base, "name"], `record name "${r.name}" is already used by record "${prev}"; one record per name`));
+        names.set(r.name, k);
+        const wildcard = r.name.startsWith("*");
+        if (r.proxied && wildcard) problems.push(at([...base, "proxied"], `wildcard record "${r.name}" serves the reverse proxy, which must see client addresses and terminate TLS; set proxied: false`));
+        if (r.proxied && r.protocol === "udp") problems.push(at([...base, "proxied"], `record "${r.name}" is for a UDP service and the Cloudflare proxy carries no UDP; set proxied: false`));
+        if (r.target === "wan") {
+            if (!dns.wanAddress && !dns.ddnsHostname) problems.push(at([...base, "target"], `target "wan" needs dns.wanAddress or dns.ddnsHostname`));
+            if (r.type === "A" && !dns.wanAddress) problems.push(at([...base, "type"], `an A record to the WAN needs dns.wanAddress; without it use type CNAME (to dns.ddnsHostname)`));
+            if (r.type === "CNAME" && !dns.ddnsHostname) problems.push(at([...base, "type"], `a CNAME to the WAN needs dns.ddnsHostname; with a static address use type A`));
+        } else if (r.type === "A") {
+            if (parseIpv4(r.target) === undefined) problems.push(at([...base, "target"], `an A record needs an IPv4 address (or "wan"), got "${r.target}"`));
+            else {
+                const why = nonPublicReason(r.target);
+                if (why) problems.push(at([...base, "target"], `${r.target} is ${why}; public records must not point into the LAN`));
+            }
+        } else if (r.type === "CNAME") {
+            if (parseIpv4(r.target) !== undefined || !HOSTNAME_PATTERN.test(r.target) || !r.target.includes(".")) {
+                problems.push(at([...base, "target"], `a CNAME target must be a fully qualified hostname, got "${r.target}"`));
+            }
+        }
+    }
+}
+
+function checkBackups(inv: Inventory, problems: Problems): void {
+    if (!inv.backups) {
+        for (const [name, g] of Object.entries(inv.guests)) {
+            if ("tier" in g.backup) problems.push(at(["guests", name, "backup"], `guest has backup tier "${g.backup.tier}" but the inventory has no backups section; add backups or exclude the guest with a reason`));
+        }
+        return;
+    }
+    const b = inv.backups;
+    const pbs = inv.guests[b.pbs.guest];
+    if (!pbs) problems.push(at(["backups", "pbs", "guest"], `guest "${b.pbs.guest}" is not in guests; name the guest running Proxmox Backup Server`));
+    else if ("tier" in pbs.backup) problems.push(at(["guests", b.pbs.guest, "backup"], `the PBS guest cannot back itself up into its own datastore; exclude it with a reason`));
+    if (b.window.start === b.window.end) problems.push(at(["backups", "window"], `the night window is empty (start equals end); give it at least one slot`));
+    for (const [tier, spec] of Object.entries(b.tiers)) {
+        const r = spec.retention;
+        if (!r.keepDaily && !r.keepWeekly && !r.keepMonthly && !r.keepYearly) problems.push(at(["backups", "tiers", tier, "retention"], `retention keeps nothing; set at least one keep* count`));
+    }
+}
+
+function checkOffsite(inv: Inventory, problems: Problems): void {
+    const o = inv.offsite;
+    if (!o) return;
+    if (o.service !== "aws" && !o.endpoint) problems.push(at(["offsite", "endpoint"], `service "${o.service}" needs its S3 endpoint, e.g. https://s3.us-west-004.backblazeb2.com`));
+    if (o.objectLock && o.servesPbs) problems.push(at(["offsite", "objectLock"], `Object Lock stops Proxmox Backup Server's garbage collection from deleting chunks; turn it off for a bucket PBS writes to`));
+    if (o.service !== "aws" && o.service !== "wasabi" && o.writers.length > 1) {
+        problems.push(at(["offsite", "writers"], `service "${o.service}" has no IAM API, so one scoped key serves one writer; list a single writer`));
+    }
+}

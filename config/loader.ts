@@ -1,0 +1,49 @@
+/**
+ * The only reader of `pulumi.Config`: loads the inventory from stack config, validates it
+ * (fail closed) and hands out credentials as secret Outputs.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { InventoryError } from "./errors";
+import { parseInventory } from "./parse";
+import { Inventory } from "./schema";
+import { CREDENTIAL_KEYS, PROJECT, splitConfig } from "./stackfile";
+
+/** Reads every `homelab:*` key of the stack, parses and cross-checks it. Throws InventoryError. */
+export function loadInventory(): Inventory {
+    const all = pulumi.runtime.allConfig();
+    const config: Record<string, unknown> = {};
+    const problems: { path: string; message: string }[] = [];
+    for (const [k, v] of Object.entries(all)) {
+        if (!k.startsWith(`${PROJECT}:`)) continue;
+        try {
+            config[k] = JSON.parse(v);
+        } catch {
+            config[k] = v;
+        }
+    }
+    if (problems.length > 0) throw new InventoryError(problems, "stack config");
+    const { inventory } = splitConfig(config, "stack config");
+    return parseInventory(inventory, "stack config");
+}
+
+export type CredentialKey = (typeof CREDENTIAL_KEYS)[number];
+
+/**
+ * A credential as a secret Output: the environment variable wins, then secret stack config.
+ * Returns undefined when neither is set, so the caller decides whether it is required.
+ */
+export function optionalCredential(key: CredentialKey, envVar: string): pulumi.Output<string> | undefined {
+    const fromEnv = process.env[envVar];
+    if (fromEnv !== undefined && fromEnv !== "") return pulumi.secret(fromEnv);
+    const config = new pulumi.Config(PROJECT);
+    return config.getSecret(key);
+}
+
+/** Like optionalCredential, but missing means an error naming both ways to provide it. */
+export function requireCredential(key: CredentialKey, envVar: string): pulumi.Output<string> {
+    const value = optionalCredential(key, envVar);
+    if (value === undefined) {
+        throw new Error(`missing credential: set the environment variable ${envVar} or run \`pulumi config set --secret ${PROJECT}:${key} <value>\``);
+    }
+    return value;
+}

@@ -1,0 +1,9 @@
+/** Integration tests: real ZFS (zfs-fuse) behind real SSH on 127.0.0.1. Run as root. */
+module.exports = {
+    testEnvironment: "node",
+    roots: ["<rootDir>/test/integration"],
+    testMatch: ["**/*.test.ts"],
+    transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
+    testTimeout: 120000,
+    maxWorkers: 1,
+};

@@ -1,0 +1,49 @@
+/**
+ * The deterministic ID scheme and the tier tables every guest follows.
+ * Pure values and functions: the schema, the components, the policies and the tools share them.
+ */
+import { lastOctet } from "./ipv4";
+
+/** VMID = VLAN × 1000 + last octet of the guest's IPv4 (VLAN 30, .66 → 30066). */
+export function schemeVmid(vlan: number, ipv4: string): number {
+    return vlan * 1000 + lastOctet(ipv4);
+}
+
+/** Guest tiers, from most to least important. */
+export const TIERS = ["critical", "high", "normal", "low", "minimal"] as const;
+export type Tier = (typeof TIERS)[number];
+
+/** Proxmox `cpuunits` per tier: weights compare against each other, not against the default 100. */
+export const CPU_UNITS_BY_TIER: Readonly<Record<Tier, number>> = {
+    critical: 2048,
+    high: 1500,
+    normal: 1024,
+    low: 800,
+    minimal: 512,
+};
+
+/** Startup order per tier: critical guests start first, minimal ones last. */
+export const STARTUP_ORDER_BY_TIER: Readonly<Record<Tier, number>> = {
+    critical: 1,
+    high: 2,
+    normal: 3,
+    low: 4,
+    minimal: 5,
+};
+
+/** Seconds Proxmox waits after starting a guest of this tier before starting the next one. */
+export const STARTUP_DELAY_SECONDS_BY_TIER: Readonly<Record<Tier, number>> = {
+    critical: 30,
+    high: 15,
+    normal: 5,
+    low: 0,
+    minimal: 0,
+};
+
+/** Default start of the unprivileged id range (`root:100000:65536` in /etc/subuid). */
+export const UNPRIVILEGED_ID_OFFSET = 100000;
+
+/** Sorted, lowercased, de-duplicated tags: Proxmox stores tags that way, so anything else diffs forever. */
+export function normalizeTags(tags: readonly string[]): string[] {
+    return [...new Set(tags.map((t) => t.toLowerCase()))].sort();
+}
