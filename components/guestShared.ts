@@ -1,0 +1,130 @@
+/**
+ * What containers and VMs share: arguments, validation, tags, startup, the guest firewall,
+ * HA and the outputs policies read. Used by lxcGuest.ts and vmGuest.ts.
+ */
+import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
+import * as pulumi from "@pulumi/pulumi";
+import { FirewallRuleSpec, GuestSpec, Network } from "../config/schema";
+import { cidrContains, parseCidr, parseIpv4 } from "../lib/ipv4";
+import { ProxmoxProviders } from "../lib/providers";
+import { STARTUP_DELAY_SECONDS_BY_TIER, STARTUP_ORDER_BY_TIER, Tier } from "../lib/scheme";
+import { FORBIDDEN_GUEST_STORAGES } from "../config/crosschecks";
+
+/** DNS settings of the cluster, given to every guest. */
+export interface GuestDns {
+    /** Resolvers, in order. */
+    readonly servers: readonly string[];
+    /** Search domain. */
+    readonly domain: string;
+}
+
+/** Arguments every guest component takes. */
+export interface GuestArgsBase {
+    /** The guest's name in the inventory: its hostname and Proxmox name. */
+    readonly guestName: string;
+    /** The network of the guest's VLAN (its subnet gives the prefix, its gateway the route). */
+    readonly network: Network;
+    /** Cluster DNS settings. */
+    readonly dns: GuestDns;
+    /** Public SSH keys installed for the guest's login user. @default [] */
+    readonly sshPublicKeys?: readonly string[];
+    /** The node's VLAN-aware bridge. @default "vmbr0" */
+    readonly bridge?: string;
+    /** Resources that must exist first (datasets, the node's storages and bridge). @default [] */
+    readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
+    /** The Proxmox providers; the component picks root only when the guest needs it. */
+    readonly providers: ProxmoxProviders;
+}
+
+/** `ip/prefix` of the guest on its network; throws when the address is not inside it. */
+export function guestAddress(where: string, spec: GuestSpec, network: Network): string {
+    if (spec.vlan !== network.vlan) throw new Error(`[${where}.vlan] the guest is on VLAN ${spec.vlan} but was given network VLAN ${network.vlan}; pass the network of VLAN ${spec.vlan}`);
+    const cidr = parseCidr(network.cidr);
+    const ip = parseIpv4(spec.ipv4);
+    if (cidr === undefined || ip === undefined || !cidrContains(cidr, ip)) {
+        throw new Error(`[${where}.ipv4] ${spec.ipv4} is not inside ${network.cidr} of VLAN ${network.vlan}; pick an address in that subnet`);
+    }
+    return `${spec.ipv4}/${cidr.prefix}`;
+}
+
+/** Throws when a guest storage id is missing or one the rules forbid (`local`). */
+export function checkStorage(where: string, storage: string | undefined): string {
+    if (storage === undefined || storage === "") throw new Error(`[${where}] a storage id is required; never leave it to the provider default (local / local-lvm)`);
+    if ((FORBIDDEN_GUEST_STORAGES as readonly string[]).includes(storage)) {
+        throw new Error(`[${where}] must not be "${storage}" (the root disk's directory storage); use a named ZFS or LVM-thin storage`);
+    }
+    return storage;
+}
+
+/** Startup order and delay by tier: critical guests start first. */
+export function startupByTier(tier: Tier): { order: number; upDelay: number } {
+    return { order: STARTUP_ORDER_BY_TIER[tier], upDelay: STARTUP_DELAY_SECONDS_BY_TIER[tier] };
+}
+
+/** Inventory firewall rules as `firewall.RulesLegacy` rule blocks. */
+export function firewallRules(rules: readonly FirewallRuleSpec[]): proxmoxve.types.input.firewall.RulesLegacyRule[] {
+    return rules.map((r) => ({
+        type: r.direction,
+        action: r.action,
+        enabled: true,
+        ...(r.proto !== undefined ? { proto: r.proto } : {}),
+        ...(r.dport !== undefined ? { dport: r.dport } : {}),
+        ...(r.source !== undefined ? { source: r.source } : {}),
+        ...(r.comment !== undefined ? { comment: r.comment } : {}),
+    }));
+}
+
+/** Outputs every guest registers (stack policies read these names). */
+export interface GuestOutputs {
+    readonly vmid: number;
+    readonly nodeName: string;
+    readonly ipv4: string;
+    readonly tier: Tier;
+    readonly haPair?: string;
+    readonly backupTier?: "critical" | "medium" | "low";
+    readonly backupExclusionReason?: string;
+    readonly usesRootProvider: boolean;
+}
+
+export function guestOutputs(spec: GuestSpec, usesRootProvider: boolean): GuestOutputs {
+    return {
+        vmid: spec.vmid,
+        nodeName: spec.node,
+        ipv4: spec.ipv4,
+        tier: spec.tier,
+        ...(spec.haPair !== undefined ? { haPair: spec.haPair } : {}),
+        ...("tier" in spec.backup ? { backupTier: spec.backup.tier } : { backupExclusionReason: spec.backup.exclude }),
+        usesRootProvider,
+    };
+}
+
+/**
+ * The guest firewall (options with the inventory's policies, rules when there are any) and the
+ * HA resource. Always through the API token: none of it needs root.
+ */
+export function guestSideResources(
+    parent: pulumi.Resource,
+    name: string,
+    kind: "ct" | "vm",
+    spec: GuestSpec,
+    guest: pulumi.Resource,
+    provider: proxmoxve.Provider,
+): { options: proxmoxve.firewall.OptionsLegacy; rules?: proxmoxve.firewall.RulesLegacy; ha?: proxmoxve.Haresource } {
+    const opts = { parent, provider, dependsOn: [guest] };
+    const target = kind === "ct" ? { containerId: spec.vmid } : { vmId: spec.vmid };
+    const options = new proxmoxve.firewall.OptionsLegacy(
+        `${name}-firewall`,
+        { nodeName: spec.node, ...target, enabled: true, inputPolicy: spec.firewall.inputPolicy, outputPolicy: spec.firewall.outputPolicy },
+        opts,
+    );
+    const rules =
+        spec.firewall.rules.length > 0
+            ? new proxmoxve.firewall.RulesLegacy(`${name}-firewall-rules`, { nodeName: spec.node, ...target, rules: firewallRules(spec.firewall.rules) }, opts)
+            : undefined;
+    // `Haresource` is current; `HaresourceLegacy` is deprecated ("use proxmoxve.Haresource instead").
+    const ha =
+        spec.ha !== undefined
+            ? new proxmoxve.Haresource(`${name}-ha`, { resourceId: `${kind}:${spec.vmid}`, type: kind, state: spec.ha.state, comment: "managed by homelab" }, opts)
+            : undefined;
+    return { options, rules, ha };
+}

@@ -1,0 +1,142 @@
+/**
+ * An LXC container from the inventory: unprivileged unless the inventory grants the exception,
+ * disks on named storage, a static address on its VLAN, bind mounts of its datasets, its
+ * firewall and (optionally) HA.
+ */
+import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
+import * as pulumi from "@pulumi/pulumi";
+import { LxcGuestSpec } from "../config/schema";
+import { BindMount, rootReasons, wantsKeyctl } from "../lib/privilege";
+import { CPU_UNITS_BY_TIER, normalizeTags, Tier } from "../lib/scheme";
+import { GuestArgsBase, checkStorage, guestAddress, guestOutputs, guestSideResources, startupByTier } from "./guestShared";
+
+export interface LxcGuestArgs extends GuestArgsBase {
+    /** The container from the inventory. */
+    readonly spec: LxcGuestSpec;
+    /** Volume id of the OS template on the node (`local:vztmpl/debian-12-standard_...tar.zst`). */
+    readonly templateFileId: pulumi.Input<string>;
+    /** File name of the template, to tell Proxmox the OS type (`debian-12-standard_...`). */
+    readonly templateFileName: string;
+    /** Host directories bind-mounted into the container (its datasets). @default [] */
+    readonly mounts?: readonly BindMount[];
+}
+
+/** Proxmox container OS types by template name prefix (pct.conf(5) `ostype`). */
+const OS_TYPES: readonly [RegExp, string][] = [
+    [/^debian-/, "debian"],
+    [/^devuan-/, "devuan"],
+    [/^ubuntu-/, "ubuntu"],
+    [/^(centos|rockylinux|almalinux)-/, "centos"],
+    [/^fedora-/, "fedora"],
+    [/^opensuse-/, "opensuse"],
+    [/^archlinux-/, "archlinux"],
+    [/^alpine-/, "alpine"],
+    [/^gentoo-/, "gentoo"],
+    [/^nixos-/, "nixos"],
+];
+
+/**
+ * The container's OS type from its template's file name. It must be set: the provider's default
+ * `unmanaged` makes Proxmox skip writing hostname and network inside the container.
+ */
+export function containerOsType(templateFileName: string): string {
+    const found = OS_TYPES.find(([re]) => re.test(templateFileName));
+    if (found === undefined) {
+        throw new Error(
+            `[images.*.fileName] cannot tell the container OS from "${templateFileName}"; name the template file after its distribution as Proxmox does (debian-, ubuntu-, alpine-, ...)`,
+        );
+    }
+    return found[1];
+}
+
+/** Device mode as the provider wants it: four octal digits. */
+export function deviceMode(mode: string): string {
+    return mode.padStart(4, "0");
+}
+
+/** An LXC container and its firewall (and HA resource when the guest is HA-managed). */
+export class LxcGuest extends pulumi.ComponentResource {
+    readonly vmid: number;
+    readonly nodeName: string;
+    readonly ipv4: string;
+    readonly tier: Tier;
+    /** Why this guest needs root@pam; empty when the API token suffices. */
+    readonly rootReasons: readonly string[];
+    readonly usesRootProvider: boolean;
+    readonly container: proxmoxve.ContainerLegacy;
+    readonly firewallOptions: proxmoxve.firewall.OptionsLegacy;
+    readonly firewallRules?: proxmoxve.firewall.RulesLegacy;
+    readonly haResource?: proxmoxve.Haresource;
+
+    constructor(name: string, args: LxcGuestArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("homelab:proxmox:LxcGuest", name, {}, opts);
+        const { spec } = args;
+        const where = `guests.${args.guestName}`;
+        const mounts = args.mounts ?? [];
+        const address = guestAddress(where, spec, args.network);
+        const storage = checkStorage(`${where}.disk.storage`, spec.disk.storage);
+        for (const m of mounts) {
+            if (!m.hostPath.startsWith("/") || !m.containerPath.startsWith("/")) {
+                throw new Error(`[${where}] bind mount ${m.hostPath} -> ${m.containerPath} must use absolute paths on both sides`);
+            }
+        }
+
+        this.vmid = spec.vmid;
+        this.nodeName = spec.node;
+        this.ipv4 = spec.ipv4;
+        this.tier = spec.tier;
+        this.rootReasons = rootReasons(spec, mounts.length);
+        this.usesRootProvider = this.rootReasons.length > 0;
+        const provider = this.usesRootProvider ? args.providers.root : args.providers.api;
+        if (provider === undefined) {
+            throw new Error(`[${where}] needs root@pam (${this.rootReasons.join("; ")}) but no root provider was built; set the root password so createProxmoxProviders builds it`);
+        }
+
+        this.container = new proxmoxve.ContainerLegacy(
+            `${name}-container`,
+            {
+                nodeName: spec.node,
+                vmId: spec.vmid,
+                description: spec.description,
+                // The provider's default is privileged: say so explicitly, always.
+                unprivileged: spec.privileged === undefined,
+                // The provider's default is `local`: the root disk always names its storage.
+                disk: { datastoreId: storage, size: spec.disk.sizeGiB },
+                cpu: { cores: spec.cores, units: CPU_UNITS_BY_TIER[spec.tier] },
+                memory: { dedicated: spec.memoryMiB, swap: spec.swapMiB },
+                ...(spec.docker ? { features: { nesting: true, ...(wantsKeyctl(spec) ? { keyctl: true } : {}) } } : {}),
+                ...(mounts.length > 0 ? { mountPoints: mounts.map((m) => ({ volume: m.hostPath, path: m.containerPath, readOnly: m.readOnly })) } : {}),
+                ...(spec.devices.length > 0
+                    ? {
+                          devicePassthroughs: spec.devices.map((d) => ({
+                              path: d.path,
+                              ...(d.gid !== undefined ? { gid: d.gid } : {}),
+                              ...(d.mode !== undefined ? { mode: deviceMode(d.mode) } : {}),
+                          })),
+                      }
+                    : {}),
+                startOnBoot: true,
+                startup: startupByTier(spec.tier),
+                tags: normalizeTags([spec.tier, ...(spec.docker ? ["docker"] : []), ...spec.tags]),
+                protection: spec.stateful,
+                initialization: {
+                    hostname: args.guestName,
+                    ipConfigs: [{ ipv4: { address, gateway: args.network.gateway } }],
+                    dns: { domain: args.dns.domain, servers: [...args.dns.servers] },
+                    userAccount: { keys: [...(args.sshPublicKeys ?? [])] },
+                },
+                operatingSystem: { templateFileId: args.templateFileId, type: containerOsType(args.templateFileName) },
+                networkInterfaces: [{ name: "eth0", bridge: args.bridge ?? "vmbr0", vlanId: spec.vlan, firewall: true }],
+            },
+            // No ignoreChanges: no container field has a known upstream perpetual diff we set.
+            { parent: this, provider, dependsOn: args.dependsOn ?? [] },
+        );
+
+        const side = guestSideResources(this, name, "ct", spec, this.container, args.providers.api);
+        this.firewallOptions = side.options;
+        this.firewallRules = side.rules;
+        this.haResource = side.ha;
+
+        this.registerOutputs({ ...guestOutputs(spec, this.usesRootProvider) });
+    }
+}

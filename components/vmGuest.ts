@@ -1,0 +1,161 @@
+/**
+ * A QEMU VM from the inventory: every disk and system volume on named storage, hardware only
+ * through mappings, a balloon floor, the QEMU agent, cloud-init where the image takes it, its
+ * firewall and (optionally) HA.
+ */
+import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
+import * as pulumi from "@pulumi/pulumi";
+import { ImageSpec, VmGuestSpec } from "../config/schema";
+import { rootReasons } from "../lib/privilege";
+import { CPU_UNITS_BY_TIER, normalizeTags, Tier } from "../lib/scheme";
+import { GuestArgsBase, checkStorage, guestAddress, guestOutputs, guestSideResources, startupByTier } from "./guestShared";
+
+export interface VmGuestArgs extends GuestArgsBase {
+    /** The VM from the inventory. */
+    readonly spec: VmGuestSpec;
+    /** The boot image (`spec.image`) as the inventory describes it; required when `spec.image` is set. */
+    readonly image?: ImageSpec;
+    /** Volume id of the boot image downloaded on the node; required when `spec.image` is set. */
+    readonly imageFileId?: pulumi.Input<string>;
+    /** Every VLAN id of the inventory: the router's trunk carries them all. */
+    readonly allVlans: readonly number[];
+}
+
+/** How an image boots a VM: an installer in the CD drive, or a disk image imported as the first disk. */
+export type BootMedia = "cdrom" | "disk-file" | "disk-import";
+
+/**
+ * `import` content is imported with `importFrom`; an `iso`-content cloud image (`.img`, `.qcow2`,
+ * `.raw`) goes through the disk's `fileId`; a real `.iso` is an installer in the CD drive.
+ */
+export function bootMediaOf(image: ImageSpec): BootMedia {
+    if (image.contentType === "import") return "disk-import";
+    if (image.contentType === "iso" && !image.fileName.toLowerCase().endsWith(".iso")) return "disk-file";
+    if (image.contentType === "iso") return "cdrom";
+    throw new Error(`[images] a container template (vztmpl) cannot boot a VM; use an iso or import image`);
+}
+
+/** Machine type: q35 where the inventory asks for it or PCIe passthrough needs it. */
+export function machineOf(spec: VmGuestSpec): "pc" | "q35" {
+    return spec.machine === "q35" || spec.pciMappings.some((m) => m.pcie) ? "q35" : "pc";
+}
+
+/** CD and cloud-init drive slots: q35 only has ide0 and ide2. */
+const CDROM_INTERFACE = "ide2";
+const CLOUD_INIT_INTERFACE = "ide0";
+
+/** A VM and its firewall (and HA resource when the guest is HA-managed). */
+export class VmGuest extends pulumi.ComponentResource {
+    readonly vmid: number;
+    readonly nodeName: string;
+    readonly ipv4: string;
+    readonly tier: Tier;
+    readonly rootReasons: readonly string[];
+    readonly usesRootProvider: boolean;
+    readonly vm: proxmoxve.VmLegacy;
+    readonly firewallOptions: proxmoxve.firewall.OptionsLegacy;
+    readonly firewallRules?: proxmoxve.firewall.RulesLegacy;
+    readonly haResource?: proxmoxve.Haresource;
+
+    constructor(name: string, args: VmGuestArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("homelab:proxmox:VmGuest", name, {}, opts);
+        const { spec } = args;
+        const where = `guests.${args.guestName}`;
+        const address = guestAddress(where, spec, args.network);
+        const diskStorages = spec.disks.map((d, i) => checkStorage(`${where}.disks[${i}].storage`, d.storage));
+        // EFI vars, TPM state and the cloud-init drive: the named system storage, else the first disk's.
+        const systemStorage = checkStorage(`${where}.systemStorage`, spec.systemStorage ?? diskStorages[0]);
+        if (spec.tpm && spec.bios !== "ovmf") throw new Error(`[${where}.bios] a TPM needs UEFI; set bios to "ovmf"`);
+
+        let media: BootMedia | undefined;
+        if (spec.image !== undefined) {
+            if (args.image === undefined || args.imageFileId === undefined) throw new Error(`[${where}.image] image "${spec.image}" was not given to the VM; pass its spec and downloaded file id`);
+            media = bootMediaOf(args.image);
+        }
+
+        this.vmid = spec.vmid;
+        this.nodeName = spec.node;
+        this.ipv4 = spec.ipv4;
+        this.tier = spec.tier;
+        this.rootReasons = rootReasons(spec, 0);
+        this.usesRootProvider = this.rootReasons.length > 0;
+        const provider = this.usesRootProvider ? args.providers.root : args.providers.api;
+        if (provider === undefined) throw new Error(`[${where}] needs root@pam (${this.rootReasons.join("; ")}) but no root provider was built`);
+
+        const bridge = args.bridge ?? "vmbr0";
+        // The router (gateway: true) routes between every VLAN, so its first NIC is a trunk of all of
+        // them: untagged (no vlanId) on the VLAN-aware bridge, with every VLAN id allowed through.
+        const nic = spec.gateway
+            ? { bridge, model: "virtio", firewall: true, trunks: [...new Set(args.allVlans)].sort((a, b) => a - b).join(";") }
+            : { bridge, model: "virtio", firewall: true, vlanId: spec.vlan };
+
+        const disks = spec.disks.map((d, i) => ({
+            interface: `scsi${i}`,
+            datastoreId: diskStorages[i],
+            size: d.sizeGiB,
+            discard: "on",
+            ...(i === 0 && media === "disk-file" ? { fileId: args.imageFileId } : {}),
+            ...(i === 0 && media === "disk-import" ? { importFrom: args.imageFileId } : {}),
+        }));
+
+        const cdromFileId = media === "cdrom" ? args.imageFileId : spec.cdrom;
+
+        this.vm = new proxmoxve.VmLegacy(
+            `${name}-vm`,
+            {
+                nodeName: spec.node,
+                vmId: spec.vmid,
+                name: args.guestName,
+                description: spec.description,
+                tags: normalizeTags([spec.tier, ...spec.tags]),
+                onBoot: true,
+                startup: startupByTier(spec.tier),
+                protection: spec.stateful,
+                bios: spec.bios,
+                machine: machineOf(spec),
+                operatingSystem: { type: spec.osType },
+                cpu: { cores: spec.cores, type: spec.cpuType, units: CPU_UNITS_BY_TIER[spec.tier] },
+                memory: { dedicated: spec.memoryMiB, floating: spec.memoryFloorMiB ?? Math.floor(spec.memoryMiB / 2) },
+                agent: { enabled: true },
+                disks,
+                ...(spec.bios === "ovmf" ? { efiDisk: { datastoreId: systemStorage, type: "4m", preEnrolledKeys: spec.osType.startsWith("win") } } : {}),
+                ...(spec.tpm ? { tpmState: { datastoreId: systemStorage, version: "v2.0" } } : {}),
+                ...(cdromFileId !== undefined ? { cdrom: { fileId: cdromFileId, interface: CDROM_INTERFACE } } : {}),
+                ...(spec.clone !== undefined
+                    ? { clone: { vmId: spec.clone.vmid, full: true, datastoreId: diskStorages[0], ...(spec.clone.node !== undefined ? { nodeName: spec.clone.node } : {}) } }
+                    : {}),
+                ...(spec.cloudInit !== undefined
+                    ? {
+                          initialization: {
+                              datastoreId: systemStorage,
+                              interface: CLOUD_INIT_INTERFACE,
+                              ipConfigs: [{ ipv4: { address, gateway: args.network.gateway } }],
+                              dns: { domain: args.dns.domain, servers: [...args.dns.servers] },
+                              userAccount: { username: spec.cloudInit.user, keys: [...(args.sshPublicKeys ?? [])] },
+                          },
+                      }
+                    : {}),
+                networkDevices: [nic],
+                ...(spec.pciMappings.length > 0 ? { hostpcis: spec.pciMappings.map((m, i) => ({ device: `hostpci${i}`, mapping: m.mapping, pcie: m.pcie })) } : {}),
+                ...(spec.usbMappings.length > 0 ? { usbs: spec.usbMappings.map((m) => ({ mapping: m.mapping })) } : {}),
+            },
+            {
+                parent: this,
+                provider,
+                dependsOn: args.dependsOn ?? [],
+                // The provider plans an all-zero `speed` block on every disk that declares none, on
+                // every preview, even right after an apply (muhlba91/pulumi-proxmoxve#664, still in
+                // 8.6.0; upstream bpg/terraform-provider-proxmox#1539: absent and all-zero are the
+                // same to the provider). We never set disk speed limits.
+                ignoreChanges: ["disks[*].speed"],
+            },
+        );
+
+        const side = guestSideResources(this, name, "vm", spec, this.vm, args.providers.api);
+        this.firewallOptions = side.options;
+        this.firewallRules = side.rules;
+        this.haResource = side.ha;
+
+        this.registerOutputs({ ...guestOutputs(spec, this.usesRootProvider) });
+    }
+}
