@@ -38,7 +38,8 @@ export function vm(inv: Inventory, name: string): VmGuestSpec {
 
 /** Provider inputs may arrive JSON-stringified (the SDK stringifies non-string provider inputs). */
 export function decoded<T = unknown>(value: unknown): T {
-    return (typeof value === "string" && /^[[{]/.test(value) ? JSON.parse(value) : value) as T;
+    if (typeof value !== "string" || !/^([[{]|true$|false$|-?\d)/.test(value)) return value as T;
+    return JSON.parse(value) as T;
 }
 
 /** The `urn::id` reference a provider resource has in options.provider. */
