@@ -2,13 +2,22 @@
  * Rules between entities of a parsed inventory. Pure: each check returns problems with the
  * path and the fix; `crossCheck` runs them all so one run reports everything.
  */
+import { DnsRecordField, dnsRecordProblems, fullRecordName, isFqdn, nonPublicHostnameReason, recordComment, recordContent, recordTtl } from "../lib/dns";
 import { cidrContains, nonPublicReason, parseCidr, parseIpv4 } from "../lib/ipv4";
 import { schemeVmid } from "../lib/scheme";
 import { InventoryProblem, formatPath } from "./errors";
-import { Inventory, ZFS_DATASET_PATTERN, HOSTNAME_PATTERN } from "./schema";
+import { Inventory, ZFS_DATASET_PATTERN } from "./schema";
 
 type Problems = InventoryProblem[];
 const at = (path: PropertyKey[], message: string): InventoryProblem => ({ path: formatPath(path), message });
+
+/**
+ * Looks up a key of an inventory record. Plain indexing would find inherited members
+ * (`nodes["constructor"]` is a function), so a reference named like one would slip through.
+ */
+function own<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+    return Object.hasOwn(record, key) ? record[key] : undefined;
+}
 
 /** Storage ids a guest disk must never use: the root disk's directory storage. */
 export const FORBIDDEN_GUEST_STORAGES = ["local"] as const;
@@ -79,9 +88,9 @@ function checkDisk(inv: Inventory, problems: Problems, path: PropertyKey[], node
         problems.push(at(path, `guest storage must not be "${storage}" (the root disk's directory storage); use a named ZFS or LVM-thin storage of node "${node}"`));
         return;
     }
-    const nodeSpec = inv.nodes[node];
+    const nodeSpec = own(inv.nodes, node);
     if (!nodeSpec) return; // reported on the guest's node
-    const spec = nodeSpec.storages[storage];
+    const spec = own(nodeSpec.storages, storage);
     if (!spec) {
         const offered = Object.keys(nodeSpec.storages).join(", ") || "none";
         problems.push(at(path, `node "${node}" offers no storage "${storage}" (it offers: ${offered}); add it under nodes.${node}.storages or pick one of those`));
@@ -98,7 +107,7 @@ function checkGuests(inv: Inventory, problems: Problems): void {
     const pairs = new Map<string, { guest: string; node: string }[]>();
     for (const [name, g] of Object.entries(inv.guests)) {
         const base = ["guests", name];
-        if (!inv.nodes[g.node]) {
+        if (!own(inv.nodes, g.node)) {
             problems.push(at([...base, "node"], `node "${g.node}" is not in nodes (known: ${Object.keys(inv.nodes).join(", ")}); fix the name or add the node`));
         }
         const prevId = vmids.get(g.vmid);
@@ -135,18 +144,23 @@ function checkGuests(inv: Inventory, problems: Problems): void {
 
         if (g.kind === "lxc") {
             checkDisk(inv, problems, [...base, "disk", "storage"], g.node, g.disk.storage, "rootdir");
-            if (!inv.images[g.template]) problems.push(at([...base, "template"], `template "${g.template}" is not in images; add it under images with its checksum`));
-            else if (inv.images[g.template].contentType !== "vztmpl") problems.push(at([...base, "template"], `image "${g.template}" is not a container template (contentType must be vztmpl)`));
-            if (g.privileged && !g.privileged.reason.trim()) problems.push(at([...base, "privileged", "reason"], `a privileged container must say why; give a reason or drop the exception`));
+            const template = own(inv.images, g.template);
+            if (!template) problems.push(at([...base, "template"], `template "${g.template}" is not in images; add it under images with its checksum`));
+            else if (template.contentType !== "vztmpl") problems.push(at([...base, "template"], `image "${g.template}" is not a container template (contentType must be vztmpl)`));
+            if (g.privileged && g.privileged.reason.trim().length < 10) {
+                problems.push(at([...base, "privileged", "reason"], `a privileged container must say why in at least 10 characters (not counting spaces); give a reason or drop the exception`));
+            }
         } else {
             g.disks.forEach((d, i) => checkDisk(inv, problems, [...base, "disks", i, "storage"], g.node, d.storage, "images"));
             if (g.systemStorage !== undefined) checkDisk(inv, problems, [...base, "systemStorage"], g.node, g.systemStorage, "images");
-            if (g.image && !inv.images[g.image]) problems.push(at([...base, "image"], `image "${g.image}" is not in images; add it under images with its checksum`));
+            const image = g.image === undefined ? undefined : own(inv.images, g.image);
+            if (g.image && !image) problems.push(at([...base, "image"], `image "${g.image}" is not in images; add it under images with its checksum`));
             if (g.image && g.clone) problems.push(at([...base, "clone"], `a VM boots from an image or a clone, not both; remove one`));
             const media = [g.image, g.clone, g.cdrom].filter((m) => m !== undefined).length;
             if (media === 0) problems.push(at([...base, "image"], `a VM needs boot media: set image (a key of images), cdrom or clone`));
-            if (g.cdrom && !inv.nodes[g.node]?.storages[g.cdrom.split(":")[0]]) problems.push(at([...base, "cdrom"], `storage "${g.cdrom.split(":")[0]}" is not offered by node "${g.node}"`));
-            if (g.cloudInit && g.image && inv.images[g.image]?.contentType === "iso" && !inv.images[g.image].fileName.endsWith(".img")) {
+            const cdromNode = own(inv.nodes, g.node);
+            if (g.cdrom && cdromNode && !own(cdromNode.storages, g.cdrom.split(":")[0])) problems.push(at([...base, "cdrom"], `storage "${g.cdrom.split(":")[0]}" is not offered by node "${g.node}"`));
+            if (g.cloudInit && image?.contentType === "iso" && !image.fileName.endsWith(".img")) {
                 problems.push(at([...base, "cloudInit"], `cloud-init needs a cloud image or a clone, not the installer ISO "${g.image}"; remove cloudInit or boot a cloud image`));
             }
             if (g.memoryFloorMiB !== undefined && g.memoryFloorMiB > g.memoryMiB) problems.push(at([...base, "memoryFloorMiB"], `balloon floor ${g.memoryFloorMiB} MiB exceeds memory ${g.memoryMiB} MiB; lower the floor`));
@@ -185,7 +199,7 @@ function checkDatasets(inv: Inventory, problems: Problems): void {
             problems.push(at(base, `"${path}" is not a safe ZFS dataset name: use pool/child with letters, digits and _ . : - only (no spaces or shell characters)`));
             continue;
         }
-        const nodeSpec = inv.nodes[ds.node];
+        const nodeSpec = own(inv.nodes, ds.node);
         if (!nodeSpec) {
             problems.push(at([...base, "node"], `node "${ds.node}" is not in nodes; fix the name or add the node`));
         }
@@ -194,12 +208,12 @@ function checkDatasets(inv: Inventory, problems: Problems): void {
             problems.push(at([...base, "properties", "mountpoint"], `mountpoint ${mountpoint} is outside the managed roots (${inv.cluster.managedRoots.join(", ")}); set a mountpoint under one of them or add a root to cluster.managedRoots`));
         }
         if (ds.owner) {
-            const owner = inv.guests[ds.owner.container];
+            const owner = own(inv.guests, ds.owner.container);
             if (!owner) problems.push(at([...base, "owner", "container"], `guest "${ds.owner.container}" is not in guests; name the container whose user owns the data`));
             else if (owner.kind !== "lxc") problems.push(at([...base, "owner", "container"], `guest "${ds.owner.container}" is a VM; ownership is expressed as seen inside a container`));
         }
         ds.mounts.forEach((m, i) => {
-            const guest = inv.guests[m.guest];
+            const guest = own(inv.guests, m.guest);
             if (!guest) {
                 problems.push(at([...base, "mounts", i, "guest"], `guest "${m.guest}" is not in guests; fix the name or remove the mount`));
                 return;
@@ -236,37 +250,56 @@ function checkImages(inv: Inventory, problems: Problems): void {
     }
 }
 
+/** Inventory path of the field a DNS rule is about (`content` is the inventory's `target`, the comment its `purpose`). */
+const DNS_FIELD_PATH: Record<DnsRecordField, string> = { name: "name", type: "type", content: "target", proxied: "proxied", ttl: "proxied", comment: "purpose" };
+
 function checkDns(inv: Inventory, problems: Problems): void {
     if (!inv.dns) return;
     const dns = inv.dns;
-    if (dns.wanAddress && dns.ddnsHostname) problems.push(at(["dns", "ddnsHostname"], `set either wanAddress or ddnsHostname, not both`));
+    // Where `wan` resolves to; a bad source is reported once, on the source, not on every record using it.
+    let wanSourceReported = false;
+    if (dns.wanAddress && dns.ddnsHostname) problems.push(at(["dns", "ddnsHostname"], `set either wanAddress or ddnsHostname, not both; with a static WAN address drop ddnsHostname`));
     if (dns.wanAddress) {
         const why = nonPublicReason(dns.wanAddress);
-        if (why) problems.push(at(["dns", "wanAddress"], `${dns.wanAddress} is ${why}; public records need the public WAN address`));
+        if (why) {
+            problems.push(at(["dns", "wanAddress"], `${dns.wanAddress} is ${why}; public records need the public WAN address`));
+            wanSourceReported = true;
+        }
+    }
+    if (dns.ddnsHostname) {
+        const why = isFqdn(dns.ddnsHostname) ? nonPublicHostnameReason(dns.ddnsHostname) : "not a fully qualified hostname";
+        if (why) {
+            problems.push(at(["dns", "ddnsHostname"], `"${dns.ddnsHostname}" is ${why}; use the public dynamic-DNS name of the WAN, such as home.dyndns.example.net`));
+            wanSourceReported = true;
+        }
     }
     const names = new Map<string, string>();
     for (const [k, r] of Object.entries(dns.records)) {
         const base = ["dns", "records", k];
-        const prev = names.get(r.name);
-        if (prev) problems.push(at([...base, "name"], `record name "${r.name}" is already used by record "${prev}"; one record per name`));
-        names.set(r.name, k);
-        const wildcard = r.name.startsWith("*");
-        if (r.proxied && wildcard) problems.push(at([...base, "proxied"], `wildcard record "${r.name}" serves the reverse proxy, which must see client addresses and terminate TLS; set proxied: false`));
-        if (r.proxied && r.protocol === "udp") problems.push(at([...base, "proxied"], `record "${r.name}" is for a UDP service and the Cloudflare proxy carries no UDP; set proxied: false`));
-        if (r.target === "wan") {
-            if (!dns.wanAddress && !dns.ddnsHostname) problems.push(at([...base, "target"], `target "wan" needs dns.wanAddress or dns.ddnsHostname`));
-            if (r.type === "A" && !dns.wanAddress) problems.push(at([...base, "type"], `an A record to the WAN needs dns.wanAddress; without it use type CNAME (to dns.ddnsHostname)`));
-            if (r.type === "CNAME" && !dns.ddnsHostname) problems.push(at([...base, "type"], `a CNAME to the WAN needs dns.ddnsHostname; with a static address use type A`));
-        } else if (r.type === "A") {
-            if (parseIpv4(r.target) === undefined) problems.push(at([...base, "target"], `an A record needs an IPv4 address (or "wan"), got "${r.target}"`));
-            else {
-                const why = nonPublicReason(r.target);
-                if (why) problems.push(at([...base, "target"], `${r.target} is ${why}; public records must not point into the LAN`));
-            }
-        } else if (r.type === "CNAME") {
-            if (parseIpv4(r.target) !== undefined || !HOSTNAME_PATTERN.test(r.target) || !r.target.includes(".")) {
-                problems.push(at([...base, "target"], `a CNAME target must be a fully qualified hostname, got "${r.target}"`));
-            }
+        const name = fullRecordName(r.name, dns.zone);
+        const prev = names.get(name);
+        if (prev) problems.push(at([...base, "name"], `record name "${name}" is already used by record "${prev}"; one record per name`));
+        names.set(name, k);
+        let content: string | undefined;
+        if (r.target === "wan" && r.type === "A" && !dns.wanAddress) {
+            problems.push(at([...base, "type"], `an A record to "wan" needs dns.wanAddress; set it, or use type CNAME (to dns.ddnsHostname)`));
+        } else if (r.target === "wan" && r.type === "CNAME" && !dns.ddnsHostname) {
+            problems.push(at([...base, "type"], `a CNAME to "wan" needs dns.ddnsHostname; set it, or use type A (to dns.wanAddress)`));
+        } else {
+            content = recordContent(`dns.records.${k}`, r, dns);
+        }
+        const resolved = {
+            name,
+            type: r.type,
+            content,
+            proxied: r.proxied,
+            ttl: recordTtl(r.proxied, dns.ttlSeconds),
+            comment: recordComment(r.purpose, r.protocol),
+            protocol: r.protocol,
+        };
+        for (const p of dnsRecordProblems(resolved)) {
+            if (p.field === "content" && r.target === "wan" && wanSourceReported) continue;
+            problems.push(at([...base, DNS_FIELD_PATH[p.field]], p.message));
         }
     }
 }
@@ -279,7 +312,7 @@ function checkBackups(inv: Inventory, problems: Problems): void {
         return;
     }
     const b = inv.backups;
-    const pbs = inv.guests[b.pbs.guest];
+    const pbs = own(inv.guests, b.pbs.guest);
     if (!pbs) problems.push(at(["backups", "pbs", "guest"], `guest "${b.pbs.guest}" is not in guests; name the guest running Proxmox Backup Server`));
     else if ("tier" in pbs.backup) problems.push(at(["guests", b.pbs.guest, "backup"], `the PBS guest cannot back itself up into its own datastore; exclude it with a reason`));
     if (b.window.start === b.window.end) problems.push(at(["backups", "window"], `the night window is empty (start equals end); give it at least one slot`));
