@@ -212,26 +212,29 @@ function checkDatasets(inv: Inventory, problems: Problems): void {
             if (!owner) problems.push(at([...base, "owner", "container"], `guest "${ds.owner.container}" is not in guests; name the container whose user owns the data`));
             else if (owner.kind !== "lxc") problems.push(at([...base, "owner", "container"], `guest "${ds.owner.container}" is a VM; ownership is expressed as seen inside a container`));
         }
+        const unowned: string[] = [];
         ds.mounts.forEach((m, i) => {
             const guest = own(inv.guests, m.guest);
             if (!guest) {
                 problems.push(at([...base, "mounts", i, "guest"], `guest "${m.guest}" is not in guests; fix the name or remove the mount`));
                 return;
             }
-            if (guest.node !== ds.node) {
+            if (guest.node !== ds.node && own(inv.nodes, guest.node)) {
                 problems.push(at([...base, "mounts", i, "guest"], `guest "${m.guest}" runs on "${guest.node}" but the dataset lives on "${ds.node}"; a bind mount must be on the same node`));
             }
             if (guest.kind === "vm") {
                 problems.push(at([...base, "mounts", i, "guest"], `"${m.guest}" is a VM and cannot bind-mount a host dataset; export it with properties.sharenfs instead`));
             } else {
-                if (!guest.privileged && !ds.owner) {
-                    problems.push(at([...base, "owner"], `dataset is bind-mounted into unprivileged container "${m.guest}" but has no owner; set owner {container, uid, gid} so the mapped ids can write to it`));
-                }
+                if (!guest.privileged && !ds.owner && !unowned.includes(m.guest)) unowned.push(m.guest);
                 if (m.path === "/" || ["/proc", "/sys", "/dev", "/etc"].some((p) => m.path === p || m.path.startsWith(`${p}/`))) {
                     problems.push(at([...base, "mounts", i, "path"], `mount path ${m.path} would shadow a system directory inside the container; mount under /mnt, /srv or /data`));
                 }
             }
         });
+        if (unowned.length > 0) {
+            const list = unowned.map((g) => `"${g}"`).join(" and ");
+            problems.push(at([...base, "owner"], `dataset is bind-mounted into unprivileged container${unowned.length > 1 ? "s" : ""} ${list} but has no owner; set owner {container, uid, gid} so the mapped ids can write to it`));
+        }
         const guests = ds.mounts.map((m) => m.guest);
         const dup = guests.find((g, i) => guests.indexOf(g) !== i);
         if (dup) problems.push(at([...base, "mounts"], `guest "${dup}" mounts the dataset twice; keep one mount per guest`));

@@ -7,31 +7,130 @@ import { crossCheck } from "./crosschecks";
 import { InventoryError, InventoryProblem, formatPath } from "./errors";
 import { Inventory, inventorySchema } from "./schema";
 
-/** Turns zod issues into problems with dotted paths (unions report their closest branch). */
-export function zodProblems(error: z.ZodError): InventoryProblem[] {
-    const out: InventoryProblem[] = [];
-    for (const issue of error.issues) {
+/** The raw value at `path`, and whether its parent holds the key at all. */
+function lookup(input: unknown, path: readonly PropertyKey[]): { readonly present: boolean; readonly value?: unknown } {
+    let node: unknown = input;
+    for (const part of path) {
+        if (node === null || typeof node !== "object" || !Object.hasOwn(node, part)) return { present: false };
+        node = (node as Record<PropertyKey, unknown>)[part];
+    }
+    return { present: true, value: node };
+}
+
+/** A short rendering of a raw value for messages: `"2"`, `-4`, `null`, `a list`, `a mapping`. */
+function show(value: unknown): string {
+    if (Array.isArray(value)) return "a list";
+    if (value !== null && typeof value === "object") return "a mapping";
+    const text = typeof value === "string" ? JSON.stringify(value) : String(value);
+    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+const TYPE_NAMES: Readonly<Record<string, string>> = {
+    object: "a mapping",
+    record: "a mapping",
+    array: "a list",
+    string: "a string",
+    number: "a number",
+    int: "an integer",
+    boolean: "true or false",
+};
+
+/** What a failed check wants, in words; undefined keeps the message the schema gave. */
+function want(issue: z.core.$ZodIssue): string | undefined {
+    // Only zod's own wording is rewritten; messages written in the schema already say the fix.
+    if (!/^(Invalid input|Invalid option|Too small|Too big|Invalid string|Invalid discriminator)/.test(issue.message)) return undefined;
+    switch (issue.code) {
+        case "invalid_type":
+            return `must be ${TYPE_NAMES[issue.expected] ?? issue.expected}`;
+        case "invalid_value":
+            return issue.values.length === 1 ? `must be ${JSON.stringify(issue.values[0])}` : `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+        case "invalid_union":
+            return `must be ${((issue as { options?: unknown[] }).options ?? []).map((o) => JSON.stringify(o)).join(" or ")}`;
+        case "too_small":
+        case "too_big": {
+            const small = issue.code === "too_small";
+            const bound = Number(small ? issue.minimum : issue.maximum);
+            const inclusive = issue.inclusive !== false;
+            if (issue.origin === "array") return `must have ${small ? "at least" : "at most"} ${bound} item${bound === 1 ? "" : "s"}`;
+            if (issue.origin === "string") return `must be ${small ? "at least" : "at most"} ${bound} character${bound === 1 ? "" : "s"} long`;
+            if (inclusive) return `must be ${small ? "at least" : "at most"} ${bound}`;
+            return `must be ${small ? "greater" : "less"} than ${bound}`;
+        }
+        case "invalid_format":
+            return "pattern" in issue && issue.pattern ? `must match ${issue.pattern}` : undefined;
+        default:
+            return undefined;
+    }
+}
+
+/** The message of one zod issue: what is wrong, what to write instead and, where it helps, the value found. */
+function describe(issue: z.core.$ZodIssue, path: readonly PropertyKey[], input: unknown): string {
+    if (issue.code === "invalid_key" && issue.issues.length > 0) {
+        return `invalid key: ${issue.issues.map((i) => i.message).join("; ")}`;
+    }
+    const wanted = want(issue) ?? issue.message;
+    if (input === undefined) return wanted;
+    const found = lookup(input, path);
+    if (!found.present) return `is required: ${wanted.replace(/^must be /, "set it to ").replace(/^must /, "it must ")}`;
+    return `${wanted}, got ${show(found.value)}`;
+}
+
+/** Collects problems from zod issues, descending into unions (each reports its closest branch). */
+function collect(issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[], input: unknown, out: InventoryProblem[]): void {
+    for (const issue of issues) {
+        const path = [...prefix, ...issue.path];
+        if (issue.code === "invalid_union" && issue.errors.length > 0 && !issue.message.startsWith("Invalid input")) {
+            // The schema gave the union its own message (alternatives of one value): it says it best.
+            out.push({ path: formatPath(path), message: describe(issue, path, input) });
+            continue;
+        }
         if (issue.code === "invalid_union" && issue.errors.length > 0) {
             // Report the branch that got furthest: the one with the fewest issues.
             const best = [...issue.errors].sort((a, b) => a.length - b.length)[0];
-            for (const sub of best) {
-                out.push({ path: formatPath([...issue.path, ...sub.path]), message: sub.message });
-            }
+            collect(best, path, input, out);
             continue;
         }
-        let message = issue.message;
         if (issue.code === "unrecognized_keys") {
-            message = `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}; remove ${issue.keys.length > 1 ? "them" : "it"} or fix the spelling`;
+            // One problem per key, at the key itself, so the path points at the typo.
+            for (const k of issue.keys) out.push({ path: formatPath([...path, k]), message: `unknown key; remove it or fix the spelling` });
+            continue;
         }
-        out.push({ path: formatPath(issue.path), message });
+        out.push({ path: formatPath(path), message: describe(issue, path, input) });
     }
+}
+
+/**
+ * Turns zod issues into problems with dotted paths. Unions report their closest branch; with the
+ * raw `input`, a missing field says "is required".
+ */
+export function zodProblems(error: z.ZodError, input?: unknown): InventoryProblem[] {
+    const out: InventoryProblem[] = [];
+    collect(error.issues, [], input, out);
     return out;
+}
+
+/** Keys that would set an object's prototype instead of holding data: refused anywhere in the inventory. */
+const RESERVED_KEYS = ["__proto__"];
+
+function reservedKeyProblems(value: unknown, path: PropertyKey[], out: InventoryProblem[]): void {
+    if (value === null || typeof value !== "object") return;
+    if (Array.isArray(value)) {
+        value.forEach((v, i) => reservedKeyProblems(v, [...path, i], out));
+        return;
+    }
+    for (const [k, v] of Object.entries(value)) {
+        if (RESERVED_KEYS.includes(k)) out.push({ path: formatPath([...path, k]), message: `"${k}" is a reserved key; rename it` });
+        else reservedKeyProblems(v, [...path, k], out);
+    }
 }
 
 /** Validates a raw inventory. Throws InventoryError with every problem; returns the typed inventory. */
 export function parseInventory(raw: unknown, source = "inventory"): Inventory {
+    const reserved: InventoryProblem[] = [];
+    reservedKeyProblems(raw, [], reserved);
+    if (reserved.length > 0) throw new InventoryError(reserved, source);
     const result = inventorySchema.safeParse(raw);
-    if (!result.success) throw new InventoryError(zodProblems(result.error), source);
+    if (!result.success) throw new InventoryError(zodProblems(result.error, raw), source);
     const problems = crossCheck(result.data);
     if (problems.length > 0) throw new InventoryError(problems, source);
     return result.data;

@@ -180,7 +180,7 @@ export const firewallRuleSchema = z.strictObject({
     direction: z.enum(["in", "out"]).default("in"),
     proto: z.enum(["tcp", "udp", "icmp"]).optional(),
     dport: z.string().regex(/^\d{1,5}(?:[:-]\d{1,5})?(?:,\d{1,5}(?:[:-]\d{1,5})?)*$/, { error: "must be ports such as 443, 80,443 or 8000:8100" }).optional(),
-    source: z.union([ipv4, cidr]).optional(),
+    source: z.union([ipv4, cidr], { error: "must be an IPv4 address or subnet such as 192.168.30.10 or 192.168.30.0/24" }).optional(),
     comment: z.string().max(120).optional(),
 });
 
