@@ -54,6 +54,26 @@ export function deviceMode(mode: string): string {
     return mode.padStart(4, "0");
 }
 
+/** What the constructor derives from its args, validated: throws with the field, the value and the fix. */
+export function planLxcGuest(args: LxcGuestArgs): { address: string; storage: string; rootReasons: string[]; provider: proxmoxve.Provider } {
+    const { spec } = args;
+    const where = `guests.${args.guestName}`;
+    const mounts = args.mounts ?? [];
+    const address = guestAddress(where, spec, args.network);
+    const storage = checkStorage(`${where}.disk.storage`, spec.disk.storage);
+    for (const m of mounts) {
+        if (!m.hostPath.startsWith("/") || !m.containerPath.startsWith("/")) {
+            throw new Error(`[${where}] bind mount ${m.hostPath} -> ${m.containerPath} must use absolute paths on both sides`);
+        }
+    }
+    const reasons = rootReasons(spec, mounts.length);
+    const provider = reasons.length > 0 ? args.providers.root : args.providers.api;
+    if (provider === undefined) {
+        throw new Error(`[${where}] needs root@pam (${reasons.join("; ")}) but no root provider was built; set the root password so createProxmoxProviders builds it`);
+    }
+    return { address, storage, rootReasons: reasons, provider };
+}
+
 /** An LXC container and its firewall (and HA resource when the guest is HA-managed). */
 export class LxcGuest extends pulumi.ComponentResource {
     readonly vmid: number;
@@ -69,28 +89,18 @@ export class LxcGuest extends pulumi.ComponentResource {
     readonly haResource?: proxmoxve.Haresource;
 
     constructor(name: string, args: LxcGuestArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        // Validate before registering anything: a bad guest stops the program with no half-made component.
+        const plan = planLxcGuest(args);
         super("homelab:proxmox:LxcGuest", name, {}, opts);
         const { spec } = args;
-        const where = `guests.${args.guestName}`;
         const mounts = args.mounts ?? [];
-        const address = guestAddress(where, spec, args.network);
-        const storage = checkStorage(`${where}.disk.storage`, spec.disk.storage);
-        for (const m of mounts) {
-            if (!m.hostPath.startsWith("/") || !m.containerPath.startsWith("/")) {
-                throw new Error(`[${where}] bind mount ${m.hostPath} -> ${m.containerPath} must use absolute paths on both sides`);
-            }
-        }
-
+        const { address, storage, provider } = plan;
         this.vmid = spec.vmid;
         this.nodeName = spec.node;
         this.ipv4 = spec.ipv4;
         this.tier = spec.tier;
-        this.rootReasons = rootReasons(spec, mounts.length);
-        this.usesRootProvider = this.rootReasons.length > 0;
-        const provider = this.usesRootProvider ? args.providers.root : args.providers.api;
-        if (provider === undefined) {
-            throw new Error(`[${where}] needs root@pam (${this.rootReasons.join("; ")}) but no root provider was built; set the root password so createProxmoxProviders builds it`);
-        }
+        this.rootReasons = plan.rootReasons;
+        this.usesRootProvider = plan.rootReasons.length > 0;
 
         this.container = new proxmoxve.ContainerLegacy(
             `${name}-container`,

@@ -44,6 +44,34 @@ export function machineOf(spec: VmGuestSpec): "pc" | "q35" {
 const CDROM_INTERFACE = "ide2";
 const CLOUD_INIT_INTERFACE = "ide0";
 
+/** What the constructor derives from its args, validated: throws with the field, the value and the fix. */
+export function planVmGuest(args: VmGuestArgs): {
+    address: string;
+    diskStorages: string[];
+    systemStorage: string;
+    media?: BootMedia;
+    rootReasons: string[];
+    provider: proxmoxve.Provider;
+} {
+    const { spec } = args;
+    const where = `guests.${args.guestName}`;
+    const address = guestAddress(where, spec, args.network);
+    const diskStorages = spec.disks.map((d, i) => checkStorage(`${where}.disks[${i}].storage`, d.storage));
+    // EFI vars, TPM state and the cloud-init drive: the named system storage, else the first disk's.
+    const systemStorage = checkStorage(`${where}.systemStorage`, spec.systemStorage ?? diskStorages[0]);
+    if (spec.tpm && spec.bios !== "ovmf") throw new Error(`[${where}.bios] a TPM needs UEFI; set bios to "ovmf"`);
+    let media: BootMedia | undefined;
+    if (spec.image !== undefined) {
+        if (args.image === undefined || args.imageFileId === undefined) throw new Error(`[${where}.image] image "${spec.image}" was not given to the VM; pass its spec and downloaded file id`);
+        media = bootMediaOf(args.image);
+        if (media === "cdrom" && spec.cdrom !== undefined) throw new Error(`[${where}.cdrom] the image "${spec.image}" is an installer ISO and takes the CD drive; remove cdrom or image`);
+    }
+    const reasons = rootReasons(spec, 0);
+    const provider = reasons.length > 0 ? args.providers.root : args.providers.api;
+    if (provider === undefined) throw new Error(`[${where}] needs root@pam (${reasons.join("; ")}) but no root provider was built`);
+    return { address, diskStorages, systemStorage, ...(media !== undefined ? { media } : {}), rootReasons: reasons, provider };
+}
+
 /** A VM and its firewall (and HA resource when the guest is HA-managed). */
 export class VmGuest extends pulumi.ComponentResource {
     readonly vmid: number;
@@ -58,29 +86,17 @@ export class VmGuest extends pulumi.ComponentResource {
     readonly haResource?: proxmoxve.Haresource;
 
     constructor(name: string, args: VmGuestArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        // Validate before registering anything: a bad guest stops the program with no half-made component.
+        const plan = planVmGuest(args);
         super("homelab:proxmox:VmGuest", name, {}, opts);
         const { spec } = args;
-        const where = `guests.${args.guestName}`;
-        const address = guestAddress(where, spec, args.network);
-        const diskStorages = spec.disks.map((d, i) => checkStorage(`${where}.disks[${i}].storage`, d.storage));
-        // EFI vars, TPM state and the cloud-init drive: the named system storage, else the first disk's.
-        const systemStorage = checkStorage(`${where}.systemStorage`, spec.systemStorage ?? diskStorages[0]);
-        if (spec.tpm && spec.bios !== "ovmf") throw new Error(`[${where}.bios] a TPM needs UEFI; set bios to "ovmf"`);
-
-        let media: BootMedia | undefined;
-        if (spec.image !== undefined) {
-            if (args.image === undefined || args.imageFileId === undefined) throw new Error(`[${where}.image] image "${spec.image}" was not given to the VM; pass its spec and downloaded file id`);
-            media = bootMediaOf(args.image);
-        }
-
+        const { address, diskStorages, systemStorage, media, provider } = plan;
         this.vmid = spec.vmid;
         this.nodeName = spec.node;
         this.ipv4 = spec.ipv4;
         this.tier = spec.tier;
-        this.rootReasons = rootReasons(spec, 0);
-        this.usesRootProvider = this.rootReasons.length > 0;
-        const provider = this.usesRootProvider ? args.providers.root : args.providers.api;
-        if (provider === undefined) throw new Error(`[${where}] needs root@pam (${this.rootReasons.join("; ")}) but no root provider was built`);
+        this.rootReasons = plan.rootReasons;
+        this.usesRootProvider = plan.rootReasons.length > 0;
 
         const bridge = args.bridge ?? "vmbr0";
         // The router (gateway: true) routes between every VLAN, so its first NIC is a trunk of all of
