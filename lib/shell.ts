@@ -1,0 +1,70 @@
+/**
+ * Shell quoting and the validation every value passes before a script string is built.
+ *
+ * Script builders (lib/zfs.ts) quote every value with `shellQuote` and, before that, refuse
+ * anything that is not a plain, valid value for its field. Quoting alone would make a hostile
+ * value harmless to the shell, but a name such as `tank/x;rm -rf /` is never a dataset the
+ * operator meant: refusing it early gives a clear error instead of a strange dataset.
+ */
+import { SAFE_ABSOLUTE_PATH, ZFS_DATASET_PATTERN } from "../config/schema";
+
+/** A value as POSIX single quotes: `it's` → `'it'\''s'`. Safe for any string without NUL. */
+export function shellQuote(value: string): string {
+    if (value.includes("\0")) throw new Error(`a shell argument cannot hold a NUL byte, got ${JSON.stringify(value)}`);
+    return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Longest dataset name ZFS accepts (ZFS_MAX_DATASET_NAME_LEN minus the terminator). */
+export const MAX_DATASET_NAME_LENGTH = 255;
+/** Longest absolute path Linux accepts (PATH_MAX minus the terminator). */
+export const MAX_PATH_LENGTH = 4095;
+
+function refuse(field: string, value: unknown, must: string): never {
+    throw new Error(`[${field}] ${must}, got ${JSON.stringify(value)}`);
+}
+
+/** A ZFS dataset name `pool/child/...` of letters, digits and `_ . : -`, no `.`/`..` components. */
+export function assertDatasetPath(field: string, value: string): string {
+    const must = "must be a ZFS dataset name such as tank/photos (pool/child, letters, digits and _ . : - only, no . or .. components)";
+    if (typeof value !== "string" || !ZFS_DATASET_PATTERN.test(value)) refuse(field, value, must);
+    if (value.length > MAX_DATASET_NAME_LENGTH) refuse(field, value, `${must}; at most ${MAX_DATASET_NAME_LENGTH} characters`);
+    if (value.split("/").some((c) => c === "." || c === "..")) refuse(field, value, must);
+    return value;
+}
+
+/** The pool of a dataset name (its first component). */
+export function poolOf(datasetPath: string): string {
+    return datasetPath.split("/")[0];
+}
+
+/** An absolute path of letters, digits, spaces and `_ . @ + : , -`, with no `.`/`..` component. */
+export function assertAbsolutePath(field: string, value: string): string {
+    const must = "must be an absolute path of letters, digits, spaces and _ . @ + : , - with no . or .. components, such as /tank/photos";
+    if (typeof value !== "string" || !SAFE_ABSOLUTE_PATH.test(value) || value.length > MAX_PATH_LENGTH) refuse(field, value, must);
+    if (value.split("/").some((c) => c === "." || c === "..")) refuse(field, value, must);
+    return value;
+}
+
+/** A host uid or gid: an integer from 0 to 2^32 - 2 (2^32 - 1 is "no id" to chown). */
+export function assertHostId(field: string, value: number): number {
+    if (!Number.isInteger(value) || value < 0 || value > 4294967294) refuse(field, value, "must be an integer host id from 0 to 4294967294, such as 101000");
+    return value;
+}
+
+/** An octal permission mode such as `0750` or `750` (no setuid/setgid/sticky bits). */
+export function assertMode(field: string, value: string): string {
+    if (typeof value !== "string" || !/^0?[0-7]{3}$/.test(value)) refuse(field, value, "must be an octal mode such as 0750");
+    return value;
+}
+
+/** A value that must be one of a fixed list (enum properties). */
+export function assertOneOf<T extends string>(field: string, value: string, allowed: readonly T[]): T {
+    if (!(allowed as readonly string[]).includes(value)) refuse(field, value, `must be one of ${allowed.join(", ")}`);
+    return value as T;
+}
+
+/** A value matching a pattern, with the description of what is expected. */
+export function assertPattern(field: string, value: string, pattern: RegExp, expected: string): string {
+    if (typeof value !== "string" || !pattern.test(value)) refuse(field, value, `must be ${expected}`);
+    return value;
+}
