@@ -1,0 +1,264 @@
+/**
+ * The offsite copy of the 3-2-1 plan: an S3 bucket (AWS S3, Wasabi, Backblaze B2 or MinIO) that
+ * Proxmox Backup Server writes its datastore to, and the key PBS writes with.
+ *
+ * The bucket is versioned, encrypted, never public, expires old versions and aborts stale uploads.
+ * Where the service has an IAM API (AWS, Wasabi) each writer gets its own IAM user whose inline
+ * policy reaches this bucket only; elsewhere (B2, MinIO) the operator's bucket-scoped key is passed
+ * through. Every sub-resource takes the bucket's literal name, so policies can link them at preview.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { requireCredential } from "../config/loader";
+import { Inventory, OffsiteSpec } from "../config/schema";
+
+export type OffsiteService = OffsiteSpec["service"];
+
+export interface OffsiteBucketArgs {
+    /** The inventory's `offsite` section. */
+    readonly offsite: OffsiteSpec;
+    /**
+     * The bucket-scoped key of a service without IAM (B2, MinIO): the program manages the bucket
+     * with it and hands it to PBS. Required there; unused on AWS and Wasabi, which mint a key per
+     * writer with the ambient credentials of the provider (`AWS_ACCESS_KEY_ID`, a profile, ...).
+     */
+    readonly accessKeyId?: pulumi.Input<string>;
+    /** The secret of `accessKeyId`; always handled as a secret. */
+    readonly secretAccessKey?: pulumi.Input<string>;
+}
+
+/** What each service implements of the S3 bucket-configuration and IAM APIs. */
+export interface ServiceFeatures {
+    /** IAM users, inline policies and access keys. */
+    readonly iam: boolean;
+    /** Public access block and object ownership controls; when false, why the bucket is private anyway. */
+    readonly publicAccessControls: true | { readonly reason: string };
+}
+
+export const SERVICE_FEATURES: Readonly<Record<OffsiteService, ServiceFeatures>> = {
+    aws: { iam: true, publicAccessControls: true },
+    wasabi: { iam: true, publicAccessControls: true },
+    b2: {
+        iam: false,
+        publicAccessControls: {
+            reason: "B2 has no public access block or object ownership API: a bucket made through the S3 API is private and objects carry no ACLs",
+        },
+    },
+    minio: {
+        iam: false,
+        publicAccessControls: {
+            reason: "MinIO has no ACLs and no public access block API: a bucket is private unless an anonymous policy is set, and none is",
+        },
+    },
+};
+
+/** Wasabi's IAM and STS endpoints (one for all regions). */
+export const WASABI_IAM_ENDPOINT = "https://iam.wasabisys.com";
+export const WASABI_STS_ENDPOINT = "https://sts.wasabisys.com";
+
+/** Actions on the bucket itself a PBS S3 datastore needs. */
+export const BUCKET_ACTIONS = ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"] as const;
+/** Actions on the objects of the bucket a PBS S3 datastore needs (its garbage collection deletes chunks). */
+export const OBJECT_ACTIONS = ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:PutObject"] as const;
+
+/** The inline IAM policy of a writer: this bucket's ARNs and the actions PBS needs, nothing else. */
+export function writerPolicy(bucket: string): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            { Sid: "Bucket", Effect: "Allow", Action: [...BUCKET_ACTIONS], Resource: [`arn:aws:s3:::${bucket}`] },
+            { Sid: "Objects", Effect: "Allow", Action: [...OBJECT_ACTIONS], Resource: [`arn:aws:s3:::${bucket}/*`] },
+        ],
+    });
+}
+
+/** The S3 endpoint PBS talks to: the regional AWS endpoint, or the service's own. */
+export function s3Endpoint(offsite: OffsiteSpec): string {
+    if (offsite.service === "aws") return `https://s3.${offsite.region}.amazonaws.com`;
+    if (!offsite.endpoint) throw new Error(`[offsite.endpoint] service "${offsite.service}" needs its S3 endpoint, e.g. https://s3.us-west-004.backblazeb2.com`);
+    return offsite.endpoint;
+}
+
+/** IAM user name of a writer: the bucket and the writer, so two stacks in one account never collide. */
+export function writerUserName(bucket: string, writer: string): string {
+    const userName = `${bucket}-${writer}`;
+    if (userName.length > 64) {
+        throw new Error(`[offsite.writers] IAM user name "${userName}" is ${userName.length} characters, IAM allows 64; use a shorter writer key or bucket name`);
+    }
+    return userName;
+}
+
+/**
+ * Checks the plain inputs; throws at once with the field, the value and the fix. Pure: the
+ * constructor calls it first, tests call it directly.
+ */
+export function resolveOffsite(args: OffsiteBucketArgs): { endpoint: string; features: ServiceFeatures; userNames: Record<string, string> } {
+    const o = args.offsite;
+    const features = SERVICE_FEATURES[o.service];
+    if (o.objectLock && o.servesPbs) {
+        throw new Error(
+            `[offsite.objectLock] Object Lock stops Proxmox Backup Server's garbage collection from deleting chunks; set objectLock: false for a bucket PBS writes to (servesPbs: true)`,
+        );
+    }
+    const endpoint = s3Endpoint(o);
+    if (!features.iam && (args.accessKeyId === undefined || args.secretAccessKey === undefined)) {
+        throw new Error(`[offsite.service] "${o.service}" has no IAM API: give the bucket-scoped key as accessKeyId and secretAccessKey`);
+    }
+    if (!features.iam && o.writers.length !== 1) {
+        throw new Error(`[offsite.writers] "${o.service}" has no IAM API, so one scoped key serves one writer; list a single writer, got ${o.writers.join(", ")}`);
+    }
+    const userNames = features.iam ? Object.fromEntries(o.writers.map((w) => [w, writerUserName(o.bucket, w)])) : {};
+    return { endpoint, features, userNames };
+}
+
+/** The versioned, encrypted, private offsite bucket and the keys its writers use. */
+export class OffsiteBucket extends pulumi.ComponentResource {
+    /** The S3 endpoint to enter in PBS. */
+    readonly endpoint: pulumi.Output<string>;
+    /** The bucket's name. */
+    readonly bucketName: pulumi.Output<string>;
+    /** The bucket's region. */
+    readonly region: pulumi.Output<string>;
+    /** Access key id of the first writer (the one PBS uses). */
+    readonly accessKeyId: pulumi.Output<string>;
+    /** Secret access key of the first writer (secret). */
+    readonly secretAccessKey: pulumi.Output<string>;
+    /** Access key id of every writer. */
+    readonly writerKeyIds: Record<string, pulumi.Output<string>>;
+    /** The bucket. */
+    readonly bucket: aws.s3.Bucket;
+    /** The provider all children use. */
+    readonly provider: aws.Provider;
+
+    constructor(name: string, args: OffsiteBucketArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("homelab:backup:OffsiteBucket", name, {}, opts);
+        const o = args.offsite;
+        const { endpoint, features, userNames } = resolveOffsite(args);
+
+        this.provider = new aws.Provider(`${name}-provider`, providerArgs(o, args), { parent: this });
+        const child = { parent: this, provider: this.provider };
+
+        this.bucket = new aws.s3.Bucket(
+            `${name}-bucket`,
+            {
+                bucket: o.bucket,
+                forceDestroy: false,
+                ...(o.objectLock ? { objectLockEnabled: true } : {}),
+                tags: { "managed-by": "homelab", "serves-pbs": o.servesPbs ? "true" : "false" },
+            },
+            { ...child, protect: true },
+        );
+        // Sub-resources name the bucket literally (a plain string at preview) and wait for it.
+        const sub = { ...child, dependsOn: [this.bucket] };
+
+        new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: o.bucket, versioningConfiguration: { status: "Enabled" } }, { ...sub, protect: true });
+        new aws.s3.BucketServerSideEncryptionConfiguration(
+            `${name}-encryption`,
+            { bucket: o.bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+            sub,
+        );
+        if (features.publicAccessControls === true) {
+            new aws.s3.BucketPublicAccessBlock(
+                `${name}-public-access-block`,
+                { bucket: o.bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+                sub,
+            );
+            new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: o.bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, sub);
+        }
+        new aws.s3.BucketLifecycleConfiguration(
+            `${name}-lifecycle`,
+            {
+                bucket: o.bucket,
+                rules: [
+                    {
+                        id: "expire-noncurrent-versions",
+                        status: "Enabled",
+                        filter: {},
+                        noncurrentVersionExpiration: { noncurrentDays: o.noncurrentVersionDays },
+                    },
+                    {
+                        id: "abort-incomplete-uploads",
+                        status: "Enabled",
+                        filter: {},
+                        abortIncompleteMultipartUpload: { daysAfterInitiation: o.abortIncompleteUploadDays },
+                    },
+                ],
+            },
+            sub,
+        );
+
+        this.writerKeyIds = {};
+        const secrets: Record<string, pulumi.Output<string>> = {};
+        if (features.iam) {
+            const policy = writerPolicy(o.bucket);
+            for (const writer of o.writers) {
+                const user = new aws.iam.User(
+                    `${name}-writer-${writer}`,
+                    { name: userNames[writer], path: "/homelab/", tags: { "managed-by": "homelab", "offsite-bucket": o.bucket } },
+                    child,
+                );
+                new aws.iam.UserPolicy(`${name}-writer-${writer}-policy`, { user: user.name, name: `${o.bucket}-write`, policy }, { ...child, dependsOn: [this.bucket] });
+                const key = new aws.iam.AccessKey(`${name}-writer-${writer}-key`, { user: user.name }, child);
+                this.writerKeyIds[writer] = key.id;
+                secrets[writer] = pulumi.secret(key.secret);
+            }
+        } else {
+            this.writerKeyIds[o.writers[0]] = pulumi.output(args.accessKeyId!);
+            secrets[o.writers[0]] = pulumi.secret(args.secretAccessKey!);
+        }
+
+        this.endpoint = pulumi.output(endpoint);
+        this.bucketName = pulumi.output(o.bucket);
+        this.region = pulumi.output(o.region);
+        this.accessKeyId = this.writerKeyIds[o.writers[0]];
+        this.secretAccessKey = secrets[o.writers[0]];
+
+        this.registerOutputs({
+            endpoint: this.endpoint,
+            bucket: this.bucketName,
+            region: this.region,
+            accessKeyId: this.accessKeyId,
+            secretAccessKey: this.secretAccessKey,
+            writerKeyIds: this.writerKeyIds,
+            skipped: features.publicAccessControls === true ? {} : { publicAccessControls: features.publicAccessControls.reason },
+        });
+    }
+}
+
+/** The explicit provider: AWS by region; any other service by its endpoint, path-style and without AWS-only checks. */
+export function providerArgs(o: OffsiteSpec, keys: Pick<OffsiteBucketArgs, "accessKeyId" | "secretAccessKey"> = {}): aws.ProviderArgs {
+    if (o.service === "aws") return { region: o.region };
+    const endpoint = s3Endpoint(o);
+    const s3Compatible: aws.ProviderArgs = {
+        region: o.region,
+        s3UsePathStyle: true,
+        // No STS account lookup, no AWS region list, no EC2 metadata: none of them exist there.
+        skipCredentialsValidation: true,
+        skipRequestingAccountId: true,
+        skipRegionValidation: true,
+        skipMetadataApiCheck: true,
+    };
+    if (o.service === "wasabi") return { ...s3Compatible, endpoints: [{ s3: endpoint, iam: WASABI_IAM_ENDPOINT, sts: WASABI_STS_ENDPOINT }] };
+    return {
+        ...s3Compatible,
+        endpoints: [{ s3: endpoint }],
+        accessKey: keys.accessKeyId === undefined ? undefined : pulumi.secret(keys.accessKeyId),
+        secretKey: keys.secretAccessKey === undefined ? undefined : pulumi.secret(keys.secretAccessKey),
+    };
+}
+
+/**
+ * Builds the OffsiteBucket of an inventory, or undefined when it has no `offsite` section. On a
+ * service without IAM (B2, MinIO) it reads the bucket-scoped key from `AWS_ACCESS_KEY_ID` /
+ * `AWS_SECRET_ACCESS_KEY` or secret config `homelab:offsiteAccessKeyId` / `homelab:offsiteSecretAccessKey`.
+ */
+export function deployOffsite(inv: Inventory, opts: pulumi.ComponentResourceOptions = {}): OffsiteBucket | undefined {
+    if (!inv.offsite) return undefined;
+    const keys = SERVICE_FEATURES[inv.offsite.service].iam
+        ? {}
+        : {
+              accessKeyId: requireCredential("offsiteAccessKeyId", "AWS_ACCESS_KEY_ID"),
+              secretAccessKey: requireCredential("offsiteSecretAccessKey", "AWS_SECRET_ACCESS_KEY"),
+          };
+    return new OffsiteBucket("offsite", { offsite: inv.offsite, ...keys }, opts);
+}
