@@ -146,7 +146,7 @@ function checkGuests(inv: Inventory, problems: Problems): void {
             checkDisk(inv, problems, [...base, "disk", "storage"], g.node, g.disk.storage, "rootdir");
             const template = own(inv.images, g.template);
             if (!template) problems.push(at([...base, "template"], `template "${g.template}" is not in images; add it under images with its checksum`));
-            else if (template.contentType !== "vztmpl") problems.push(at([...base, "template"], `image "${g.template}" is not a container template (contentType must be vztmpl)`));
+            else if (template.contentType !== "vztmpl") problems.push(at([...base, "template"], `image "${g.template}" has contentType ${template.contentType}, not a container template; name an image whose contentType is vztmpl`));
             if (g.privileged && g.privileged.reason.trim().length < 10) {
                 problems.push(at([...base, "privileged", "reason"], `a privileged container must say why in at least 10 characters (not counting spaces); give a reason or drop the exception`));
             }
@@ -159,7 +159,15 @@ function checkGuests(inv: Inventory, problems: Problems): void {
             const media = [g.image, g.clone, g.cdrom].filter((m) => m !== undefined).length;
             if (media === 0) problems.push(at([...base, "image"], `a VM needs boot media: set image (a key of images), cdrom or clone`));
             const cdromNode = own(inv.nodes, g.node);
-            if (g.cdrom && cdromNode && !own(cdromNode.storages, g.cdrom.split(":")[0])) problems.push(at([...base, "cdrom"], `storage "${g.cdrom.split(":")[0]}" is not offered by node "${g.node}"`));
+            const cdromStorage = g.cdrom?.split(":")[0];
+            if (cdromNode && cdromStorage !== undefined) {
+                const spec = own(cdromNode.storages, cdromStorage);
+                if (!spec) {
+                    problems.push(at([...base, "cdrom"], `storage "${cdromStorage}" is not offered by node "${g.node}" (it offers: ${Object.keys(cdromNode.storages).join(", ") || "none"}); put the ISO on one of those`));
+                } else if (!spec.content.includes("iso")) {
+                    problems.push(at([...base, "cdrom"], `storage "${cdromStorage}" does not hold "iso" content; put the ISO on a storage that does, or add "iso" to nodes.${g.node}.storages.${cdromStorage}.content`));
+                }
+            }
             if (g.cloudInit && image?.contentType === "iso" && !image.fileName.endsWith(".img")) {
                 problems.push(at([...base, "cloudInit"], `cloud-init needs a cloud image or a clone, not the installer ISO "${g.image}"; remove cloudInit or boot a cloud image`));
             }
@@ -201,7 +209,7 @@ function checkDatasets(inv: Inventory, problems: Problems): void {
         }
         const nodeSpec = own(inv.nodes, ds.node);
         if (!nodeSpec) {
-            problems.push(at([...base, "node"], `node "${ds.node}" is not in nodes; fix the name or add the node`));
+            problems.push(at([...base, "node"], `node "${ds.node}" is not in nodes (known: ${Object.keys(inv.nodes).join(", ")}); fix the name or add the node`));
         }
         const mountpoint = datasetMountpoint(path, ds.properties.mountpoint);
         if (!underRoot(mountpoint, inv.cluster.managedRoots)) {
@@ -210,7 +218,7 @@ function checkDatasets(inv: Inventory, problems: Problems): void {
         if (ds.owner) {
             const owner = own(inv.guests, ds.owner.container);
             if (!owner) problems.push(at([...base, "owner", "container"], `guest "${ds.owner.container}" is not in guests; name the container whose user owns the data`));
-            else if (owner.kind !== "lxc") problems.push(at([...base, "owner", "container"], `guest "${ds.owner.container}" is a VM; ownership is expressed as seen inside a container`));
+            else if (owner.kind !== "lxc") problems.push(at([...base, "owner", "container"], `guest "${ds.owner.container}" is a VM; ownership is expressed as seen inside a container, so name the container whose user owns the data`));
         }
         const unowned: string[] = [];
         ds.mounts.forEach((m, i) => {
@@ -219,7 +227,7 @@ function checkDatasets(inv: Inventory, problems: Problems): void {
                 problems.push(at([...base, "mounts", i, "guest"], `guest "${m.guest}" is not in guests; fix the name or remove the mount`));
                 return;
             }
-            if (guest.node !== ds.node && own(inv.nodes, guest.node)) {
+            if (guest.node !== ds.node && nodeSpec && own(inv.nodes, guest.node)) {
                 problems.push(at([...base, "mounts", i, "guest"], `guest "${m.guest}" runs on "${guest.node}" but the dataset lives on "${ds.node}"; a bind mount must be on the same node`));
             }
             if (guest.kind === "vm") {
@@ -328,7 +336,7 @@ function checkBackups(inv: Inventory, problems: Problems): void {
 function checkOffsite(inv: Inventory, problems: Problems): void {
     const o = inv.offsite;
     if (!o) return;
-    if (o.service !== "aws" && !o.endpoint) problems.push(at(["offsite", "endpoint"], `service "${o.service}" needs its S3 endpoint, e.g. https://s3.us-west-004.backblazeb2.com`));
+    if (o.service !== "aws" && !o.endpoint) problems.push(at(["offsite", "endpoint"], `service "${o.service}" needs its S3 endpoint; set endpoint, e.g. https://s3.us-west-004.backblazeb2.com`));
     if (o.objectLock && o.servesPbs) problems.push(at(["offsite", "objectLock"], `Object Lock stops Proxmox Backup Server's garbage collection from deleting chunks; turn it off for a bucket PBS writes to`));
     if (o.service !== "aws" && o.service !== "wasabi" && o.writers.length > 1) {
         problems.push(at(["offsite", "writers"], `service "${o.service}" has no IAM API, so one scoped key serves one writer; list a single writer`));

@@ -201,7 +201,7 @@ const guestCommon = {
     /** Backup tier, or a reason to leave the guest out of vzdump jobs. */
     backup: z.union([
         z.strictObject({ tier: z.enum(["critical", "medium", "low"]) }),
-        z.strictObject({ exclude: z.string().min(10, { error: "give a reason of at least 10 characters" }) }),
+        z.strictObject({ exclude: z.string({ error: "give a reason of at least 10 characters" }).min(10, { error: "give a reason of at least 10 characters" }) }),
     ]),
     /** Extra tags (tier and `docker` are added automatically). */
     tags: z.array(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, { error: "tags are lowercase a-z, 0-9, '-' and '_'" })).default([]),
@@ -229,7 +229,7 @@ export const lxcGuestSchema = z.strictObject({
     /** Run Docker inside: grants `nesting` and `keyctl`. @default false */
     docker: z.boolean().default(false),
     /** The privileged exception; the reason is mandatory. */
-    privileged: z.strictObject({ reason: z.string().min(10, { error: "give a reason of at least 10 characters" }) }).optional(),
+    privileged: z.strictObject({ reason: z.string({ error: "give a reason of at least 10 characters" }).min(10, { error: "give a reason of at least 10 characters" }) }).optional(),
     /** Host device nodes passed into the container (`/dev/dri/renderD128`, `/dev/net/tun`). */
     devices: z
         .array(
