@@ -5,6 +5,7 @@ import { Writable } from "stream";
 import { parseInventory } from "../../config/parse";
 import { Inventory } from "../../config/schema";
 import { readStackFile } from "../../config/stackfile";
+import { generateInventory } from "../../tools/bench/generate";
 import { diagramFile, firstDifference, main, mermaidId, mermaidText, nfsClients, renderTopology } from "../../tools/diagram";
 
 const ROOT = path.join(__dirname, "../..");
@@ -103,6 +104,16 @@ describe("renderTopology", () => {
         const text = renderTopology({ ...inv, guests });
         expect(text).toContain('g_files -.-|"HA pair dns"| g_unifi');
         expect(renderTopology(inv)).not.toMatch(/-\.-\|"HA pair/);
+    });
+
+    it("draws a generated 1000-guest inventory: one subgraph per node, every guest once, unique ids", () => {
+        const inv = parseInventory(generateInventory(1000));
+        const lines = renderTopology(inv).split("\n");
+        expect(lines.filter((l) => /^ {4}subgraph node_/.test(l))).toHaveLength(25);
+        const guestDefs = lines.filter((l) => /^ {12}g_/.test(l)).map((l) => l.trim().split(/[([]/)[0]);
+        expect(guestDefs).toHaveLength(1000);
+        expect(new Set(guestDefs).size).toBe(1000);
+        expect(lines.filter((l) => /^ {12}ds_/.test(l))).toHaveLength(Object.keys(inv.datasets).length);
     });
 
     it("names the stack in the heading", () => {
