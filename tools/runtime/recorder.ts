@@ -239,13 +239,22 @@ export async function installRecorder(options: RecorderOptions = {}): Promise<Re
  * registration has settled. Returns the stack outputs (unwrapped).
  */
 export async function runInStack(program: () => unknown | Promise<unknown>): Promise<Record<string, unknown>> {
+    // A throw inside the stack's init would surface as an unhandled rejection that kills the
+    // process; catch it here and rethrow once registrations have settled.
+    let failure: { error: unknown } | undefined;
     const outputs = await pulumi.runtime.runInPulumiStack(async () => {
-        const result = await program();
-        return (result ?? {}) as Record<string, unknown>;
+        try {
+            const result = await program();
+            return (result ?? {}) as Record<string, unknown>;
+        } catch (error) {
+            failure = { error };
+            return {};
+        }
     });
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
     await settings.waitForRPCs();
+    if (failure) throw failure.error;
     return (unwrapWire(outputs ?? {}) as Record<string, unknown>) ?? {};
 }
 
