@@ -22,11 +22,10 @@ export interface DnsRecordArgs {
     readonly provider: cloudflare.Provider;
 }
 
-/** Returns the record when it satisfies every DNS rule; throws listing each broken rule with its field. */
-function checkedRecord(r: ResolvedDnsRecord): ResolvedDnsRecord {
-    const problems = dnsRecordProblems(r);
-    if (problems.length > 0) throw new Error(problems.map((p) => `[dns.records.${r.key}.${p.field}] ${p.message}`).join("\n"));
-    return r;
+/** Throws when a record breaks a DNS rule, listing every broken rule of every record with its field. */
+function assertRecordsComply(records: readonly ResolvedDnsRecord[]): void {
+    const lines = records.flatMap((r) => dnsRecordProblems(r).map((p) => `[dns.records.${r.key}.${p.field}] ${p.message}`));
+    if (lines.length > 0) throw new Error(lines.join("\n"));
 }
 
 /** One public DNS record (`homelab:dns:DnsRecord`) on a `cloudflare.DnsRecord`. */
@@ -40,8 +39,9 @@ export class DnsRecord extends pulumi.ComponentResource {
 
     constructor(name: string, args: DnsRecordArgs, opts: pulumi.ComponentResourceOptions = {}) {
         // Refuse before registering anything, so a bad record leaves no half-built component.
-        const r = checkedRecord(args.record);
+        assertRecordsComply([args.record]);
         super("homelab:dns:DnsRecord", name, {}, opts);
+        const r = args.record;
 
         const record = new cloudflare.DnsRecord(
             `${name}-record`,
@@ -83,8 +83,9 @@ export interface DeployedDns {
 export function deployDns(inv: Inventory, opts: pulumi.ComponentResourceOptions = {}): DeployedDns | undefined {
     const dns = inv.dns;
     if (dns === undefined) return undefined;
-    // Resolve (and let it throw) before anything is registered.
+    // Resolve and check every record (and let it throw) before anything is registered.
     const resolved = resolveDnsRecords(dns);
+    assertRecordsComply(Object.values(resolved));
     const apiToken = requireCredential("cloudflareApiToken", CLOUDFLARE_ENV_API_TOKEN);
 
     const provider = new cloudflare.Provider("cloudflare", { apiToken }, { parent: opts.parent });

@@ -208,6 +208,24 @@ describe("deployDns", () => {
         expect(recording.ofType(RECORD).filter((x) => x.inputs.type === "A")).toEqual([]);
     });
 
+    it("refuses an inventory that skipped validation, listing every broken rule of every record", () => {
+        setToken(TOKEN);
+        const inv = referenceInventory();
+        const dns = inv.dns!;
+        const bad: Inventory = {
+            ...inv,
+            dns: { ...dns, records: { ...dns.records, vpn: { ...dns.records.vpn, proxied: true }, www: { ...dns.records.www, target: "192.168.30.10" } } },
+        };
+        expect(() => deployDns(bad)).toThrow(
+            new Error(
+                [
+                    '[dns.records.vpn.proxied] record "vpn.example.org" is for a UDP service and the Cloudflare proxy carries no UDP; make it DNS-only (proxied: false)',
+                    '[dns.records.www.content] CNAME record "www.example.org" needs a fully qualified hostname as target, got "192.168.30.10"',
+                ].join("\n"),
+            ),
+        );
+    });
+
     it("creates nothing without a dns section", async () => {
         setToken(undefined);
         const inv = { ...referenceInventory(), dns: undefined };
