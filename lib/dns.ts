@@ -90,7 +90,10 @@ export function hasManagedMarker(comment: string | undefined): boolean {
     return comment !== undefined && (comment === MANAGED_COMMENT_MARKER || comment.startsWith(MANAGED_COMMENT_MARKER + COMMENT_SEPARATOR));
 }
 
-/** The protocol a managed comment declares: `udp` when tagged, else `tcp`. */
+/**
+ * The protocol a managed comment declares: `udp` when its second part is the tag, else `tcp`.
+ * A TCP record whose purpose begins with the word `udp;` reads as UDP: stricter, never laxer.
+ */
 export function protocolFromComment(comment: string | undefined): DnsProtocol {
     if (!hasManagedMarker(comment)) return "tcp";
     return comment!.split(COMMENT_SEPARATOR)[1] === UDP_TAG ? "udp" : "tcp";
