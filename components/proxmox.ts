@@ -39,20 +39,25 @@ export function imagesOfNode(inv: Inventory, node: string): Record<string, Image
     return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
 }
 
-/** Creates every node and guest of the inventory. */
-export function deployProxmox(inv: Inventory, args: DeployProxmoxArgs): ProxmoxDeployment {
+/** Creates every node of the inventory with the API-token provider. */
+export function deployNodes(inv: Inventory, providers: ProxmoxProviders): Record<string, ProxmoxNode> {
     const networks = Object.values(inv.networks);
-    const allVlans = networks.map((n) => n.vlan).sort((a, b) => a - b);
-    const dns = { servers: inv.cluster.dnsServers, domain: inv.cluster.domain };
-
     const nodes: Record<string, ProxmoxNode> = {};
     for (const [nodeName, spec] of Object.entries(inv.nodes)) {
         nodes[nodeName] = new ProxmoxNode(
             nodeName,
-            { nodeName, spec, networks, images: imagesOfNode(inv, nodeName), sshPrivateKey: args.providers.sshPrivateKey },
-            { provider: args.providers.api },
+            { nodeName, spec, networks, images: imagesOfNode(inv, nodeName), sshPrivateKey: providers.sshPrivateKey },
+            { provider: providers.api },
         );
     }
+    return nodes;
+}
+
+/** Creates every guest of the inventory on its node, with that node's image downloads, bridge and storages. */
+export function deployGuests(inv: Inventory, nodes: Readonly<Record<string, ProxmoxNode>>, args: DeployProxmoxArgs): Record<string, LxcGuest | VmGuest> {
+    const networks = Object.values(inv.networks);
+    const allVlans = networks.map((n) => n.vlan).sort((a, b) => a - b);
+    const dns = { servers: inv.cluster.dnsServers, domain: inv.cluster.domain };
 
     const guests: Record<string, LxcGuest | VmGuest> = {};
     for (const [guestName, spec] of Object.entries(inv.guests)) {
@@ -88,5 +93,11 @@ export function deployProxmox(inv: Inventory, args: DeployProxmoxArgs): ProxmoxD
             });
         }
     }
-    return { nodes, guests };
+    return guests;
+}
+
+/** Creates every node and guest of the inventory. */
+export function deployProxmox(inv: Inventory, args: DeployProxmoxArgs): ProxmoxDeployment {
+    const nodes = deployNodes(inv, args.providers);
+    return { nodes, guests: deployGuests(inv, nodes, args) };
 }

@@ -4,18 +4,14 @@
  * outputs), runs a program body in a stack, and fails on any unmocked invoke.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { PLAN_INVOKES, PLAN_STATES } from "../../tools/runtime/invokes";
 import { InvokeHandler, Recording, RecorderOptions, StateHandler, installRecorder, runInStack } from "../../tools/runtime/recorder";
 
 export { Recording } from "../../tools/runtime/recorder";
 export type { RecordedResource } from "../../tools/runtime/recorder";
 
-/** Invokes the program legitimately makes, answered with fixed data. */
-export const DEFAULT_INVOKES: Record<string, InvokeHandler> = {
-    "cloudflare:index/getZone:getZone": (inputs) => {
-        const filter = (inputs.filter ?? {}) as { name?: string };
-        return { id: `zone-${filter.name}`, zoneId: `zone-${filter.name}`, name: filter.name, filter };
-    },
-};
+/** Invokes the program legitimately makes, answered as the offline plan answers them. */
+export const DEFAULT_INVOKES: Record<string, InvokeHandler> = { ...PLAN_INVOKES };
 
 export interface RecordOptions extends RecorderOptions {
     /** Stack config as `homelab:<key>` → value (objects are JSON-encoded). */
@@ -31,7 +27,7 @@ export async function record(program: () => unknown, options: RecordOptions = {}
     const config: Record<string, string> = {};
     for (const [k, v] of Object.entries(options.config ?? {})) config[k] = typeof v === "string" ? v : JSON.stringify(v);
     pulumi.runtime.setAllConfig(config, options.secretKeys);
-    const recording = await installRecorder({ ...options, invokes: { ...DEFAULT_INVOKES, ...(options.invokes ?? {}) } });
+    const recording = await installRecorder({ ...options, invokes: { ...DEFAULT_INVOKES, ...(options.invokes ?? {}) }, states: { ...PLAN_STATES, ...(options.states ?? {}) } });
     const outputs = await runInStack(program);
     if (recording.errors.length > 0) throw new Error(`the program made unmocked calls:\n${recording.errors.join("\n")}`);
     return { recording, outputs };

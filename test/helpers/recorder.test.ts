@@ -1,12 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import { record } from "./harness";
 
+class Thing extends pulumi.CustomResource {
+    constructor(type: string, name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
+        super(type, name, props, opts);
+    }
+}
+
 class Box extends pulumi.ComponentResource {
     readonly size: pulumi.Output<number>;
     constructor(name: string, opts: pulumi.ComponentResourceOptions = {}) {
         super("test:index:Box", name, {}, opts);
-        const inner = new pulumi.CustomResource("test:index:Thing", `${name}-thing`, { password: pulumi.secret("hunter2"), size: 3 }, { parent: this, protect: true, retainOnDelete: true, ignoreChanges: ["size"] });
-        new pulumi.CustomResource("test:index:Other", `${name}-other`, { ref: inner.id }, { parent: this, dependsOn: [inner] });
+        const inner = new Thing("test:index:Thing", `${name}-thing`, { password: pulumi.secret("hunter2"), size: 3 }, { parent: this, protect: true, retainOnDelete: true, ignoreChanges: ["size"] });
+        new Thing("test:index:Other", `${name}-other`, { ref: inner.id }, { parent: this, dependsOn: [inner] });
         this.size = pulumi.output(3);
         this.registerOutputs({ size: this.size, secret: pulumi.secret("s") });
     }

@@ -1,0 +1,71 @@
+/**
+ * The composition of the homelab from a validated inventory: providers → nodes → ZFS datasets
+ * (over each node's SSH connection) → guests (after the datasets they mount) → public DNS →
+ * backups → the offsite bucket. No config is read here: the inventory comes in typed, the
+ * credentials through config/loader.ts. Tests and the offline plan call this directly.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { Inventory } from "./config/schema";
+import { deployBackups } from "./components/backupPlan";
+import { deployDns } from "./components/dnsRecord";
+import { deployOffsite } from "./components/offsiteBucket";
+import { deployGuests, deployNodes } from "./components/proxmox";
+import { datasetMountsFor, deployDatasets } from "./components/zfsDataset";
+import { createProxmoxProviders } from "./lib/providers";
+
+/** What the stack exports. */
+export interface HomelabOutputs {
+    /** Guest name → IPv4 address. */
+    readonly guestAddresses: Record<string, string>;
+    /** Guest name → VMID. */
+    readonly guestVmids: Record<string, number>;
+    /** Dataset path → mountpoint on its node. */
+    readonly datasetMountpoints: Record<string, pulumi.Output<string>>;
+    /** Public DNS record key → full name. */
+    readonly dnsRecords?: Record<string, pulumi.Output<string>>;
+    /** Vzdump jobs: id → node, tier, schedule, VMIDs. */
+    readonly backupJobs?: Record<string, unknown>;
+    /** What to enter in PBS to use the offsite bucket; the secret key only with --show-secrets. */
+    readonly offsiteEndpoint?: pulumi.Output<string>;
+    readonly offsiteBucket?: pulumi.Output<string>;
+    readonly offsiteRegion?: pulumi.Output<string>;
+    readonly offsiteAccessKeyId?: pulumi.Output<string>;
+    readonly offsiteSecretAccessKey?: pulumi.Output<string>;
+}
+
+/** Registers every resource of the homelab. */
+export function deployHomelab(inv: Inventory): HomelabOutputs {
+    const providers = createProxmoxProviders(inv);
+    const nodes = deployNodes(inv, providers);
+
+    const connections = Object.fromEntries(Object.entries(nodes).map(([name, node]) => [name, node.sshConnection]));
+    const datasets = deployDatasets(inv, connections);
+
+    const guests = deployGuests(inv, nodes, {
+        providers,
+        datasetMounts: (guest) => datasetMountsFor(inv, guest).map(({ hostPath, containerPath, readOnly }) => ({ hostPath, containerPath, readOnly })),
+        datasetDependencies: (guest) => datasetMountsFor(inv, guest).map((m) => datasets[m.dataset]),
+    });
+
+    const dns = deployDns(inv);
+    // Backup jobs name guests by VMID: they wait for the guests so a first `up` never schedules a missing one.
+    const backups = deployBackups(inv, providers.api, { dependsOn: Object.values(guests) });
+    const offsite = deployOffsite(inv);
+
+    return {
+        guestAddresses: Object.fromEntries(Object.entries(inv.guests).map(([name, g]) => [name, g.ipv4])),
+        guestVmids: Object.fromEntries(Object.entries(inv.guests).map(([name, g]) => [name, g.vmid])),
+        datasetMountpoints: Object.fromEntries(Object.entries(datasets).map(([path, ds]) => [path, ds.mountpoint])),
+        ...(dns ? { dnsRecords: Object.fromEntries(Object.entries(dns.records).map(([key, r]) => [key, r.hostname])) } : {}),
+        ...(backups ? { backupJobs: backups.jobs } : {}),
+        ...(offsite
+            ? {
+                  offsiteEndpoint: offsite.endpoint,
+                  offsiteBucket: offsite.bucketName,
+                  offsiteRegion: offsite.region,
+                  offsiteAccessKeyId: offsite.accessKeyId,
+                  offsiteSecretAccessKey: offsite.secretAccessKey,
+              }
+            : {}),
+    };
+}

@@ -1,0 +1,22 @@
+/**
+ * Answers to the provider functions the program calls, for the mock runtime of the offline plan
+ * and the tests. Anything not listed here is an unmocked invoke and fails the run.
+ */
+import { InvokeHandler, StateHandler } from "./recorder";
+
+export const PLAN_INVOKES: Readonly<Record<string, InvokeHandler>> = {
+    /** The Cloudflare zone lookup by name: a stable placeholder id derived from the name. */
+    "cloudflare:index/getZone:getZone": (inputs) => {
+        const filter = (inputs.filter ?? {}) as { name?: string };
+        return { id: `zone-${filter.name}`, zoneId: `zone-${filter.name}`, name: filter.name, filter };
+    },
+};
+
+/**
+ * Provider-computed outputs the program reads, filled with marked placeholders (a mock resource
+ * otherwise only echoes its inputs).
+ */
+export const PLAN_STATES: Readonly<Record<string, StateHandler>> = {
+    /** The secret half of an IAM access key exists only after `pulumi up`. */
+    "aws:iam/accessKey:AccessKey": () => ({ secret: "[secret]" }),
+};
