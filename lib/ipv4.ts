@@ -24,13 +24,13 @@ export interface Ipv4Cidr {
     readonly broadcast: number;
 }
 
-/** Parses `a.b.c.d/n`; the address must be the network address itself. */
+/** Parses `a.b.c.d/n` (n from 0 to 32, no leading zero); the address must be the network address itself. */
 export function parseCidr(cidr: string): Ipv4Cidr | undefined {
-    const m = /^([^/]+)\/(\d{1,2})$/.exec(cidr);
+    const m = /^([^/]+)\/(3[0-2]|[12]\d|\d)$/.exec(cidr);
     if (!m) return undefined;
     const address = parseIpv4(m[1]);
     const prefix = Number(m[2]);
-    if (address === undefined || prefix > 32) return undefined;
+    if (address === undefined) return undefined;
     const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
     const network = (address & mask) >>> 0;
     if (network !== address) return undefined;
