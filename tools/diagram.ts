@@ -307,6 +307,19 @@ export function firstDifference(a: string, b: string): number | undefined {
 }
 
 /** Runs the command in `root` (the repository root). Returns the exit code. */
+export const README_START = "<!-- topology:start -->";
+export const README_END = "<!-- topology:end -->";
+
+/** README text with the Mermaid block of `rendered` between the topology markers (unchanged without markers). */
+export function withReadmeDiagram(readme: string, rendered: string): string {
+    const start = readme.indexOf(README_START);
+    const end = readme.indexOf(README_END);
+    if (start < 0 || end < start) return readme;
+    const block = /```mermaid\n[\s\S]*?\n```\n/.exec(rendered);
+    if (!block) return readme;
+    return `${readme.slice(0, start + README_START.length)}\n\n${block[0]}\n${readme.slice(end)}`;
+}
+
 export function main(
     argv: string[],
     root = process.cwd(),
@@ -333,7 +346,15 @@ export function main(
     }
     const relative = diagramFile(args.stack);
     const file = path.join(root, relative);
+    // The reference stack's picture also stands in README.md, between the topology markers.
+    const readmePath = path.join(root, "README.md");
+    const readme = args.stack === "prod" && fs.existsSync(readmePath) ? fs.readFileSync(readmePath, "utf8") : undefined;
+    const readmeRendered = readme === undefined ? undefined : withReadmeDiagram(readme, rendered);
     if (args.flags.has("check")) {
+        if (readme !== undefined && readmeRendered !== readme) {
+            err.write(`error: the picture in README.md is stale; run npm run diagram and commit the result\n`);
+            return 1;
+        }
         const committed = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
         if (committed === undefined) {
             err.write(
@@ -355,6 +376,10 @@ export function main(
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, rendered);
     out.write(`wrote ${relative}\n`);
+    if (readme !== undefined && readmeRendered !== undefined && readmeRendered !== readme) {
+        fs.writeFileSync(readmePath, readmeRendered);
+        out.write(`wrote README.md\n`);
+    }
     return 0;
 }
 

@@ -232,3 +232,25 @@ describe("npm run diagram", () => {
         expect(err.text()).toBe('error: unknown argument "--bogus" (known: --stack NAME, --check)\n');
     });
 });
+
+describe("the picture in README.md", () => {
+    const { withReadmeDiagram } = require("../../tools/diagram") as typeof import("../../tools/diagram");
+    const rendered = "# Topology\n\n```mermaid\nflowchart TB\n    a --> b\n```\n\nlegend\n";
+
+    it("replaces what stands between the topology markers with the Mermaid block", () => {
+        const readme = "intro\n<!-- topology:start -->\nold picture\n<!-- topology:end -->\nrest\n";
+        expect(withReadmeDiagram(readme, rendered)).toBe("intro\n<!-- topology:start -->\n\n```mermaid\nflowchart TB\n    a --> b\n```\n\n<!-- topology:end -->\nrest\n");
+    });
+
+    it("leaves a README without markers unchanged", () => {
+        expect(withReadmeDiagram("no markers here\n", rendered)).toBe("no markers here\n");
+    });
+
+    it("is current in the committed README.md", () => {
+        const fs = require("fs") as typeof import("fs");
+        const path = require("path") as typeof import("path");
+        const root = path.join(__dirname, "../..");
+        const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+        expect(withReadmeDiagram(readme, fs.readFileSync(path.join(root, "docs/topology.md"), "utf8"))).toBe(readme);
+    });
+});

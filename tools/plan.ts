@@ -1,0 +1,327 @@
+/**
+ * `npm run plan [-- --stack NAME] [--json]`: the offline plan.
+ *
+ * Reads Pulumi.NAME.yaml (default prod), runs the real program under Pulumi's mock runtime with
+ * that configuration (secrets it cannot decrypt become placeholders marked secret), records every
+ * resource, runs the policy pack in-process with the engine's semantics, and reports:
+ *   (a) a tree like `pulumi preview`'s with counts per type, (b) violations by level,
+ *   (c) per node the allocated CPU and memory against physical and the overcommit ratios,
+ *   (d) the longest dependency chain (how many steps deep `pulumi up` must go).
+ * Exit 0 when clean, 1 on a mandatory violation, 2 on an invalid inventory or stack file.
+ * Needs no credentials, no network and no Pulumi CLI.
+ */
+import * as path from "path";
+import { InventoryError, InventoryProblem } from "../config/errors";
+import { parseInventory } from "../config/parse";
+import { Inventory } from "../config/schema";
+import { CREDENTIAL_KEYS, PROJECT, StackFileError, readStackFile, stackFilePath } from "../config/stackfile";
+import { parseArgs } from "./args";
+import { RecordedResource, Recording } from "./runtime/recorder";
+
+/** The value a secret the plan cannot decrypt (or that is not set) gets; it stays marked secret. */
+export const SECRET_PLACEHOLDER = "[secret]";
+
+/** Environment variables that could carry real credentials into the plan: cleared before it runs. */
+export const CREDENTIAL_ENV_VARS = [
+    "PROXMOX_VE_API_TOKEN",
+    "PROXMOX_VE_PASSWORD",
+    "PROXMOX_VE_SSH_PRIVATE_KEY",
+    "CLOUDFLARE_API_TOKEN",
+    "PBS_PASSWORD",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+] as const;
+
+export interface PlanViolation {
+    readonly policy: string;
+    readonly level: "advisory" | "mandatory";
+    readonly message: string;
+    readonly name?: string;
+    readonly type?: string;
+    readonly urn?: string;
+}
+
+export interface NodeCapacity {
+    readonly node: string;
+    readonly threads: number;
+    readonly allocatedCores: number;
+    readonly cpuRatio: number;
+    readonly memoryGiB: number;
+    readonly allocatedMemoryGiB: number;
+    readonly memoryRatio: number;
+}
+
+export interface TreeEntry {
+    readonly type: string;
+    readonly name: string;
+    readonly depth: number;
+    readonly protect: boolean;
+}
+
+/** The plan's report; `--json` prints exactly this (shape documented in docs/plan.md, schema in tools/plan.schema.json). */
+export interface PlanReport {
+    readonly stack: string;
+    readonly exitCode: 0 | 1 | 2;
+    readonly durationMs: number;
+    readonly error?: { readonly kind: "invalid-inventory" | "stack-file"; readonly message: string; readonly problems: readonly InventoryProblem[] };
+    readonly inventory?: { readonly nodes: number; readonly guests: number; readonly datasets: number; readonly records: number };
+    readonly resources?: { readonly total: number; readonly byType: Record<string, number>; readonly tree: readonly TreeEntry[] };
+    readonly violations?: { readonly mandatory: readonly PlanViolation[]; readonly advisory: readonly PlanViolation[] };
+    readonly remediations?: readonly { readonly policy: string; readonly name: string; readonly urn: string }[];
+    readonly capacity?: readonly NodeCapacity[];
+    readonly dependencies?: { readonly depth: number; readonly chain: readonly string[] };
+}
+
+/** Config as the mock runtime wants it: `homelab:key` → string, with secret keys. */
+export function mockConfig(config: Record<string, unknown>): { values: Record<string, string>; secretKeys: string[] } {
+    const values: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    for (const [key, value] of Object.entries(config)) {
+        const fullKey = key.includes(":") ? key : `${PROJECT}:${key}`;
+        if (value !== null && typeof value === "object" && !Array.isArray(value) && "secure" in (value as object)) {
+            values[fullKey] = SECRET_PLACEHOLDER;
+            secretKeys.push(fullKey);
+        } else {
+            values[fullKey] = typeof value === "string" ? value : JSON.stringify(value);
+        }
+    }
+    // Credentials the stack does not hold (they come from the environment in real runs) get placeholders too.
+    for (const key of CREDENTIAL_KEYS) {
+        const fullKey = `${PROJECT}:${key}`;
+        if (!(fullKey in values)) {
+            values[fullKey] = SECRET_PLACEHOLDER;
+            secretKeys.push(fullKey);
+        }
+    }
+    return { values, secretKeys };
+}
+
+/** Resources in registration order as a tree (depth-first from the stack). */
+export function resourceTree(resources: readonly RecordedResource[]): TreeEntry[] {
+    const children = new Map<string | undefined, RecordedResource[]>();
+    for (const r of resources) {
+        const key = r.parent && resources.some((p) => p.urn === r.parent) ? r.parent : undefined;
+        children.set(key, [...(children.get(key) ?? []), r]);
+    }
+    const out: TreeEntry[] = [];
+    const walk = (parent: string | undefined, depth: number) => {
+        for (const r of children.get(parent) ?? []) {
+            out.push({ type: r.type, name: r.name, depth, protect: r.options.protect });
+            walk(r.urn, depth + 1);
+        }
+    };
+    walk(undefined, 0);
+    return out;
+}
+
+/**
+ * The longest chain of resources that must be created one after another: a resource waits for
+ * its dependencies (dependsOn and property dependencies) and for its parent. Linear in the graph.
+ */
+export function longestDependencyChain(resources: readonly RecordedResource[]): { depth: number; chain: string[] } {
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const memo = new Map<string, string[]>();
+    const visiting = new Set<string>();
+    const chainOf = (urn: string): string[] => {
+        const cached = memo.get(urn);
+        if (cached) return cached;
+        const r = byUrn.get(urn);
+        if (!r || visiting.has(urn)) return [];
+        visiting.add(urn);
+        let best: string[] = [];
+        const preds = new Set([...r.dependencies, ...(r.parent ? [r.parent] : [])]);
+        for (const dep of preds) {
+            const c = chainOf(dep);
+            if (c.length > best.length) best = c;
+        }
+        visiting.delete(urn);
+        const result = [...best, urn];
+        memo.set(urn, result);
+        return result;
+    };
+    let longest: string[] = [];
+    for (const r of resources) {
+        const c = chainOf(r.urn);
+        if (c.length > longest.length) longest = c;
+    }
+    return { depth: longest.length, chain: longest.map((u) => byUrn.get(u)?.name ?? u) };
+}
+
+const num = (v: unknown): number => (typeof v === "number" ? v : typeof v === "string" && v !== "" && !isNaN(Number(v)) ? Number(v) : 0);
+const CONTAINER_TYPES = new Set(["proxmoxve:index/containerLegacy:ContainerLegacy"]);
+const VM_TYPES = new Set(["proxmoxve:index/vmLegacy:VmLegacy"]);
+
+/** Per node: cores and memory of the guests registered on it, against the node component's outputs. */
+export function nodeCapacity(resources: readonly RecordedResource[]): NodeCapacity[] {
+    const out: NodeCapacity[] = [];
+    for (const node of resources.filter((r) => r.type === "homelab:proxmox:Node")) {
+        const name = String(node.outputs.nodeName ?? node.name);
+        const threads = num(node.outputs.threads);
+        const memoryGiB = num(node.outputs.memoryGiB);
+        let cores = 0;
+        let memoryMiB = 0;
+        for (const r of resources) {
+            if (!(CONTAINER_TYPES.has(r.type) || VM_TYPES.has(r.type)) || r.inputs.nodeName !== name) continue;
+            const cpu = (r.inputs.cpu ?? {}) as Record<string, unknown>;
+            const memory = (r.inputs.memory ?? {}) as Record<string, unknown>;
+            cores += num(cpu.cores) * (num(cpu.sockets) || 1);
+            memoryMiB += num(memory.dedicated);
+        }
+        const allocatedMemoryGiB = Math.round((memoryMiB / 1024) * 100) / 100;
+        out.push({
+            node: name,
+            threads,
+            allocatedCores: cores,
+            cpuRatio: threads ? Math.round((cores / threads) * 100) / 100 : 0,
+            memoryGiB,
+            allocatedMemoryGiB,
+            memoryRatio: memoryGiB ? Math.round((allocatedMemoryGiB / memoryGiB) * 100) / 100 : 0,
+        });
+    }
+    return out.sort((a, b) => a.node.localeCompare(b.node));
+}
+
+/** Runs the program of `inv` under the recording mocks. Loaded lazily: the SDKs are heavy. */
+export async function recordProgram(inv: Inventory, config: Record<string, unknown>, stack: string): Promise<Recording> {
+    const pulumi = await import("@pulumi/pulumi");
+    const { installRecorder, runInStack } = await import("./runtime/recorder");
+    const { PLAN_INVOKES, PLAN_STATES } = await import("./runtime/invokes");
+    const { values, secretKeys } = mockConfig(config);
+    pulumi.runtime.setAllConfig(values, secretKeys);
+    const recording = await installRecorder({ project: PROJECT, stack, preview: true, invokes: PLAN_INVOKES, states: PLAN_STATES });
+    const { deployHomelab } = await import("../program");
+    await runInStack(() => deployHomelab(inv));
+    if (recording.errors.length > 0) throw new Error(`the program made calls the offline plan cannot answer:\n${recording.errors.join("\n")}`);
+    return recording;
+}
+
+/** Builds the whole report. Never throws for bad input: that is exit code 2. */
+export async function plan(stack: string, dir = process.cwd()): Promise<PlanReport> {
+    const started = Date.now();
+    let inv: Inventory;
+    let config: Record<string, unknown>;
+    try {
+        const file = readStackFile(stackFilePath(stack, dir));
+        config = file.config;
+        inv = parseInventory(file.inventory, path.basename(file.file));
+    } catch (err) {
+        if (err instanceof InventoryError) {
+            return { stack, exitCode: 2, durationMs: Date.now() - started, error: { kind: "invalid-inventory", message: err.message, problems: err.problems } };
+        }
+        if (err instanceof StackFileError) {
+            return { stack, exitCode: 2, durationMs: Date.now() - started, error: { kind: "stack-file", message: err.message, problems: [] } };
+        }
+        throw err;
+    }
+    for (const v of CREDENTIAL_ENV_VARS) delete process.env[v];
+
+    const recording = await recordProgram(inv, config, stack);
+    const { runPolicies } = await import("../policies/runner");
+    const result = runPolicies(recording.resources);
+    const pick = (level: "advisory" | "mandatory"): PlanViolation[] =>
+        result.violations
+            .filter((v) => v.level === level)
+            .map((v) => ({ policy: v.policy, level: v.level, message: v.message, name: v.name, type: v.type, urn: v.urn }))
+            .sort((a, b) => a.policy.localeCompare(b.policy) || (a.name ?? "").localeCompare(b.name ?? ""));
+    const mandatory = pick("mandatory");
+    const advisory = pick("advisory");
+    const deps = longestDependencyChain(recording.resources);
+    return {
+        stack,
+        exitCode: mandatory.length > 0 ? 1 : 0,
+        durationMs: Date.now() - started,
+        inventory: {
+            nodes: Object.keys(inv.nodes).length,
+            guests: Object.keys(inv.guests).length,
+            datasets: Object.keys(inv.datasets).length,
+            records: inv.dns ? Object.keys(inv.dns.records).length : 0,
+        },
+        resources: { total: recording.resources.length, byType: recording.countsByType(), tree: resourceTree(recording.resources) },
+        violations: { mandatory, advisory },
+        remediations: result.remediations.map((r) => ({ policy: r.policy, name: r.name, urn: r.urn })),
+        capacity: nodeCapacity(recording.resources),
+        dependencies: deps,
+    };
+}
+
+/** The human-readable report. */
+export function renderReport(report: PlanReport): string {
+    const lines: string[] = [];
+    if (report.error) {
+        lines.push(`Plan of stack ${report.stack}: ${report.error.kind === "invalid-inventory" ? "the inventory is invalid" : "cannot read the stack file"}`);
+        if (report.error.problems.length > 0) for (const p of report.error.problems) lines.push(`  - ${p.path}: ${p.message}`);
+        else lines.push(`  ${report.error.message}`);
+        lines.push("", "Nothing was planned. Fix the problems above and run the plan again.");
+        return lines.join("\n") + "\n";
+    }
+    const res = report.resources!;
+    lines.push(`Plan of stack ${report.stack} (offline, under the Pulumi mock runtime)`, "");
+    const typeWidth = Math.min(70, Math.max(...res.tree.map((t) => t.depth * 3 + t.type.length), 4) + 2);
+    lines.push(`     ${"Type".padEnd(typeWidth)}Name`);
+    res.tree.forEach((t, i) => {
+        const prefix = t.depth === 0 ? "" : `${"│  ".repeat(t.depth - 1)}${isLastSibling(res.tree, i) ? "└─ " : "├─ "}`;
+        lines.push(` +   ${(prefix + t.type).padEnd(typeWidth)}${t.name}${t.protect ? " [protected]" : ""}`);
+    });
+    lines.push("", `Resources: ${res.total} to create`);
+    for (const [type, count] of Object.entries(res.byType)) lines.push(`  ${String(count).padStart(4)}  ${type}`);
+
+    const v = report.violations!;
+    lines.push("", `Policy violations: ${v.mandatory.length} mandatory, ${v.advisory.length} advisory`);
+    for (const [title, list] of [
+        ["mandatory", v.mandatory],
+        ["advisory", v.advisory],
+    ] as const) {
+        if (list.length === 0) continue;
+        lines.push(`  ${title}:`);
+        for (const x of list) lines.push(`    [${x.policy}] ${x.name ? `${x.name}: ` : ""}${x.message}`);
+    }
+    if (report.remediations && report.remediations.length > 0) {
+        lines.push(`  remediated: ${report.remediations.map((r) => `${r.name} (${r.policy})`).join(", ")}`);
+    }
+
+    lines.push("", "Capacity per node (allocated / physical):");
+    for (const c of report.capacity!) {
+        lines.push(
+            `  ${c.node.padEnd(16)} CPU ${String(c.allocatedCores).padStart(3)} cores / ${String(c.threads).padStart(3)} threads = ${c.cpuRatio.toFixed(2)}x   ` +
+                `memory ${c.allocatedMemoryGiB.toFixed(1).padStart(6)} / ${String(c.memoryGiB).padStart(4)} GiB = ${c.memoryRatio.toFixed(2)}x`,
+        );
+    }
+    const d = report.dependencies!;
+    lines.push("", `Longest dependency chain: ${d.depth} steps`, `  ${d.chain.join(" → ")}`);
+    lines.push("", report.exitCode === 0 ? "Plan OK: no mandatory violation." : "Plan FAILED: mandatory policy violations above must be fixed.", `(${report.durationMs} ms)`);
+    return lines.join("\n") + "\n";
+}
+
+function isLastSibling(tree: readonly TreeEntry[], i: number): boolean {
+    const depth = tree[i].depth;
+    for (let j = i + 1; j < tree.length; j++) {
+        if (tree[j].depth < depth) return true;
+        if (tree[j].depth === depth) return false;
+    }
+    return true;
+}
+
+export async function main(argv: string[]): Promise<number> {
+    let args;
+    try {
+        args = parseArgs(argv, { flags: ["json"] });
+    } catch (err) {
+        process.stderr.write(`error: ${(err as Error).message}\n`);
+        return 2;
+    }
+    const report = await plan(args.stack);
+    if (args.flags.has("json")) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
+    else process.stdout.write(renderReport(report));
+    return report.exitCode;
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (err) => {
+            process.stderr.write(`plan failed: ${err instanceof Error ? err.message : String(err)}\n`);
+            process.exit(3);
+        },
+    );
+}
