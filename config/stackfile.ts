@@ -54,13 +54,14 @@ export function readStackFile(file: string): StackFile {
         text = fs.readFileSync(file, "utf8");
     } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        throw new StackFileError(code === "ENOENT" ? `${path.basename(file)}: no such stack file` : `${path.basename(file)}: cannot read (${code ?? String(err)})`);
+        throw new StackFileError(code === "ENOENT" ? `${path.basename(file)}: no such stack file; create it or name another stack with --stack NAME` : `${path.basename(file)}: cannot read (${code ?? String(err)})`);
     }
     let doc: unknown;
     try {
         doc = parseYaml(text, { prettyErrors: true });
     } catch (err) {
-        const first = String((err as Error).message).split("\n")[0];
+        // The first line names the error and its position; the rest is a source excerpt.
+        const first = String((err as Error).message).split("\n")[0].replace(/:\s*$/, "");
         throw new StackFileError(`${path.basename(file)}: YAML syntax error: ${first}`);
     }
     if (doc === null || typeof doc !== "object" || Array.isArray(doc)) throw new StackFileError(`${path.basename(file)}: expected a mapping with a "config:" section`);

@@ -7,7 +7,11 @@ import { parseInventory } from "../config/parse";
 import { StackFileError, readStackFile, stackFilePath } from "../config/stackfile";
 import { parseArgs } from "./args";
 
-export function main(argv: string[]): number {
+/**
+ * Validates the stack file named by `argv` (`--stack NAME`, default prod) in `cwd`. Writes the
+ * summary to stdout or the problems to stderr; returns the exit code (0 valid, 1 invalid).
+ */
+export function main(argv: string[], cwd: string = process.cwd()): number {
     let stack: string;
     try {
         stack = parseArgs(argv, { flags: [] }).stack;
@@ -16,7 +20,7 @@ export function main(argv: string[]): number {
         return 1;
     }
     try {
-        const file = stackFilePath(stack);
+        const file = stackFilePath(stack, cwd);
         const { inventory } = readStackFile(file);
         const inv = parseInventory(inventory, `Pulumi.${stack}.yaml`);
         const records = inv.dns ? Object.keys(inv.dns.records).length : 0;
