@@ -1,0 +1,144 @@
+/**
+ * Rule builders. A rule file states what it checks; these wrap it with what every rule needs, in
+ * both the engine and the offline runner:
+ * - the type filter (a set of type tokens, so renamed provider types still match);
+ * - config with our schema defaults applied (the SDK applies none);
+ * - exemptions by resource-name pattern (config, each with a reason);
+ * - unknown values: reading one during preview makes the rule not applicable for the resource.
+ *   Violations are buffered and only reported when the whole check ran, so a rule that reports
+ *   and then meets an unknown value reports nothing (never a false violation, never a pass).
+ *
+ * The builders return plain `@pulumi/policy` policy objects, so the same objects go into
+ * `new PolicyPack(...)` and the offline runner.
+ */
+import type {
+    PolicyConfigSchema,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+} from "@pulumi/policy";
+import { BaseConfig, withDefaults } from "./config";
+import { findExemption } from "./exemptions";
+import { Props } from "./props";
+import { unknownPathOf } from "./unknowns";
+
+/** What a resource rule's check gets besides the props. */
+export interface ResourceRuleContext<C extends BaseConfig> {
+    readonly config: C;
+    readonly name: string;
+    readonly urn: string;
+    readonly type: string;
+    /** Pulumi options (protect, ...) as the engine reports them. */
+    readonly opts: ResourceValidationArgs["opts"];
+    /** Ends the check: the rule cannot judge this resource (say why). */
+    readonly notApplicable: (reason: string) => never;
+}
+
+export interface ResourceRuleSpec<C extends BaseConfig> {
+    /** Stable kebab-case name. */
+    readonly name: string;
+    /** A full sentence starting "Checks that". */
+    readonly description: string;
+    /** The type tokens the rule applies to; other resources are skipped. */
+    readonly types: ReadonlySet<string>;
+    readonly configSchema: PolicyConfigSchema;
+    /** Reports each violation with a message that says what must be true and how to fix it. */
+    readonly validate: (props: Props, ctx: ResourceRuleContext<C>, report: (message: string) => void) => void;
+    /** Returns fixed props when the rule can fix the resource itself (used at level `remediate`). */
+    readonly remediate?: (props: Props, ctx: ResourceRuleContext<C>) => Record<string, unknown> | undefined;
+}
+
+function unknownReason(path: string): string {
+    return `${path === "" ? "a value" : path} is unknown during preview`;
+}
+
+/** A resource validation policy from a spec (see the module comment for what it adds). */
+export function resourceRule<C extends BaseConfig>(spec: ResourceRuleSpec<C>): ResourceValidationPolicy {
+    const context = (args: ResourceValidationArgs): ResourceRuleContext<C> | undefined => {
+        if (!spec.types.has(args.type)) return undefined;
+        const config = withDefaults<C>(spec.configSchema, args.getConfig<object>());
+        const exemption = findExemption(config.exemptions, args.name);
+        if (exemption !== undefined) args.notApplicable(`exempted: ${exemption.reason}`);
+        return { config, name: args.name, urn: args.urn, type: args.type, opts: args.opts, notApplicable: (reason) => args.notApplicable(reason) };
+    };
+    const policy: ResourceValidationPolicy = {
+        name: spec.name,
+        description: spec.description,
+        configSchema: spec.configSchema,
+        validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
+            const ctx = context(args);
+            if (ctx === undefined) return;
+            const messages: string[] = [];
+            try {
+                spec.validate(args.props, ctx, (message) => messages.push(message));
+            } catch (e) {
+                const path = unknownPathOf(e);
+                if (path !== undefined) args.notApplicable(unknownReason(path));
+                throw e;
+            }
+            for (const message of messages) reportViolation(message);
+        },
+    };
+    const remediate = spec.remediate;
+    if (remediate !== undefined) {
+        policy.remediateResource = (args: ResourceValidationArgs) => {
+            const ctx = context(args);
+            if (ctx === undefined) return undefined;
+            try {
+                return remediate(args.props, ctx);
+            } catch (e) {
+                const path = unknownPathOf(e);
+                if (path !== undefined) args.notApplicable(unknownReason(path));
+                throw e;
+            }
+        };
+    }
+    return policy;
+}
+
+/** What a stack rule's check gets. */
+export interface StackRuleContext<C extends BaseConfig> {
+    readonly config: C;
+    /** The resource with this URN, if it is in the stack. */
+    readonly byUrn: (urn: string) => PolicyResource | undefined;
+    /** Ends the check: the rule cannot judge this stack (say why). */
+    readonly notApplicable: (reason: string) => never;
+}
+
+export interface StackRuleSpec<C extends BaseConfig> {
+    readonly name: string;
+    readonly description: string;
+    readonly configSchema: PolicyConfigSchema;
+    /** Reports violations, each against the URN of the resource to fix where there is one. */
+    readonly validate: (resources: readonly PolicyResource[], ctx: StackRuleContext<C>, report: (message: string, urn?: string) => void) => void;
+}
+
+/** A stack validation policy from a spec; exemptions drop violations against exempted resources. */
+export function stackRule<C extends BaseConfig>(spec: StackRuleSpec<C>): StackValidationPolicy {
+    return {
+        name: spec.name,
+        description: spec.description,
+        configSchema: spec.configSchema,
+        validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
+            const config = withDefaults<C>(spec.configSchema, args.getConfig<object>());
+            const urns = new Map<string, PolicyResource>();
+            for (const r of args.resources) urns.set(r.urn, r);
+            const found: { message: string; urn?: string }[] = [];
+            try {
+                spec.validate(args.resources, { config, byUrn: (urn) => urns.get(urn), notApplicable: (reason) => args.notApplicable(reason) }, (message, urn) => found.push({ message, urn }));
+            } catch (e) {
+                const path = unknownPathOf(e);
+                if (path !== undefined) args.notApplicable(unknownReason(path));
+                throw e;
+            }
+            for (const v of found) {
+                const resource = v.urn === undefined ? undefined : urns.get(v.urn);
+                if (resource !== undefined && findExemption(config.exemptions, resource.name) !== undefined) continue;
+                reportViolation(v.message, v.urn);
+            }
+        },
+    };
+}

@@ -1,0 +1,30 @@
+import { EXEMPTIONS_ONLY_SCHEMA } from "../config";
+import { stackRule } from "../define";
+import { bucketLabel, bucketsOf, bucketTag } from "../buckets";
+import { bool, record, str } from "../props";
+import { S3_OBJECT_LOCK_TYPES } from "../tokens";
+
+/** The tag the offsite bucket carries when Proxmox Backup Server writes to it. */
+export const SERVES_PBS_TAG = "serves-pbs";
+
+/**
+ * Proxmox Backup Server rewrites and deletes chunks during garbage collection; Object Lock refuses
+ * those deletes, so GC fails and the datastore only ever grows.
+ */
+export const offsiteBucketNoObjectLockForPbs = stackRule({
+    name: "offsite-bucket-no-object-lock-for-pbs",
+    description: "Checks that no S3 bucket tagged `serves-pbs: \"true\"` (one Proxmox Backup Server writes to) enables Object Lock.",
+    configSchema: EXEMPTIONS_ONLY_SCHEMA,
+    validate: (resources, _ctx, report) => {
+        for (const view of bucketsOf(resources)) {
+            if (bucketTag(view.bucket, SERVES_PBS_TAG) !== "true") continue;
+            const b = view.bucket.props;
+            const inline = bool(b.objectLockEnabled) === true || str(record(b.objectLockConfiguration)?.objectLockEnabled) === "Enabled";
+            const locks = view.subs(S3_OBJECT_LOCK_TYPES);
+            if (inline || locks.length > 0) {
+                const where = inline ? "`objectLockEnabled`" : `BucketObjectLockConfiguration ${locks[0].name}`;
+                report(`Bucket ${bucketLabel(view)} is written by Proxmox Backup Server but enables Object Lock (${where}), which breaks its garbage collection. Turn Object Lock off; rely on versioning for recovery.`, view.bucket.urn);
+            }
+        }
+    },
+});

@@ -1,0 +1,24 @@
+import { CPU_UNITS_BY_TIER } from "../../lib/scheme";
+import { EXEMPTIONS_ONLY_SCHEMA } from "../config";
+import { resourceRule } from "../define";
+import { num, record } from "../props";
+import { GUEST_TYPES } from "../tokens";
+
+const TIER_UNITS = Object.entries(CPU_UNITS_BY_TIER)
+    .map(([tier, units]) => `${tier} ${units}`)
+    .join(", ");
+
+/**
+ * CPU units are weights under contention: they only mean something when every guest states one.
+ * A guest left at Proxmox's default (100 with cgroup v2) loses to every guest that set a tier.
+ */
+export const proxmoxGuestCpuUnits = resourceRule({
+    name: "proxmox-guest-cpu-units",
+    description: "Checks that every container and VM sets `cpu.units`, so CPU weights compare between guests.",
+    types: GUEST_TYPES,
+    configSchema: EXEMPTIONS_ONLY_SCHEMA,
+    validate: (props, _ctx, report) => {
+        if (num(record(props.cpu)?.units) !== undefined) return;
+        report(`The guest leaves \`cpu.units\` unset, so Proxmox gives it its default weight (100 with cgroup v2). Set \`cpu.units\` from the guest's tier (${TIER_UNITS}).`);
+    },
+});

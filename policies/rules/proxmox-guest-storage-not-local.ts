@@ -1,0 +1,61 @@
+import { GuestStorageConfig, GUEST_STORAGE_SCHEMA } from "../config";
+import { resourceRule } from "../define";
+import { Props, record, records, str } from "../props";
+import { CONTAINER_TYPES, GUEST_TYPES } from "../tokens";
+
+/** Where the provider puts a container's root disk when `disk.datastoreId` is missing. */
+export const CONTAINER_DEFAULT_DATASTORE = "local";
+/** Where the provider puts VM disks, EFI, TPM state and the cloud-init drive by default. */
+export const VM_DEFAULT_DATASTORE = "local-lvm";
+
+const FIX = "a named ZFS or LVM-thin storage";
+
+/**
+ * `local` is the directory storage on the root disk: no snapshots worth having, no quota, and a
+ * full root disk takes the node down. Leaving the storage out is the same mistake, because the
+ * provider then picks `local` (containers) or `local-lvm` (VMs).
+ */
+export const proxmoxGuestStorageNotLocal = resourceRule<GuestStorageConfig>({
+    name: "proxmox-guest-storage-not-local",
+    description:
+        "Checks that no guest volume (container root disk and mount volumes, VM disks, EFI disk, TPM state, cloud-init drive) is on `local` or left to the provider's default storage.",
+    types: GUEST_TYPES,
+    configSchema: GUEST_STORAGE_SCHEMA,
+    validate: (props, ctx, report) => {
+        const forbidden = new Set(ctx.config.forbiddenDatastores);
+        const check = (what: string, field: string, datastore: string | undefined, providerDefault: string): void => {
+            if (datastore === undefined || datastore === "") {
+                report(`The ${what} leaves \`${field}\` unset, so the provider puts it on "${providerDefault}". Set \`${field}\` to ${FIX}.`);
+            } else if (forbidden.has(datastore)) {
+                report(`The ${what} is on "${datastore}" (\`${field}\`). Move it to ${FIX}.`);
+            }
+        };
+        const checkClone = (clone: Props | undefined): void => {
+            const target = str(clone?.datastoreId);
+            if (target !== undefined && forbidden.has(target)) report(`The clone target is on "${target}" (\`clone.datastoreId\`). Clone to ${FIX}.`);
+        };
+        checkClone(record(props.clone));
+        if (CONTAINER_TYPES.has(ctx.type)) {
+            check("root disk", "disk.datastoreId", str(record(props.disk)?.datastoreId), CONTAINER_DEFAULT_DATASTORE);
+            records(props.mountPoints).forEach((mp, i) => {
+                const volume = str(mp.volume);
+                // An absolute path is a bind mount (see proxmox-container-bind-mount-roots), not a volume.
+                if (volume === undefined || volume.startsWith("/")) return;
+                const storage = volume.split(":")[0];
+                if (forbidden.has(storage)) report(`Mount point ${str(mp.path) ?? `#${i}`} is a volume on "${storage}" (\`mountPoints[${i}].volume\`). Move it to ${FIX}.`);
+            });
+            return;
+        }
+        const disks = records(props.disks);
+        if (disks.length === 0 && props.clone === undefined) {
+            report(`The VM has no \`disks\`, so the provider creates a default disk on "${VM_DEFAULT_DATASTORE}". Declare its disks with \`datastoreId\` set to ${FIX}.`);
+        }
+        disks.forEach((d, i) => check(`disk ${str(d.interface) ?? `#${i}`}`, `disks[${i}].datastoreId`, str(d.datastoreId), VM_DEFAULT_DATASTORE));
+        const efi = record(props.efiDisk);
+        if (efi !== undefined) check("EFI disk", "efiDisk.datastoreId", str(efi.datastoreId), VM_DEFAULT_DATASTORE);
+        const tpm = record(props.tpmState);
+        if (tpm !== undefined) check("TPM state", "tpmState.datastoreId", str(tpm.datastoreId), VM_DEFAULT_DATASTORE);
+        const init = record(props.initialization);
+        if (init !== undefined) check("cloud-init drive", "initialization.datastoreId", str(init.datastoreId), VM_DEFAULT_DATASTORE);
+    },
+});

@@ -1,0 +1,35 @@
+import { EXEMPTIONS_ONLY_SCHEMA } from "../config";
+import { stackRule } from "../define";
+import { guestsOf, nodesOf } from "../guests";
+import { str, strings } from "../props";
+import { NETWORK_STORAGE_TYPES } from "../tokens";
+
+/**
+ * A node that mounts storage from a guest running on itself depends on itself: after a reboot
+ * the storage is missing until the guest is up, and the guest may live on that storage.
+ */
+export const proxmoxNasNotOnDependentNode = stackRule({
+    name: "proxmox-nas-not-on-dependent-node",
+    description: "Checks that no guest serving NFS or SMB storage runs on a node that mounts that storage.",
+    configSchema: EXEMPTIONS_ONLY_SCHEMA,
+    validate: (resources, _ctx, report) => {
+        const guests = guestsOf(resources);
+        const allNodes = new Set<string>([...nodesOf(resources).map((n) => n.nodeName), ...guests.map((g) => g.nodeName()).filter((n): n is string => n !== undefined)]);
+        for (const storage of resources.filter((r) => NETWORK_STORAGE_TYPES.has(r.type))) {
+            const server = str(storage.props.server);
+            if (server === undefined) continue;
+            const restricted = strings(storage.props.nodes);
+            const mountedOn = restricted.length > 0 ? restricted : [...allNodes];
+            for (const guest of guests) {
+                const node = guest.nodeName();
+                if (node === undefined || !mountedOn.includes(node)) continue;
+                if (!guest.ipv4s().includes(server) && guest.name !== server) continue;
+                const id = str(storage.props.resourceId) ?? storage.name;
+                report(
+                    `Guest ${guest.name} serves storage "${id}" (${server}) to node ${node} and runs on that node, so the node depends on its own guest. Run the NAS on another node, or do not mount its storage there.`,
+                    guest.urn,
+                );
+            }
+        }
+    },
+});

@@ -1,0 +1,35 @@
+import { schemeVmid } from "../../lib/scheme";
+import { EXEMPTIONS_ONLY_SCHEMA } from "../config";
+import { resourceRule } from "../define";
+import { staticAddress } from "../guests";
+import { bool, num, record, records } from "../props";
+import { CONTAINER_TYPES, GUEST_TYPES } from "../tokens";
+
+/**
+ * VMID = VLAN × 1000 + last octet of the first NIC's address (VLAN 30, 192.168.30.66 → 30066):
+ * knowing one gives the other, and a clash of IDs or addresses shows before anything is created.
+ */
+export const proxmoxVmidScheme = resourceRule({
+    name: "proxmox-vmid-scheme",
+    description: "Checks that every guest's VMID equals its first NIC's VLAN times 1000 plus the last octet of that NIC's static IPv4 address.",
+    types: GUEST_TYPES,
+    configSchema: EXEMPTIONS_ONLY_SCHEMA,
+    validate: (props, ctx, report) => {
+        if (bool(props.template) === true) return;
+        const nic = records(CONTAINER_TYPES.has(ctx.type) ? props.networkInterfaces : props.networkDevices)[0];
+        const vlan = num(nic?.vlanId);
+        const address = staticAddress(record(records(record(props.initialization)?.ipConfigs)[0]?.ipv4)?.address);
+        const vmid = num(props.vmId);
+        if (vlan === undefined || address === undefined) {
+            if (vmid === undefined) report("The guest has no `vmId`, so Proxmox assigns the next free ID. Set `vmId` to VLAN × 1000 + the last octet of its address.");
+            else ctx.notApplicable("the first NIC has no VLAN tag or no static IPv4 address in the inputs");
+            return;
+        }
+        const expected = schemeVmid(vlan, address);
+        if (vmid === undefined) {
+            report(`The guest has no \`vmId\`, so Proxmox assigns the next free ID. Set \`vmId: ${expected}\` (VLAN ${vlan} × 1000 + last octet of ${address}).`);
+        } else if (vmid !== expected) {
+            report(`VMID ${vmid} does not follow the scheme: VLAN ${vlan} × 1000 + last octet of ${address} = ${expected}. Set \`vmId: ${expected}\`, or fix the VLAN or address.`);
+        }
+    },
+});

@@ -1,0 +1,21 @@
+import { EXEMPTIONS_ONLY_SCHEMA } from "../config";
+import { stackRule } from "../define";
+import { Guest, guestsOf, names } from "../guests";
+
+/** VMIDs are cluster-wide: a second guest with the same ID fails to create, or worse, is imported over the first. */
+export const proxmoxVmidUnique = stackRule({
+    name: "proxmox-vmid-unique",
+    description: "Checks that no two guests in the stack share a VMID.",
+    configSchema: EXEMPTIONS_ONLY_SCHEMA,
+    validate: (resources, _ctx, report) => {
+        const byVmid = new Map<number, Guest[]>();
+        for (const g of guestsOf(resources)) {
+            const vmid = g.vmid();
+            if (vmid !== undefined) byVmid.set(vmid, [...(byVmid.get(vmid) ?? []), g]);
+        }
+        for (const [vmid, guests] of byVmid) {
+            if (guests.length < 2) continue;
+            for (const g of guests) report(`VMID ${vmid} is used by ${guests.length} guests (${names(guests)}). Give each guest its own VMID (VLAN × 1000 + last octet).`, g.urn);
+        }
+    },
+});
