@@ -26,7 +26,19 @@ const STRING_LEAVES = ENTRIES.filter((e) => typeof e.value === "string").map((e)
 const NUMBER_LEAVES = ENTRIES.filter((e) => typeof e.value === "number").map((e) => e.path);
 const KEYS = [...new Set(ENTRIES.flatMap((e) => e.path.filter((p): p is string => typeof p === "string")))];
 /** Fields that name another entity: where a dangling or colliding name reaches the cross-checks. */
-const REFERENCE_FIELDS = ["node", "storage", "systemStorage", "guest", "container", "template", "image", "haPair", "cdrom", "storageId", "mapping"];
+const REFERENCE_FIELDS = [
+    "node",
+    "storage",
+    "systemStorage",
+    "guest",
+    "container",
+    "template",
+    "image",
+    "haPair",
+    "cdrom",
+    "storageId",
+    "mapping",
+];
 const REFERENCE_LEAVES = STRING_LEAVES.filter((p) => REFERENCE_FIELDS.includes(String(p[p.length - 1])));
 /** Names that look up inherited members of a plain object, and the storage guests must never use. */
 const TRICKY = ["constructor", "toString", "__proto__", "hasOwnProperty", "valueOf", "local", ""];
@@ -39,11 +51,7 @@ const ENTITIES = [
     ),
 ];
 /** Names the inventory uses as references, plus names that collide with Object members. */
-const NAMES = [
-    ...new Set(ENTRIES.filter((e) => typeof e.value === "string").map((e) => e.value as string)),
-    ...KEYS,
-    ...TRICKY,
-];
+const NAMES = [...new Set(ENTRIES.filter((e) => typeof e.value === "string").map((e) => e.value as string)), ...KEYS, ...TRICKY];
 
 /** The container at `path` (created nowhere: undefined when an earlier edit removed it). */
 function at(root: RawInventory, path: Path): unknown {
@@ -87,23 +95,29 @@ const addEdit: fc.Arbitrary<Edit> = fc
     .map(([path, key, value]) => (inv) => {
         const container = at(inv, path);
         if (Array.isArray(container)) container.push(structuredClone(value));
-        else if (container !== null && typeof container === "object") Object.defineProperty(container, key, { value: structuredClone(value), enumerable: true, writable: true, configurable: true });
+        else if (container !== null && typeof container === "object")
+            Object.defineProperty(container, key, { value: structuredClone(value), enumerable: true, writable: true, configurable: true });
     });
 
 /** Swaps two string values: a guest's node with a dataset's path, a storage with a template, ... */
-const swapEdit: fc.Arbitrary<Edit> = fc.tuple(fc.constantFrom(...STRING_LEAVES), fc.constantFrom(...STRING_LEAVES)).map(([a, b]) => (inv) => {
-    const pa = parentOf(inv, a);
-    const pb = parentOf(inv, b);
-    if (!pa || !pb) return;
-    const ka = a[a.length - 1];
-    const kb = b[b.length - 1];
-    [pa[ka], pb[kb]] = [pb[kb], pa[ka]];
-});
+const swapEdit: fc.Arbitrary<Edit> = fc
+    .tuple(fc.constantFrom(...STRING_LEAVES), fc.constantFrom(...STRING_LEAVES))
+    .map(([a, b]) => (inv) => {
+        const pa = parentOf(inv, a);
+        const pb = parentOf(inv, b);
+        if (!pa || !pb) return;
+        const ka = a[a.length - 1];
+        const kb = b[b.length - 1];
+        [pa[ka], pb[kb]] = [pb[kb], pa[ka]];
+    });
 
 /** Points a string, most often a reference, at another name (the way a copy-paste error does). */
 const renameEdit: fc.Arbitrary<Edit> = fc
     .tuple(
-        fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...REFERENCE_LEAVES) }, { weight: 1, arbitrary: fc.constantFrom(...STRING_LEAVES) }),
+        fc.oneof(
+            { weight: 3, arbitrary: fc.constantFrom(...REFERENCE_LEAVES) },
+            { weight: 1, arbitrary: fc.constantFrom(...STRING_LEAVES) },
+        ),
         fc.oneof(
             { weight: 2, arbitrary: fc.constantFrom(...TRICKY) },
             { weight: 3, arbitrary: fc.constantFrom(...ENTITIES) },
@@ -118,7 +132,11 @@ const renameEdit: fc.Arbitrary<Edit> = fc
 const numberEdit: fc.Arbitrary<Edit> = fc
     .tuple(
         fc.constantFrom(...NUMBER_LEAVES),
-        fc.oneof(fc.integer({ min: -100_000, max: 100_000 }), fc.double({ noNaN: false }), fc.constantFrom(0, 1, 255, 256, 4094, 4095, 30050, 2 ** 53)),
+        fc.oneof(
+            fc.integer({ min: -100_000, max: 100_000 }),
+            fc.double({ noNaN: false }),
+            fc.constantFrom(0, 1, 255, 256, 4094, 4095, 30050, 2 ** 53),
+        ),
     )
     .map(([path, n]) => (inv) => {
         const parent = parentOf(inv, path);

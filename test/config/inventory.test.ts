@@ -150,12 +150,19 @@ const BAD: readonly BadCase[] = [
     {
         name: "a missing Proxmox endpoint",
         mutate: (i) => delete i.cluster.endpoint,
-        problems: [problem("cluster.endpoint", "is required: set it to an https:// URL of the Proxmox API, such as https://192.168.10.11:8006/")],
+        problems: [
+            problem("cluster.endpoint", "is required: set it to an https:// URL of the Proxmox API, such as https://192.168.10.11:8006/"),
+        ],
     },
     {
         name: "a plain-http Proxmox endpoint",
         mutate: (i) => (i.cluster.endpoint = "http://192.168.10.11:8006/"),
-        problems: [problem("cluster.endpoint", 'must be an https:// URL of the Proxmox API, such as https://192.168.10.11:8006/, got "http://192.168.10.11:8006/"')],
+        problems: [
+            problem(
+                "cluster.endpoint",
+                'must be an https:// URL of the Proxmox API, such as https://192.168.10.11:8006/, got "http://192.168.10.11:8006/"',
+            ),
+        ],
     },
     {
         name: "an unknown tier",
@@ -183,7 +190,9 @@ const BAD: readonly BadCase[] = [
             i.guests.Media = i.guests.media;
             delete i.guests.media;
         },
-        problems: [problem("guests.Media", "invalid key: guest name must be a lowercase DNS label (a-z, 0-9, '-', starting with a letter)")],
+        problems: [
+            problem("guests.Media", "invalid key: guest name must be a lowercase DNS label (a-z, 0-9, '-', starting with a letter)"),
+        ],
     },
     {
         name: "a CIDR with a /33 prefix",
@@ -193,12 +202,22 @@ const BAD: readonly BadCase[] = [
     {
         name: "a CIDR with host bits set",
         mutate: (i) => (i.networks.iot.cidr = "192.168.40.7/24"),
-        problems: [problem("networks.iot.cidr", `"192.168.40.7/24" is not a network address; use the subnet's first address, e.g. 192.168.30.0/24`)],
+        problems: [
+            problem(
+                "networks.iot.cidr",
+                `"192.168.40.7/24" is not a network address; use the subnet's first address, e.g. 192.168.30.0/24`,
+            ),
+        ],
     },
     {
         name: "a gateway outside its subnet",
         mutate: (i) => (i.networks.iot.gateway = "192.168.41.1"),
-        problems: [problem("networks.iot.gateway", "gateway 192.168.41.1 is not a host address of 192.168.40.0/24; use an address inside the subnet")],
+        problems: [
+            problem(
+                "networks.iot.gateway",
+                "gateway 192.168.41.1 is not a host address of 192.168.40.0/24; use an address inside the subnet",
+            ),
+        ],
     },
     {
         name: "two networks on one VLAN",
@@ -218,12 +237,19 @@ const BAD: readonly BadCase[] = [
     {
         name: "a firewall source that is neither an address nor a subnet",
         mutate: (i) => (i.guests.unifi.firewall.rules[0].source = "10.0.0.0/33"),
-        problems: [problem("guests.unifi.firewall.rules[0].source", 'must be an IPv4 address or subnet such as 192.168.30.10 or 192.168.30.0/24, got "10.0.0.0/33"')],
+        problems: [
+            problem(
+                "guests.unifi.firewall.rules[0].source",
+                'must be an IPv4 address or subnet such as 192.168.30.10 or 192.168.30.0/24, got "10.0.0.0/33"',
+            ),
+        ],
     },
     {
         name: "a container device outside /dev",
         mutate: (i) => (i.guests.photos.devices[1].path = "/etc/shadow"),
-        problems: [problem("guests.photos.devices[1].path", 'must be a device path under /dev such as /dev/dri/renderD128, got "/etc/shadow"')],
+        problems: [
+            problem("guests.photos.devices[1].path", 'must be a device path under /dev such as /dev/dri/renderD128, got "/etc/shadow"'),
+        ],
     },
     {
         name: "a key named __proto__",
@@ -235,17 +261,29 @@ const BAD: readonly BadCase[] = [
     {
         name: "a guest on an unknown node",
         mutate: (i) => (i.guests.files.node = "pve-nas"),
-        problems: [problem("guests.files.node", 'node "pve-nas" is not in nodes (known: pve-network, pve-storage); fix the name or add the node')],
+        problems: [
+            problem("guests.files.node", 'node "pve-nas" is not in nodes (known: pve-network, pve-storage); fix the name or add the node'),
+        ],
     },
     {
         name: "a guest on a node named like an Object member",
         mutate: (i) => (i.guests.files.node = "constructor"),
-        problems: [problem("guests.files.node", 'node "constructor" is not in nodes (known: pve-network, pve-storage); fix the name or add the node')],
+        problems: [
+            problem(
+                "guests.files.node",
+                'node "constructor" is not in nodes (known: pve-network, pve-storage); fix the name or add the node',
+            ),
+        ],
     },
     {
         name: "a dataset on an unknown node",
         mutate: (i) => (i.datasets["tank/nvr"].node = "pve-nas"),
-        problems: [problem('datasets["tank/nvr"].node', 'node "pve-nas" is not in nodes (known: pve-network, pve-storage); fix the name or add the node')],
+        problems: [
+            problem(
+                'datasets["tank/nvr"].node',
+                'node "pve-nas" is not in nodes (known: pve-network, pve-storage); fix the name or add the node',
+            ),
+        ],
     },
     {
         name: "a mount into an unknown guest",
@@ -255,7 +293,12 @@ const BAD: readonly BadCase[] = [
     {
         name: "a dataset owner that is not a guest",
         mutate: (i) => (i.datasets["tank/nvr"].owner.container = "frigate"),
-        problems: [problem('datasets["tank/nvr"].owner.container', 'guest "frigate" is not in guests; name the container whose user owns the data')],
+        problems: [
+            problem(
+                'datasets["tank/nvr"].owner.container',
+                'guest "frigate" is not in guests; name the container whose user owns the data',
+            ),
+        ],
     },
     {
         name: "a dataset owner that is a VM",
@@ -324,7 +367,10 @@ const BAD: readonly BadCase[] = [
         name: "a container template that is a VM image",
         mutate: (i) => (i.guests.unifi.template = "debian-12-cloud"),
         problems: [
-            problem("guests.unifi.template", 'image "debian-12-cloud" has contentType iso, not a container template; name an image whose contentType is vztmpl'),
+            problem(
+                "guests.unifi.template",
+                'image "debian-12-cloud" has contentType iso, not a container template; name an image whose contentType is vztmpl',
+            ),
         ],
     },
     {
@@ -335,7 +381,12 @@ const BAD: readonly BadCase[] = [
     {
         name: "an installer ISO on a storage the node does not offer",
         mutate: (i) => (i.guests.windows.cdrom = "isos:iso/Win11.iso"),
-        problems: [problem("guests.windows.cdrom", 'storage "isos" is not offered by node "pve-storage" (it offers: local, stor-zfs, tank-vm); put the ISO on one of those')],
+        problems: [
+            problem(
+                "guests.windows.cdrom",
+                'storage "isos" is not offered by node "pve-storage" (it offers: local, stor-zfs, tank-vm); put the ISO on one of those',
+            ),
+        ],
     },
     {
         name: "an installer ISO on a storage without iso content",
@@ -368,12 +419,19 @@ const BAD: readonly BadCase[] = [
             i.cluster.enforceIdScheme = false;
             i.guests.files.ipv4 = "192.168.30.42";
         },
-        problems: [problem("guests.files.ipv4", 'address 192.168.30.42 is already used by guest "media"; every guest needs its own address')],
+        problems: [
+            problem("guests.files.ipv4", 'address 192.168.30.42 is already used by guest "media"; every guest needs its own address'),
+        ],
     },
     {
         name: "an address outside the VLAN's CIDR",
         mutate: (i) => (i.guests.files.ipv4 = "192.168.31.50"),
-        problems: [problem("guests.files.ipv4", 'address 192.168.31.50 is outside 192.168.30.0/24 of VLAN 30 ("services"); pick an address in that subnet')],
+        problems: [
+            problem(
+                "guests.files.ipv4",
+                'address 192.168.31.50 is outside 192.168.30.0/24 of VLAN 30 ("services"); pick an address in that subnet',
+            ),
+        ],
     },
     {
         name: "the network address of the subnet",
@@ -398,7 +456,10 @@ const BAD: readonly BadCase[] = [
             i.guests.files.vmid = 30001;
         },
         problems: [
-            problem("guests.files.ipv4", "address 192.168.30.1 is the gateway of VLAN 30; pick another host address (or set gateway: true on the router guest)"),
+            problem(
+                "guests.files.ipv4",
+                "address 192.168.30.1 is the gateway of VLAN 30; pick another host address (or set gateway: true on the router guest)",
+            ),
         ],
     },
     {
@@ -408,18 +469,28 @@ const BAD: readonly BadCase[] = [
             i.guests.opnsense.vmid = 10002;
         },
         problems: [
-            problem("guests.opnsense.gateway", "a router guest owns its VLAN's gateway address 192.168.10.1, got 192.168.10.2; fix the address or the network's gateway"),
+            problem(
+                "guests.opnsense.gateway",
+                "a router guest owns its VLAN's gateway address 192.168.10.1, got 192.168.10.2; fix the address or the network's gateway",
+            ),
         ],
     },
     {
         name: "a VMID off the scheme",
         mutate: (i) => (i.guests.files.vmid = 30051),
-        problems: [problem("guests.files.vmid", "VMID 30051 breaks the ID scheme (VLAN × 1000 + last octet); for VLAN 30 and 192.168.30.50 it must be 30050")],
+        problems: [
+            problem(
+                "guests.files.vmid",
+                "VMID 30051 breaks the ID scheme (VLAN × 1000 + last octet); for VLAN 30 and 192.168.30.50 it must be 30050",
+            ),
+        ],
     },
     {
         name: "two nodes with one address",
         mutate: (i) => (i.nodes["pve-storage"].address = "192.168.10.11"),
-        problems: [problem("nodes.pve-storage.address", `address 192.168.10.11 is also node "pve-network"'s; every node needs its own address`)],
+        problems: [
+            problem("nodes.pve-storage.address", `address 192.168.10.11 is also node "pve-network"'s; every node needs its own address`),
+        ],
     },
     {
         name: "a storage id defined on two nodes",
@@ -439,7 +510,12 @@ const BAD: readonly BadCase[] = [
             i.guests.cloud.haPair = "web";
             i.guests.media.haPair = "web";
         },
-        problems: [problem("guests.media.node", 'HA pair "web" has cloud and media on node "pve-storage"; members of a pair must run on different nodes')],
+        problems: [
+            problem(
+                "guests.media.node",
+                'HA pair "web" has cloud and media on node "pve-storage"; members of a pair must run on different nodes',
+            ),
+        ],
     },
     {
         name: "a privileged container without a reason",
@@ -526,18 +602,31 @@ const BAD: readonly BadCase[] = [
     {
         name: "a dataset mounted into an unprivileged container without an owner",
         mutate: (i) => delete i.datasets["tank/nvr"].owner,
-        problems: [problem('datasets["tank/nvr"].owner', `dataset is bind-mounted into unprivileged container "nvr" but has no owner; ${OWNER_FIX}`)],
+        problems: [
+            problem(
+                'datasets["tank/nvr"].owner',
+                `dataset is bind-mounted into unprivileged container "nvr" but has no owner; ${OWNER_FIX}`,
+            ),
+        ],
     },
     {
         name: "a dataset mounted into two unprivileged containers without an owner",
         mutate: (i) => delete i.datasets["tank/cloud"].owner,
-        problems: [problem('datasets["tank/cloud"].owner', `dataset is bind-mounted into unprivileged containers "cloud" and "files" but has no owner; ${OWNER_FIX}`)],
+        problems: [
+            problem(
+                'datasets["tank/cloud"].owner',
+                `dataset is bind-mounted into unprivileged containers "cloud" and "files" but has no owner; ${OWNER_FIX}`,
+            ),
+        ],
     },
     {
         name: "a bind mount into a VM",
         mutate: (i) => (i.datasets["tank/pbs"].mounts = [{ guest: "pbs", path: "/mnt/datastore" }]),
         problems: [
-            problem('datasets["tank/pbs"].mounts[0].guest', '"pbs" is a VM and cannot bind-mount a host dataset; export it with properties.sharenfs instead'),
+            problem(
+                'datasets["tank/pbs"].mounts[0].guest',
+                '"pbs" is a VM and cannot bind-mount a host dataset; export it with properties.sharenfs instead',
+            ),
         ],
     },
     {
@@ -554,7 +643,10 @@ const BAD: readonly BadCase[] = [
         name: "a bind mount over a system directory",
         mutate: (i) => (i.datasets["tank/nvr"].mounts[0].path = "/etc/frigate"),
         problems: [
-            problem('datasets["tank/nvr"].mounts[0].path', "mount path /etc/frigate would shadow a system directory inside the container; mount under /mnt, /srv or /data"),
+            problem(
+                'datasets["tank/nvr"].mounts[0].path',
+                "mount path /etc/frigate would shadow a system directory inside the container; mount under /mnt, /srv or /data",
+            ),
         ],
     },
     {
@@ -619,7 +711,9 @@ const BAD: readonly BadCase[] = [
     {
         name: "an offsite b2 bucket without an endpoint",
         mutate: (i) => (i.offsite.service = "b2"),
-        problems: [problem("offsite.endpoint", 'service "b2" needs its S3 endpoint; set endpoint, e.g. https://s3.us-west-004.backblazeb2.com')],
+        problems: [
+            problem("offsite.endpoint", 'service "b2" needs its S3 endpoint; set endpoint, e.g. https://s3.us-west-004.backblazeb2.com'),
+        ],
     },
     {
         name: "Object Lock on the bucket PBS writes",

@@ -87,9 +87,18 @@ describe("tier tables", () => {
 describe("normalizeTags", () => {
     test.each([
         [[], []],
-        [["docker", "critical"], ["critical", "docker"]],
-        [["Media", "media", "NAS"], ["media", "nas"]],
-        [["b", "a", "b"], ["a", "b"]],
+        [
+            ["docker", "critical"],
+            ["critical", "docker"],
+        ],
+        [
+            ["Media", "media", "NAS"],
+            ["media", "nas"],
+        ],
+        [
+            ["b", "a", "b"],
+            ["a", "b"],
+        ],
     ])("normalizes %j to %j", (tags, normalized) => {
         expect(normalizeTags(tags)).toEqual(normalized);
     });

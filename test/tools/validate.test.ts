@@ -103,25 +103,40 @@ describe("validate main", () => {
     });
 
     it("refuses an unknown homelab:* config key by name and returns 1", () => {
-        const dir = tempStacks({ "Pulumi.typo.yaml": stackYaml(mutated(() => undefined), { "homelab:guest": { kind: "lxc" } }) });
+        const dir = tempStacks({
+            "Pulumi.typo.yaml": stackYaml(
+                mutated(() => undefined),
+                { "homelab:guest": { kind: "lxc" } },
+            ),
+        });
         const result = run(["--stack", "typo"], dir);
         expect(result.code).toBe(1);
         expect(result.stdout).toBe("");
         expect(result.stderr.split("\n")[0]).toBe("error: Pulumi.typo.yaml is invalid (1 problem):");
-        expect(result.stderr.split("\n")[1]).toMatch(/^ {2}- homelab:guest: unknown config key; the inventory keys are cluster, networks, /);
+        expect(result.stderr.split("\n")[1]).toMatch(
+            /^ {2}- homelab:guest: unknown config key; the inventory keys are cluster, networks, /,
+        );
     });
 
     it("ignores credentials and other namespaces in the stack file", () => {
-        const text = stackYaml(mutated(() => undefined), {
-            "homelab:proxmoxApiToken": { secure: "v1:AAAA" },
-            "proxmoxve:insecure": "true",
-        });
+        const text = stackYaml(
+            mutated(() => undefined),
+            {
+                "homelab:proxmoxApiToken": { secure: "v1:AAAA" },
+                "proxmoxve:insecure": "true",
+            },
+        );
         const dir = tempStacks({ "Pulumi.prod.yaml": text });
         expect(run([], dir)).toEqual({ code: 0, stdout: OK, stderr: "" });
     });
 
     test.each([
-        ["a missing stack file", ["--stack", "nope"], {}, "error: Pulumi.nope.yaml: no such stack file; create it or name another stack with --stack NAME\n"],
+        [
+            "a missing stack file",
+            ["--stack", "nope"],
+            {},
+            "error: Pulumi.nope.yaml: no such stack file; create it or name another stack with --stack NAME\n",
+        ],
         [
             "a YAML syntax error",
             ["--stack", "bad"],
@@ -134,8 +149,18 @@ describe("validate main", () => {
             { "Pulumi.bad.yaml": "config:\n  homelab:cluster: {}\n   homelab:nodes: {}\n" },
             "error: Pulumi.bad.yaml: YAML syntax error: All mapping items must start at the same column at line 3, column 1\n",
         ],
-        ["a file that is a list", ["--stack", "list"], { "Pulumi.list.yaml": "- a\n- b\n" }, 'error: Pulumi.list.yaml: expected a mapping with a "config:" section\n'],
-        ["a stack name with a path in it", ["--stack", "../prod"], {}, `error: invalid stack name "../prod": use letters, digits, '.', '_' and '-'\n`],
+        [
+            "a file that is a list",
+            ["--stack", "list"],
+            { "Pulumi.list.yaml": "- a\n- b\n" },
+            'error: Pulumi.list.yaml: expected a mapping with a "config:" section\n',
+        ],
+        [
+            "a stack name with a path in it",
+            ["--stack", "../prod"],
+            {},
+            `error: invalid stack name "../prod": use letters, digits, '.', '_' and '-'\n`,
+        ],
         ["an unknown argument", ["--bogus"], {}, 'error: unknown argument "--bogus" (known: --stack NAME)\n'],
         ["--stack without a name", ["--stack"], {}, "error: --stack needs a stack name\n"],
     ])("reports %s on one line and returns 1", (_what, argv, files, message) => {
@@ -146,7 +171,8 @@ describe("validate main", () => {
 });
 
 describe("npm run validate", () => {
-    const npm = (args: string[]) => spawnSync("npm", ["run", "--silent", "validate", "--", ...args], { cwd: ROOT, encoding: "utf8", timeout: 60000 });
+    const npm = (args: string[]) =>
+        spawnSync("npm", ["run", "--silent", "validate", "--", ...args], { cwd: ROOT, encoding: "utf8", timeout: 60000 });
 
     it("validates the reference stack with ts-node and exits 0", () => {
         const result = npm(["--stack", "prod"]);
