@@ -3,7 +3,6 @@
  * (fail closed) and hands out credentials as secret Outputs.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { InventoryError } from "./errors";
 import { parseInventory } from "./parse";
 import { Inventory } from "./schema";
 import { CREDENTIAL_KEYS, PROJECT, splitConfig } from "./stackfile";
@@ -12,7 +11,6 @@ import { CREDENTIAL_KEYS, PROJECT, splitConfig } from "./stackfile";
 export function loadInventory(): Inventory {
     const all = pulumi.runtime.allConfig();
     const config: Record<string, unknown> = {};
-    const problems: { path: string; message: string }[] = [];
     for (const [k, v] of Object.entries(all)) {
         if (!k.startsWith(`${PROJECT}:`)) continue;
         try {
@@ -21,7 +19,6 @@ export function loadInventory(): Inventory {
             config[k] = v;
         }
     }
-    if (problems.length > 0) throw new InventoryError(problems, "stack config");
     const { inventory } = splitConfig(config, "stack config");
     return parseInventory(inventory, "stack config");
 }

@@ -72,6 +72,8 @@ function describe(issue: z.core.$ZodIssue, path: readonly PropertyKey[], input: 
     if (input === undefined) return wanted;
     const found = lookup(input, path);
     if (!found.present) return `is required: ${wanted.replace(/^must be /, "set it to ").replace(/^must /, "it must ")}`;
+    // A list or mapping is worth naming only when its type is the problem.
+    if (found.value !== null && typeof found.value === "object" && issue.code !== "invalid_type") return wanted;
     return `${wanted}, got ${show(found.value)}`;
 }
 

@@ -125,7 +125,7 @@ const BAD: readonly BadCase[] = [
     {
         name: "an empty list of DNS servers",
         mutate: (i) => (i.cluster.dnsServers = []),
-        problems: [problem("cluster.dnsServers", "must have at least 1 item, got a list")],
+        problems: [problem("cluster.dnsServers", "must have at least 1 item")],
     },
     {
         name: "an unknown key in a guest (typo)",
