@@ -1,0 +1,255 @@
+/**
+ * Policy test fixtures: plain `PolicyResourceInput`s shaped like the provider inputs (typed against
+ * the installed SDKs' args, so a renamed or reshaped field fails `tsc`), and a compliant stack:
+ * two nodes, a container and a VM under their guest components, firewall options, backup jobs,
+ * downloads, a remote command, DNS records and the offsite bucket with its sub-resources.
+ * `runPolicies(compliantStack())` reports nothing; each test mutates one thing.
+ */
+import type * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
+import type * as aws from "@pulumi/aws";
+import type * as cloudflare from "@pulumi/cloudflare";
+import type * as command from "@pulumi/command";
+import type * as pulumi from "@pulumi/pulumi";
+import { PolicyPackConfig, PolicyResourceInput, PolicyRunResult, runPolicies } from "../../policies/runner";
+
+export type ContainerInputs = pulumi.Unwrap<proxmoxve.ContainerLegacyArgs>;
+export type VmInputs = pulumi.Unwrap<proxmoxve.VmLegacyArgs>;
+export type FirewallOptionsInputs = pulumi.Unwrap<proxmoxve.firewall.OptionsLegacyArgs>;
+export type BackupJobInputs = pulumi.Unwrap<proxmoxve.backup.JobArgs>;
+export type DownloadInputs = pulumi.Unwrap<proxmoxve.download.FileArgs>;
+export type NfsInputs = pulumi.Unwrap<proxmoxve.storage.NfsArgs>;
+export type CommandInputs = Omit<pulumi.Unwrap<command.remote.CommandArgs>, "connection">;
+export type DnsRecordInputs = pulumi.Unwrap<cloudflare.DnsRecordArgs>;
+export type BucketInputs = pulumi.Unwrap<aws.s3.BucketArgs>;
+
+export const T = {
+    container: "proxmoxve:index/containerLegacy:ContainerLegacy",
+    containerV7: "proxmoxve:CT/container:Container",
+    vm: "proxmoxve:index/vmLegacy:VmLegacy",
+    vmV7: "proxmoxve:VM/virtualMachine:VirtualMachine",
+    firewallOptions: "proxmoxve:firewall/optionsLegacy:OptionsLegacy",
+    backupJob: "proxmoxve:backup/job:Job",
+    download: "proxmoxve:download/file:File",
+    nfs: "proxmoxve:storage/nfs:Nfs",
+    remoteCommand: "command:remote:Command",
+    localCommand: "command:local:Command",
+    dnsRecord: "cloudflare:index/dnsRecord:DnsRecord",
+    dnsRecordV5: "cloudflare:index/record:Record",
+    bucket: "aws:s3/bucket:Bucket",
+    bucketV2: "aws:s3/bucketV2:BucketV2",
+    versioning: "aws:s3/bucketVersioning:BucketVersioning",
+    versioningV2: "aws:s3/bucketVersioningV2:BucketVersioningV2",
+    encryption: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    publicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    objectLock: "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
+    acl: "aws:s3/bucketAcl:BucketAcl",
+    nodeComponent: "homelab:proxmox:Node",
+    lxcComponent: "homelab:proxmox:LxcGuest",
+    vmComponent: "homelab:proxmox:VmGuest",
+} as const;
+
+export function urnOf(type: string, name: string): string {
+    return `urn:pulumi:test::homelab::${type}::${name}`;
+}
+
+/** A custom resource with these inputs. */
+export function custom(type: string, name: string, inputs: object, extra: Partial<PolicyResourceInput> = {}): PolicyResourceInput {
+    return { urn: urnOf(type, name), type, name, custom: true, inputs: structuredClone(inputs) as Record<string, unknown>, outputs: {}, dependencies: [], ...extra };
+}
+
+/** A component with these registered outputs. */
+export function component(type: string, name: string, outputs: object, extra: Partial<PolicyResourceInput> = {}): PolicyResourceInput {
+    return { urn: urnOf(type, name), type, name, custom: false, inputs: {}, outputs: structuredClone(outputs) as Record<string, unknown>, dependencies: [], ...extra };
+}
+
+export const CONTAINER: ContainerInputs = {
+    nodeName: "pve-storage",
+    vmId: 30041,
+    unprivileged: true,
+    cpu: { cores: 2, units: 1024 },
+    memory: { dedicated: 4096 },
+    disk: { datastoreId: "stor-zfs", size: 16 },
+    features: { nesting: true, keyctl: true },
+    tags: ["docker", "normal"],
+    mountPoints: [
+        { path: "/mnt/cloud", volume: "/tank/cloud" },
+        { path: "/srv/appdata", volume: "/tank/appdata/cloud" },
+    ],
+    networkInterfaces: [{ name: "eth0", bridge: "vmbr0", vlanId: 30, firewall: true }],
+    initialization: { hostname: "cloud", ipConfigs: [{ ipv4: { address: "192.168.30.41/24", gateway: "192.168.30.1" } }] },
+    operatingSystem: { templateFileId: "local:vztmpl/debian-12-standard_12.12-1_amd64.tar.zst", type: "debian" },
+};
+
+export const VM: VmInputs = {
+    nodeName: "pve-storage",
+    vmId: 10020,
+    name: "pbs",
+    bios: "ovmf",
+    machine: "q35",
+    cpu: { cores: 4, units: 1500, type: "host" },
+    memory: { dedicated: 8192, floating: 4096 },
+    disks: [{ interface: "scsi0", datastoreId: "stor-zfs", size: 32 }],
+    efiDisk: { datastoreId: "stor-zfs", type: "4m" },
+    tpmState: { datastoreId: "stor-zfs", version: "v2.0" },
+    initialization: { datastoreId: "stor-zfs", ipConfigs: [{ ipv4: { address: "192.168.10.20/24", gateway: "192.168.10.1" } }] },
+    networkDevices: [{ bridge: "vmbr0", vlanId: 10, firewall: true }],
+    hostpcis: [{ device: "hostpci0", mapping: "nic-wan", pcie: true }],
+    usbs: [{ mapping: "coral" }],
+    tags: ["backup", "high"],
+};
+
+export function container(name = "cloud-container", inputs: ContainerInputs = CONTAINER, extra: Partial<PolicyResourceInput> = {}): PolicyResourceInput {
+    return custom(T.container, name, inputs, extra);
+}
+
+export function vm(name = "pbs-vm", inputs: VmInputs = VM, extra: Partial<PolicyResourceInput> = {}): PolicyResourceInput {
+    return custom(T.vm, name, inputs, extra);
+}
+
+/** A copy of `r` with its inputs changed by `change` (which edits a deep copy in place). */
+export function mutate<T extends object>(r: PolicyResourceInput, change: (inputs: T) => void): PolicyResourceInput {
+    const inputs = structuredClone(r.inputs) as T;
+    change(inputs);
+    return { ...r, inputs: inputs as Record<string, unknown> };
+}
+
+export const DOWNLOAD: DownloadInputs = {
+    nodeName: "pve-storage",
+    datastoreId: "local",
+    contentType: "vztmpl",
+    url: "http://download.proxmox.com/images/system/debian-12-standard_12.12-1_amd64.tar.zst",
+    checksum: "50c85eaaece677a3ebe01cc909b83872e9da2a22c29ae652838afce71e83222fdf40f6accecd7d52b180e912fc1f85ecdf7b3fc4d3027da4d865e509a9e76597",
+    checksumAlgorithm: "sha512",
+};
+
+export const COMMAND: CommandInputs = {
+    create: "set -eu\nzfs create -o recordsize=128K tank/cloud\nchown 100033:100033 /tank/cloud",
+    update: "set -eu\nzfs set recordsize=128K tank/cloud",
+    delete: "set -eu\nif zfs list -H tank/cloud >/dev/null 2>&1; then zfs destroy tank/cloud; fi",
+};
+
+export const WILDCARD: DnsRecordInputs = { zoneId: "zone-example.org", name: "*.lab.example.org", type: "A", content: "203.0.113.10", ttl: 300, proxied: false };
+export const VPN: DnsRecordInputs = {
+    zoneId: "zone-example.org",
+    name: "vpn.example.org",
+    type: "A",
+    content: "203.0.113.10",
+    ttl: 300,
+    proxied: false,
+    comment: "managed by homelab (pulumi); udp; WireGuard",
+};
+export const WWW: DnsRecordInputs = { zoneId: "zone-example.org", name: "www.example.org", type: "CNAME", content: "example-org.pages.dev", ttl: 1, proxied: true };
+
+export const BUCKET_NAME = "attic-pbs-offsite";
+export const BUCKET: BucketInputs = { bucket: BUCKET_NAME, tags: { "managed-by": "homelab", "serves-pbs": "true" } };
+
+/** The offsite bucket and its five sub-resources, compliant. */
+export function offsiteBucket(): PolicyResourceInput[] {
+    const bucket = custom(T.bucket, "offsite", BUCKET);
+    const sub = (type: string, name: string, inputs: object) => custom(type, name, inputs, { dependencies: [bucket.urn] });
+    return [
+        bucket,
+        sub(T.versioning, "offsite-versioning", { bucket: BUCKET_NAME, versioningConfiguration: { status: "Enabled" } }),
+        sub(T.encryption, "offsite-encryption", { bucket: BUCKET_NAME, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }),
+        sub(T.publicAccessBlock, "offsite-public-access", {
+            bucket: BUCKET_NAME,
+            blockPublicAcls: true,
+            blockPublicPolicy: true,
+            ignorePublicAcls: true,
+            restrictPublicBuckets: true,
+        }),
+        sub(T.lifecycle, "offsite-lifecycle", {
+            bucket: BUCKET_NAME,
+            rules: [{ id: "expire-noncurrent", status: "Enabled", noncurrentVersionExpiration: { noncurrentDays: 30 } }],
+        }),
+    ];
+}
+
+/** A guest component and its provider resource (and firewall options), linked by parent. */
+export function guest(
+    kind: "lxc" | "vm",
+    name: string,
+    inputs: ContainerInputs | VmInputs,
+    outputs: Record<string, unknown>,
+): { component: PolicyResourceInput; provider: PolicyResourceInput; firewall: PolicyResourceInput } {
+    const comp = component(kind === "lxc" ? T.lxcComponent : T.vmComponent, name, outputs);
+    const provider = custom(kind === "lxc" ? T.container : T.vm, `${name}-${kind === "lxc" ? "container" : "vm"}`, inputs, { parent: comp.urn });
+    const vmid = inputs.vmId as number;
+    const firewallInputs: FirewallOptionsInputs = {
+        nodeName: inputs.nodeName as string,
+        ...(kind === "lxc" ? { containerId: vmid } : { vmId: vmid }),
+        enabled: true,
+        inputPolicy: "DROP",
+        outputPolicy: "ACCEPT",
+    };
+    const firewall = custom(T.firewallOptions, `${name}-firewall`, firewallInputs, { parent: comp.urn, dependencies: [provider.urn] });
+    return { component: comp, provider, firewall };
+}
+
+export const NODES = {
+    "pve-network": { threads: 4, memoryGiB: 16 },
+    "pve-storage": { threads: 16, memoryGiB: 96 },
+} as const;
+
+/** A compliant stack: no rule reports anything. */
+export function compliantStack(): PolicyResourceInput[] {
+    const nodes = Object.entries(NODES).map(([nodeName, cap]) => component(T.nodeComponent, nodeName, { nodeName, ...cap }));
+    const cloud = guest("lxc", "cloud", CONTAINER, {
+        vmid: 30041,
+        nodeName: "pve-storage",
+        ipv4: "192.168.30.41",
+        tier: "normal",
+        backupTier: "critical",
+        usesRootProvider: true,
+    });
+    const pbs = guest("vm", "pbs", VM, {
+        vmid: 10020,
+        nodeName: "pve-storage",
+        ipv4: "192.168.10.20",
+        tier: "high",
+        backupExclusionReason: "PBS cannot back itself up into its own datastore",
+        usesRootProvider: false,
+    });
+    const job: BackupJobInputs = { resourceId: "critical-pve-storage", schedule: "*-*-* 00:30", storage: "pbs", node: "pve-storage", vmids: ["30041"], mode: "snapshot", compress: "zstd" };
+    const nfs: NfsInputs = { resourceId: "shared-nfs", server: "192.168.10.12", export: "/tank/shared", nodes: ["pve-network"] };
+    return [
+        ...nodes,
+        cloud.component,
+        cloud.provider,
+        cloud.firewall,
+        pbs.component,
+        pbs.provider,
+        pbs.firewall,
+        custom(T.backupJob, "backup-critical-pve-storage", job),
+        custom(T.nfs, "pve-network-shared-nfs", nfs),
+        custom(T.download, "pve-storage-debian-12-lxc", DOWNLOAD),
+        custom(T.remoteCommand, "tank-cloud", COMMAND),
+        custom(T.dnsRecord, "dns-lab-wildcard", WILDCARD),
+        custom(T.dnsRecord, "dns-vpn", VPN),
+        custom(T.dnsRecord, "dns-www", WWW),
+        ...offsiteBucket(),
+    ];
+}
+
+/** Replaces the resource named `name` in `stack` with `change(resource)`. */
+export function replace(stack: PolicyResourceInput[], name: string, change: (r: PolicyResourceInput) => PolicyResourceInput): PolicyResourceInput[] {
+    let found = false;
+    const out = stack.map((r) => {
+        if (r.name !== name) return r;
+        found = true;
+        return change(r);
+    });
+    if (!found) throw new Error(`no resource named ${name} in the stack`);
+    return out;
+}
+
+/** Runs the pack; returns the messages of one policy's violations. */
+export function messages(result: PolicyRunResult, policy: string): string[] {
+    return result.violations.filter((v) => v.policy === policy).map((v) => v.message);
+}
+
+/** Runs the pack over `resources` and returns the messages of `policy`. */
+export function check(policy: string, resources: PolicyResourceInput[], config?: PolicyPackConfig): string[] {
+    return messages(runPolicies(resources, config), policy);
+}

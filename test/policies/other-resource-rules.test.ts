@@ -1,0 +1,95 @@
+/** Resource rules on remote commands, downloads and DNS records. */
+import { destructiveParts } from "../../policies/rules/remote-command-no-destructive";
+import { COMMAND, CommandInputs, DOWNLOAD, DnsRecordInputs, DownloadInputs, T, VPN, WILDCARD, WWW, check, custom, mutate } from "./fixtures";
+
+describe("remote-command-no-destructive", () => {
+    const rule = "remote-command-no-destructive";
+    const cmd = (change: (i: CommandInputs) => void) => [mutate<CommandInputs>(custom(T.remoteCommand, "tank-cloud", COMMAND), change)];
+    it("accepts scripts that destroy one dataset without -r", () => expect(check(rule, [custom(T.remoteCommand, "tank-cloud", COMMAND)])).toEqual([]));
+    it("refuses a recursive zfs destroy in the delete script", () => {
+        expect(check(rule, cmd((i) => (i.delete = "zfs destroy -r tank/cloud")))).toEqual([
+            'The `delete` script contains "zfs destroy -r": it destroys a dataset with every child dataset and snapshot. Remove it; deleting data must be a deliberate step run by hand, one dataset at a time.',
+        ]);
+    });
+    it("refuses rm -rf / in any script", () => {
+        expect(check(rule, cmd((i) => (i.create = "cd /tmp && sudo rm -rf / ")))).toEqual([
+            'The `create` script contains "rm -rf /": it deletes the node\'s whole filesystem. Remove it; deleting data must be a deliberate step run by hand, one dataset at a time.',
+        ]);
+    });
+    it.each([
+        ["zfs destroy -r tank/x", ["zfs destroy -r"]],
+        ["zfs destroy -R tank/x", ["zfs destroy -r"]],
+        ["set -e; if true; then /sbin/zfs destroy -fr tank/x; fi", ["zfs destroy -r"]],
+        ["zfs destroy tank/x", []],
+        ["zfs destroy tank/x@snap", []],
+        ["rm -rf /", ["rm -rf /"]],
+        ["rm -fr /*", ["rm -rf /"]],
+        ["rm -r --force '/'", ["rm -rf /"]],
+        ["rm --recursive --no-preserve-root /srv", ["rm -rf /"]],
+        ["rm -rf /tank/cloud/.cache", []],
+        ["rm -f /", []],
+    ])("reads %j as %j", (script, expected) => expect(destructiveParts(script)).toEqual(expected));
+    it("does not apply to local commands", () => expect(check(rule, [custom(T.localCommand, "local", { create: "zfs destroy -r tank" })])).toEqual([]));
+});
+
+describe("proxmox-download-checksum", () => {
+    const rule = "proxmox-download-checksum";
+    it("accepts a download with a pinned checksum", () => expect(check(rule, [custom(T.download, "tmpl", DOWNLOAD)])).toEqual([]));
+    it("flags a download without checksum or algorithm", () => {
+        const bare = mutate<DownloadInputs>(custom(T.download, "tmpl", DOWNLOAD), (i) => (delete i.checksum, delete i.checksumAlgorithm));
+        expect(check(rule, [bare])).toEqual([
+            "The download of http://download.proxmox.com/images/system/debian-12-standard_12.12-1_amd64.tar.zst leaves `checksum` and `checksumAlgorithm` unset, so a tampered or truncated file is accepted. Pin the published checksum with `checksum` and `checksumAlgorithm` (sha256 or sha512).",
+        ]);
+    });
+    it("applies to the legacy and previous-major download types", () => {
+        for (const type of ["proxmoxve:download/fileLegacy:FileLegacy", "proxmoxve:Download/file:File"]) {
+            expect(check(rule, [custom(type, "tmpl", { ...DOWNLOAD, checksum: "" })])).toHaveLength(1);
+        }
+    });
+});
+
+describe("dns-no-private-targets", () => {
+    const rule = "dns-no-private-targets";
+    const rec = (inputs: DnsRecordInputs, type: string = T.dnsRecord) => [custom(type, "dns", inputs)];
+    it("accepts public A records and CNAMEs", () => expect(check(rule, [...rec(WILDCARD), ...rec(WWW)])).toEqual([]));
+    it.each([
+        ["192.168.30.10", "a private (RFC 1918) address"],
+        ["10.0.0.5", "a private (RFC 1918) address"],
+        ["127.0.0.1", "a loopback address"],
+        ["100.64.1.1", "a carrier-grade NAT address"],
+    ])("refuses an A record pointing at %s", (content, reason) => {
+        expect(check(rule, rec({ ...VPN, content }))).toEqual([
+            `The A record "vpn.example.org" points at ${content}, ${reason}. Public records must point at public addresses; serve private names from the LAN's resolver instead.`,
+        ]);
+    });
+    it("refuses an AAAA record pointing at a unique-local address, on the previous major's type too", () => {
+        expect(check(rule, rec({ ...VPN, type: "AAAA", content: "fd00::10" }, T.dnsRecordV5))).toEqual([
+            `The AAAA record "vpn.example.org" points at fd00::10, a unique-local (private) address. Public records must point at public addresses; serve private names from the LAN's resolver instead.`,
+        ]);
+        expect(check(rule, rec({ ...VPN, type: "AAAA", content: "2001:db8::1" }))).toEqual([]);
+    });
+});
+
+describe("dns-no-proxy-for-udp-or-wildcard", () => {
+    const rule = "dns-no-proxy-for-udp-or-wildcard";
+    const rec = (inputs: DnsRecordInputs) => [custom(T.dnsRecord, "dns", inputs)];
+    it("accepts unproxied wildcard and UDP records, and a proxied web record", () => {
+        expect(check(rule, [...rec(WILDCARD), ...rec(VPN), ...rec(WWW)])).toEqual([]);
+    });
+    it("refuses a proxied wildcard", () => {
+        expect(check(rule, rec({ ...WILDCARD, proxied: true, ttl: 1 }))).toEqual([
+            'The wildcard record "*.lab.example.org" is proxied, so the reverse proxy behind it sees Cloudflare\'s addresses instead of the client\'s. Set `proxied: false`.',
+        ]);
+    });
+    it("refuses a proxied record whose comment says udp", () => {
+        expect(check(rule, rec({ ...VPN, proxied: true, ttl: 1 }))).toEqual([
+            'The record "vpn.example.org" serves a UDP service but is proxied, and Cloudflare\'s proxy carries no UDP. Set `proxied: false`.',
+        ]);
+    });
+    it("knows UDP records by tag, by _udp name, and by configured name", () => {
+        expect(check(rule, rec({ ...WWW, tags: ["protocol:udp"] }))).toHaveLength(1);
+        expect(check(rule, rec({ ...WWW, name: "_sip._udp.example.org", type: "SRV" }))).toHaveLength(1);
+        expect(check(rule, rec({ ...WWW, name: "wg.example.org" }), { [rule]: { udpRecordNames: ["wg.*"] } })).toHaveLength(1);
+        expect(check(rule, rec({ ...WWW, name: "wg.example.org" }))).toEqual([]);
+    });
+});
