@@ -32,7 +32,7 @@ import type {
 } from "@pulumi/policy";
 import Ajv from "ajv";
 import { POLICIES } from "./registry";
-import { UNKNOWN_SENTINELS, unknownCheckingProxy, unknownPathOf, withUnknowns } from "./unknowns";
+import { UNKNOWN_SENTINELS, plainCopy, unknownCheckingProxy, unknownPathOf, withUnknowns } from "./unknowns";
 
 export type { PolicyPackConfig } from "@pulumi/policy";
 
@@ -169,7 +169,7 @@ function containsUnknown(value: unknown): boolean {
 
 /** Props as the SDK hands them to a rule: proxied only when something in them is unknown. */
 function exposed(props: Record<string, unknown>, hasUnknown: boolean): Record<string, unknown> {
-    return hasUnknown ? unknownCheckingProxy(props) : props;
+    return hasUnknown ? unknownCheckingProxy(plainCopy(props)) : props;
 }
 
 function optionsOf(r: PolicyResourceInput): PolicyResourceOptions {

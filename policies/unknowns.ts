@@ -64,12 +64,32 @@ export function parsePath(path: string): (string | number)[] {
 }
 
 /**
+ * A deep copy of plain data made of this realm's objects and arrays. The SDK's proxy only wraps
+ * `instanceof Object` values, which objects from another realm (`structuredClone` under jest's
+ * sandbox, for one) are not; copying first makes the proxy see every nested value.
+ */
+export function plainCopy<T>(value: T): T {
+    if (Array.isArray(value)) {
+        // Not `value.map`: it would build the copy with the source array's (foreign) constructor.
+        const out: unknown[] = [];
+        for (const v of value) out.push(plainCopy(v));
+        return out as T;
+    }
+    if (value !== null && typeof value === "object") {
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(value)) out[k] = plainCopy(v);
+        return out as T;
+    }
+    return value;
+}
+
+/**
  * A deep copy of `inputs` with the engine's unknown sentinel at each of `paths` (the recorder
  * drops unknown values and lists their paths). An empty path (the whole object) is left to the
  * caller: the runner marks every rule not applicable for such a resource.
  */
 export function withUnknowns(inputs: Readonly<Record<string, unknown>>, paths: readonly string[]): Record<string, unknown> {
-    const copy = structuredClone(inputs) as Record<string, unknown>;
+    const copy = plainCopy(inputs) as Record<string, unknown>;
     for (const path of paths) {
         const keys = parsePath(path);
         if (keys.length === 0) continue;
