@@ -19,8 +19,25 @@ export function configSchema(properties: Record<string, PolicyConfigJSONSchema> 
     return { properties: { ...properties, exemptions: EXEMPTIONS_SCHEMA } };
 }
 
-/** `raw` with every key the schema declares a default for filled in (a deep copy of the default). */
+const resolved = new WeakMap<PolicyConfigSchema, WeakMap<object, unknown>>();
+
+/**
+ * `raw` with every key the schema declares a default for filled in (a deep copy of the default).
+ * Memoized per schema and config object: the offline runner hands every call the same config
+ * object, so a rule resolves its config once per run. Rules treat the result as read-only.
+ */
 export function withDefaults<T extends BaseConfig>(schema: PolicyConfigSchema | undefined, raw: object | undefined): T {
+    if (schema === undefined || raw === undefined) return resolve<T>(schema, raw);
+    let bySchema = resolved.get(schema);
+    if (bySchema === undefined) resolved.set(schema, (bySchema = new WeakMap()));
+    const hit = bySchema.get(raw);
+    if (hit !== undefined) return hit as T;
+    const out = resolve<T>(schema, raw);
+    bySchema.set(raw, out);
+    return out;
+}
+
+function resolve<T extends BaseConfig>(schema: PolicyConfigSchema | undefined, raw: object | undefined): T {
     const out: Record<string, unknown> = {};
     for (const [key, prop] of Object.entries(schema?.properties ?? {})) {
         if (typeof prop === "object" && prop.default !== undefined) out[key] = structuredClone(prop.default);

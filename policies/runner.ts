@@ -224,7 +224,9 @@ function guarded(policy: string, what: string, urn: string | undefined, notAppli
 export function runPolicies(resources: readonly PolicyResourceInput[], config: PolicyPackConfig = {}, policies: Policies = POLICIES): PolicyRunResult {
     const cfg = normalizeConfig(config, policies);
     const levelOf = (p: Policy): EnforcementLevel => cfg.get(p.name)?.level ?? p.enforcementLevel ?? "advisory";
-    const getConfigOf = (p: Policy) => () => structuredClone(cfg.get(p.name)?.props ?? {}) as never;
+    // One config object per policy for the whole run (the engine builds a fresh one per call; rules only read it).
+    const configs = new Map(policies.map((p) => [p.name, cfg.get(p.name)?.props ?? {}]));
+    const getConfigOf = (p: Policy) => () => configs.get(p.name) as never;
     const reported = (level: EnforcementLevel): "advisory" | "mandatory" => (level === "advisory" ? "advisory" : "mandatory");
     const result: PolicyRunResult = { violations: [], remediations: [], notApplicable: [] };
     const stackTags: ReadonlyMap<string, string> = new Map();
