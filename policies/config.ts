@@ -95,7 +95,12 @@ export interface OvercommitConfig extends BaseConfig {
 
 export const OVERCOMMIT_SCHEMA = configSchema({
     cpuRatio: { type: "number", exclusiveMinimum: 0, description: "Max vCPUs per hardware thread.", default: DEFAULT_CPU_OVERCOMMIT },
-    memoryRatio: { type: "number", exclusiveMinimum: 0, description: "Max allocated memory per physical memory.", default: DEFAULT_MEMORY_OVERCOMMIT },
+    memoryRatio: {
+        type: "number",
+        exclusiveMinimum: 0,
+        description: "Max allocated memory per physical memory.",
+        default: DEFAULT_MEMORY_OVERCOMMIT,
+    },
 });
 
 export interface DnsProxyConfig extends BaseConfig {

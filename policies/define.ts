@@ -62,7 +62,14 @@ export function resourceRule<C extends BaseConfig>(spec: ResourceRuleSpec<C>): R
         const config = withDefaults<C>(spec.configSchema, args.getConfig<object>());
         const exemption = findExemption(config.exemptions, args.name);
         if (exemption !== undefined) args.notApplicable(`exempted: ${exemption.reason}`);
-        return { config, name: args.name, urn: args.urn, type: args.type, opts: args.opts, notApplicable: (reason) => args.notApplicable(reason) };
+        return {
+            config,
+            name: args.name,
+            urn: args.urn,
+            type: args.type,
+            opts: args.opts,
+            notApplicable: (reason) => args.notApplicable(reason),
+        };
     };
     const policy: ResourceValidationPolicy = {
         name: spec.name,
@@ -113,7 +120,11 @@ export interface StackRuleSpec<C extends BaseConfig> {
     readonly description: string;
     readonly configSchema: PolicyConfigSchema;
     /** Reports violations, each against the URN of the resource to fix where there is one. */
-    readonly validate: (resources: readonly PolicyResource[], ctx: StackRuleContext<C>, report: (message: string, urn?: string) => void) => void;
+    readonly validate: (
+        resources: readonly PolicyResource[],
+        ctx: StackRuleContext<C>,
+        report: (message: string, urn?: string) => void,
+    ) => void;
 }
 
 /** A stack validation policy from a spec; exemptions drop violations against exempted resources. */
@@ -128,7 +139,11 @@ export function stackRule<C extends BaseConfig>(spec: StackRuleSpec<C>): StackVa
             for (const r of args.resources) urns.set(r.urn, r);
             const found: { message: string; urn?: string }[] = [];
             try {
-                spec.validate(args.resources, { config, byUrn: (urn) => urns.get(urn), notApplicable: (reason) => args.notApplicable(reason) }, (message, urn) => found.push({ message, urn }));
+                spec.validate(
+                    args.resources,
+                    { config, byUrn: (urn) => urns.get(urn), notApplicable: (reason) => args.notApplicable(reason) },
+                    (message, urn) => found.push({ message, urn }),
+                );
             } catch (e) {
                 const path = unknownPathOf(e);
                 if (path !== undefined) args.notApplicable(unknownReason(path));

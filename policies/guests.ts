@@ -156,7 +156,8 @@ export function nodesOf(resources: readonly PolicyResource[]): NodeCapacity[] {
         const nodeName = str(r.props.nodeName);
         const threads = num(r.props.threads);
         const memoryGiB = num(r.props.memoryGiB);
-        if (nodeName !== undefined && threads !== undefined && memoryGiB !== undefined) nodes.push({ resource: r, nodeName, threads, memoryGiB });
+        if (nodeName !== undefined && threads !== undefined && memoryGiB !== undefined)
+            nodes.push({ resource: r, nodeName, threads, memoryGiB });
     }
     return nodes;
 }

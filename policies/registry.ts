@@ -80,7 +80,8 @@ export const POLICIES: Policies = register(RULES, LEVELS);
 export const PACK_NAME = "homelab";
 
 export const PACK_ARGS: PolicyPackArgs = {
-    description: "Guards a Proxmox VE homelab: unprivileged containers, no guest storage on local, the VMID scheme, safe bind mounts and passthrough, a hardened offsite bucket, sane public DNS, and stack-wide uniqueness, HA, capacity and backup coverage.",
+    description:
+        "Guards a Proxmox VE homelab: unprivileged containers, no guest storage on local, the VMID scheme, safe bind mounts and passthrough, a hardened offsite bucket, sane public DNS, and stack-wide uniqueness, HA, capacity and backup coverage.",
     displayName: "Homelab (Proxmox VE)",
     provider: "proxmoxve",
     tags: ["proxmox", "homelab"],

@@ -127,12 +127,20 @@ export function normalizeConfig(config: PolicyPackConfig, policies: Policies = P
         if (enforcementLevel !== undefined && !LEVELS.includes(enforcementLevel as EnforcementLevel)) {
             problems.push(`${name}.enforcementLevel: must be one of ${LEVELS.join(", ")}, got ${JSON.stringify(enforcementLevel)}`);
         }
-        const schema = { type: "object", properties: policy.configSchema?.properties ?? {}, required: policy.configSchema?.required ?? [], additionalProperties: false };
+        const schema = {
+            type: "object",
+            properties: policy.configSchema?.properties ?? {},
+            required: policy.configSchema?.required ?? [],
+            additionalProperties: false,
+        };
         const validate = ajv.compile(schema);
         if (!validate(props)) {
             for (const err of validate.errors ?? []) {
                 const where = err.instancePath.replace(/^\//, "").replace(/\//g, ".");
-                const extra = err.keyword === "additionalProperties" ? ` (${String((err.params as { additionalProperty?: string }).additionalProperty)})` : "";
+                const extra =
+                    err.keyword === "additionalProperties"
+                        ? ` (${String((err.params as { additionalProperty?: string }).additionalProperty)})`
+                        : "";
                 problems.push(`${name}${where ? `.${where}` : ""}: ${err.message ?? "is invalid"}${extra}`);
             }
         }
@@ -197,7 +205,13 @@ function isPromiseLike(value: unknown): boolean {
 }
 
 /** Runs `fn`; turns "not applicable" and unknown values into a not-applicable entry; rethrows anything else with context. */
-function guarded(policy: string, what: string, urn: string | undefined, notApplicable: PolicyRunResult["notApplicable"], fn: () => unknown): unknown {
+function guarded(
+    policy: string,
+    what: string,
+    urn: string | undefined,
+    notApplicable: PolicyRunResult["notApplicable"],
+    fn: () => unknown,
+): unknown {
     try {
         const result = fn();
         if (isPromiseLike(result)) throw new Error("returned a promise; rules must be synchronous for the offline runner");
@@ -209,7 +223,11 @@ function guarded(policy: string, what: string, urn: string | undefined, notAppli
         }
         const unknownPath = unknownPathOf(e);
         if (unknownPath !== undefined) {
-            notApplicable.push({ policy, ...(urn !== undefined ? { urn } : {}), reason: `${unknownPath || "a value"} is unknown during preview` });
+            notApplicable.push({
+                policy,
+                ...(urn !== undefined ? { urn } : {}),
+                reason: `${unknownPath || "a value"} is unknown during preview`,
+            });
             return undefined;
         }
         const message = e instanceof Error ? e.message : String(e);
@@ -221,7 +239,11 @@ function guarded(policy: string, what: string, urn: string | undefined, notAppli
  * Runs the pack's policies (or `policies`) over `resources` with the engine's semantics and the
  * given pack config (`{ "<policy>": { enforcementLevel, ...knobs } }`, as `--policy-pack-config`).
  */
-export function runPolicies(resources: readonly PolicyResourceInput[], config: PolicyPackConfig = {}, policies: Policies = POLICIES): PolicyRunResult {
+export function runPolicies(
+    resources: readonly PolicyResourceInput[],
+    config: PolicyPackConfig = {},
+    policies: Policies = POLICIES,
+): PolicyRunResult {
     const cfg = normalizeConfig(config, policies);
     const levelOf = (p: Policy): EnforcementLevel => cfg.get(p.name)?.level ?? p.enforcementLevel ?? "advisory";
     // One config object per policy for the whole run (the engine builds a fresh one per call; rules only read it).
@@ -257,7 +279,8 @@ export function runPolicies(resources: readonly PolicyResourceInput[], config: P
         };
         if (allUnknown) {
             for (const p of resourcePolicies) {
-                if (levelOf(p) !== "disabled") result.notApplicable.push({ policy: p.name, urn: r.urn, reason: "the resource's inputs are unknown during preview" });
+                if (levelOf(p) !== "disabled")
+                    result.notApplicable.push({ policy: p.name, urn: r.urn, reason: "the resource's inputs are unknown during preview" });
             }
             finalInputs.set(r.urn, { props, hasUnknown });
             continue;
@@ -278,7 +301,8 @@ export function runPolicies(resources: readonly PolicyResourceInput[], config: P
             const level = levelOf(p);
             if (level === "disabled" || p.validateResource === undefined) continue;
             const validations = Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
-            const report: ReportViolation = (message) => result.violations.push({ policy: p.name, level: reported(level), message, urn: r.urn, name: r.name, type: r.type });
+            const report: ReportViolation = (message) =>
+                result.violations.push({ policy: p.name, level: reported(level), message, urn: r.urn, name: r.name, type: r.type });
             for (const validation of validations) {
                 guarded(p.name, `on ${r.name} (${r.type})`, r.urn, result.notApplicable, () => validation(argsFor(p), report));
             }
@@ -291,7 +315,9 @@ export function runPolicies(resources: readonly PolicyResourceInput[], config: P
     const byUrn = new Map<string, PolicyResource>();
     const graph: PolicyResource[] = resources.map((r) => {
         const final = finalInputs.get(r.urn);
-        const props = r.custom ? exposed(final?.props ?? r.inputs, final?.hasUnknown ?? false) : exposed(r.outputs, containsUnknown(r.outputs));
+        const props = r.custom
+            ? exposed(final?.props ?? r.inputs, final?.hasUnknown ?? false)
+            : exposed(r.outputs, containsUnknown(r.outputs));
         const resource: PolicyResource = {
             type: r.type,
             props,

@@ -8,7 +8,10 @@
  */
 
 /** LXC containers: `proxmoxve.ContainerLegacy` (v8) and `proxmoxve.ct.Container` (v7). */
-export const CONTAINER_TYPES: ReadonlySet<string> = new Set(["proxmoxve:index/containerLegacy:ContainerLegacy", "proxmoxve:CT/container:Container"]);
+export const CONTAINER_TYPES: ReadonlySet<string> = new Set([
+    "proxmoxve:index/containerLegacy:ContainerLegacy",
+    "proxmoxve:CT/container:Container",
+]);
 
 /** QEMU VMs: `proxmoxve.VmLegacy` (v8) and `proxmoxve.vm.VirtualMachine` (v7). */
 export const VM_TYPES: ReadonlySet<string> = new Set(["proxmoxve:index/vmLegacy:VmLegacy", "proxmoxve:VM/virtualMachine:VirtualMachine"]);
@@ -49,7 +52,10 @@ export const DNS_RECORD_TYPES: ReadonlySet<string> = new Set(["cloudflare:index/
 /** S3 buckets: `aws.s3.Bucket` (v7) and `aws.s3.BucketV2` (v6, deprecated in v7). */
 export const S3_BUCKET_TYPES: ReadonlySet<string> = new Set(["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"]);
 
-export const S3_VERSIONING_TYPES: ReadonlySet<string> = new Set(["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"]);
+export const S3_VERSIONING_TYPES: ReadonlySet<string> = new Set([
+    "aws:s3/bucketVersioning:BucketVersioning",
+    "aws:s3/bucketVersioningV2:BucketVersioningV2",
+]);
 
 export const S3_ENCRYPTION_TYPES: ReadonlySet<string> = new Set([
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",

@@ -45,7 +45,12 @@ export function unknownCheckingProxy<T extends object>(value: T): T {
 export function unknownPathOf(e: unknown): string | undefined {
     if (e instanceof sdkProxy.UnknownValueError) return e.props.join(".");
     // A second copy of the SDK (e.g. the policy host's) has its own class: recognise it by name and shape.
-    if (e instanceof Error && e.name !== "" && e.constructor.name === "UnknownValueError" && Array.isArray((e as { props?: unknown }).props)) {
+    if (
+        e instanceof Error &&
+        e.name !== "" &&
+        e.constructor.name === "UnknownValueError" &&
+        Array.isArray((e as { props?: unknown }).props)
+    ) {
         return ((e as unknown as { props: string[] }).props ?? []).join(".");
     }
     return undefined;

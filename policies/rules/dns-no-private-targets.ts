@@ -29,9 +29,12 @@ export const dnsNoPrivateTargets = resourceRule({
         // `value` is the v4 provider's field; v5 and later use `content`.
         const content = str(props.content) ?? str(props.value);
         if (content === undefined || (type !== "A" && type !== "AAAA")) return;
-        const reason = type === "A" ? (parseIpv4(content) !== undefined ? nonPublicReason(content) : undefined) : nonPublicIpv6Reason(content);
+        const reason =
+            type === "A" ? (parseIpv4(content) !== undefined ? nonPublicReason(content) : undefined) : nonPublicIpv6Reason(content);
         if (reason !== undefined) {
-            report(`The ${type} record "${str(props.name) ?? ""}" points at ${content}, ${reason}. Public records must point at public addresses; serve private names from the LAN's resolver instead.`);
+            report(
+                `The ${type} record "${str(props.name) ?? ""}" points at ${content}, ${reason}. Public records must point at public addresses; serve private names from the LAN's resolver instead.`,
+            );
         }
     },
 });

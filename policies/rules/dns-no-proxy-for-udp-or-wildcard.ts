@@ -27,10 +27,14 @@ export const dnsNoProxyForUdpOrWildcard = resourceRule<DnsProxyConfig>({
         if (bool(props.proxied) !== true) return;
         const name = str(props.name) ?? "";
         if (name === "*" || name.startsWith("*.")) {
-            report(`The wildcard record "${name}" is proxied, so the reverse proxy behind it sees Cloudflare's addresses instead of the client's. Set \`proxied: false\`.`);
+            report(
+                `The wildcard record "${name}" is proxied, so the reverse proxy behind it sees Cloudflare's addresses instead of the client's. Set \`proxied: false\`.`,
+            );
         }
         if (servesUdp(name, str(props.comment), strings(props.tags), ctx.config.udpRecordNames)) {
-            report(`The record "${name}" serves a UDP service but is proxied, and Cloudflare's proxy carries no UDP. Set \`proxied: false\`.`);
+            report(
+                `The record "${name}" serves a UDP service but is proxied, and Cloudflare's proxy carries no UDP. Set \`proxied: false\`.`,
+            );
         }
     },
 });

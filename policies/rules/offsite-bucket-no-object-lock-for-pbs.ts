@@ -13,7 +13,7 @@ export const SERVES_PBS_TAG = "serves-pbs";
  */
 export const offsiteBucketNoObjectLockForPbs = stackRule({
     name: "offsite-bucket-no-object-lock-for-pbs",
-    description: "Checks that no S3 bucket tagged `serves-pbs: \"true\"` (one Proxmox Backup Server writes to) enables Object Lock.",
+    description: 'Checks that no S3 bucket tagged `serves-pbs: "true"` (one Proxmox Backup Server writes to) enables Object Lock.',
     configSchema: EXEMPTIONS_ONLY_SCHEMA,
     validate: (resources, _ctx, report) => {
         for (const view of bucketsOf(resources)) {
@@ -23,7 +23,10 @@ export const offsiteBucketNoObjectLockForPbs = stackRule({
             const locks = view.subs(S3_OBJECT_LOCK_TYPES);
             if (inline || locks.length > 0) {
                 const where = inline ? "`objectLockEnabled`" : `BucketObjectLockConfiguration ${locks[0].name}`;
-                report(`Bucket ${bucketLabel(view)} is written by Proxmox Backup Server but enables Object Lock (${where}), which breaks its garbage collection. Turn Object Lock off; rely on versioning for recovery.`, view.bucket.urn);
+                report(
+                    `Bucket ${bucketLabel(view)} is written by Proxmox Backup Server but enables Object Lock (${where}), which breaks its garbage collection. Turn Object Lock off; rely on versioning for recovery.`,
+                    view.bucket.urn,
+                );
             }
         }
     },

@@ -11,10 +11,21 @@ export function jobCovers(job: PolicyResource, guest: Guest): boolean {
     if (bool(props.enabled) === false) return false;
     const vmid = guest.vmid();
     if (vmid === undefined) return false;
-    if (strings(props.vmids).map((v) => v.trim()).includes(String(vmid))) return true;
+    if (
+        strings(props.vmids)
+            .map((v) => v.trim())
+            .includes(String(vmid))
+    )
+        return true;
     const node = str(props.node);
     const onNode = node === undefined || node === "" || node === guest.nodeName();
-    if (bool(props.all) === true) return onNode && !strings(props.excludes).map((v) => v.trim()).includes(String(vmid));
+    if (bool(props.all) === true)
+        return (
+            onNode &&
+            !strings(props.excludes)
+                .map((v) => v.trim())
+                .includes(String(vmid))
+        );
     const pool = str(props.pool);
     return pool !== undefined && pool !== "" && onNode && guest.poolId() === pool;
 }
@@ -25,7 +36,8 @@ export function jobCovers(job: PolicyResource, guest: Guest): boolean {
  */
 export const proxmoxBackupCoverage = stackRule({
     name: "proxmox-backup-coverage",
-    description: "Checks that every guest is backed up by exactly one enabled backup job, or is excluded from backups with a reason and covered by none.",
+    description:
+        "Checks that every guest is backed up by exactly one enabled backup job, or is excluded from backups with a reason and covered by none.",
     configSchema: EXEMPTIONS_ONLY_SCHEMA,
     validate: (resources, _ctx, report) => {
         const jobs = resources.filter((r) => BACKUP_JOB_TYPES.has(r.type));
@@ -35,9 +47,16 @@ export const proxmoxBackupCoverage = stackRule({
             const reason = guest.backupExclusionReason();
             const jobNames = covering.map((j) => j.name).join(", ");
             if (reason !== undefined) {
-                if (covering.length > 0) report(`Guest ${guest.name} is excluded from backups ("${reason}") but job ${jobNames} backs it up. Remove it from the job, or drop the exclusion.`, guest.urn);
+                if (covering.length > 0)
+                    report(
+                        `Guest ${guest.name} is excluded from backups ("${reason}") but job ${jobNames} backs it up. Remove it from the job, or drop the exclusion.`,
+                        guest.urn,
+                    );
             } else if (covering.length === 0) {
-                report(`Guest ${guest.name} is in no backup job. Give it a backup tier, or exclude it from backups with a reason.`, guest.urn);
+                report(
+                    `Guest ${guest.name} is in no backup job. Give it a backup tier, or exclude it from backups with a reason.`,
+                    guest.urn,
+                );
             } else if (covering.length > 1) {
                 report(`Guest ${guest.name} is in ${covering.length} backup jobs (${jobNames}). Keep it in exactly one.`, guest.urn);
             }

@@ -34,7 +34,8 @@ export function refusedRoot(path: string): string | undefined {
  */
 export const proxmoxContainerBindMountRoots = resourceRule<BindMountRootsConfig>({
     name: "proxmox-container-bind-mount-roots",
-    description: "Checks that every container bind mount of a host path lies under a configured managed root and never under a system path such as /etc or /var/lib/vz.",
+    description:
+        "Checks that every container bind mount of a host path lies under a configured managed root and never under a system path such as /etc or /var/lib/vz.",
     types: CONTAINER_TYPES,
     configSchema: BIND_MOUNT_ROOTS_SCHEMA,
     validate: (props, ctx, report) => {
@@ -46,7 +47,9 @@ export const proxmoxContainerBindMountRoots = resourceRule<BindMountRootsConfig>
             const where = `host path "${volume}" (\`mountPoints[${i}].volume\`)`;
             const refused = refusedRoot(hostPath);
             if (refused !== undefined) {
-                report(`The bind mount of ${where} is refused: "${refused}" is a system path no container may see. Mount a dataset under a managed root (${roots.join(", ")}) instead.`);
+                report(
+                    `The bind mount of ${where} is refused: "${refused}" is a system path no container may see. Mount a dataset under a managed root (${roots.join(", ")}) instead.`,
+                );
             } else if (!roots.some((root) => isUnder(hostPath, root))) {
                 report(
                     `The bind mount of ${where} is outside the managed roots (${roots.join(", ")}). Mount a dataset this program manages, or add its root to managedRoots in the policy config.`,

@@ -9,13 +9,17 @@ import { CONTAINER_TYPES } from "../tokens";
  */
 export const proxmoxContainerUnprivileged = resourceRule({
     name: "proxmox-container-unprivileged",
-    description: "Checks that every LXC container runs unprivileged, treating a missing `unprivileged` as the provider default (privileged).",
+    description:
+        "Checks that every LXC container runs unprivileged, treating a missing `unprivileged` as the provider default (privileged).",
     types: CONTAINER_TYPES,
     configSchema: EXEMPTIONS_ONLY_SCHEMA,
     validate: (props, _ctx, report) => {
         const unprivileged = bool(props.unprivileged);
         if (unprivileged === true) return;
-        const state = props.unprivileged === undefined ? "leaves `unprivileged` unset, which the provider treats as privileged" : "is privileged (`unprivileged: false`)";
+        const state =
+            props.unprivileged === undefined
+                ? "leaves `unprivileged` unset, which the provider treats as privileged"
+                : "is privileged (`unprivileged: false`)";
         report(
             `The container ${state}. Set \`unprivileged: true\`; if it truly needs a privileged container, exempt it by name with a reason in the policy config of proxmox-container-unprivileged.`,
         );

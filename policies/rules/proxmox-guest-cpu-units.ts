@@ -19,6 +19,8 @@ export const proxmoxGuestCpuUnits = resourceRule({
     configSchema: EXEMPTIONS_ONLY_SCHEMA,
     validate: (props, _ctx, report) => {
         if (num(record(props.cpu)?.units) !== undefined) return;
-        report(`The guest leaves \`cpu.units\` unset, so Proxmox gives it its default weight (100 with cgroup v2). Set \`cpu.units\` from the guest's tier (${TIER_UNITS}).`);
+        report(
+            `The guest leaves \`cpu.units\` unset, so Proxmox gives it its default weight (100 with cgroup v2). Set \`cpu.units\` from the guest's tier (${TIER_UNITS}).`,
+        );
     },
 });

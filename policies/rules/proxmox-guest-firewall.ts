@@ -12,35 +12,50 @@ import { FIREWALL_OPTIONS_TYPES } from "../tokens";
  */
 export const proxmoxGuestFirewall = stackRule({
     name: "proxmox-guest-firewall",
-    description: "Checks that every guest has the firewall on for each NIC and firewall options that enable it with an inbound policy of DROP.",
+    description:
+        "Checks that every guest has the firewall on for each NIC and firewall options that enable it with an inbound policy of DROP.",
     configSchema: EXEMPTIONS_ONLY_SCHEMA,
     validate: (resources, _ctx, report) => {
         const options = resources.filter((r) => FIREWALL_OPTIONS_TYPES.has(r.type));
         const optionsFor = (kind: "lxc" | "vm", vmid: number, node: string | undefined): PolicyResource | undefined =>
             options.find(
-                (o) => num(kind === "lxc" ? o.props.containerId : o.props.vmId) === vmid && (node === undefined || str(o.props.nodeName) === undefined || str(o.props.nodeName) === node),
+                (o) =>
+                    num(kind === "lxc" ? o.props.containerId : o.props.vmId) === vmid &&
+                    (node === undefined || str(o.props.nodeName) === undefined || str(o.props.nodeName) === node),
             );
         for (const guest of guestsOf(resources)) {
             if (guest.provider === undefined || guest.isTemplate()) continue;
             const field = guest.kind === "lxc" ? "networkInterfaces" : "networkDevices";
             records(guest.provider.props[field]).forEach((nic, i) => {
                 if (bool(nic.firewall) !== true) {
-                    report(`Guest ${guest.name}: NIC ${str(nic.name) ?? `#${i}`} has the firewall off (\`${field}[${i}].firewall\`). Set \`firewall: true\`.`, guest.urn);
+                    report(
+                        `Guest ${guest.name}: NIC ${str(nic.name) ?? `#${i}`} has the firewall off (\`${field}[${i}].firewall\`). Set \`firewall: true\`.`,
+                        guest.urn,
+                    );
                 }
             });
             const vmid = guest.vmid();
             if (vmid === undefined) continue;
             const opts = optionsFor(guest.kind, vmid, guest.nodeName());
             if (opts === undefined) {
-                report(`Guest ${guest.name} has no firewall options (firewall.OptionsLegacy), so its firewall is off. Add options with \`enabled: true\` and \`inputPolicy: "DROP"\`.`, guest.urn);
+                report(
+                    `Guest ${guest.name} has no firewall options (firewall.OptionsLegacy), so its firewall is off. Add options with \`enabled: true\` and \`inputPolicy: "DROP"\`.`,
+                    guest.urn,
+                );
                 continue;
             }
             if (bool(opts.props.enabled) !== true) {
-                report(`The firewall options of guest ${guest.name} do not set \`enabled: true\`, so its firewall is off. Set \`enabled: true\`.`, opts.urn);
+                report(
+                    `The firewall options of guest ${guest.name} do not set \`enabled: true\`, so its firewall is off. Set \`enabled: true\`.`,
+                    opts.urn,
+                );
             }
             const policy = str(opts.props.inputPolicy);
             if (policy !== "DROP") {
-                report(`The firewall options of guest ${guest.name} set the inbound policy to ${policy === undefined ? "nothing" : `"${policy}"`}. Set \`inputPolicy: "DROP"\` and allow what the guest serves with rules.`, opts.urn);
+                report(
+                    `The firewall options of guest ${guest.name} set the inbound policy to ${policy === undefined ? "nothing" : `"${policy}"`}. Set \`inputPolicy: "DROP"\` and allow what the guest serves with rules.`,
+                    opts.urn,
+                );
             }
         }
     },

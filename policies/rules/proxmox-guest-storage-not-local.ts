@@ -25,14 +25,17 @@ export const proxmoxGuestStorageNotLocal = resourceRule<GuestStorageConfig>({
         const forbidden = new Set(ctx.config.forbiddenDatastores);
         const check = (what: string, field: string, datastore: string | undefined, providerDefault: string): void => {
             if (datastore === undefined || datastore === "") {
-                report(`The ${what} leaves \`${field}\` unset, so the provider puts it on "${providerDefault}". Set \`${field}\` to ${FIX}.`);
+                report(
+                    `The ${what} leaves \`${field}\` unset, so the provider puts it on "${providerDefault}". Set \`${field}\` to ${FIX}.`,
+                );
             } else if (forbidden.has(datastore)) {
                 report(`The ${what} is on "${datastore}" (\`${field}\`). Move it to ${FIX}.`);
             }
         };
         const checkClone = (clone: Props | undefined): void => {
             const target = str(clone?.datastoreId);
-            if (target !== undefined && forbidden.has(target)) report(`The clone target is on "${target}" (\`clone.datastoreId\`). Clone to ${FIX}.`);
+            if (target !== undefined && forbidden.has(target))
+                report(`The clone target is on "${target}" (\`clone.datastoreId\`). Clone to ${FIX}.`);
         };
         checkClone(record(props.clone));
         if (CONTAINER_TYPES.has(ctx.type)) {
@@ -42,15 +45,22 @@ export const proxmoxGuestStorageNotLocal = resourceRule<GuestStorageConfig>({
                 // An absolute path is a bind mount (see proxmox-container-bind-mount-roots), not a volume.
                 if (volume === undefined || volume.startsWith("/")) return;
                 const storage = volume.split(":")[0];
-                if (forbidden.has(storage)) report(`Mount point ${str(mp.path) ?? `#${i}`} is a volume on "${storage}" (\`mountPoints[${i}].volume\`). Move it to ${FIX}.`);
+                if (forbidden.has(storage))
+                    report(
+                        `Mount point ${str(mp.path) ?? `#${i}`} is a volume on "${storage}" (\`mountPoints[${i}].volume\`). Move it to ${FIX}.`,
+                    );
             });
             return;
         }
         const disks = records(props.disks);
         if (disks.length === 0 && props.clone === undefined) {
-            report(`The VM has no \`disks\`, so the provider creates a default disk on "${VM_DEFAULT_DATASTORE}". Declare its disks with \`datastoreId\` set to ${FIX}.`);
+            report(
+                `The VM has no \`disks\`, so the provider creates a default disk on "${VM_DEFAULT_DATASTORE}". Declare its disks with \`datastoreId\` set to ${FIX}.`,
+            );
         }
-        disks.forEach((d, i) => check(`disk ${str(d.interface) ?? `#${i}`}`, `disks[${i}].datastoreId`, str(d.datastoreId), VM_DEFAULT_DATASTORE));
+        disks.forEach((d, i) =>
+            check(`disk ${str(d.interface) ?? `#${i}`}`, `disks[${i}].datastoreId`, str(d.datastoreId), VM_DEFAULT_DATASTORE),
+        );
         const efi = record(props.efiDisk);
         if (efi !== undefined) check("EFI disk", "efiDisk.datastoreId", str(efi.datastoreId), VM_DEFAULT_DATASTORE);
         const tpm = record(props.tpmState);

@@ -22,7 +22,10 @@ export const proxmoxHaPairSeparateNodes = stackRule({
             for (const [node, together] of byNode) {
                 if (together.length < 2) continue;
                 for (const g of together) {
-                    report(`HA pair "${pair}" has ${names(together)} on the same node ${node}, so one node failure takes both down. Move one member to another node.`, g.urn);
+                    report(
+                        `HA pair "${pair}" has ${names(together)} on the same node ${node}, so one node failure takes both down. Move one member to another node.`,
+                        g.urn,
+                    );
                 }
             }
         }

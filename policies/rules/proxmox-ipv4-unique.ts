@@ -14,7 +14,8 @@ export const proxmoxIpv4Unique = stackRule({
         }
         for (const [ip, guests] of byIp) {
             if (guests.length < 2) continue;
-            for (const g of guests) report(`IPv4 address ${ip} is used by ${guests.length} guests (${names(guests)}). Give each guest its own address.`, g.urn);
+            for (const g of guests)
+                report(`IPv4 address ${ip} is used by ${guests.length} guests (${names(guests)}). Give each guest its own address.`, g.urn);
         }
     },
 });

@@ -14,7 +14,10 @@ export const proxmoxNasNotOnDependentNode = stackRule({
     configSchema: EXEMPTIONS_ONLY_SCHEMA,
     validate: (resources, _ctx, report) => {
         const guests = guestsOf(resources);
-        const allNodes = new Set<string>([...nodesOf(resources).map((n) => n.nodeName), ...guests.map((g) => g.nodeName()).filter((n): n is string => n !== undefined)]);
+        const allNodes = new Set<string>([
+            ...nodesOf(resources).map((n) => n.nodeName),
+            ...guests.map((g) => g.nodeName()).filter((n): n is string => n !== undefined),
+        ]);
         for (const storage of resources.filter((r) => NETWORK_STORAGE_TYPES.has(r.type))) {
             const server = str(storage.props.server);
             if (server === undefined) continue;

@@ -26,7 +26,9 @@ export const proxmoxPassthroughViaMappings = resourceRule({
             const host = str(usb.host);
             // `spice` is USB redirection from the viewer, not a host device.
             if (host !== undefined && host !== "" && host !== "spice") {
-                report(`USB device #${i} is passed through by host id "${host}" (\`usbs[${i}].host\`). Create a hardware.mapping.Usb for it and set \`mapping\` instead of \`host\`.`);
+                report(
+                    `USB device #${i} is passed through by host id "${host}" (\`usbs[${i}].host\`). Create a hardware.mapping.Usb for it and set \`mapping\` instead of \`host\`.`,
+                );
             }
         });
     },

@@ -10,16 +10,21 @@ import { CONTAINER_TYPES, GUEST_TYPES } from "../tokens";
  */
 export const proxmoxStatefulGuestProtected = resourceRule<StatefulGuestConfig>({
     name: "proxmox-stateful-guest-protected",
-    description: "Checks that every stateful guest (tagged stateful, or a container with volume mount points) is protected by `protection: true` or the Pulumi `protect` option.",
+    description:
+        "Checks that every stateful guest (tagged stateful, or a container with volume mount points) is protected by `protection: true` or the Pulumi `protect` option.",
     types: GUEST_TYPES,
     configSchema: STATEFUL_GUEST_SCHEMA,
     validate: (props, ctx, report) => {
         const tags = strings(props.tags);
         const tag = ctx.config.statefulTags.find((t) => tags.includes(t));
-        const volumes = CONTAINER_TYPES.has(ctx.type) ? records(props.mountPoints).filter((mp) => !(str(mp.volume) ?? "/").startsWith("/")).length : 0;
+        const volumes = CONTAINER_TYPES.has(ctx.type)
+            ? records(props.mountPoints).filter((mp) => !(str(mp.volume) ?? "/").startsWith("/")).length
+            : 0;
         if (tag === undefined && volumes === 0) return;
         if (bool(props.protection) === true || ctx.opts.protect) return;
         const why = tag !== undefined ? `tagged "${tag}"` : `has ${volumes} volume mount point${volumes === 1 ? "" : "s"}`;
-        report(`The guest is stateful (${why}) but neither \`protection: true\` nor the Pulumi \`protect\` option is set, so deleting or replacing it deletes its data. Set both.`);
+        report(
+            `The guest is stateful (${why}) but neither \`protection: true\` nor the Pulumi \`protect\` option is set, so deleting or replacing it deletes its data. Set both.`,
+        );
     },
 });

@@ -11,7 +11,8 @@ import { CONTAINER_TYPES, GUEST_TYPES } from "../tokens";
  */
 export const proxmoxVmidScheme = resourceRule({
     name: "proxmox-vmid-scheme",
-    description: "Checks that every guest's VMID equals its first NIC's VLAN times 1000 plus the last octet of that NIC's static IPv4 address.",
+    description:
+        "Checks that every guest's VMID equals its first NIC's VLAN times 1000 plus the last octet of that NIC's static IPv4 address.",
     types: GUEST_TYPES,
     configSchema: EXEMPTIONS_ONLY_SCHEMA,
     validate: (props, ctx, report) => {
@@ -21,15 +22,22 @@ export const proxmoxVmidScheme = resourceRule({
         const address = staticAddress(record(records(record(props.initialization)?.ipConfigs)[0]?.ipv4)?.address);
         const vmid = num(props.vmId);
         if (vlan === undefined || address === undefined) {
-            if (vmid === undefined) report("The guest has no `vmId`, so Proxmox assigns the next free ID. Set `vmId` to VLAN × 1000 + the last octet of its address.");
+            if (vmid === undefined)
+                report(
+                    "The guest has no `vmId`, so Proxmox assigns the next free ID. Set `vmId` to VLAN × 1000 + the last octet of its address.",
+                );
             else ctx.notApplicable("the first NIC has no VLAN tag or no static IPv4 address in the inputs");
             return;
         }
         const expected = schemeVmid(vlan, address);
         if (vmid === undefined) {
-            report(`The guest has no \`vmId\`, so Proxmox assigns the next free ID. Set \`vmId: ${expected}\` (VLAN ${vlan} × 1000 + last octet of ${address}).`);
+            report(
+                `The guest has no \`vmId\`, so Proxmox assigns the next free ID. Set \`vmId: ${expected}\` (VLAN ${vlan} × 1000 + last octet of ${address}).`,
+            );
         } else if (vmid !== expected) {
-            report(`VMID ${vmid} does not follow the scheme: VLAN ${vlan} × 1000 + last octet of ${address} = ${expected}. Set \`vmId: ${expected}\`, or fix the VLAN or address.`);
+            report(
+                `VMID ${vmid} does not follow the scheme: VLAN ${vlan} × 1000 + last octet of ${address} = ${expected}. Set \`vmId: ${expected}\`, or fix the VLAN or address.`,
+            );
         }
     },
 });

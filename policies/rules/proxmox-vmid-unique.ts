@@ -15,7 +15,11 @@ export const proxmoxVmidUnique = stackRule({
         }
         for (const [vmid, guests] of byVmid) {
             if (guests.length < 2) continue;
-            for (const g of guests) report(`VMID ${vmid} is used by ${guests.length} guests (${names(guests)}). Give each guest its own VMID (VLAN × 1000 + last octet).`, g.urn);
+            for (const g of guests)
+                report(
+                    `VMID ${vmid} is used by ${guests.length} guests (${names(guests)}). Give each guest its own VMID (VLAN × 1000 + last octet).`,
+                    g.urn,
+                );
         }
     },
 });

@@ -7,7 +7,13 @@ import { REMOTE_COMMAND_TYPES } from "../tokens";
 function commandsOf(script: string): string[][] {
     return script
         .split(/\n|;|&&|\|\||\||&/)
-        .map((c) => c.trim().split(/\s+/).filter((w) => w !== "").map((w) => w.replace(/^["']+|["']+$/g, "")))
+        .map((c) =>
+            c
+                .trim()
+                .split(/\s+/)
+                .filter((w) => w !== "")
+                .map((w) => w.replace(/^["']+|["']+$/g, "")),
+        )
         .filter((words) => words.length > 0);
 }
 
@@ -57,7 +63,9 @@ export const remoteCommandNoDestructive = resourceRule({
             const script = str(props[field]);
             if (script === undefined) continue;
             for (const part of destructiveParts(script)) {
-                report(`The \`${field}\` script contains "${part}": ${WHY[part]}. Remove it; deleting data must be a deliberate step run by hand, one dataset at a time.`);
+                report(
+                    `The \`${field}\` script contains "${part}": ${WHY[part]}. Remove it; deleting data must be a deliberate step run by hand, one dataset at a time.`,
+                );
             }
         }
     },

@@ -27,13 +27,22 @@ import {
 } from "./fixtures";
 
 type Stack = PolicyResourceInput[];
-const edit = <I extends object>(stack: Stack, name: string, change: (i: I) => void): Stack => replace(stack, name, (r) => mutate<I>(r, change));
+const edit = <I extends object>(stack: Stack, name: string, change: (i: I) => void): Stack =>
+    replace(stack, name, (r) => mutate<I>(r, change));
 const unknownAt = (stack: Stack, name: string, ...paths: string[]): Stack => replace(stack, name, (r) => ({ ...r, unknownPaths: paths }));
 
 /** A second guest `twin` that duplicates cloud's VMID and address on the other node. */
 function withTwin(): Stack {
     const inputs = { ...structuredClone(CONTAINER), nodeName: "pve-network" };
-    const g = guest("lxc", "twin", inputs, { vmid: 30041, nodeName: "pve-network", ipv4: "192.168.30.41", tier: "normal", haPair: "pair", backupTier: "critical", usesRootProvider: false });
+    const g = guest("lxc", "twin", inputs, {
+        vmid: 30041,
+        nodeName: "pve-network",
+        ipv4: "192.168.30.41",
+        tier: "normal",
+        haPair: "pair",
+        backupTier: "critical",
+        usesRootProvider: false,
+    });
     const stack = [...compliantStack(), g.component, g.provider, g.firewall];
     return replace(stack, "cloud", (r) => ({ ...r, outputs: { ...r.outputs, haPair: "pair" } }));
 }
@@ -58,12 +67,22 @@ const CASES: Readonly<Record<string, RuleCase>> = {
     "proxmox-guest-storage-not-local": {
         violating: () => edit<VmInputs>(compliantStack(), "pbs-vm", (i) => (i.disks![0].datastoreId = "local")),
         target: "pbs-vm",
-        unknown: () => unknownAt(edit<VmInputs>(compliantStack(), "pbs-vm", (i) => (i.efiDisk!.datastoreId = "local")), "pbs-vm", "disks[0].datastoreId"),
+        unknown: () =>
+            unknownAt(
+                edit<VmInputs>(compliantStack(), "pbs-vm", (i) => (i.efiDisk!.datastoreId = "local")),
+                "pbs-vm",
+                "disks[0].datastoreId",
+            ),
     },
     "proxmox-vmid-scheme": {
         violating: () => edit<ContainerInputs>(compliantStack(), "cloud-container", (i) => (i.vmId = 30099)),
         target: "cloud-container",
-        unknown: () => unknownAt(edit<ContainerInputs>(compliantStack(), "cloud-container", (i) => (i.vmId = 30099)), "cloud-container", "initialization.ipConfigs[0].ipv4.address"),
+        unknown: () =>
+            unknownAt(
+                edit<ContainerInputs>(compliantStack(), "cloud-container", (i) => (i.vmId = 30099)),
+                "cloud-container",
+                "initialization.ipConfigs[0].ipv4.address",
+            ),
     },
     "proxmox-container-bind-mount-roots": {
         violating: () => edit<ContainerInputs>(compliantStack(), "cloud-container", (i) => (i.mountPoints![0].volume = "/etc")),
@@ -88,12 +107,22 @@ const CASES: Readonly<Record<string, RuleCase>> = {
     "dns-no-proxy-for-udp-or-wildcard": {
         violating: () => edit<DnsRecordInputs>(compliantStack(), "dns-vpn", (i) => (i.proxied = true)),
         target: "dns-vpn",
-        unknown: () => unknownAt(edit<DnsRecordInputs>(compliantStack(), "dns-vpn", (i) => (i.proxied = true)), "dns-vpn", "comment"),
+        unknown: () =>
+            unknownAt(
+                edit<DnsRecordInputs>(compliantStack(), "dns-vpn", (i) => (i.proxied = true)),
+                "dns-vpn",
+                "comment",
+            ),
     },
     "proxmox-container-nesting-docker-only": {
         violating: () => edit<ContainerInputs>(compliantStack(), "cloud-container", (i) => (i.tags = ["normal"])),
         target: "cloud-container",
-        unknown: () => unknownAt(edit<ContainerInputs>(compliantStack(), "cloud-container", (i) => (i.tags = ["normal"])), "cloud-container", "features.keyctl"),
+        unknown: () =>
+            unknownAt(
+                edit<ContainerInputs>(compliantStack(), "cloud-container", (i) => (i.tags = ["normal"])),
+                "cloud-container",
+                "features.keyctl",
+            ),
     },
     "proxmox-guest-cpu-units": {
         violating: () => edit<VmInputs>(compliantStack(), "pbs-vm", (i) => delete i.cpu!.units),
@@ -103,7 +132,12 @@ const CASES: Readonly<Record<string, RuleCase>> = {
     "proxmox-stateful-guest-protected": {
         violating: () => edit<VmInputs>(compliantStack(), "pbs-vm", (i) => (i.tags = ["stateful"])),
         target: "pbs-vm",
-        unknown: () => unknownAt(edit<VmInputs>(compliantStack(), "pbs-vm", (i) => (i.tags = ["stateful"])), "pbs-vm", "protection"),
+        unknown: () =>
+            unknownAt(
+                edit<VmInputs>(compliantStack(), "pbs-vm", (i) => (i.tags = ["stateful"])),
+                "pbs-vm",
+                "protection",
+            ),
     },
     "proxmox-download-checksum": {
         violating: () => edit<DownloadInputs>(compliantStack(), "pve-storage-debian-12-lxc", (i) => delete i.checksum),
@@ -130,7 +164,12 @@ const CASES: Readonly<Record<string, RuleCase>> = {
         target: "cloud-firewall",
         unknown: () => unknownAt(compliantStack(), "cloud-firewall", "inputPolicy"),
     },
-    "proxmox-vmid-unique": { violating: withTwin, target: "twin-container", pattern: "*-container", unknown: () => unknownAt(withTwin(), "twin-container", "vmId") },
+    "proxmox-vmid-unique": {
+        violating: withTwin,
+        target: "twin-container",
+        pattern: "*-container",
+        unknown: () => unknownAt(withTwin(), "twin-container", "vmId"),
+    },
     "proxmox-ipv4-unique": {
         violating: withTwin,
         target: "twin-container",
@@ -141,12 +180,22 @@ const CASES: Readonly<Record<string, RuleCase>> = {
         violating: () => edit<ContainerInputs>(withTwin(), "twin-container", (i) => (i.nodeName = "pve-storage")),
         target: "twin-container",
         pattern: "*-container",
-        unknown: () => replace(edit<ContainerInputs>(withTwin(), "twin-container", (i) => (i.nodeName = "pve-storage")), "twin", (r) => ({ ...r, outputs: { ...r.outputs, haPair: UNKNOWN } })),
+        unknown: () =>
+            replace(
+                edit<ContainerInputs>(withTwin(), "twin-container", (i) => (i.nodeName = "pve-storage")),
+                "twin",
+                (r) => ({ ...r, outputs: { ...r.outputs, haPair: UNKNOWN } }),
+            ),
     },
     "proxmox-node-overcommit": {
         violating: () => edit<ContainerInputs>(compliantStack(), "cloud-container", (i) => (i.cpu!.cores = 64)),
         target: "pve-storage",
-        unknown: () => unknownAt(edit<ContainerInputs>(compliantStack(), "cloud-container", (i) => (i.cpu!.cores = 64)), "pbs-vm", "cpu.cores"),
+        unknown: () =>
+            unknownAt(
+                edit<ContainerInputs>(compliantStack(), "cloud-container", (i) => (i.cpu!.cores = 64)),
+                "pbs-vm",
+                "cpu.cores",
+            ),
     },
     "proxmox-backup-coverage": {
         violating: () => compliantStack().filter((r) => r.type !== T.backupJob),
@@ -156,7 +205,12 @@ const CASES: Readonly<Record<string, RuleCase>> = {
     "proxmox-nas-not-on-dependent-node": {
         violating: () => [...compliantStack(), custom(T.nfs, "nas", { resourceId: "nas", server: "192.168.30.41", export: "/srv" })],
         target: "cloud-container",
-        unknown: () => unknownAt([...compliantStack(), custom(T.nfs, "nas", { resourceId: "nas", server: "192.168.30.41", export: "/srv" })], "nas", "server"),
+        unknown: () =>
+            unknownAt(
+                [...compliantStack(), custom(T.nfs, "nas", { resourceId: "nas", server: "192.168.30.41", export: "/srv" })],
+                "nas",
+                "server",
+            ),
     },
 };
 
@@ -179,22 +233,29 @@ describe.each(Object.keys(LEVELS))("%s", (rule) => {
         const pattern = c.pattern ?? `${c.target.slice(0, 3)}*`;
         const result = runPolicies(c.violating(), { [rule]: { exemptions: [{ resourceName: pattern, reason }] } });
         expect(result.violations.filter((v) => v.policy === rule)).toEqual([]);
-        if (!isStackRule(rule)) expect(result.notApplicable).toContainEqual(expect.objectContaining({ policy: rule, reason: `exempted: ${reason}` }));
+        if (!isStackRule(rule))
+            expect(result.notApplicable).toContainEqual(expect.objectContaining({ policy: rule, reason: `exempted: ${reason}` }));
     });
 
     it("keeps reporting when the exemption pattern does not match", () => {
-        expect(of(rule, c.violating(), { [rule]: { exemptions: [{ resourceName: "nothing-*", reason: "elsewhere" }] } }).length).toBeGreaterThan(0);
+        expect(
+            of(rule, c.violating(), { [rule]: { exemptions: [{ resourceName: "nothing-*", reason: "elsewhere" }] } }).length,
+        ).toBeGreaterThan(0);
     });
 
     it("refuses an exemption without a reason", () => {
         expect(() => runPolicies(c.violating(), { [rule]: { exemptions: [{ resourceName: c.target }] } })).toThrow(PolicyConfigError);
-        expect(() => runPolicies(c.violating(), { [rule]: { exemptions: [{ resourceName: c.target, reason: "  " }] } })).toThrow(PolicyConfigError);
+        expect(() => runPolicies(c.violating(), { [rule]: { exemptions: [{ resourceName: c.target, reason: "  " }] } })).toThrow(
+            PolicyConfigError,
+        );
     });
 
     it("is not applicable (never a pass or a false violation) when a value it reads is unknown during preview", () => {
         const result = runPolicies(c.unknown());
         expect(result.violations.filter((v) => v.policy === rule)).toEqual([]);
-        expect(result.notApplicable.filter((n) => n.policy === rule).map((n) => n.reason)).toEqual([expect.stringMatching(/ is unknown during preview$/)]);
+        expect(result.notApplicable.filter((n) => n.policy === rule).map((n) => n.reason)).toEqual([
+            expect.stringMatching(/ is unknown during preview$/),
+        ]);
     });
 
     it("can be disabled or downgraded by config", () => {
@@ -204,7 +265,9 @@ describe.each(Object.keys(LEVELS))("%s", (rule) => {
 
     if (!isStackRule(rule)) {
         it("does not apply to other resource types", () => {
-            const stack = c.violating().map((r) => (r.name === c.target ? { ...r, type: "proxmoxve:index/vm:Vm", urn: `${r.urn}-other` } : r));
+            const stack = c
+                .violating()
+                .map((r) => (r.name === c.target ? { ...r, type: "proxmoxve:index/vm:Vm", urn: `${r.urn}-other` } : r));
             expect(of(rule, stack)).toEqual([]);
         });
     }
@@ -231,7 +294,11 @@ describe("values unknown during preview", () => {
         const stack = replace(compliantStack(), "cloud-container", (r) => ({ ...r, inputs: { ...r.inputs, unprivileged: UNKNOWN } }));
         const result = runPolicies(stack);
         expect(of("proxmox-container-unprivileged", stack)).toEqual([]);
-        expect(result.notApplicable).toContainEqual({ policy: "proxmox-container-unprivileged", urn: urnNamed(stack, "cloud-container"), reason: "unprivileged is unknown during preview" });
+        expect(result.notApplicable).toContainEqual({
+            policy: "proxmox-container-unprivileged",
+            urn: urnNamed(stack, "cloud-container"),
+            reason: "unprivileged is unknown during preview",
+        });
     });
     it("does not report a violation found before the check met an unknown value", () => {
         const stack = unknownAt(
@@ -264,7 +331,12 @@ describe("remediation", () => {
     });
     it("hands stack rules the remediated inputs", () => {
         const seen: unknown[] = [];
-        const probe: StackValidationPolicy = { name: "probe", description: "Checks nothing.", enforcementLevel: "advisory", validateStack: (args) => void seen.push(args.resources.find((r) => r.name === "pbs-vm")?.props.tags) };
+        const probe: StackValidationPolicy = {
+            name: "probe",
+            description: "Checks nothing.",
+            enforcementLevel: "advisory",
+            validateStack: (args) => void seen.push(args.resources.find((r) => r.name === "pbs-vm")?.props.tags),
+        };
         const stack = edit<VmInputs>(compliantStack(), "pbs-vm", (i) => (i.tags = ["High", "backup"]));
         runPolicies(stack, { [rule]: { enforcementLevel: "remediate" } }, [...POLICIES, probe]);
         expect(seen).toEqual([["backup", "high"]]);
@@ -274,7 +346,12 @@ describe("remediation", () => {
 describe("the stack graph", () => {
     it("gives custom resources their inputs and components their registered outputs, with parents and dependencies linked", () => {
         let graph: PolicyResource[] = [];
-        const probe: StackValidationPolicy = { name: "probe", description: "Checks nothing.", enforcementLevel: "advisory", validateStack: (args) => void (graph = args.resources) };
+        const probe: StackValidationPolicy = {
+            name: "probe",
+            description: "Checks nothing.",
+            enforcementLevel: "advisory",
+            validateStack: (args) => void (graph = args.resources),
+        };
         runPolicies(compliantStack(), {}, [probe]);
         const fw = graph.find((r) => r.name === "cloud-firewall")!;
         expect(fw.parent?.name).toBe("cloud");
@@ -288,10 +365,16 @@ describe("the stack graph", () => {
 describe("policy pack config", () => {
     it.each([
         [{ "no-such-rule": "advisory" }, "no-such-rule: no such policy in the pack"],
-        [{ "proxmox-guest-cpu-units": { enforcementLevel: "loud" } }, 'proxmox-guest-cpu-units.enforcementLevel: must be one of advisory, mandatory, remediate, disabled, got "loud"'],
+        [
+            { "proxmox-guest-cpu-units": { enforcementLevel: "loud" } },
+            'proxmox-guest-cpu-units.enforcementLevel: must be one of advisory, mandatory, remediate, disabled, got "loud"',
+        ],
         [{ "proxmox-node-overcommit": { cpuRatio: "3" } }, "proxmox-node-overcommit.cpuRatio: must be number"],
         [{ "proxmox-node-overcommit": { cpuRatio: 0 } }, "proxmox-node-overcommit.cpuRatio: must be > 0"],
-        [{ "proxmox-container-bind-mount-roots": { managedRoots: ["tank"] } }, 'proxmox-container-bind-mount-roots.managedRoots.0: must match pattern "^/"'],
+        [
+            { "proxmox-container-bind-mount-roots": { managedRoots: ["tank"] } },
+            'proxmox-container-bind-mount-roots.managedRoots.0: must match pattern "^/"',
+        ],
         [{ "proxmox-guest-cpu-units": { typo: true } }, "proxmox-guest-cpu-units: must NOT have additional properties (typo)"],
     ])("refuses %j", (config, problem) => {
         expect(() => normalizeConfig(config as never)).toThrow(PolicyConfigError);
@@ -318,11 +401,19 @@ describe("policy pack config", () => {
 
 describe("rules that misbehave", () => {
     it("fails loudly with the policy and resource named when a rule throws", () => {
-        const broken: StackValidationPolicy = { name: "broken", description: "Checks nothing.", validateStack: () => { throw new Error("boom"); } };
+        const broken: StackValidationPolicy = {
+            name: "broken",
+            description: "Checks nothing.",
+            validateStack: () => {
+                throw new Error("boom");
+            },
+        };
         expect(() => runPolicies(compliantStack(), {}, [broken])).toThrow("policy broken failed on the stack: boom");
     });
     it("refuses an asynchronous rule", () => {
         const slow: StackValidationPolicy = { name: "slow", description: "Checks nothing.", validateStack: async () => undefined };
-        expect(() => runPolicies(compliantStack(), {}, [slow])).toThrow("policy slow failed on the stack: returned a promise; rules must be synchronous for the offline runner");
+        expect(() => runPolicies(compliantStack(), {}, [slow])).toThrow(
+            "policy slow failed on the stack: returned a promise; rules must be synchronous for the offline runner",
+        );
     });
 });

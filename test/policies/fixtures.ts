@@ -55,12 +55,30 @@ export function urnOf(type: string, name: string): string {
 
 /** A custom resource with these inputs. */
 export function custom(type: string, name: string, inputs: object, extra: Partial<PolicyResourceInput> = {}): PolicyResourceInput {
-    return { urn: urnOf(type, name), type, name, custom: true, inputs: structuredClone(inputs) as Record<string, unknown>, outputs: {}, dependencies: [], ...extra };
+    return {
+        urn: urnOf(type, name),
+        type,
+        name,
+        custom: true,
+        inputs: structuredClone(inputs) as Record<string, unknown>,
+        outputs: {},
+        dependencies: [],
+        ...extra,
+    };
 }
 
 /** A component with these registered outputs. */
 export function component(type: string, name: string, outputs: object, extra: Partial<PolicyResourceInput> = {}): PolicyResourceInput {
-    return { urn: urnOf(type, name), type, name, custom: false, inputs: {}, outputs: structuredClone(outputs) as Record<string, unknown>, dependencies: [], ...extra };
+    return {
+        urn: urnOf(type, name),
+        type,
+        name,
+        custom: false,
+        inputs: {},
+        outputs: structuredClone(outputs) as Record<string, unknown>,
+        dependencies: [],
+        ...extra,
+    };
 }
 
 export const CONTAINER: ContainerInputs = {
@@ -99,7 +117,11 @@ export const VM: VmInputs = {
     tags: ["backup", "high"],
 };
 
-export function container(name = "cloud-container", inputs: ContainerInputs = CONTAINER, extra: Partial<PolicyResourceInput> = {}): PolicyResourceInput {
+export function container(
+    name = "cloud-container",
+    inputs: ContainerInputs = CONTAINER,
+    extra: Partial<PolicyResourceInput> = {},
+): PolicyResourceInput {
     return custom(T.container, name, inputs, extra);
 }
 
@@ -119,7 +141,8 @@ export const DOWNLOAD: DownloadInputs = {
     datastoreId: "local",
     contentType: "vztmpl",
     url: "http://download.proxmox.com/images/system/debian-12-standard_12.12-1_amd64.tar.zst",
-    checksum: "50c85eaaece677a3ebe01cc909b83872e9da2a22c29ae652838afce71e83222fdf40f6accecd7d52b180e912fc1f85ecdf7b3fc4d3027da4d865e509a9e76597",
+    checksum:
+        "50c85eaaece677a3ebe01cc909b83872e9da2a22c29ae652838afce71e83222fdf40f6accecd7d52b180e912fc1f85ecdf7b3fc4d3027da4d865e509a9e76597",
     checksumAlgorithm: "sha512",
 };
 
@@ -129,7 +152,14 @@ export const COMMAND: CommandInputs = {
     delete: "set -eu\nif zfs list -H tank/cloud >/dev/null 2>&1; then zfs destroy tank/cloud; fi",
 };
 
-export const WILDCARD: DnsRecordInputs = { zoneId: "zone-example.org", name: "*.lab.example.org", type: "A", content: "203.0.113.10", ttl: 300, proxied: false };
+export const WILDCARD: DnsRecordInputs = {
+    zoneId: "zone-example.org",
+    name: "*.lab.example.org",
+    type: "A",
+    content: "203.0.113.10",
+    ttl: 300,
+    proxied: false,
+};
 export const VPN: DnsRecordInputs = {
     zoneId: "zone-example.org",
     name: "vpn.example.org",
@@ -139,7 +169,14 @@ export const VPN: DnsRecordInputs = {
     proxied: false,
     comment: "managed by homelab (pulumi); udp; WireGuard",
 };
-export const WWW: DnsRecordInputs = { zoneId: "zone-example.org", name: "www.example.org", type: "CNAME", content: "example-org.pages.dev", ttl: 1, proxied: true };
+export const WWW: DnsRecordInputs = {
+    zoneId: "zone-example.org",
+    name: "www.example.org",
+    type: "CNAME",
+    content: "example-org.pages.dev",
+    ttl: 1,
+    proxied: true,
+};
 
 export const BUCKET_NAME = "attic-pbs-offsite";
 export const BUCKET: BucketInputs = { bucket: BUCKET_NAME, tags: { "managed-by": "homelab", "serves-pbs": "true" } };
@@ -151,7 +188,10 @@ export function offsiteBucket(): PolicyResourceInput[] {
     return [
         bucket,
         sub(T.versioning, "offsite-versioning", { bucket: BUCKET_NAME, versioningConfiguration: { status: "Enabled" } }),
-        sub(T.encryption, "offsite-encryption", { bucket: BUCKET_NAME, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }),
+        sub(T.encryption, "offsite-encryption", {
+            bucket: BUCKET_NAME,
+            rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+        }),
         sub(T.publicAccessBlock, "offsite-public-access", {
             bucket: BUCKET_NAME,
             blockPublicAcls: true,
@@ -174,7 +214,9 @@ export function guest(
     outputs: Record<string, unknown>,
 ): { component: PolicyResourceInput; provider: PolicyResourceInput; firewall: PolicyResourceInput } {
     const comp = component(kind === "lxc" ? T.lxcComponent : T.vmComponent, name, outputs);
-    const provider = custom(kind === "lxc" ? T.container : T.vm, `${name}-${kind === "lxc" ? "container" : "vm"}`, inputs, { parent: comp.urn });
+    const provider = custom(kind === "lxc" ? T.container : T.vm, `${name}-${kind === "lxc" ? "container" : "vm"}`, inputs, {
+        parent: comp.urn,
+    });
     const vmid = inputs.vmId as number;
     const firewallInputs: FirewallOptionsInputs = {
         nodeName: inputs.nodeName as string,
@@ -211,7 +253,15 @@ export function compliantStack(): PolicyResourceInput[] {
         backupExclusionReason: "PBS cannot back itself up into its own datastore",
         usesRootProvider: false,
     });
-    const job: BackupJobInputs = { resourceId: "critical-pve-storage", schedule: "*-*-* 00:30", storage: "pbs", node: "pve-storage", vmids: ["30041"], mode: "snapshot", compress: "zstd" };
+    const job: BackupJobInputs = {
+        resourceId: "critical-pve-storage",
+        schedule: "*-*-* 00:30",
+        storage: "pbs",
+        node: "pve-storage",
+        vmids: ["30041"],
+        mode: "snapshot",
+        compress: "zstd",
+    };
     const nfs: NfsInputs = { resourceId: "shared-nfs", server: "192.168.10.12", export: "/tank/shared", nodes: ["pve-network"] };
     return [
         ...nodes,
@@ -233,7 +283,11 @@ export function compliantStack(): PolicyResourceInput[] {
 }
 
 /** Replaces the resource named `name` in `stack` with `change(resource)`. */
-export function replace(stack: PolicyResourceInput[], name: string, change: (r: PolicyResourceInput) => PolicyResourceInput): PolicyResourceInput[] {
+export function replace(
+    stack: PolicyResourceInput[],
+    name: string,
+    change: (r: PolicyResourceInput) => PolicyResourceInput,
+): PolicyResourceInput[] {
     let found = false;
     const out = stack.map((r) => {
         if (r.name !== name) return r;

@@ -30,7 +30,9 @@ describe("the registry", () => {
         const rule = RULES[0];
         expect(() => register([rule, rule], LEVELS)).toThrow(`policy "${rule.name}" is registered twice; policy names must be unique`);
         expect(() => register([rule], {})).toThrow(`policy "${rule.name}" has no enforcement level in policies/levels.ts`);
-        expect(() => register([rule], { [rule.name]: "mandatory", "gone-rule": "advisory" })).toThrow("policies/levels.ts sets a level for unregistered policies: gone-rule");
+        expect(() => register([rule], { [rule.name]: "mandatory", "gone-rule": "advisory" })).toThrow(
+            "policies/levels.ts sets a level for unregistered policies: gone-rule",
+        );
     });
     it("takes every level from levels.ts", () => {
         expect(Object.fromEntries(POLICIES.map((p) => [p.name, p.enforcementLevel]))).toEqual(LEVELS);

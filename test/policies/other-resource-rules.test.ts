@@ -1,18 +1,42 @@
 /** Resource rules on remote commands, downloads and DNS records. */
 import { destructiveParts } from "../../policies/rules/remote-command-no-destructive";
-import { COMMAND, CommandInputs, DOWNLOAD, DnsRecordInputs, DownloadInputs, T, VPN, WILDCARD, WWW, check, custom, mutate } from "./fixtures";
+import {
+    COMMAND,
+    CommandInputs,
+    DOWNLOAD,
+    DnsRecordInputs,
+    DownloadInputs,
+    T,
+    VPN,
+    WILDCARD,
+    WWW,
+    check,
+    custom,
+    mutate,
+} from "./fixtures";
 
 describe("remote-command-no-destructive", () => {
     const rule = "remote-command-no-destructive";
     const cmd = (change: (i: CommandInputs) => void) => [mutate<CommandInputs>(custom(T.remoteCommand, "tank-cloud", COMMAND), change)];
-    it("accepts scripts that destroy one dataset without -r", () => expect(check(rule, [custom(T.remoteCommand, "tank-cloud", COMMAND)])).toEqual([]));
+    it("accepts scripts that destroy one dataset without -r", () =>
+        expect(check(rule, [custom(T.remoteCommand, "tank-cloud", COMMAND)])).toEqual([]));
     it("refuses a recursive zfs destroy in the delete script", () => {
-        expect(check(rule, cmd((i) => (i.delete = "zfs destroy -r tank/cloud")))).toEqual([
+        expect(
+            check(
+                rule,
+                cmd((i) => (i.delete = "zfs destroy -r tank/cloud")),
+            ),
+        ).toEqual([
             'The `delete` script contains "zfs destroy -r": it destroys a dataset with every child dataset and snapshot. Remove it; deleting data must be a deliberate step run by hand, one dataset at a time.',
         ]);
     });
     it("refuses rm -rf / in any script", () => {
-        expect(check(rule, cmd((i) => (i.create = "cd /tmp && sudo rm -rf / ")))).toEqual([
+        expect(
+            check(
+                rule,
+                cmd((i) => (i.create = "cd /tmp && sudo rm -rf / ")),
+            ),
+        ).toEqual([
             'The `create` script contains "rm -rf /": it deletes the node\'s whole filesystem. Remove it; deleting data must be a deliberate step run by hand, one dataset at a time.',
         ]);
     });
@@ -29,7 +53,8 @@ describe("remote-command-no-destructive", () => {
         ["rm -rf /tank/cloud/.cache", []],
         ["rm -f /", []],
     ])("reads %j as %j", (script, expected) => expect(destructiveParts(script)).toEqual(expected));
-    it("does not apply to local commands", () => expect(check(rule, [custom(T.localCommand, "local", { create: "zfs destroy -r tank" })])).toEqual([]));
+    it("does not apply to local commands", () =>
+        expect(check(rule, [custom(T.localCommand, "local", { create: "zfs destroy -r tank" })])).toEqual([]));
 });
 
 describe("proxmox-download-checksum", () => {
@@ -78,7 +103,7 @@ describe("dns-no-proxy-for-udp-or-wildcard", () => {
     });
     it("refuses a proxied wildcard", () => {
         expect(check(rule, rec({ ...WILDCARD, proxied: true, ttl: 1 }))).toEqual([
-            'The wildcard record "*.lab.example.org" is proxied, so the reverse proxy behind it sees Cloudflare\'s addresses instead of the client\'s. Set `proxied: false`.',
+            "The wildcard record \"*.lab.example.org\" is proxied, so the reverse proxy behind it sees Cloudflare's addresses instead of the client's. Set `proxied: false`.",
         ]);
     });
     it("refuses a proxied record whose comment says udp", () => {

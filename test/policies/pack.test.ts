@@ -25,11 +25,19 @@ describe("policies/index.ts", () => {
             .split("\n")
             .map((l) => l.trim())
             .filter((l) => l !== "");
-        expect(code).toEqual(['import { PolicyPack } from "@pulumi/policy";', 'import { PACK_ARGS, PACK_NAME } from "./registry";', "new PolicyPack(PACK_NAME, PACK_ARGS);"]);
+        expect(code).toEqual([
+            'import { PolicyPack } from "@pulumi/policy";',
+            'import { PACK_ARGS, PACK_NAME } from "./registry";',
+            "new PolicyPack(PACK_NAME, PACK_ARGS);",
+        ]);
     });
     it("is a nodejs policy pack with a versioned package", () => {
         expect(fs.readFileSync(path.join(POLICIES_DIR, "PulumiPolicy.yaml"), "utf8")).toMatch(/^runtime: nodejs\ndescription: \S.+\n$/);
-        const pkg = JSON.parse(fs.readFileSync(path.join(POLICIES_DIR, "package.json"), "utf8")) as { version: string; main: string; dependencies: Record<string, string> };
+        const pkg = JSON.parse(fs.readFileSync(path.join(POLICIES_DIR, "package.json"), "utf8")) as {
+            version: string;
+            main: string;
+            dependencies: Record<string, string>;
+        };
         expect(pkg.version).toMatch(/^\d+\.\d+\.\d+$/);
         expect(pkg.main).toBe("index.ts");
         expect(Object.keys(pkg.dependencies)).toContain("@pulumi/policy");
@@ -41,11 +49,17 @@ describe("the pack served by the policy SDK", () => {
     let client: services.AnalyzerClient;
     const call = <Req, Res>(method: string, req: Req): Promise<Res> =>
         new Promise((resolve, reject) =>
-            (client as unknown as Record<string, (r: Req, cb: (e: Error | null, r: Res) => void) => void>)[method](req, (e, r) => (e ? reject(e) : resolve(r))),
+            (client as unknown as Record<string, (r: Req, cb: (e: Error | null, r: Res) => void) => void>)[method](req, (e, r) =>
+                e ? reject(e) : resolve(r),
+            ),
         );
 
     beforeAll(async () => {
-        child = spawn(process.execPath, ["-e", "require('ts-node').register({ transpileOnly: true, project: 'tsconfig.json' }); require('./index.ts');"], { cwd: POLICIES_DIR });
+        child = spawn(
+            process.execPath,
+            ["-e", "require('ts-node').register({ transpileOnly: true, project: 'tsconfig.json' }); require('./index.ts');"],
+            { cwd: POLICIES_DIR },
+        );
         const port = await new Promise<string>((resolve, reject) => {
             child.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim()));
             child.once("exit", (code) => reject(new Error(`policy pack exited with ${code}`)));
@@ -67,7 +81,13 @@ describe("the pack served by the policy SDK", () => {
         req.setProperties(Struct.fromJavaScript(props as never));
         return call<pb.AnalyzeRequest, pb.AnalyzeResponse>("analyze", req);
     };
-    const container = { nodeName: "pve-storage", vmId: 30040, unprivileged: false, disk: { datastoreId: "stor-zfs" }, cpu: { units: 1024 } };
+    const container = {
+        nodeName: "pve-storage",
+        vmId: 30040,
+        unprivileged: false,
+        disk: { datastoreId: "stor-zfs" },
+        cpu: { units: 1024 },
+    };
     const rule = "proxmox-container-unprivileged";
 
     it("lists every policy with the level from levels.ts", async () => {
@@ -90,7 +110,12 @@ describe("the pack served by the policy SDK", () => {
     it("answers not applicable, not a violation, when the value is unknown during preview", async () => {
         const res = await analyze({ ...container, unprivileged: UNKNOWN });
         expect(res.getDiagnosticsList().filter((d) => d.getPolicyname() === rule)).toEqual([]);
-        expect(res.getNotApplicableList().filter((n) => n.getPolicyName() === rule).map((n) => n.getReason())).toEqual(["unprivileged is unknown during preview"]);
+        expect(
+            res
+                .getNotApplicableList()
+                .filter((n) => n.getPolicyName() === rule)
+                .map((n) => n.getReason()),
+        ).toEqual(["unprivileged is unknown during preview"]);
     });
 
     it("honours an exemption given as pack config", async () => {
@@ -102,6 +127,11 @@ describe("the pack served by the policy SDK", () => {
         await call("configure", req);
         const res = await analyze(container);
         expect(res.getDiagnosticsList().filter((d) => d.getPolicyname() === rule)).toEqual([]);
-        expect(res.getNotApplicableList().filter((n) => n.getPolicyName() === rule).map((n) => n.getReason())).toEqual(["exempted: the iGPU needs it"]);
+        expect(
+            res
+                .getNotApplicableList()
+                .filter((n) => n.getPolicyName() === rule)
+                .map((n) => n.getReason()),
+        ).toEqual(["exempted: the iGPU needs it"]);
     });
 });

@@ -1,6 +1,22 @@
 /** Stack rules: the compliant stack, then one mutation per violation. */
 import { PolicyResourceInput, runPolicies } from "../../policies/runner";
-import { BUCKET, BucketInputs, CONTAINER, ContainerInputs, T, VM, VmInputs, check, compliantStack, custom, guest, mutate, offsiteBucket, replace, urnOf } from "./fixtures";
+import {
+    BUCKET,
+    BucketInputs,
+    CONTAINER,
+    ContainerInputs,
+    T,
+    VM,
+    VmInputs,
+    check,
+    compliantStack,
+    custom,
+    guest,
+    mutate,
+    offsiteBucket,
+    replace,
+    urnOf,
+} from "./fixtures";
 
 const withOutputs = (stack: PolicyResourceInput[], name: string, outputs: Record<string, unknown>) =>
     replace(stack, name, (r) => ({ ...r, outputs: { ...r.outputs, ...outputs } }));
@@ -8,9 +24,21 @@ const withOutputs = (stack: PolicyResourceInput[], name: string, outputs: Record
 /** A second container under its component: `web` on pve-network by default. */
 function web(change: (i: ContainerInputs) => void = () => undefined, outputs: Record<string, unknown> = {}): PolicyResourceInput[] {
     const inputs = structuredClone(CONTAINER);
-    Object.assign(inputs, { nodeName: "pve-network", vmId: 30010, initialization: { ipConfigs: [{ ipv4: { address: "192.168.30.10/24" } }] } });
+    Object.assign(inputs, {
+        nodeName: "pve-network",
+        vmId: 30010,
+        initialization: { ipConfigs: [{ ipv4: { address: "192.168.30.10/24" } }] },
+    });
     change(inputs);
-    const g = guest("lxc", "web", inputs, { vmid: inputs.vmId, nodeName: inputs.nodeName, ipv4: "192.168.30.10", tier: "normal", backupTier: "critical", usesRootProvider: false, ...outputs });
+    const g = guest("lxc", "web", inputs, {
+        vmid: inputs.vmId,
+        nodeName: inputs.nodeName,
+        ipv4: "192.168.30.10",
+        tier: "normal",
+        backupTier: "critical",
+        usesRootProvider: false,
+        ...outputs,
+    });
     return [g.component, g.provider, g.firewall];
 }
 
@@ -18,7 +46,10 @@ function web(change: (i: ContainerInputs) => void = () => undefined, outputs: Re
 function withWeb(change?: (i: ContainerInputs) => void, outputs?: Record<string, unknown>): PolicyResourceInput[] {
     const stack = [...compliantStack(), ...web(change, outputs)];
     // One job for both nodes' guests.
-    return replace(stack, "backup-critical-pve-storage", (r) => ({ ...r, inputs: { ...r.inputs, node: undefined, vmids: ["30041", "30010"] } }));
+    return replace(stack, "backup-critical-pve-storage", (r) => ({
+        ...r,
+        inputs: { ...r.inputs, node: undefined, vmids: ["30041", "30010"] },
+    }));
 }
 
 describe("proxmox-vmid-unique", () => {
@@ -63,7 +94,11 @@ describe("proxmox-ha-pair-separate-nodes", () => {
         expect(check(rule, stack)).toEqual([]);
     });
     it("refuses pair members on the same node", () => {
-        const stack = withOutputs(withWeb((i) => (i.nodeName = "pve-storage"), { haPair: "proxy", nodeName: "pve-storage" }), "cloud", { haPair: "proxy" });
+        const stack = withOutputs(
+            withWeb((i) => (i.nodeName = "pve-storage"), { haPair: "proxy", nodeName: "pve-storage" }),
+            "cloud",
+            { haPair: "proxy" },
+        );
         expect(check(rule, stack)).toEqual([
             'HA pair "proxy" has cloud-container, web-container on the same node pve-storage, so one node failure takes both down. Move one member to another node.',
             'HA pair "proxy" has cloud-container, web-container on the same node pve-storage, so one node failure takes both down. Move one member to another node.',
@@ -89,7 +124,10 @@ describe("proxmox-node-overcommit", () => {
     });
     it("counts VM sockets × cores and the provider defaults (1 core, 512 MiB)", () => {
         const stack = withWeb((i) => (delete i.cpu, delete i.memory));
-        const big = mutate<VmInputs>(custom(T.vm, "big", VM), (i) => ((i.nodeName = "pve-network"), (i.vmId = 10099), (i.cpu = { cores: 4, sockets: 3, units: 1 })));
+        const big = mutate<VmInputs>(
+            custom(T.vm, "big", VM),
+            (i) => ((i.nodeName = "pve-network"), (i.vmId = 10099), (i.cpu = { cores: 4, sockets: 3, units: 1 })),
+        );
         expect(check(rule, [...stack, big])).toEqual([
             "Node pve-network gives its guests 13 vCPUs, 3.25× its 4 threads; the limit is 3× (12 vCPUs). Shrink or move guests, or raise cpuRatio in the policy config.",
         ]);
@@ -112,21 +150,44 @@ describe("proxmox-backup-coverage", () => {
     const rule = "proxmox-backup-coverage";
     it("accepts one job per guest and an exclusion with a reason", () => expect(check(rule, withWeb())).toEqual([]));
     it("refuses a guest in no job", () => {
-        expect(check(rule, [...compliantStack(), ...web()])).toEqual(["Guest web-container is in no backup job. Give it a backup tier, or exclude it from backups with a reason."]);
+        expect(check(rule, [...compliantStack(), ...web()])).toEqual([
+            "Guest web-container is in no backup job. Give it a backup tier, or exclude it from backups with a reason.",
+        ]);
     });
     it("refuses a guest in two jobs", () => {
-        const second = custom(T.backupJob, "backup-all", { resourceId: "all", schedule: "daily", storage: "pbs", all: true, excludes: ["10020"] });
-        expect(check(rule, [...compliantStack(), second])).toEqual(["Guest cloud-container is in 2 backup jobs (backup-critical-pve-storage, backup-all). Keep it in exactly one."]);
+        const second = custom(T.backupJob, "backup-all", {
+            resourceId: "all",
+            schedule: "daily",
+            storage: "pbs",
+            all: true,
+            excludes: ["10020"],
+        });
+        expect(check(rule, [...compliantStack(), second])).toEqual([
+            "Guest cloud-container is in 2 backup jobs (backup-critical-pve-storage, backup-all). Keep it in exactly one.",
+        ]);
     });
     it("refuses an excluded guest that a job backs up", () => {
-        const all = custom(T.backupJob, "backup-all", { resourceId: "all", schedule: "daily", storage: "pbs", all: true, node: "pve-storage", excludes: ["30041"] });
+        const all = custom(T.backupJob, "backup-all", {
+            resourceId: "all",
+            schedule: "daily",
+            storage: "pbs",
+            all: true,
+            node: "pve-storage",
+            excludes: ["30041"],
+        });
         expect(check(rule, [...compliantStack(), all])).toEqual([
             'Guest pbs-vm is excluded from backups ("PBS cannot back itself up into its own datastore") but job backup-all backs it up. Remove it from the job, or drop the exclusion.',
         ]);
     });
     it("ignores disabled jobs and jobs on other nodes", () => {
         const off = custom(T.backupJob, "off", { resourceId: "off", schedule: "daily", storage: "pbs", all: true, enabled: false });
-        const elsewhere = custom(T.backupJob, "elsewhere", { resourceId: "x", schedule: "daily", storage: "pbs", all: true, node: "pve-network" });
+        const elsewhere = custom(T.backupJob, "elsewhere", {
+            resourceId: "x",
+            schedule: "daily",
+            storage: "pbs",
+            all: true,
+            node: "pve-network",
+        });
         expect(check(rule, [...compliantStack(), off, elsewhere])).toEqual([]);
     });
     it("treats an empty exclusion reason as none", () => {
@@ -138,8 +199,10 @@ describe("proxmox-backup-coverage", () => {
 
 describe("proxmox-nas-not-on-dependent-node", () => {
     const rule = "proxmox-nas-not-on-dependent-node";
-    const nfs = (nodes?: string[]) => custom(T.nfs, "nas-share", { resourceId: "nas", server: "192.168.30.41", export: "/srv", ...(nodes ? { nodes } : {}) });
-    it("accepts NFS served by a guest to other nodes only", () => expect(check(rule, [...compliantStack(), nfs(["pve-network"])])).toEqual([]));
+    const nfs = (nodes?: string[]) =>
+        custom(T.nfs, "nas-share", { resourceId: "nas", server: "192.168.30.41", export: "/srv", ...(nodes ? { nodes } : {}) });
+    it("accepts NFS served by a guest to other nodes only", () =>
+        expect(check(rule, [...compliantStack(), nfs(["pve-network"])])).toEqual([]));
     it("flags a guest serving storage to the node it runs on (all nodes when unrestricted)", () => {
         const expected = [
             'Guest cloud-container serves storage "nas" (192.168.30.41) to node pve-storage and runs on that node, so the node depends on its own guest. Run the NAS on another node, or do not mount its storage there.',
@@ -153,15 +216,24 @@ describe("proxmox-guest-firewall", () => {
     const rule = "proxmox-guest-firewall";
     it("accepts guests with NIC firewalls and DROP options", () => expect(check(rule, compliantStack())).toEqual([]));
     it("flags a NIC with the firewall off", () => {
-        const stack = replace(compliantStack(), "cloud-container", (r) => mutate<ContainerInputs>(r, (i) => delete i.networkInterfaces![0].firewall));
-        expect(check(rule, stack)).toEqual(["Guest cloud-container: NIC eth0 has the firewall off (`networkInterfaces[0].firewall`). Set `firewall: true`."]);
+        const stack = replace(compliantStack(), "cloud-container", (r) =>
+            mutate<ContainerInputs>(r, (i) => delete i.networkInterfaces![0].firewall),
+        );
+        expect(check(rule, stack)).toEqual([
+            "Guest cloud-container: NIC eth0 has the firewall off (`networkInterfaces[0].firewall`). Set `firewall: true`.",
+        ]);
     });
     it("flags a guest without firewall options", () => {
         const stack = compliantStack().filter((r) => r.name !== "pbs-firewall");
-        expect(check(rule, stack)).toEqual(['Guest pbs-vm has no firewall options (firewall.OptionsLegacy), so its firewall is off. Add options with `enabled: true` and `inputPolicy: "DROP"`.']);
+        expect(check(rule, stack)).toEqual([
+            'Guest pbs-vm has no firewall options (firewall.OptionsLegacy), so its firewall is off. Add options with `enabled: true` and `inputPolicy: "DROP"`.',
+        ]);
     });
     it("flags options that are off or accept inbound", () => {
-        const stack = replace(compliantStack(), "cloud-firewall", (r) => ({ ...r, inputs: { ...r.inputs, enabled: false, inputPolicy: "ACCEPT" } }));
+        const stack = replace(compliantStack(), "cloud-firewall", (r) => ({
+            ...r,
+            inputs: { ...r.inputs, enabled: false, inputPolicy: "ACCEPT" },
+        }));
         expect(check(rule, stack)).toEqual([
             "The firewall options of guest cloud-container do not set `enabled: true`, so its firewall is off. Set `enabled: true`.",
             'The firewall options of guest cloud-container set the inbound policy to "ACCEPT". Set `inputPolicy: "DROP"` and allow what the guest serves with rules.',
@@ -174,7 +246,10 @@ describe("offsite-bucket-hardened", () => {
     const without = (name: string) => compliantStack().filter((r) => r.name !== name);
     it("accepts the hardened bucket", () => expect(check(rule, compliantStack())).toEqual([]));
     it.each([
-        ["offsite-versioning", 'Bucket "attic-pbs-offsite" (offsite) is not versioned. Add a BucketVersioning with `versioningConfiguration.status: "Enabled"`.'],
+        [
+            "offsite-versioning",
+            'Bucket "attic-pbs-offsite" (offsite) is not versioned. Add a BucketVersioning with `versioningConfiguration.status: "Enabled"`.',
+        ],
         [
             "offsite-encryption",
             'Bucket "attic-pbs-offsite" (offsite) has no default encryption. Add a BucketServerSideEncryptionConfiguration with an `sseAlgorithm` (AES256 or aws:kms).',
@@ -189,8 +264,14 @@ describe("offsite-bucket-hardened", () => {
         ],
     ])("refuses the bucket without %s", (name, message) => expect(check(rule, without(name))).toEqual([message]));
     it("refuses suspended versioning, a partial public access block, a public ACL and forceDestroy", () => {
-        let stack = replace(compliantStack(), "offsite-versioning", (r) => ({ ...r, inputs: { ...r.inputs, versioningConfiguration: { status: "Suspended" } } }));
-        stack = replace(stack, "offsite-public-access", (r) => ({ ...r, inputs: { ...r.inputs, blockPublicPolicy: false, restrictPublicBuckets: undefined } }));
+        let stack = replace(compliantStack(), "offsite-versioning", (r) => ({
+            ...r,
+            inputs: { ...r.inputs, versioningConfiguration: { status: "Suspended" } },
+        }));
+        stack = replace(stack, "offsite-public-access", (r) => ({
+            ...r,
+            inputs: { ...r.inputs, blockPublicPolicy: false, restrictPublicBuckets: undefined },
+        }));
         stack = replace(stack, "offsite", (r) => mutate<BucketInputs>(r, (i) => ((i.forceDestroy = true), (i.acl = "public-read"))));
         expect(check(rule, stack)).toEqual([
             'Bucket "attic-pbs-offsite" (offsite) sets `forceDestroy: true`, so deleting the resource deletes every backup in it. Remove `forceDestroy`.',
@@ -204,7 +285,9 @@ describe("offsite-bucket-hardened", () => {
         expect(check(rule, [...compliantStack(), other])).toHaveLength(4);
     });
     it("links sub-resources by dependency when the bucket name is not literal, and accepts the deprecated inline settings", () => {
-        const subs = offsiteBucket().slice(1).map((r) => ({ ...r, inputs: { ...r.inputs, bucket: "offsite-id" } }));
+        const subs = offsiteBucket()
+            .slice(1)
+            .map((r) => ({ ...r, inputs: { ...r.inputs, bucket: "offsite-id" } }));
         const bucket = custom(T.bucket, "offsite", { tags: BUCKET.tags });
         expect(check(rule, [bucket, ...subs])).toEqual([]);
         const inline = custom(T.bucketV2, "inline", {
@@ -213,7 +296,13 @@ describe("offsite-bucket-hardened", () => {
             serverSideEncryptionConfiguration: { rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } } },
             lifecycleRules: [{ enabled: true, noncurrentVersionExpiration: { days: 30 } }],
         });
-        const block = custom(T.publicAccessBlock, "inline-pab", { bucket: "inline", blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+        const block = custom(T.publicAccessBlock, "inline-pab", {
+            bucket: "inline",
+            blockPublicAcls: true,
+            blockPublicPolicy: true,
+            ignorePublicAcls: true,
+            restrictPublicBuckets: true,
+        });
         expect(check(rule, [inline, block])).toEqual([]);
     });
 });
@@ -226,13 +315,18 @@ describe("offsite-bucket-no-object-lock-for-pbs", () => {
         expect(check(rule, inline)).toEqual([
             'Bucket "attic-pbs-offsite" (offsite) is written by Proxmox Backup Server but enables Object Lock (`objectLockEnabled`), which breaks its garbage collection. Turn Object Lock off; rely on versioning for recovery.',
         ]);
-        const lock = custom(T.objectLock, "offsite-lock", { bucket: "attic-pbs-offsite", rule: { defaultRetention: { mode: "GOVERNANCE", days: 30 } } });
+        const lock = custom(T.objectLock, "offsite-lock", {
+            bucket: "attic-pbs-offsite",
+            rule: { defaultRetention: { mode: "GOVERNANCE", days: 30 } },
+        });
         expect(check(rule, [...compliantStack(), lock])).toEqual([
             'Bucket "attic-pbs-offsite" (offsite) is written by Proxmox Backup Server but enables Object Lock (BucketObjectLockConfiguration offsite-lock), which breaks its garbage collection. Turn Object Lock off; rely on versioning for recovery.',
         ]);
     });
     it("allows Object Lock on a bucket PBS does not write to", () => {
-        const stack = replace(compliantStack(), "offsite", (r) => mutate<BucketInputs>(r, (i) => ((i.objectLockEnabled = true), (i.tags = { "serves-pbs": "false" }))));
+        const stack = replace(compliantStack(), "offsite", (r) =>
+            mutate<BucketInputs>(r, (i) => ((i.objectLockEnabled = true), (i.tags = { "serves-pbs": "false" }))),
+        );
         expect(check(rule, stack)).toEqual([]);
     });
 });
