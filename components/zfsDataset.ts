@@ -141,13 +141,22 @@ export interface DatasetMount extends BindMount {
     readonly dataset: string;
 }
 
-/** The datasets a guest mounts, as host path → container path, sorted by container path. */
-export function datasetMountsFor(inv: Inventory, guest: string): DatasetMount[] {
-    const mounts: DatasetMount[] = [];
+/** Every guest's dataset mounts in one pass over the inventory, each list sorted by container path. */
+export function datasetMountsByGuest(inv: Inventory): Map<string, DatasetMount[]> {
+    const byGuest = new Map<string, DatasetMount[]>();
     for (const [path, ds] of Object.entries(inv.datasets)) {
+        const hostPath = datasetMountpoint(path, ds.properties.mountpoint);
         for (const m of ds.mounts) {
-            if (m.guest === guest) mounts.push({ hostPath: datasetMountpoint(path, ds.properties.mountpoint), containerPath: m.path, readOnly: m.readOnly, dataset: path });
+            const list = byGuest.get(m.guest) ?? [];
+            list.push({ hostPath, containerPath: m.path, readOnly: m.readOnly, dataset: path });
+            byGuest.set(m.guest, list);
         }
     }
-    return mounts.sort((a, b) => a.containerPath.localeCompare(b.containerPath));
+    for (const list of byGuest.values()) list.sort((a, b) => a.containerPath.localeCompare(b.containerPath));
+    return byGuest;
+}
+
+/** The datasets a guest mounts, as host path → container path, sorted by container path. */
+export function datasetMountsFor(inv: Inventory, guest: string): DatasetMount[] {
+    return datasetMountsByGuest(inv).get(guest) ?? [];
 }

@@ -29,6 +29,9 @@ export const NON_INHERITABLE_PROPERTIES: readonly (keyof ZfsProperties)[] = ["qu
  */
 export const EMPTY_DATASET_MAX_REFERENCED_BYTES = 1024 * 1024;
 
+/** Attempts of `zfs destroy` on a dataset that stays busy just after unmounting, one second apart. */
+export const DESTROY_ATTEMPTS = 5;
+
 /** Owner and mode of a dataset's mountpoint, in host ids (already mapped for the container). */
 export interface ZfsOwner {
     /** Host uid of the mountpoint's owner (e.g. 101000 for uid 1000 in an unprivileged container). */
@@ -279,7 +282,19 @@ export function deleteScript(spec: ZfsDatasetSpec): string {
             "    printf 'homelab: refusing to destroy %s, it is not empty:%s\\nMove or delete what is in the way and retry, or set allowDestroy to false to keep the dataset.\\n' \"$DS\" \"$BLOCKERS\" >&2",
             "    exit 1",
             "fi",
-            'zfs destroy "$DS"',
+            "# Unmount first: a busy mount (a container still using it) fails here, before any destroy.",
+            'if [ "$(zfs get -H -o value mounted "$DS")" = yes ]; then zfs unmount "$DS"; fi',
+            "# A just-unmounted dataset can stay busy for a moment (zfs-fuse always does): retry a few times.",
+            "tries=1",
+            'until zfs destroy "$DS"; do',
+            `    if [ "$tries" -ge ${DESTROY_ATTEMPTS} ]; then`,
+            '        zfs mount "$DS"',
+            '        echo "homelab: could not destroy $DS; it is mounted again and unchanged" >&2',
+            "        exit 1",
+            "    fi",
+            "    tries=$((tries + 1))",
+            "    sleep 1",
+            "done",
             'echo "homelab: destroyed empty dataset $DS" >&2',
         ].join("\n") + "\n"
     );

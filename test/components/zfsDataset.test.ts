@@ -1,4 +1,4 @@
-import { ZfsDataset, datasetMountsFor, deployDatasets, zfsDatasetSpec } from "../../components/zfsDataset";
+import { ZfsDataset, datasetMountsByGuest, datasetMountsFor, deployDatasets, zfsDatasetSpec } from "../../components/zfsDataset";
 import { record, valueOf } from "../helpers/harness";
 import { createScript, deleteScript, updateScript } from "../../lib/zfs";
 import { referenceInventory } from "./fixtures";
@@ -52,7 +52,7 @@ describe("ZfsDataset", () => {
         expect(cmd.options.protect).toBe(false);
         expect(cmd.options.retainOnDelete).toBe(false);
         expect(cmd.inputs.delete).toBe(deleteScript({ ...SPEC, allowDestroy: true }));
-        expect(cmd.inputs.delete).toContain('\nzfs destroy "$DS"\n');
+        expect(cmd.inputs.delete).toContain('\nuntil zfs destroy "$DS"; do\n');
     });
 
     it("exports the effective properties parsed from stdout and the real mountpoint", async () => {
@@ -217,5 +217,15 @@ describe("datasetMountsFor", () => {
     it("uses a dataset's own mountpoint as the host path", () => {
         const custom = { ...inv, datasets: { "tank/x": { ...inv.datasets["tank/nvr"], properties: { mountpoint: "/srv/my data" } } } };
         expect(datasetMountsFor(custom, "nvr")).toEqual([{ hostPath: "/srv/my data", containerPath: "/mnt/recordings", readOnly: false, dataset: "tank/x" }]);
+    });
+
+    it("maps every mounting guest at once, the same as per guest", () => {
+        const all = datasetMountsByGuest(inv);
+        expect([...all.keys()].sort()).toEqual(["cloud", "edge", "files", "media", "nvr", "photos"]);
+        for (const guest of Object.keys(inv.guests)) expect(all.get(guest) ?? []).toEqual(datasetMountsFor(inv, guest));
+        expect(all.get("nvr")).toEqual([
+            { hostPath: "/tank/nvr", containerPath: "/mnt/recordings", readOnly: false, dataset: "tank/nvr" },
+            { hostPath: "/tank/appdata/nvr", containerPath: "/srv/appdata", readOnly: false, dataset: "tank/appdata/nvr" },
+        ]);
     });
 });

@@ -244,7 +244,8 @@ describe("deleteScript", () => {
         expect(s).toContain('LISTING=$(ls -A -- "$MP")');
         expect(s).toContain('if [ "$REFERENCED" -gt 1048576 ]; then');
         expect(s.match(/zfs destroy/g)).toEqual(["zfs destroy"]);
-        expect(s).toContain('\nzfs destroy "$DS"\n');
+        expect(s).toContain('\nif [ "$(zfs get -H -o value mounted "$DS")" = yes ]; then zfs unmount "$DS"; fi\n');
+        expect(s).toContain('\ntries=1\nuntil zfs destroy "$DS"; do\n    if [ "$tries" -ge 5 ]; then\n        zfs mount "$DS"\n');
         expect(s).not.toMatch(/destroy -[a-zA-Z]/);
     });
 
