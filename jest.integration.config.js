@@ -6,4 +6,7 @@ module.exports = {
     transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
     testTimeout: 120000,
     maxWorkers: 1,
+    // zfs-fuse, a file-backed pool and sshd on 127.0.0.1: started before the suites, stopped after.
+    globalSetup: "<rootDir>/test/integration/globalSetup.ts",
+    globalTeardown: "<rootDir>/test/integration/globalTeardown.ts",
 };
