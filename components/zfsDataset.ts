@@ -12,7 +12,16 @@ import { datasetMountpoint } from "../config/crosschecks";
 import { Inventory, ZfsProperties } from "../config/schema";
 import { hostIds } from "../lib/idmap";
 import { BindMount } from "../lib/privilege";
-import { ZfsDatasetSpec, ZfsOwner, ZfsPropertyValue, createScript, deleteScript, parseZfsGet, updateScript, validateSpec } from "../lib/zfs";
+import {
+    ZfsDatasetSpec,
+    ZfsOwner,
+    ZfsPropertyValue,
+    createScript,
+    deleteScript,
+    parseZfsGet,
+    updateScript,
+    validateSpec,
+} from "../lib/zfs";
 
 /** An SSH connection of @pulumi/command 1.2.1 (host, port, user, privateKey, ...). */
 export type ConnectionArgs = command.types.input.remote.ConnectionArgs;
@@ -48,9 +57,12 @@ const DEFAULTS = { properties: {} as ZfsProperties, mode: "0750", allowDestroy: 
 export function zfsDatasetSpec(args: Omit<ZfsDatasetArgs, "connection">): ZfsDatasetSpec {
     const a = { ...DEFAULTS, ...args };
     if ((a.ownerUid === undefined) !== (a.ownerGid === undefined)) {
-        throw new Error(`[ownerUid/ownerGid] give both or neither, got uid ${JSON.stringify(a.ownerUid)} and gid ${JSON.stringify(a.ownerGid)}`);
+        throw new Error(
+            `[ownerUid/ownerGid] give both or neither, got uid ${JSON.stringify(a.ownerUid)} and gid ${JSON.stringify(a.ownerGid)}`,
+        );
     }
-    const owner: ZfsOwner | undefined = a.ownerUid !== undefined && a.ownerGid !== undefined ? { uid: a.ownerUid, gid: a.ownerGid, mode: a.mode } : undefined;
+    const owner: ZfsOwner | undefined =
+        a.ownerUid !== undefined && a.ownerGid !== undefined ? { uid: a.ownerUid, gid: a.ownerGid, mode: a.mode } : undefined;
     return validateSpec({ path: a.path, properties: a.properties, owner, allowDestroy: a.allowDestroy });
 }
 
@@ -119,13 +131,17 @@ export function deployDatasets(
     for (const [path, ds] of Object.entries(inv.datasets)) {
         const connection = connections[ds.node];
         if (connection === undefined) {
-            throw new Error(`[datasets.${path}.node] no SSH connection for node "${ds.node}" (have: ${Object.keys(connections).join(", ") || "none"}); pass one per node`);
+            throw new Error(
+                `[datasets.${path}.node] no SSH connection for node "${ds.node}" (have: ${Object.keys(connections).join(", ") || "none"}); pass one per node`,
+            );
         }
         let owner: { ownerUid: number; ownerGid: number; mode: string } | undefined;
         if (ds.owner !== undefined) {
             const container = inv.guests[ds.owner.container];
             if (container?.kind !== "lxc") {
-                throw new Error(`[datasets.${path}.owner.container] "${ds.owner.container}" is not a container of the inventory; name the container whose user owns the data`);
+                throw new Error(
+                    `[datasets.${path}.owner.container] "${ds.owner.container}" is not a container of the inventory; name the container whose user owns the data`,
+                );
             }
             const ids = hostIds(ds.owner, container);
             owner = { ownerUid: ids.uid, ownerGid: ids.gid, mode: ds.owner.mode };

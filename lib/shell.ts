@@ -47,7 +47,8 @@ export function assertAbsolutePath(field: string, value: string): string {
 
 /** A host uid or gid: an integer from 0 to 2^32 - 2 (2^32 - 1 is "no id" to chown). */
 export function assertHostId(field: string, value: number): number {
-    if (!Number.isInteger(value) || value < 0 || value > 4294967294) refuse(field, value, "must be an integer host id from 0 to 4294967294, such as 101000");
+    if (!Number.isInteger(value) || value < 0 || value > 4294967294)
+        refuse(field, value, "must be an integer host id from 0 to 4294967294, such as 101000");
     return value;
 }
 

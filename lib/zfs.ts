@@ -109,7 +109,8 @@ export function validateSpec(spec: ZfsDatasetSpec): ZfsDatasetSpec {
         assertHostId("owner.gid", spec.owner.gid);
         assertMode("owner.mode", spec.owner.mode);
     }
-    if (typeof spec.allowDestroy !== "boolean") throw new Error(`[allowDestroy] must be true or false, got ${JSON.stringify(spec.allowDestroy)}`);
+    if (typeof spec.allowDestroy !== "boolean")
+        throw new Error(`[allowDestroy] must be true or false, got ${JSON.stringify(spec.allowDestroy)}`);
     return spec;
 }
 
@@ -253,7 +254,14 @@ export function deleteScript(spec: ZfsDatasetSpec): string {
     validateSpec(spec);
     if (!spec.allowDestroy) {
         const message = `homelab: leaving ZFS dataset ${spec.path} and its data on disk (allowDestroy is false); destroy it by hand if it is no longer needed`;
-        return [`# homelab: keep ZFS dataset ${spec.path} (allowDestroy is false)`, "set -eu", `echo ${shellQuote(message)} >&2`, "exit 0"].join("\n") + "\n";
+        return (
+            [
+                `# homelab: keep ZFS dataset ${spec.path} (allowDestroy is false)`,
+                "set -eu",
+                `echo ${shellQuote(message)} >&2`,
+                "exit 0",
+            ].join("\n") + "\n"
+        );
     }
     return (
         [
@@ -265,21 +273,21 @@ export function deleteScript(spec: ZfsDatasetSpec): string {
             "BLOCKERS=''",
             'CHILDREN=$(zfs list -H -o name -r -t filesystem,volume "$DS" | awk -v ds="$DS" \'$0 != ds\')',
             'if [ -n "$CHILDREN" ]; then BLOCKERS="$BLOCKERS',
-            '  - child datasets: $(printf \'%s\' "$CHILDREN" | tr \'\\n\' \' \')"; fi',
+            "  - child datasets: $(printf '%s' \"$CHILDREN\" | tr '\\n' ' ')\"; fi",
             'SNAPSHOTS=$(zfs list -H -o name -t snapshot -r "$DS")',
             'if [ -n "$SNAPSHOTS" ]; then BLOCKERS="$BLOCKERS',
-            '  - snapshots: $(printf \'%s\' "$SNAPSHOTS" | tr \'\\n\' \' \')"; fi',
+            "  - snapshots: $(printf '%s' \"$SNAPSHOTS\" | tr '\\n' ' ')\"; fi",
             'if [ "$(zfs get -H -o value mounted "$DS")" != yes ]; then zfs mount "$DS"; fi',
             'MP=$(zfs get -H -o value mountpoint "$DS")',
             'LISTING=$(ls -A -- "$MP")',
-            "FILES=$(printf '%s\\n' \"$LISTING\" | awk '$0 != \"\" && $0 != \".zfs\"' | head -n 5)",
+            'FILES=$(printf \'%s\\n\' "$LISTING" | awk \'$0 != "" && $0 != ".zfs"\' | head -n 5)',
             'if [ -n "$FILES" ]; then BLOCKERS="$BLOCKERS',
-            '  - files in $MP, such as: $(printf \'%s\' "$FILES" | tr \'\\n\' \' \')"; fi',
+            "  - files in $MP, such as: $(printf '%s' \"$FILES\" | tr '\\n' ' ')\"; fi",
             'REFERENCED=$(zfs get -Hp -o value referenced "$DS")',
             `if [ "$REFERENCED" -gt ${EMPTY_DATASET_MAX_REFERENCED_BYTES} ]; then BLOCKERS="$BLOCKERS`,
             '  - $REFERENCED bytes of data (an empty filesystem holds about 100 KiB; if files were just deleted, retry once the space is freed)"; fi',
             'if [ -n "$BLOCKERS" ]; then',
-            "    printf 'homelab: refusing to destroy %s, it is not empty:%s\\nMove or delete what is in the way and retry, or set allowDestroy to false to keep the dataset.\\n' \"$DS\" \"$BLOCKERS\" >&2",
+            '    printf \'homelab: refusing to destroy %s, it is not empty:%s\\nMove or delete what is in the way and retry, or set allowDestroy to false to keep the dataset.\\n\' "$DS" "$BLOCKERS" >&2',
             "    exit 1",
             "fi",
             "# Unmount first: a busy mount (a container still using it) fails here, before any destroy.",

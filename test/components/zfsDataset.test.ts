@@ -4,8 +4,19 @@ import { createScript, deleteScript, updateScript } from "../../lib/zfs";
 import { referenceInventory } from "./fixtures";
 
 const T = { dataset: "homelab:storage:ZfsDataset", command: "command:remote:Command" };
-const CONNECTION = { host: "192.168.10.12", port: 22, user: "root", privateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\ntest\n-----END OPENSSH PRIVATE KEY-----" };
-const ARGS = { path: "tank/photos", properties: { recordsize: "1M" as const, compression: "on" as const, quota: "4T" }, ownerUid: 101000, ownerGid: 101000, connection: CONNECTION };
+const CONNECTION = {
+    host: "192.168.10.12",
+    port: 22,
+    user: "root",
+    privateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\ntest\n-----END OPENSSH PRIVATE KEY-----",
+};
+const ARGS = {
+    path: "tank/photos",
+    properties: { recordsize: "1M" as const, compression: "on" as const, quota: "4T" },
+    ownerUid: 101000,
+    ownerGid: 101000,
+    connection: CONNECTION,
+};
 const SPEC = { path: "tank/photos", properties: ARGS.properties, owner: { uid: 101000, gid: 101000, mode: "0750" }, allowDestroy: false };
 const STDOUT = "compression\ton\tlocal\nrecordsize\t1048576\tlocal\nquota\t4398046511104\tlocal\nmountpoint\t/tank/photos\tdefault\n";
 
@@ -97,8 +108,14 @@ describe("ZfsDataset", () => {
     });
 
     it.each([
-        [{ path: "tank/x;rm -rf /" }, '[path] must be a ZFS dataset name such as tank/photos (pool/child, letters, digits and _ . : - only, no . or .. components), got "tank/x;rm -rf /"'],
-        [{ path: "tank/$(reboot)" }, '[path] must be a ZFS dataset name such as tank/photos (pool/child, letters, digits and _ . : - only, no . or .. components), got "tank/$(reboot)"'],
+        [
+            { path: "tank/x;rm -rf /" },
+            '[path] must be a ZFS dataset name such as tank/photos (pool/child, letters, digits and _ . : - only, no . or .. components), got "tank/x;rm -rf /"',
+        ],
+        [
+            { path: "tank/$(reboot)" },
+            '[path] must be a ZFS dataset name such as tank/photos (pool/child, letters, digits and _ . : - only, no . or .. components), got "tank/$(reboot)"',
+        ],
         [{ path: "tank/x", ownerUid: 101000 }, "[ownerUid/ownerGid] give both or neither, got uid 101000 and gid undefined"],
         [{ path: "tank/x", ownerUid: 1, ownerGid: 1, mode: "`id`" }, '[owner.mode] must be an octal mode such as 0750, got "`id`"'],
     ])("refuses invalid arguments before registering anything (%#)", (args, message) => {
@@ -114,7 +131,7 @@ describe("ZfsDataset", () => {
                 error = e;
             }
         });
-        expect(String(error)).toContain('[path] must be a ZFS dataset name such as tank/photos');
+        expect(String(error)).toContain("[path] must be a ZFS dataset name such as tank/photos");
         expect(recording.ofType(T.command)).toEqual([]);
     });
 });
@@ -125,7 +142,12 @@ describe("deployDatasets", () => {
 
     it("creates every dataset of the reference stack, named by its path, over its node's connection", async () => {
         const { recording } = await record(() => deployDatasets(inv, connections));
-        expect(recording.ofType(T.dataset).map((r) => r.name).sort()).toEqual([
+        expect(
+            recording
+                .ofType(T.dataset)
+                .map((r) => r.name)
+                .sort(),
+        ).toEqual([
             "rpool/appdata/edge",
             "tank/appdata/cloud",
             "tank/appdata/media",
@@ -139,8 +161,20 @@ describe("deployDatasets", () => {
             "tank/shared",
         ]);
         expect(recording.ofType(T.command)).toHaveLength(11);
-        expect(recording.one("rpool/appdata/edge-zfs", T.command).inputs.connection).toEqual({ host: "192.168.10.11", user: "root", port: 22, dialErrorLimit: 10, perDialTimeout: 15 });
-        expect(recording.one("tank/photos-zfs", T.command).inputs.connection).toEqual({ host: "192.168.10.12", user: "root", port: 22, dialErrorLimit: 10, perDialTimeout: 15 });
+        expect(recording.one("rpool/appdata/edge-zfs", T.command).inputs.connection).toEqual({
+            host: "192.168.10.11",
+            user: "root",
+            port: 22,
+            dialErrorLimit: 10,
+            perDialTimeout: 15,
+        });
+        expect(recording.one("tank/photos-zfs", T.command).inputs.connection).toEqual({
+            host: "192.168.10.12",
+            user: "root",
+            port: 22,
+            dialErrorLimit: 10,
+            perDialTimeout: 15,
+        });
         for (const cmd of recording.ofType(T.command)) {
             expect(cmd.secretPaths).toContain("connection");
             expect(cmd.options.protect).toBe(true);
@@ -181,7 +215,11 @@ describe("deployDatasets", () => {
         const { recording } = await record(() => {
             const datasets = deployDatasets(inv, connections);
             const mounts = datasetMountsFor(inv, "files");
-            new ZfsDataset("dependent", { path: "tank/dependent", connection: CONNECTION }, { dependsOn: mounts.map((m) => datasets[m.dataset]) });
+            new ZfsDataset(
+                "dependent",
+                { path: "tank/dependent", connection: CONNECTION },
+                { dependsOn: mounts.map((m) => datasets[m.dataset]) },
+            );
         });
         const deps = recording.one("dependent", T.dataset).options.dependsOn;
         expect(deps.map((urn) => urn.split("::").at(-1)).sort()).toEqual(["tank/cloud-zfs", "tank/media-zfs", "tank/photos-zfs"]);
@@ -216,7 +254,9 @@ describe("datasetMountsFor", () => {
 
     it("uses a dataset's own mountpoint as the host path", () => {
         const custom = { ...inv, datasets: { "tank/x": { ...inv.datasets["tank/nvr"], properties: { mountpoint: "/srv/my data" } } } };
-        expect(datasetMountsFor(custom, "nvr")).toEqual([{ hostPath: "/srv/my data", containerPath: "/mnt/recordings", readOnly: false, dataset: "tank/x" }]);
+        expect(datasetMountsFor(custom, "nvr")).toEqual([
+            { hostPath: "/srv/my data", containerPath: "/mnt/recordings", readOnly: false, dataset: "tank/x" },
+        ]);
     });
 
     it("maps every mounting guest at once, the same as per guest", () => {

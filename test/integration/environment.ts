@@ -56,7 +56,8 @@ export function run(cmd: string, args: readonly string[], opts: { input?: string
 /** Runs a program and throws with its output when it fails. */
 export function runOk(cmd: string, args: readonly string[]): string {
     const r = run(cmd, args);
-    if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status ?? r.signal}): ${r.error?.message ?? ""}${r.stderr}${r.stdout}`);
+    if (r.status !== 0)
+        throw new Error(`${cmd} ${args.join(" ")} failed (${r.status ?? r.signal}): ${r.error?.message ?? ""}${r.stderr}${r.stdout}`);
     return r.stdout;
 }
 

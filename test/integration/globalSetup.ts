@@ -11,7 +11,21 @@
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
-import { IntegrationState, POOL_PREFIX, STATE_ENV, WORK_DIR, destroyPool, hasTool, inCi, readState, run, runOk, sleep, statePath, stopByPidFile } from "./environment";
+import {
+    IntegrationState,
+    POOL_PREFIX,
+    STATE_ENV,
+    WORK_DIR,
+    destroyPool,
+    hasTool,
+    inCi,
+    readState,
+    run,
+    runOk,
+    sleep,
+    statePath,
+    stopByPidFile,
+} from "./environment";
 import { cleanup } from "./globalTeardown";
 
 const APT_PACKAGES = ["zfs-fuse", "openssh-server", "openssh-client"];
@@ -32,7 +46,9 @@ export default async function globalSetup(): Promise<void> {
     if (!state.available) {
         if (inCi()) throw new Error(`integration environment unavailable in CI: ${state.reason}`);
         const bar = "!".repeat(100);
-        console.warn(`\n${bar}\nSKIPPING the ZFS integration tests: ${state.reason}\nRun them as root on Debian (zfs-fuse, openssh-server) to test against real ZFS.\n${bar}\n`);
+        console.warn(
+            `\n${bar}\nSKIPPING the ZFS integration tests: ${state.reason}\nRun them as root on Debian (zfs-fuse, openssh-server) to test against real ZFS.\n${bar}\n`,
+        );
     }
     fs.mkdirSync(WORK_DIR, { recursive: true });
     fs.writeFileSync(statePath(), JSON.stringify(state, null, 2));
@@ -77,11 +93,15 @@ async function prepare(): Promise<IntegrationState> {
 function ensureTools(): void {
     const missing = () => TOOLS.filter((t) => !hasTool(t) && !(t === "sshd" && fs.existsSync(SSHD)));
     if (missing().length === 0) return;
-    const install = () => run("env", ["DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", ...APT_PACKAGES], { timeoutMs: 600000 });
+    const install = () =>
+        run("env", ["DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", ...APT_PACKAGES], { timeoutMs: 600000 });
     if (install().status !== 0) {
         run("apt-get", ["update"], { timeoutMs: 600000 });
         const r = install();
-        if (r.status !== 0) throw new Error(`missing ${missing().join(", ")} and apt-get install ${APT_PACKAGES.join(" ")} failed: ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`);
+        if (r.status !== 0)
+            throw new Error(
+                `missing ${missing().join(", ")} and apt-get install ${APT_PACKAGES.join(" ")} failed: ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`,
+            );
     }
     if (missing().length > 0) throw new Error(`still missing after installing ${APT_PACKAGES.join(" ")}: ${missing().join(", ")}`);
 }
@@ -148,7 +168,20 @@ async function startSshd(): Promise<{ sshPort: number; clientKey: string; knownH
     fs.mkdirSync("/run/sshd", { recursive: true, mode: 0o755 }); // privilege separation directory
     runOk(SSHD, ["-t", "-f", sshdConfig]);
     runOk(SSHD, ["-f", sshdConfig, "-E", path.join(WORK_DIR, "sshd.log")]);
-    const probe = ["-i", clientKey, "-p", String(sshPort), "-o", "BatchMode=yes", "-o", `UserKnownHostsFile=${knownHosts}`, "-o", "StrictHostKeyChecking=yes", "root@127.0.0.1", "true"];
+    const probe = [
+        "-i",
+        clientKey,
+        "-p",
+        String(sshPort),
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        `UserKnownHostsFile=${knownHosts}`,
+        "-o",
+        "StrictHostKeyChecking=yes",
+        "root@127.0.0.1",
+        "true",
+    ];
     for (let i = 0; i < 50; i++) {
         if (run("ssh", probe).status === 0) return { sshPort, clientKey, knownHosts, sshdPidFile, sshdConfig };
         await sleep(100);

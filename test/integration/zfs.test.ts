@@ -50,7 +50,10 @@ function exists(dataset: string): boolean {
 /** Whether a path is a mountpoint of the kernel (so ownership applies to the dataset, not to the directory under it). */
 function kernelMounted(mountpoint: string): boolean {
     const escaped = mountpoint.replace(/ /g, "\\040");
-    return fs.readFileSync("/proc/mounts", "utf8").split("\n").some((line) => line.split(" ")[1] === escaped);
+    return fs
+        .readFileSync("/proc/mounts", "utf8")
+        .split("\n")
+        .some((line) => line.split(" ")[1] === escaped);
 }
 
 /** `zfs destroy` by hand; zfs-fuse keeps a just-unmounted dataset busy for a moment, so unmount first and retry. */
@@ -119,7 +122,15 @@ suite("ZFS datasets over SSH (zfs-fuse)", () => {
 
         it("quotes odd but valid values: a colon in the name and a space in the mountpoint", () => {
             const mountpoint = path.join(env.dir, "my data");
-            const r = ssh(env, createScript({ path: `${P}/my:data.v2`, properties: { mountpoint, compression: "lzjb" }, owner: { uid: 100033, gid: 100034, mode: "0770" }, allowDestroy: false }));
+            const r = ssh(
+                env,
+                createScript({
+                    path: `${P}/my:data.v2`,
+                    properties: { mountpoint, compression: "lzjb" },
+                    owner: { uid: 100033, gid: 100034, mode: "0770" },
+                    allowDestroy: false,
+                }),
+            );
             expect(r.code).toBe(0);
             expect(parseZfsGet(r.stdout).mountpoint).toEqual({ value: mountpoint, source: "local" });
             expect(zget(`${P}/my:data.v2`, "mounted").value).toBe("yes");
@@ -130,7 +141,12 @@ suite("ZFS datasets over SSH (zfs-fuse)", () => {
     });
 
     describe("update", () => {
-        const base: ZfsDatasetSpec = { path: "", properties: { recordsize: "32K", compression: "gzip", atime: "off" }, owner: { uid: 101000, gid: 101000, mode: "0750" }, allowDestroy: false };
+        const base: ZfsDatasetSpec = {
+            path: "",
+            properties: { recordsize: "32K", compression: "gzip", atime: "off" },
+            owner: { uid: 101000, gid: 101000, mode: "0750" },
+            allowDestroy: false,
+        };
 
         it("reconciles drift made by hand: changed values are set back, hand-set extras are reset", () => {
             const spec = { ...base, path: `${P}/drift` };
@@ -160,7 +176,11 @@ suite("ZFS datasets over SSH (zfs-fuse)", () => {
         it("sets changed properties, resets the ones the inventory removed, and re-owns the mountpoint", () => {
             const spec = { ...base, path: `${P}/changes` };
             expect(ssh(env, createScript(spec)).code).toBe(0);
-            const changed: ZfsDatasetSpec = { ...spec, properties: { compression: "on", quota: "48M" }, owner: { uid: 100033, gid: 100033, mode: "0700" } };
+            const changed: ZfsDatasetSpec = {
+                ...spec,
+                properties: { compression: "on", quota: "48M" },
+                owner: { uid: 100033, gid: 100033, mode: "0700" },
+            };
             const r = ssh(env, updateScript(changed));
             expect(r.code).toBe(0);
             const props = parseZfsGet(r.stdout);
@@ -184,7 +204,11 @@ suite("ZFS datasets over SSH (zfs-fuse)", () => {
     });
 
     describe("delete", () => {
-        const spec = (name: string, allowDestroy: boolean): ZfsDatasetSpec => ({ path: `${P}/del/${name}`, properties: { compression: "gzip" }, allowDestroy });
+        const spec = (name: string, allowDestroy: boolean): ZfsDatasetSpec => ({
+            path: `${P}/del/${name}`,
+            properties: { compression: "gzip" },
+            allowDestroy,
+        });
 
         it("without allowDestroy leaves the dataset and its data and succeeds", () => {
             const s = spec("kept", false);
@@ -203,7 +227,9 @@ suite("ZFS datasets over SSH (zfs-fuse)", () => {
             fs.writeFileSync(path.join(mnt("del/full"), "photo.jpg"), "precious");
             const r = ssh(env, deleteScript(s));
             expect(r.code).toBe(1);
-            expect(r.stderr).toContain(`homelab: refusing to destroy ${s.path}, it is not empty:\n  - files in ${mnt("del/full")}, such as: photo.jpg`);
+            expect(r.stderr).toContain(
+                `homelab: refusing to destroy ${s.path}, it is not empty:\n  - files in ${mnt("del/full")}, such as: photo.jpg`,
+            );
             expect(exists(s.path)).toBe(true);
             expect(fs.readFileSync(path.join(mnt("del/full"), "photo.jpg"), "utf8")).toBe("precious");
         });
@@ -271,7 +297,9 @@ suite("ZFS datasets over SSH (zfs-fuse)", () => {
                     expect(() => build({ path: name, properties: {}, allowDestroy: true })).toThrow("[path] must be a ZFS dataset name");
                 }
                 expect(() => readScript(name)).toThrow("[path] must be a ZFS dataset name");
-                expect(() => createScript({ path: `${P}/ok`, properties: { mountpoint: `/srv/${name}` }, allowDestroy: false })).toThrow("[properties.mountpoint]");
+                expect(() => createScript({ path: `${P}/ok`, properties: { mountpoint: `/srv/${name}` }, allowDestroy: false })).toThrow(
+                    "[properties.mountpoint]",
+                );
             }
             expect(datasets()).toEqual(before);
             expect(fs.existsSync(marker())).toBe(false);

@@ -66,16 +66,23 @@ describe("validators", () => {
         expect(assertAbsolutePath("mountpoint", p)).toBe(p);
     });
 
-    it.each(["relative", "/tank/../etc", "/tank/./x", "/srv/$(reboot)", "/srv/`id`", "/srv/a\nb", "/srv/a;b", "/srv/a'b", "/srv//x"])("refuses the path %j", (p) => {
-        expect(() => assertAbsolutePath("mountpoint", p)).toThrow(`[mountpoint] must be an absolute path of letters, digits, spaces and _ . @ + : , - with no . or .. components, such as /tank/photos, got ${JSON.stringify(p)}`);
-    });
+    it.each(["relative", "/tank/../etc", "/tank/./x", "/srv/$(reboot)", "/srv/`id`", "/srv/a\nb", "/srv/a;b", "/srv/a'b", "/srv//x"])(
+        "refuses the path %j",
+        (p) => {
+            expect(() => assertAbsolutePath("mountpoint", p)).toThrow(
+                `[mountpoint] must be an absolute path of letters, digits, spaces and _ . @ + : , - with no . or .. components, such as /tank/photos, got ${JSON.stringify(p)}`,
+            );
+        },
+    );
 
     it.each([0, 33, 101000, 4294967294])("accepts the host id %j", (id) => {
         expect(assertHostId("owner.uid", id)).toBe(id);
     });
 
     it.each([-1, 1.5, 4294967295, Number.NaN])("refuses the host id %j", (id) => {
-        expect(() => assertHostId("owner.uid", id)).toThrow(`[owner.uid] must be an integer host id from 0 to 4294967294, such as 101000, got ${JSON.stringify(id)}`);
+        expect(() => assertHostId("owner.uid", id)).toThrow(
+            `[owner.uid] must be an integer host id from 0 to 4294967294, such as 101000, got ${JSON.stringify(id)}`,
+        );
     });
 
     it.each(["0750", "750", "0700"])("accepts the mode %j", (mode) => {
@@ -83,7 +90,9 @@ describe("validators", () => {
     });
 
     it.each(["4755", "0758", "rwx", "0750; reboot", ""])("refuses the mode %j", (mode) => {
-        expect(() => assertMode("owner.mode", mode)).toThrow(`[owner.mode] must be an octal mode such as 0750, got ${JSON.stringify(mode)}`);
+        expect(() => assertMode("owner.mode", mode)).toThrow(
+            `[owner.mode] must be an octal mode such as 0750, got ${JSON.stringify(mode)}`,
+        );
     });
 });
 
@@ -101,7 +110,9 @@ describe("sizes and expected values", () => {
     });
 
     it.each(["1.5", "4TB", "-1G", "", "1e3"])("refuses the size %j", (size) => {
-        expect(() => zfsSizeBytes("properties.quota", size)).toThrow(`[properties.quota] must be a size such as 512G, 4T or 1.5T, got ${JSON.stringify(size)}`);
+        expect(() => zfsSizeBytes("properties.quota", size)).toThrow(
+            `[properties.quota] must be a size such as 512G, 4T or 1.5T, got ${JSON.stringify(size)}`,
+        );
     });
 
     it.each([
@@ -117,22 +128,59 @@ describe("sizes and expected values", () => {
     });
 
     it("manages exactly the schema's properties, in its order", () => {
-        expect(MANAGED_PROPERTIES).toEqual(["compression", "recordsize", "quota", "reservation", "atime", "xattr", "acltype", "mountpoint", "sharenfs"]);
+        expect(MANAGED_PROPERTIES).toEqual([
+            "compression",
+            "recordsize",
+            "quota",
+            "reservation",
+            "atime",
+            "xattr",
+            "acltype",
+            "mountpoint",
+            "sharenfs",
+        ]);
     });
 });
 
 describe("validateSpec", () => {
     it.each([
-        [{ ...photos, path: "tank/x;rm -rf /" }, '[path] must be a ZFS dataset name such as tank/photos (pool/child, letters, digits and _ . : - only, no . or .. components), got "tank/x;rm -rf /"'],
-        [{ ...photos, properties: { compression: "$(reboot)" } }, '[properties.compression] Invalid option: expected one of "on"|"off"|"lz4"|"zstd"|"gzip"|"lzjb"|"zle", got "$(reboot)"'],
-        [{ ...photos, properties: { recordsize: "3K" } }, "[properties.recordsize] must be a power of two from 512 to 16M: 512, 1K, 2K, 4K, 8K, 16K, 32K, 64K, 128K, 256K, 512K, 1M, 2M, 4M, 8M, 16M, got \"3K\""],
-        [{ ...photos, properties: { quota: "4T`reboot`" } }, '[properties.quota] must be a size such as 512G, 4T or 1.5T, got "4T`reboot`"'],
-        [{ ...photos, properties: { mountpoint: "/tank/../etc" } }, "[properties.mountpoint] must be an absolute path of letters, digits, spaces and _ . @ + : , - with no . or .. components, such as /tank/photos, got \"/tank/../etc\""],
-        [{ ...photos, properties: { mountpoint: "/srv/x\nreboot" } }, '[properties.mountpoint] must be an absolute path of letters, digits, spaces and _ . @ + : , -, got "/srv/x\\nreboot"'],
-        [{ ...photos, properties: { sharenfs: "rw;reboot" } }, '[properties.sharenfs] must be off, on or export options such as rw=@192.168.10.20/32,no_root_squash, got "rw;reboot"'],
+        [
+            { ...photos, path: "tank/x;rm -rf /" },
+            '[path] must be a ZFS dataset name such as tank/photos (pool/child, letters, digits and _ . : - only, no . or .. components), got "tank/x;rm -rf /"',
+        ],
+        [
+            { ...photos, properties: { compression: "$(reboot)" } },
+            '[properties.compression] Invalid option: expected one of "on"|"off"|"lz4"|"zstd"|"gzip"|"lzjb"|"zle", got "$(reboot)"',
+        ],
+        [
+            { ...photos, properties: { recordsize: "3K" } },
+            '[properties.recordsize] must be a power of two from 512 to 16M: 512, 1K, 2K, 4K, 8K, 16K, 32K, 64K, 128K, 256K, 512K, 1M, 2M, 4M, 8M, 16M, got "3K"',
+        ],
+        [
+            { ...photos, properties: { quota: "4T`reboot`" } },
+            '[properties.quota] must be a size such as 512G, 4T or 1.5T, got "4T`reboot`"',
+        ],
+        [
+            { ...photos, properties: { mountpoint: "/tank/../etc" } },
+            '[properties.mountpoint] must be an absolute path of letters, digits, spaces and _ . @ + : , - with no . or .. components, such as /tank/photos, got "/tank/../etc"',
+        ],
+        [
+            { ...photos, properties: { mountpoint: "/srv/x\nreboot" } },
+            '[properties.mountpoint] must be an absolute path of letters, digits, spaces and _ . @ + : , -, got "/srv/x\\nreboot"',
+        ],
+        [
+            { ...photos, properties: { sharenfs: "rw;reboot" } },
+            '[properties.sharenfs] must be off, on or export options such as rw=@192.168.10.20/32,no_root_squash, got "rw;reboot"',
+        ],
         [{ ...photos, properties: { checksum: "off" } }, '[properties] Unrecognized key: "checksum", got {"checksum":"off"}'],
-        [{ ...photos, owner: { uid: 101000, gid: -1, mode: "0750" } }, "[owner.gid] must be an integer host id from 0 to 4294967294, such as 101000, got -1"],
-        [{ ...photos, owner: { uid: 101000, gid: 101000, mode: "0750 ; reboot" } }, '[owner.mode] must be an octal mode such as 0750, got "0750 ; reboot"'],
+        [
+            { ...photos, owner: { uid: 101000, gid: -1, mode: "0750" } },
+            "[owner.gid] must be an integer host id from 0 to 4294967294, such as 101000, got -1",
+        ],
+        [
+            { ...photos, owner: { uid: 101000, gid: 101000, mode: "0750 ; reboot" } },
+            '[owner.mode] must be an octal mode such as 0750, got "0750 ; reboot"',
+        ],
     ])("refuses a hostile or invalid spec (%#)", (spec, message) => {
         expect(() => validateSpec(spec as ZfsDatasetSpec)).toThrow(message);
         expect(() => createScript(spec as ZfsDatasetSpec)).toThrow(message);
@@ -141,7 +189,9 @@ describe("validateSpec", () => {
     });
 
     it("refuses hostile names in readScript before building anything", () => {
-        expect(() => readScript("tank/$(reboot)")).toThrow('[path] must be a ZFS dataset name such as tank/photos (pool/child, letters, digits and _ . : - only, no . or .. components), got "tank/$(reboot)"');
+        expect(() => readScript("tank/$(reboot)")).toThrow(
+            '[path] must be a ZFS dataset name such as tank/photos (pool/child, letters, digits and _ . : - only, no . or .. components), got "tank/$(reboot)"',
+        );
     });
 });
 
@@ -152,7 +202,12 @@ describe("createScript", () => {
 
     it("starts with set -eu, checks zfs and the pool, and never destroys", () => {
         const s = createScript(photos);
-        expect(s.split("\n").slice(0, 4)).toEqual(["# homelab: create ZFS dataset tank/photos (converges when it exists)", "set -eu", "DS='tank/photos'", "POOL='tank'"]);
+        expect(s.split("\n").slice(0, 4)).toEqual([
+            "# homelab: create ZFS dataset tank/photos (converges when it exists)",
+            "set -eu",
+            "DS='tank/photos'",
+            "POOL='tank'",
+        ]);
         expect(s).toContain('if ! command -v "$tool" >/dev/null 2>&1; then');
         expect(s).toContain('if ! err=$(zpool list -H -o name "$POOL" 2>&1); then');
         expect(s).not.toContain("destroy");
@@ -161,7 +216,9 @@ describe("createScript", () => {
     it("creates with parents and every given property as -o, then converges each one", () => {
         const s = createScript(photos);
         expect(s).toContain(`    zfs create -p -o 'compression=on' -o 'recordsize=1M' -o 'quota=4T' "$DS"`);
-        expect(s).toContain("converge 'compression' 'on' 'on'\nconverge 'recordsize' '1048576' '1M'\nconverge 'quota' '4398046511104' '4T'\n");
+        expect(s).toContain(
+            "converge 'compression' 'on' 'on'\nconverge 'recordsize' '1048576' '1M'\nconverge 'quota' '4398046511104' '4T'\n",
+        );
     });
 
     it("resets every managed property the spec leaves out (quota and reservation to none)", () => {
@@ -214,8 +271,14 @@ describe("updateScript", () => {
         const update = updateScript(photos).split("\n");
         expect(update).toHaveLength(create.length);
         expect(update.map((line, i) => [create[i], line]).filter(([a, b]) => a !== b)).toEqual([
-            ["# homelab: create ZFS dataset tank/photos (converges when it exists)", "# homelab: update ZFS dataset tank/photos (converges when it exists)"],
-            ['    echo "homelab: creating $DS" >&2', '    echo "homelab: $DS is missing (destroyed outside this program?); creating it empty" >&2'],
+            [
+                "# homelab: create ZFS dataset tank/photos (converges when it exists)",
+                "# homelab: update ZFS dataset tank/photos (converges when it exists)",
+            ],
+            [
+                '    echo "homelab: creating $DS" >&2',
+                '    echo "homelab: $DS is missing (destroyed outside this program?); creating it empty" >&2',
+            ],
         ]);
     });
 });
@@ -250,14 +313,21 @@ describe("deleteScript", () => {
     });
 
     it("quotes the dataset of the keep message", () => {
-        expect(deleteScript({ path: "tank/my:data.v2", properties: {}, allowDestroy: false })).toContain("echo 'homelab: leaving ZFS dataset tank/my:data.v2 and its data on disk");
+        expect(deleteScript({ path: "tank/my:data.v2", properties: {}, allowDestroy: false })).toContain(
+            "echo 'homelab: leaving ZFS dataset tank/my:data.v2 and its data on disk",
+        );
     });
 });
 
 describe("readScript", () => {
     it("checks zfs and the pool, then prints the managed properties", () => {
         const s = readScript("tank/photos");
-        expect(s.split("\n").slice(0, 4)).toEqual(["# homelab: read ZFS dataset tank/photos", "set -eu", "DS='tank/photos'", "POOL='tank'"]);
+        expect(s.split("\n").slice(0, 4)).toEqual([
+            "# homelab: read ZFS dataset tank/photos",
+            "set -eu",
+            "DS='tank/photos'",
+            "POOL='tank'",
+        ]);
         expect(s.trimEnd().split("\n").at(-1)).toBe('zfs get -Hp -o property,value,source "$PRINT" "$DS"');
         expect(s).not.toMatch(/zfs (set|create|inherit|destroy)|chown|chmod/);
     });
@@ -265,7 +335,8 @@ describe("readScript", () => {
 
 describe("parseZfsGet", () => {
     it("parses zfs get -Hp -o property,value,source output", () => {
-        const stdout = "compression\ton\tlocal\nrecordsize\t1048576\tlocal\nquota\t4398046511104\tlocal\nreservation\t0\tdefault\nmountpoint\t/srv/my data\tinherited from tank\n";
+        const stdout =
+            "compression\ton\tlocal\nrecordsize\t1048576\tlocal\nquota\t4398046511104\tlocal\nreservation\t0\tdefault\nmountpoint\t/srv/my data\tinherited from tank\n";
         expect(parseZfsGet(stdout)).toEqual({
             compression: { value: "on", source: "local" },
             recordsize: { value: "1048576", source: "local" },
@@ -281,7 +352,9 @@ describe("parseZfsGet", () => {
     });
 
     it("refuses a line of another shape", () => {
-        expect(() => parseZfsGet("Welcome to the node\n")).toThrow('unexpected line in zfs get output (want property<TAB>value<TAB>source): "Welcome to the node"');
+        expect(() => parseZfsGet("Welcome to the node\n")).toThrow(
+            'unexpected line in zfs get output (want property<TAB>value<TAB>source): "Welcome to the node"',
+        );
     });
 });
 
@@ -296,7 +369,9 @@ describe("hostIds", () => {
     });
 
     it("refuses ids outside the container's range", () => {
-        expect(() => hostIds({ uid: 65536, gid: 0 }, {})).toThrow("[owner.uid] must be an id inside the container from 0 to 65535, got 65536");
+        expect(() => hostIds({ uid: 65536, gid: 0 }, {})).toThrow(
+            "[owner.uid] must be an id inside the container from 0 to 65535, got 65536",
+        );
         expect(() => hostIds({ uid: 0, gid: -1 }, {})).toThrow("[owner.gid] must be an id inside the container from 0 to 65535, got -1");
     });
 });
