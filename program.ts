@@ -10,7 +10,7 @@ import { deployBackups } from "./components/backupPlan";
 import { deployDns } from "./components/dnsRecord";
 import { deployOffsite } from "./components/offsiteBucket";
 import { deployGuests, deployNodes } from "./components/proxmox";
-import { datasetMountsFor, deployDatasets } from "./components/zfsDataset";
+import { datasetMountsByGuest, deployDatasets } from "./components/zfsDataset";
 import { createProxmoxProviders } from "./lib/providers";
 
 /** What the stack exports. */
@@ -41,10 +41,12 @@ export function deployHomelab(inv: Inventory): HomelabOutputs {
     const connections = Object.fromEntries(Object.entries(nodes).map(([name, node]) => [name, node.sshConnection]));
     const datasets = deployDatasets(inv, connections);
 
+    // Mounts per guest, computed once: the lookups below stay linear in the size of the inventory.
+    const mounts = datasetMountsByGuest(inv);
     const guests = deployGuests(inv, nodes, {
         providers,
-        datasetMounts: (guest) => datasetMountsFor(inv, guest).map(({ hostPath, containerPath, readOnly }) => ({ hostPath, containerPath, readOnly })),
-        datasetDependencies: (guest) => datasetMountsFor(inv, guest).map((m) => datasets[m.dataset]),
+        datasetMounts: (guest) => (mounts.get(guest) ?? []).map(({ hostPath, containerPath, readOnly }) => ({ hostPath, containerPath, readOnly })),
+        datasetDependencies: (guest) => (mounts.get(guest) ?? []).map((m) => datasets[m.dataset]),
     });
 
     const dns = deployDns(inv);

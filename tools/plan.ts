@@ -100,8 +100,9 @@ export function mockConfig(config: Record<string, unknown>): { values: Record<st
 /** Resources in registration order as a tree (depth-first from the stack). */
 export function resourceTree(resources: readonly RecordedResource[]): TreeEntry[] {
     const children = new Map<string | undefined, RecordedResource[]>();
+    const urns = new Set(resources.map((r) => r.urn));
     for (const r of resources) {
-        const key = r.parent && resources.some((p) => p.urn === r.parent) ? r.parent : undefined;
+        const key = r.parent && urns.has(r.parent) ? r.parent : undefined;
         children.set(key, [...(children.get(key) ?? []), r]);
     }
     const out: TreeEntry[] = [];
@@ -154,20 +155,24 @@ const VM_TYPES = new Set(["proxmoxve:index/vmLegacy:VmLegacy"]);
 
 /** Per node: cores and memory of the guests registered on it, against the node component's outputs. */
 export function nodeCapacity(resources: readonly RecordedResource[]): NodeCapacity[] {
+    // One pass over the guests, grouped by node: linear in the number of resources.
+    const allocated = new Map<string, { cores: number; memoryMiB: number }>();
+    for (const r of resources) {
+        if (!(CONTAINER_TYPES.has(r.type) || VM_TYPES.has(r.type))) continue;
+        const node = String(r.inputs.nodeName);
+        const cpu = (r.inputs.cpu ?? {}) as Record<string, unknown>;
+        const memory = (r.inputs.memory ?? {}) as Record<string, unknown>;
+        const sum = allocated.get(node) ?? { cores: 0, memoryMiB: 0 };
+        sum.cores += num(cpu.cores) * (num(cpu.sockets) || 1);
+        sum.memoryMiB += num(memory.dedicated);
+        allocated.set(node, sum);
+    }
     const out: NodeCapacity[] = [];
     for (const node of resources.filter((r) => r.type === "homelab:proxmox:Node")) {
         const name = String(node.outputs.nodeName ?? node.name);
         const threads = num(node.outputs.threads);
         const memoryGiB = num(node.outputs.memoryGiB);
-        let cores = 0;
-        let memoryMiB = 0;
-        for (const r of resources) {
-            if (!(CONTAINER_TYPES.has(r.type) || VM_TYPES.has(r.type)) || r.inputs.nodeName !== name) continue;
-            const cpu = (r.inputs.cpu ?? {}) as Record<string, unknown>;
-            const memory = (r.inputs.memory ?? {}) as Record<string, unknown>;
-            cores += num(cpu.cores) * (num(cpu.sockets) || 1);
-            memoryMiB += num(memory.dedicated);
-        }
+        const { cores, memoryMiB } = allocated.get(name) ?? { cores: 0, memoryMiB: 0 };
         const allocatedMemoryGiB = Math.round((memoryMiB / 1024) * 100) / 100;
         out.push({
             node: name,
@@ -214,11 +219,17 @@ export async function plan(stack: string, dir = process.cwd()): Promise<PlanRepo
         }
         throw err;
     }
+    return planInventory(inv, config, stack, started);
+}
+
+/** Plans a validated inventory: records the program, runs the policies, builds the report. */
+export async function planInventory(inv: Inventory, config: Record<string, unknown>, stack: string, started = Date.now()): Promise<PlanReport> {
     for (const v of CREDENTIAL_ENV_VARS) delete process.env[v];
 
     const recording = await recordProgram(inv, config, stack);
-    const { runPolicies } = await import("../policies/runner");
-    const result = runPolicies(recording.resources);
+    const { runPolicies, stackPolicyConfig } = await import("../policies/runner");
+    // The stack's policy configuration (levels, knobs, exemptions): the file `pulumi preview` gets as --policy-pack-config.
+    const result = runPolicies(recording.resources, stackPolicyConfig(stack));
     const pick = (level: "advisory" | "mandatory"): PlanViolation[] =>
         result.violations
             .filter((v) => v.level === level)

@@ -1,0 +1,164 @@
+/**
+ * The offline plan: the reference stack is clean with the expected counts, a stack with a policy
+ * violation exits 1 naming it, an invalid inventory exits 2 naming the path, and `--json` output
+ * follows its documented schema.
+ */
+import Ajv from "ajv";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse as parseYaml, stringify as toYaml } from "yaml";
+import { PlanReport, longestDependencyChain, mockConfig, plan, renderReport } from "../../tools/plan";
+import { RecordedResource } from "../../tools/runtime/recorder";
+
+const ROOT = path.join(__dirname, "../..");
+const schema = JSON.parse(fs.readFileSync(path.join(ROOT, "tools/plan.schema.json"), "utf8"));
+const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+
+/** Writes Pulumi.<stack>.yaml into a temp dir from the reference file, after `mutate`. */
+function stackDir(stack: string, mutate: (config: Record<string, unknown>) => void = () => undefined): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-plan-"));
+    const doc = parseYaml(fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8")) as { config: Record<string, unknown> };
+    mutate(doc.config);
+    fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), toYaml(doc));
+    return dir;
+}
+
+describe("the offline plan of the reference stack", () => {
+    let report: PlanReport;
+    beforeAll(async () => {
+        report = await plan("prod", ROOT);
+    });
+
+    it("exits 0 with no mandatory violation and no advisory one", () => {
+        expect(report.exitCode).toBe(0);
+        expect(report.violations).toEqual({ mandatory: [], advisory: [] });
+    });
+
+    it("counts what the reference homelab registers", () => {
+        expect(report.inventory).toEqual({ nodes: 2, guests: 10, datasets: 11, records: 4 });
+        expect(report.resources!.total).toBe(106);
+        expect(report.resources!.byType).toMatchObject({
+            "homelab:proxmox:Node": 2,
+            "homelab:proxmox:LxcGuest": 7,
+            "homelab:proxmox:VmGuest": 3,
+            "homelab:storage:ZfsDataset": 11,
+            "homelab:dns:DnsRecord": 4,
+            "proxmoxve:index/containerLegacy:ContainerLegacy": 7,
+            "proxmoxve:index/vmLegacy:VmLegacy": 3,
+            "proxmoxve:backup/job:Job": 5,
+            "command:remote:Command": 11,
+            "aws:s3/bucket:Bucket": 1,
+        });
+        expect(report.resources!.tree[0]).toEqual({ type: "pulumi:pulumi:Stack", name: "homelab-prod", depth: 0, protect: false });
+    });
+
+    it("reports the allocation per node against physical", () => {
+        expect(report.capacity).toEqual([
+            { node: "pve-network", threads: 4, allocatedCores: 5, cpuRatio: 1.25, memoryGiB: 16, allocatedMemoryGiB: 7, memoryRatio: 0.44 },
+            { node: "pve-storage", threads: 16, allocatedCores: 26, cpuRatio: 1.63, memoryGiB: 96, allocatedMemoryGiB: 52, memoryRatio: 0.54 },
+        ]);
+    });
+
+    it("reports the longest dependency chain, from the stack to a backup job", () => {
+        expect(report.dependencies!.depth).toBe(report.dependencies!.chain.length);
+        expect(report.dependencies!.chain[0]).toBe("homelab-prod");
+        expect(report.dependencies!.depth).toBeGreaterThanOrEqual(6);
+    });
+
+    it("matches the documented JSON shape", () => {
+        const ok = validate(JSON.parse(JSON.stringify(report)));
+        expect(validate.errors ?? []).toEqual([]);
+        expect(ok).toBe(true);
+    });
+
+    it("prints the tree, the counts, the violations, the capacity and the chain", () => {
+        const text = renderReport(report);
+        expect(text).toContain(" +   pulumi:pulumi:Stack");
+        expect(text).toContain("├─ homelab:proxmox:LxcGuest");
+        expect(text).toMatch(/Resources: 106 to create/);
+        expect(text).toContain("Policy violations: 0 mandatory, 0 advisory");
+        expect(text).toContain("pve-storage      CPU  26 cores /  16 threads = 1.63x   memory   52.0 /   96 GiB = 0.54x");
+        expect(text).toMatch(/Longest dependency chain: \d+ steps\n  homelab-prod → /);
+        expect(text).toContain("Plan OK: no mandatory violation.");
+    });
+});
+
+describe("a stack the policy pack refuses", () => {
+    it("exits 1 and names the violation: a privileged container without the stack's exemption", async () => {
+        // The reference inventory under another stack name: policies/stacks/lab.json does not exist, so no exemption.
+        const report = await plan("lab", stackDir("lab"));
+        expect(report.exitCode).toBe(1);
+        expect(report.violations!.mandatory.map((v) => [v.policy, v.name])).toEqual([["proxmox-container-unprivileged", "photos-container"]]);
+        expect(renderReport(report)).toContain("[proxmox-container-unprivileged] photos-container: ");
+        expect(validate(JSON.parse(JSON.stringify(report)))).toBe(true);
+    });
+});
+
+describe("an invalid inventory", () => {
+    it("exits 2, plans nothing and names the path of every problem", async () => {
+        const report = await plan(
+            "bad",
+            stackDir("bad", (config) => {
+                const guests = config["homelab:guests"] as Record<string, Record<string, unknown>>;
+                (guests.cloud.disk as Record<string, unknown>).storage = "local";
+                guests.media.vmid = 30099;
+            }),
+        );
+        expect(report.exitCode).toBe(2);
+        expect(report.resources).toBeUndefined();
+        expect(report.error!.problems.map((p) => p.path)).toEqual(["guests.cloud.disk.storage", "guests.media.vmid"]);
+        expect(renderReport(report)).toContain("  - guests.media.vmid: VMID 30099 breaks the ID scheme");
+        expect(validate(JSON.parse(JSON.stringify(report)))).toBe(true);
+    });
+
+    it("exits 2 with one line for a missing stack file", async () => {
+        const report = await plan("nowhere", fs.mkdtempSync(path.join(os.tmpdir(), "homelab-plan-")));
+        expect(report.exitCode).toBe(2);
+        expect(report.error!.kind).toBe("stack-file");
+        expect(report.error!.message).toMatch(/^Pulumi\.nowhere\.yaml: no such stack file/);
+    });
+});
+
+describe("mockConfig", () => {
+    it("turns encrypted values and absent credentials into secret placeholders", () => {
+        const { values, secretKeys } = mockConfig({ "homelab:pbsPassword": { secure: "v1:abc" }, "homelab:cluster": { name: "x" } });
+        expect(values["homelab:pbsPassword"]).toBe("[secret]");
+        expect(values["homelab:cluster"]).toBe('{"name":"x"}');
+        expect(values["homelab:proxmoxApiToken"]).toBe("[secret]");
+        expect(secretKeys).toEqual(expect.arrayContaining(["homelab:pbsPassword", "homelab:proxmoxApiToken", "homelab:cloudflareApiToken"]));
+        expect(secretKeys).not.toContain("homelab:cluster");
+    });
+});
+
+describe("longestDependencyChain", () => {
+    const r = (urn: string, deps: string[] = [], parent?: string) => ({ urn, name: urn, dependencies: deps, parent }) as unknown as RecordedResource;
+
+    it("follows dependencies and parents to the deepest resource", () => {
+        expect(longestDependencyChain([r("s"), r("a", [], "s"), r("b", ["a"], "s"), r("c", ["b", "a"], "s"), r("d", [], "s")])).toEqual({ depth: 4, chain: ["s", "a", "b", "c"] });
+    });
+
+    it("is linear: a chain of 5000 resources completes at once", () => {
+        const list = Array.from({ length: 5000 }, (_, i) => r(`r${i}`, i ? [`r${i - 1}`] : []));
+        expect(longestDependencyChain(list).depth).toBe(5000);
+    });
+});
+
+describe("npm run plan", () => {
+    it("prints the report as JSON with --json and exits with the plan's code", () => {
+        const run = spawnSync("npm", ["run", "--silent", "plan", "--", "--json"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, PROXMOX_VE_API_TOKEN: "real-token-must-not-leak" } });
+        expect(run.status).toBe(0);
+        expect(run.stdout).not.toContain("real-token-must-not-leak");
+        const doc = JSON.parse(run.stdout);
+        expect(validate(doc)).toBe(true);
+        expect(doc.exitCode).toBe(0);
+        expect(doc.resources.total).toBe(106);
+    }, 60000);
+
+    it("refuses an unknown argument with exit 2", () => {
+        const run = spawnSync("npm", ["run", "--silent", "plan", "--", "--frobnicate"], { cwd: ROOT, encoding: "utf8" });
+        expect(run.status).toBe(2);
+        expect(run.stderr).toContain('unknown argument "--frobnicate"');
+    }, 60000);
+});
