@@ -384,13 +384,21 @@ describe("policy pack config", () => {
             expect((e as PolicyConfigError).problems).toEqual([problem]);
         }
     });
-    it("reads the prod stack's config: the privileged photos container is exempted with its reason", () => {
+    it("reads the prod stack's config: the privileged photos container and the router's open firewall are exempted with their reasons", () => {
         expect(stackPolicyConfig("prod")).toEqual({
             "proxmox-container-unprivileged": {
                 exemptions: [
                     {
                         resourceName: "photos-container",
                         reason: "The AMD iGPU (/dev/dri/renderD128) and a TUN device cannot be mapped into an unprivileged container.",
+                    },
+                ],
+            },
+            "proxmox-guest-firewall": {
+                exemptions: [
+                    {
+                        resourceName: "opnsense-firewall",
+                        reason: "The firewall VM filters the traffic it routes itself; a DROP policy on its trunk NIC would cut off every VLAN.",
                     },
                 ],
             },
