@@ -1,0 +1,71 @@
+/**
+ * The policy pack over the whole reference stack as the program registers it: clean with the
+ * stack's policy config; a deliberately broken copy has exactly the expected violations.
+ */
+import { runPolicies, stackPolicyConfig } from "../../policies/runner";
+import { deployHomelab } from "../../program";
+import { RecordedResource, record } from "../helpers/harness";
+import { credentialConfig, referenceInventory } from "../program/reference";
+
+let resources: RecordedResource[];
+
+beforeAll(async () => {
+    const creds = credentialConfig();
+    const inv = referenceInventory();
+    ({
+        recording: { resources },
+    } = await record(() => deployHomelab(inv), { config: creds.config, secretKeys: creds.secretKeys }));
+});
+
+/** A deep copy of the recorded resources with one resource's inputs changed. */
+function mutated(changes: Record<string, (inputs: Record<string, unknown>) => void>): RecordedResource[] {
+    return resources.map((r) => {
+        const copy = { ...r, inputs: JSON.parse(JSON.stringify(r.inputs)) as Record<string, unknown> };
+        changes[r.name]?.(copy.inputs);
+        return copy;
+    });
+}
+
+describe("the policy pack over the reference stack", () => {
+    it("finds no violation at all with the prod stack's config", () => {
+        expect(runPolicies(resources, stackPolicyConfig("prod")).violations).toEqual([]);
+    });
+
+    it("without the stack's exemptions flags exactly the privileged photos container and the router's open firewall", () => {
+        const found = runPolicies(resources).violations.map((v) => [v.level, v.policy, v.name]);
+        expect(found).toEqual(
+            expect.arrayContaining([
+                ["mandatory", "proxmox-container-unprivileged", "photos-container"],
+                ["advisory", "proxmox-guest-firewall", "opnsense-firewall"],
+            ]),
+        );
+        expect(found).toHaveLength(2);
+    });
+
+    it("finds exactly the expected mandatory violations in a deliberately broken copy", () => {
+        const broken = mutated({
+            // A second privileged container, with no exemption.
+            "media-container": (inputs) => {
+                inputs.unprivileged = false;
+            },
+            // A root disk on the installer's `local` storage.
+            "cloud-container": (inputs) => {
+                (inputs.disk as Record<string, unknown>).datastoreId = "local";
+            },
+            // A bucket whose public access is no longer blocked.
+            "offsite-public-access-block": (inputs) => {
+                inputs.blockPublicPolicy = false;
+                inputs.restrictPublicBuckets = false;
+            },
+        });
+        const mandatory = runPolicies(broken, stackPolicyConfig("prod"))
+            .violations.filter((v) => v.level === "mandatory")
+            .map((v) => [v.policy, v.name])
+            .sort();
+        expect(mandatory).toEqual([
+            ["offsite-bucket-hardened", "offsite-bucket"],
+            ["proxmox-container-unprivileged", "media-container"],
+            ["proxmox-guest-storage-not-local", "cloud-container"],
+        ]);
+    });
+});
