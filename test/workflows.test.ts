@@ -101,6 +101,7 @@ describe("pull-request.yml", () => {
         expect(step.with).toMatchObject({
             command: "preview",
             policyPacks: "policies",
+            policyPackConfigs: "policies/stacks/${{ vars.PULUMI_STACK || 'prod' }}.json",
             "comment-on-pr": true,
             "work-dir": ".",
             "stack-name": "${{ vars.PULUMI_STACK || 'prod' }}",
@@ -137,7 +138,12 @@ describe("main.yml", () => {
         expect(up.concurrency).toEqual({ group: "homelab-prod", "cancel-in-progress": false });
         expect(up["runs-on"]).toBe("${{ vars.HOMELAB_RUNNER || 'ubuntu-latest' }}");
         const [step] = uses(up, "pulumi/actions");
-        expect(step.with).toMatchObject({ command: "up", policyPacks: "policies", "stack-name": "${{ vars.PULUMI_STACK || 'prod' }}" });
+        expect(step.with).toMatchObject({
+            command: "up",
+            policyPacks: "policies",
+            policyPackConfigs: "policies/stacks/${{ vars.PULUMI_STACK || 'prod' }}.json",
+            "stack-name": "${{ vars.PULUMI_STACK || 'prod' }}",
+        });
         expect(step.if).toBe("steps.credentials.outputs.available == 'true'");
         expect(Object.keys(up.env!).sort()).toEqual(DEPLOY_ENV);
     });
