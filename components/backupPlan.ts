@@ -94,14 +94,21 @@ export class BackupPlan extends pulumi.ComponentResource {
  * Checks the plain inputs and plans the jobs; throws at once with the field, the value and the fix.
  * Pure: the constructor calls it first, tests call it directly.
  */
-export function resolveBackupPlan(args: Pick<BackupPlanArgs, "backups" | "guests" | "nodeNames">): { plan: BackupSchedule; pbsAddress: string } {
+export function resolveBackupPlan(args: Pick<BackupPlanArgs, "backups" | "guests" | "nodeNames">): {
+    plan: BackupSchedule;
+    pbsAddress: string;
+} {
     const { backups, guests } = args;
     const pbsGuest = guests[backups.pbs.guest];
     if (!pbsGuest) {
-        throw new Error(`[backups.pbs.guest] "${backups.pbs.guest}" is not a guest of the inventory; name the guest running Proxmox Backup Server`);
+        throw new Error(
+            `[backups.pbs.guest] "${backups.pbs.guest}" is not a guest of the inventory; name the guest running Proxmox Backup Server`,
+        );
     }
     if (!("exclude" in pbsGuest.backup)) {
-        throw new Error(`[guests.${backups.pbs.guest}.backup] the PBS guest cannot back itself up into its own datastore; exclude it with a reason`);
+        throw new Error(
+            `[guests.${backups.pbs.guest}.backup] the PBS guest cannot back itself up into its own datastore; exclude it with a reason`,
+        );
     }
     if (args.nodeNames.length === 0) throw new Error(`[nodes] the PBS storage needs at least one node to be offered on`);
     return { plan: planBackupJobs({ guests, window: backups.window, tiers: backups.tiers }), pbsAddress: pbsGuest.ipv4 };
@@ -127,7 +134,11 @@ export function jobArgs(job: PlannedJob, backups: BackupsSpec, storageId: pulumi
  * Builds the BackupPlan of an inventory, or undefined when it has no `backups` section. Reads the
  * PBS password from the environment (`PBS_PASSWORD`) or secret config `homelab:pbsPassword`.
  */
-export function deployBackups(inv: Inventory, provider: proxmoxve.Provider, opts: pulumi.ComponentResourceOptions = {}): BackupPlan | undefined {
+export function deployBackups(
+    inv: Inventory,
+    provider: proxmoxve.Provider,
+    opts: pulumi.ComponentResourceOptions = {},
+): BackupPlan | undefined {
     if (!inv.backups) return undefined;
     return new BackupPlan(
         "backups",

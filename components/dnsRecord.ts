@@ -93,7 +93,10 @@ export function deployDns(inv: Inventory, opts: pulumi.ComponentResourceOptions 
     // On a lookup by filter the provider fills `zoneId`; its maintainers do not guarantee `id` is the zone id.
     const zoneId = zone.apply((z) => {
         const id = z.zoneId || z.id;
-        if (!id) throw new Error(`Cloudflare returned no zone id for zone "${dns.zone}"; check that the zone exists and the API token can read it`);
+        if (!id)
+            throw new Error(
+                `Cloudflare returned no zone id for zone "${dns.zone}"; check that the zone exists and the API token can read it`,
+            );
         return id;
     });
 

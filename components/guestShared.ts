@@ -38,18 +38,24 @@ export interface GuestArgsBase {
 
 /** `ip/prefix` of the guest on its network; throws when the address is not inside it. */
 export function guestAddress(where: string, spec: GuestSpec, network: Network): string {
-    if (spec.vlan !== network.vlan) throw new Error(`[${where}.vlan] the guest is on VLAN ${spec.vlan} but was given network VLAN ${network.vlan}; pass the network of VLAN ${spec.vlan}`);
+    if (spec.vlan !== network.vlan)
+        throw new Error(
+            `[${where}.vlan] the guest is on VLAN ${spec.vlan} but was given network VLAN ${network.vlan}; pass the network of VLAN ${spec.vlan}`,
+        );
     const cidr = parseCidr(network.cidr);
     const ip = parseIpv4(spec.ipv4);
     if (cidr === undefined || ip === undefined || !cidrContains(cidr, ip)) {
-        throw new Error(`[${where}.ipv4] ${spec.ipv4} is not inside ${network.cidr} of VLAN ${network.vlan}; pick an address in that subnet`);
+        throw new Error(
+            `[${where}.ipv4] ${spec.ipv4} is not inside ${network.cidr} of VLAN ${network.vlan}; pick an address in that subnet`,
+        );
     }
     return `${spec.ipv4}/${cidr.prefix}`;
 }
 
 /** Throws when a guest storage id is missing or one the rules forbid (`local`). */
 export function checkStorage(where: string, storage: string | undefined): string {
-    if (storage === undefined || storage === "") throw new Error(`[${where}] a storage id is required; never leave it to the provider default (local / local-lvm)`);
+    if (storage === undefined || storage === "")
+        throw new Error(`[${where}] a storage id is required; never leave it to the provider default (local / local-lvm)`);
     if ((FORBIDDEN_GUEST_STORAGES as readonly string[]).includes(storage)) {
         throw new Error(`[${where}] must not be "${storage}" (the root disk's directory storage); use a named ZFS or LVM-thin storage`);
     }
@@ -119,12 +125,20 @@ export function guestSideResources(
     );
     const rules =
         spec.firewall.rules.length > 0
-            ? new proxmoxve.firewall.RulesLegacy(`${name}-firewall-rules`, { nodeName: spec.node, ...target, rules: firewallRules(spec.firewall.rules) }, opts)
+            ? new proxmoxve.firewall.RulesLegacy(
+                  `${name}-firewall-rules`,
+                  { nodeName: spec.node, ...target, rules: firewallRules(spec.firewall.rules) },
+                  opts,
+              )
             : undefined;
     // `Haresource` is current; `HaresourceLegacy` is deprecated ("use proxmoxve.Haresource instead").
     const ha =
         spec.ha !== undefined
-            ? new proxmoxve.Haresource(`${name}-ha`, { resourceId: `${kind}:${spec.vmid}`, type: kind, state: spec.ha.state, comment: "managed by homelab" }, opts)
+            ? new proxmoxve.Haresource(
+                  `${name}-ha`,
+                  { resourceId: `${kind}:${spec.vmid}`, type: kind, state: spec.ha.state, comment: "managed by homelab" },
+                  opts,
+              )
             : undefined;
     return { options, rules, ha };
 }

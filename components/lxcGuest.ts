@@ -55,7 +55,12 @@ export function deviceMode(mode: string): string {
 }
 
 /** What the constructor derives from its args, validated: throws with the field, the value and the fix. */
-export function planLxcGuest(args: LxcGuestArgs): { address: string; storage: string; rootReasons: string[]; provider: proxmoxve.Provider } {
+export function planLxcGuest(args: LxcGuestArgs): {
+    address: string;
+    storage: string;
+    rootReasons: string[];
+    provider: proxmoxve.Provider;
+} {
     const { spec } = args;
     const where = `guests.${args.guestName}`;
     const mounts = args.mounts ?? [];
@@ -69,7 +74,9 @@ export function planLxcGuest(args: LxcGuestArgs): { address: string; storage: st
     const reasons = rootReasons(spec, mounts.length);
     const provider = reasons.length > 0 ? args.providers.root : args.providers.api;
     if (provider === undefined) {
-        throw new Error(`[${where}] needs root@pam (${reasons.join("; ")}) but no root provider was built; set the root password so createProxmoxProviders builds it`);
+        throw new Error(
+            `[${where}] needs root@pam (${reasons.join("; ")}) but no root provider was built; set the root password so createProxmoxProviders builds it`,
+        );
     }
     return { address, storage, rootReasons: reasons, provider };
 }
@@ -115,7 +122,9 @@ export class LxcGuest extends pulumi.ComponentResource {
                 cpu: { cores: spec.cores, units: CPU_UNITS_BY_TIER[spec.tier] },
                 memory: { dedicated: spec.memoryMiB, swap: spec.swapMiB },
                 ...(spec.docker ? { features: { nesting: true, ...(wantsKeyctl(spec) ? { keyctl: true } : {}) } } : {}),
-                ...(mounts.length > 0 ? { mountPoints: mounts.map((m) => ({ volume: m.hostPath, path: m.containerPath, readOnly: m.readOnly })) } : {}),
+                ...(mounts.length > 0
+                    ? { mountPoints: mounts.map((m) => ({ volume: m.hostPath, path: m.containerPath, readOnly: m.readOnly })) }
+                    : {}),
                 ...(spec.devices.length > 0
                     ? {
                           devicePassthroughs: spec.devices.map((d) => ({

@@ -59,7 +59,13 @@ export const WASABI_STS_ENDPOINT = "https://sts.wasabisys.com";
 /** Actions on the bucket itself a PBS S3 datastore needs. */
 export const BUCKET_ACTIONS = ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"] as const;
 /** Actions on the objects of the bucket a PBS S3 datastore needs (its garbage collection deletes chunks). */
-export const OBJECT_ACTIONS = ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:PutObject"] as const;
+export const OBJECT_ACTIONS = [
+    "s3:AbortMultipartUpload",
+    "s3:DeleteObject",
+    "s3:GetObject",
+    "s3:ListMultipartUploadParts",
+    "s3:PutObject",
+] as const;
 
 /** The inline IAM policy of a writer: this bucket's ARNs and the actions PBS needs, nothing else. */
 export function writerPolicy(bucket: string): string {
@@ -75,7 +81,10 @@ export function writerPolicy(bucket: string): string {
 /** The S3 endpoint PBS talks to: the regional AWS endpoint, or the service's own. */
 export function s3Endpoint(offsite: OffsiteSpec): string {
     if (offsite.service === "aws") return `https://s3.${offsite.region}.amazonaws.com`;
-    if (!offsite.endpoint) throw new Error(`[offsite.endpoint] service "${offsite.service}" needs its S3 endpoint, e.g. https://s3.us-west-004.backblazeb2.com`);
+    if (!offsite.endpoint)
+        throw new Error(
+            `[offsite.endpoint] service "${offsite.service}" needs its S3 endpoint, e.g. https://s3.us-west-004.backblazeb2.com`,
+        );
     return offsite.endpoint;
 }
 
@@ -83,7 +92,9 @@ export function s3Endpoint(offsite: OffsiteSpec): string {
 export function writerUserName(bucket: string, writer: string): string {
     const userName = `${bucket}-${writer}`;
     if (userName.length > 64) {
-        throw new Error(`[offsite.writers] IAM user name "${userName}" is ${userName.length} characters, IAM allows 64; use a shorter writer key or bucket name`);
+        throw new Error(
+            `[offsite.writers] IAM user name "${userName}" is ${userName.length} characters, IAM allows 64; use a shorter writer key or bucket name`,
+        );
     }
     return userName;
 }
@@ -92,7 +103,11 @@ export function writerUserName(bucket: string, writer: string): string {
  * Checks the plain inputs; throws at once with the field, the value and the fix. Pure: the
  * constructor calls it first, tests call it directly.
  */
-export function resolveOffsite(args: OffsiteBucketArgs): { endpoint: string; features: ServiceFeatures; userNames: Record<string, string> } {
+export function resolveOffsite(args: OffsiteBucketArgs): {
+    endpoint: string;
+    features: ServiceFeatures;
+    userNames: Record<string, string>;
+} {
     const o = args.offsite;
     const features = SERVICE_FEATURES[o.service];
     if (o.objectLock && o.servesPbs) {
@@ -105,7 +120,9 @@ export function resolveOffsite(args: OffsiteBucketArgs): { endpoint: string; fea
         throw new Error(`[offsite.service] "${o.service}" has no IAM API: give the bucket-scoped key as accessKeyId and secretAccessKey`);
     }
     if (!features.iam && o.writers.length !== 1) {
-        throw new Error(`[offsite.writers] "${o.service}" has no IAM API, so one scoped key serves one writer; list a single writer, got ${o.writers.join(", ")}`);
+        throw new Error(
+            `[offsite.writers] "${o.service}" has no IAM API, so one scoped key serves one writer; list a single writer, got ${o.writers.join(", ")}`,
+        );
     }
     const userNames = features.iam ? Object.fromEntries(o.writers.map((w) => [w, writerUserName(o.bucket, w)])) : {};
     return { endpoint, features, userNames };
@@ -151,7 +168,11 @@ export class OffsiteBucket extends pulumi.ComponentResource {
         // Sub-resources name the bucket literally (a plain string at preview) and wait for it.
         const sub = { ...child, dependsOn: [this.bucket] };
 
-        new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: o.bucket, versioningConfiguration: { status: "Enabled" } }, { ...sub, protect: true });
+        new aws.s3.BucketVersioning(
+            `${name}-versioning`,
+            { bucket: o.bucket, versioningConfiguration: { status: "Enabled" } },
+            { ...sub, protect: true },
+        );
         new aws.s3.BucketServerSideEncryptionConfiguration(
             `${name}-encryption`,
             { bucket: o.bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
@@ -163,7 +184,11 @@ export class OffsiteBucket extends pulumi.ComponentResource {
                 { bucket: o.bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
                 sub,
             );
-            new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: o.bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, sub);
+            new aws.s3.BucketOwnershipControls(
+                `${name}-ownership`,
+                { bucket: o.bucket, rule: { objectOwnership: "BucketOwnerEnforced" } },
+                sub,
+            );
         }
         new aws.s3.BucketLifecycleConfiguration(
             `${name}-lifecycle`,
@@ -197,7 +222,11 @@ export class OffsiteBucket extends pulumi.ComponentResource {
                     { name: userNames[writer], path: "/homelab/", tags: { "managed-by": "homelab", "offsite-bucket": o.bucket } },
                     child,
                 );
-                new aws.iam.UserPolicy(`${name}-writer-${writer}-policy`, { user: user.name, name: `${o.bucket}-write`, policy }, { ...child, dependsOn: [this.bucket] });
+                new aws.iam.UserPolicy(
+                    `${name}-writer-${writer}-policy`,
+                    { user: user.name, name: `${o.bucket}-write`, policy },
+                    { ...child, dependsOn: [this.bucket] },
+                );
                 const key = new aws.iam.AccessKey(`${name}-writer-${writer}-key`, { user: user.name }, child);
                 this.writerKeyIds[writer] = key.id;
                 secrets[writer] = pulumi.secret(key.secret);
@@ -238,7 +267,8 @@ export function providerArgs(o: OffsiteSpec, keys: Pick<OffsiteBucketArgs, "acce
         skipRegionValidation: true,
         skipMetadataApiCheck: true,
     };
-    if (o.service === "wasabi") return { ...s3Compatible, endpoints: [{ s3: endpoint, iam: WASABI_IAM_ENDPOINT, sts: WASABI_STS_ENDPOINT }] };
+    if (o.service === "wasabi")
+        return { ...s3Compatible, endpoints: [{ s3: endpoint, iam: WASABI_IAM_ENDPOINT, sts: WASABI_STS_ENDPOINT }] };
     return {
         ...s3Compatible,
         endpoints: [{ s3: endpoint }],

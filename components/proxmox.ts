@@ -54,7 +54,11 @@ export function deployNodes(inv: Inventory, providers: ProxmoxProviders): Record
 }
 
 /** Creates every guest of the inventory on its node, with that node's image downloads, bridge and storages. */
-export function deployGuests(inv: Inventory, nodes: Readonly<Record<string, ProxmoxNode>>, args: DeployProxmoxArgs): Record<string, LxcGuest | VmGuest> {
+export function deployGuests(
+    inv: Inventory,
+    nodes: Readonly<Record<string, ProxmoxNode>>,
+    args: DeployProxmoxArgs,
+): Record<string, LxcGuest | VmGuest> {
     const networks = Object.values(inv.networks);
     const allVlans = networks.map((n) => n.vlan).sort((a, b) => a - b);
     const dns = { servers: inv.cluster.dnsServers, domain: inv.cluster.domain };
@@ -65,7 +69,10 @@ export function deployGuests(inv: Inventory, nodes: Readonly<Record<string, Prox
         if (node === undefined) throw new Error(`[guests.${guestName}.node] node "${spec.node}" is not in nodes`);
         const net = networkByVlan(inv, spec.vlan);
         if (net === undefined) throw new Error(`[guests.${guestName}.vlan] VLAN ${spec.vlan} is not a network`);
-        const storages = spec.kind === "lxc" ? [spec.disk.storage] : [...spec.disks.map((d) => d.storage), ...(spec.systemStorage ? [spec.systemStorage] : [])];
+        const storages =
+            spec.kind === "lxc"
+                ? [spec.disk.storage]
+                : [...spec.disks.map((d) => d.storage), ...(spec.systemStorage ? [spec.systemStorage] : [])];
         const nodeResources = [node.bridge, ...[...new Set(storages)].flatMap((id) => (node.storages[id] ? [node.storages[id]] : []))];
         const common = {
             guestName,

@@ -44,7 +44,9 @@ export function decompressionFor(key: string, image: ImageSpec): string | undefi
     if (suffix !== undefined) return image.fileName.endsWith(suffix) ? undefined : DECOMPRESSION_BY_SUFFIX[suffix];
     const unsupported = UNSUPPORTED_COMPRESSION.find((s) => urlPath.endsWith(s));
     if (unsupported !== undefined && !image.fileName.endsWith(unsupported)) {
-        throw new Error(`[images.${key}.url] the provider cannot decompress "${unsupported}" (it can: ${Object.keys(DECOMPRESSION_BY_SUFFIX).join(", ")}); use an uncompressed or .gz/.bz2/.zst URL`);
+        throw new Error(
+            `[images.${key}.url] the provider cannot decompress "${unsupported}" (it can: ${Object.keys(DECOMPRESSION_BY_SUFFIX).join(", ")}); use an uncompressed or .gz/.bz2/.zst URL`,
+        );
     }
     return undefined;
 }
@@ -182,7 +184,11 @@ export class ProxmoxNode extends pulumi.ComponentResource {
             case "zfs":
                 return new proxmoxve.storage.Zfspool(child, { ...common, zfsPool: storage.pool, thinProvision: storage.sparse }, opts);
             case "lvmthin":
-                return new proxmoxve.storage.Lvmthin(child, { ...common, volumeGroup: storage.volumeGroup, thinPool: storage.thinPool }, opts);
+                return new proxmoxve.storage.Lvmthin(
+                    child,
+                    { ...common, volumeGroup: storage.volumeGroup, thinPool: storage.thinPool },
+                    opts,
+                );
             case "nfs":
                 return new proxmoxve.storage.Nfs(child, { ...common, server: storage.server, export: storage.export }, opts);
             case "dir":

@@ -62,9 +62,11 @@ export function planVmGuest(args: VmGuestArgs): {
     if (spec.tpm && spec.bios !== "ovmf") throw new Error(`[${where}.bios] a TPM needs UEFI; set bios to "ovmf"`);
     let media: BootMedia | undefined;
     if (spec.image !== undefined) {
-        if (args.image === undefined || args.imageFileId === undefined) throw new Error(`[${where}.image] image "${spec.image}" was not given to the VM; pass its spec and downloaded file id`);
+        if (args.image === undefined || args.imageFileId === undefined)
+            throw new Error(`[${where}.image] image "${spec.image}" was not given to the VM; pass its spec and downloaded file id`);
         media = bootMediaOf(args.image);
-        if (media === "cdrom" && spec.cdrom !== undefined) throw new Error(`[${where}.cdrom] the image "${spec.image}" is an installer ISO and takes the CD drive; remove cdrom or image`);
+        if (media === "cdrom" && spec.cdrom !== undefined)
+            throw new Error(`[${where}.cdrom] the image "${spec.image}" is an installer ISO and takes the CD drive; remove cdrom or image`);
     }
     const reasons = rootReasons(spec, 0);
     const provider = reasons.length > 0 ? args.providers.root : args.providers.api;
@@ -134,11 +136,20 @@ export class VmGuest extends pulumi.ComponentResource {
                 memory: { dedicated: spec.memoryMiB, floating: spec.memoryFloorMiB ?? Math.floor(spec.memoryMiB / 2) },
                 agent: { enabled: true },
                 disks,
-                ...(spec.bios === "ovmf" ? { efiDisk: { datastoreId: systemStorage, type: "4m", preEnrolledKeys: spec.osType.startsWith("win") } } : {}),
+                ...(spec.bios === "ovmf"
+                    ? { efiDisk: { datastoreId: systemStorage, type: "4m", preEnrolledKeys: spec.osType.startsWith("win") } }
+                    : {}),
                 ...(spec.tpm ? { tpmState: { datastoreId: systemStorage, version: "v2.0" } } : {}),
                 ...(cdromFileId !== undefined ? { cdrom: { fileId: cdromFileId, interface: CDROM_INTERFACE } } : {}),
                 ...(spec.clone !== undefined
-                    ? { clone: { vmId: spec.clone.vmid, full: true, datastoreId: diskStorages[0], ...(spec.clone.node !== undefined ? { nodeName: spec.clone.node } : {}) } }
+                    ? {
+                          clone: {
+                              vmId: spec.clone.vmid,
+                              full: true,
+                              datastoreId: diskStorages[0],
+                              ...(spec.clone.node !== undefined ? { nodeName: spec.clone.node } : {}),
+                          },
+                      }
                     : {}),
                 ...(spec.cloudInit !== undefined
                     ? {
@@ -152,7 +163,9 @@ export class VmGuest extends pulumi.ComponentResource {
                       }
                     : {}),
                 networkDevices: [nic],
-                ...(spec.pciMappings.length > 0 ? { hostpcis: spec.pciMappings.map((m, i) => ({ device: `hostpci${i}`, mapping: m.mapping, pcie: m.pcie })) } : {}),
+                ...(spec.pciMappings.length > 0
+                    ? { hostpcis: spec.pciMappings.map((m, i) => ({ device: `hostpci${i}`, mapping: m.mapping, pcie: m.pcie })) }
+                    : {}),
                 ...(spec.usbMappings.length > 0 ? { usbs: spec.usbMappings.map((m) => ({ mapping: m.mapping })) } : {}),
             },
             {

@@ -2,7 +2,16 @@
  * Rules between entities of a parsed inventory. Pure: each check returns problems with the
  * path and the fix; `crossCheck` runs them all so one run reports everything.
  */
-import { DnsRecordField, dnsRecordProblems, fullRecordName, isFqdn, nonPublicHostnameReason, recordComment, recordContent, recordTtl } from "../lib/dns";
+import {
+    DnsRecordField,
+    dnsRecordProblems,
+    fullRecordName,
+    isFqdn,
+    nonPublicHostnameReason,
+    recordComment,
+    recordContent,
+    recordTtl,
+} from "../lib/dns";
 import { cidrContains, nonPublicReason, parseCidr, parseIpv4 } from "../lib/ipv4";
 import { schemeVmid } from "../lib/scheme";
 import { InventoryProblem, formatPath } from "./errors";
@@ -54,14 +63,27 @@ function checkNetworks(inv: Inventory, problems: Problems): void {
     const seen = new Map<number, string>();
     for (const [name, net] of Object.entries(inv.networks)) {
         const other = seen.get(net.vlan);
-        if (other) problems.push(at(["networks", name, "vlan"], `VLAN ${net.vlan} is already used by network "${other}"; give each network its own VLAN id`));
+        if (other)
+            problems.push(
+                at(["networks", name, "vlan"], `VLAN ${net.vlan} is already used by network "${other}"; give each network its own VLAN id`),
+            );
         seen.set(net.vlan, name);
         const subnet = parseCidr(net.cidr);
         const gw = parseIpv4(net.gateway);
         if (!subnet) {
-            problems.push(at(["networks", name, "cidr"], `"${net.cidr}" is not a network address; use the subnet's first address, e.g. 192.168.30.0/24`));
+            problems.push(
+                at(
+                    ["networks", name, "cidr"],
+                    `"${net.cidr}" is not a network address; use the subnet's first address, e.g. 192.168.30.0/24`,
+                ),
+            );
         } else if (gw !== undefined && (!cidrContains(subnet, gw) || gw === subnet.network || gw === subnet.broadcast)) {
-            problems.push(at(["networks", name, "gateway"], `gateway ${net.gateway} is not a host address of ${net.cidr}; use an address inside the subnet`));
+            problems.push(
+                at(
+                    ["networks", name, "gateway"],
+                    `gateway ${net.gateway} is not a host address of ${net.cidr}; use an address inside the subnet`,
+                ),
+            );
         }
     }
 }
@@ -71,21 +93,43 @@ function checkNodes(inv: Inventory, problems: Problems): void {
     const addresses = new Map<string, string>();
     for (const [node, spec] of Object.entries(inv.nodes)) {
         const other = addresses.get(spec.address);
-        if (other) problems.push(at(["nodes", node, "address"], `address ${spec.address} is also node "${other}"'s; every node needs its own address`));
+        if (other)
+            problems.push(
+                at(["nodes", node, "address"], `address ${spec.address} is also node "${other}"'s; every node needs its own address`),
+            );
         addresses.set(spec.address, node);
         for (const [id, storage] of Object.entries(spec.storages)) {
             const prev = owner.get(id);
             // The installer's own storages (`local`) exist on every node: the same unmanaged definition may repeat.
-            const sameUnmanaged = prev !== undefined && !storage.managed && JSON.stringify(inv.nodes[prev].storages[id]) === JSON.stringify(storage);
-            if (prev && !sameUnmanaged) problems.push(at(["nodes", node, "storages", id], `storage id "${id}" is already defined on node "${prev}"; storage ids are cluster-wide, give this one another id`));
+            const sameUnmanaged =
+                prev !== undefined && !storage.managed && JSON.stringify(inv.nodes[prev].storages[id]) === JSON.stringify(storage);
+            if (prev && !sameUnmanaged)
+                problems.push(
+                    at(
+                        ["nodes", node, "storages", id],
+                        `storage id "${id}" is already defined on node "${prev}"; storage ids are cluster-wide, give this one another id`,
+                    ),
+                );
             owner.set(id, node);
         }
     }
 }
 
-function checkDisk(inv: Inventory, problems: Problems, path: PropertyKey[], node: string, storage: string, wantContent: "images" | "rootdir"): void {
+function checkDisk(
+    inv: Inventory,
+    problems: Problems,
+    path: PropertyKey[],
+    node: string,
+    storage: string,
+    wantContent: "images" | "rootdir",
+): void {
     if ((FORBIDDEN_GUEST_STORAGES as readonly string[]).includes(storage)) {
-        problems.push(at(path, `guest storage must not be "${storage}" (the root disk's directory storage); use a named ZFS or LVM-thin storage of node "${node}"`));
+        problems.push(
+            at(
+                path,
+                `guest storage must not be "${storage}" (the root disk's directory storage); use a named ZFS or LVM-thin storage of node "${node}"`,
+            ),
+        );
         return;
     }
     const nodeSpec = own(inv.nodes, node);
@@ -93,11 +137,21 @@ function checkDisk(inv: Inventory, problems: Problems, path: PropertyKey[], node
     const spec = own(nodeSpec.storages, storage);
     if (!spec) {
         const offered = Object.keys(nodeSpec.storages).join(", ") || "none";
-        problems.push(at(path, `node "${node}" offers no storage "${storage}" (it offers: ${offered}); add it under nodes.${node}.storages or pick one of those`));
+        problems.push(
+            at(
+                path,
+                `node "${node}" offers no storage "${storage}" (it offers: ${offered}); add it under nodes.${node}.storages or pick one of those`,
+            ),
+        );
         return;
     }
     if (!spec.content.includes(wantContent)) {
-        problems.push(at(path, `storage "${storage}" does not hold "${wantContent}" content; add "${wantContent}" to nodes.${node}.storages.${storage}.content or pick another storage`));
+        problems.push(
+            at(
+                path,
+                `storage "${storage}" does not hold "${wantContent}" content; add "${wantContent}" to nodes.${node}.storages.${storage}.content or pick another storage`,
+            ),
+        );
     }
 }
 
@@ -108,31 +162,75 @@ function checkGuests(inv: Inventory, problems: Problems): void {
     for (const [name, g] of Object.entries(inv.guests)) {
         const base = ["guests", name];
         if (!own(inv.nodes, g.node)) {
-            problems.push(at([...base, "node"], `node "${g.node}" is not in nodes (known: ${Object.keys(inv.nodes).join(", ")}); fix the name or add the node`));
+            problems.push(
+                at(
+                    [...base, "node"],
+                    `node "${g.node}" is not in nodes (known: ${Object.keys(inv.nodes).join(", ")}); fix the name or add the node`,
+                ),
+            );
         }
         const prevId = vmids.get(g.vmid);
-        if (prevId) problems.push(at([...base, "vmid"], `VMID ${g.vmid} is already used by guest "${prevId}"; every guest needs its own VMID`));
+        if (prevId)
+            problems.push(at([...base, "vmid"], `VMID ${g.vmid} is already used by guest "${prevId}"; every guest needs its own VMID`));
         vmids.set(g.vmid, name);
         const prevIp = ips.get(g.ipv4);
-        if (prevIp) problems.push(at([...base, "ipv4"], `address ${g.ipv4} is already used by guest "${prevIp}"; every guest needs its own address`));
+        if (prevIp)
+            problems.push(
+                at([...base, "ipv4"], `address ${g.ipv4} is already used by guest "${prevIp}"; every guest needs its own address`),
+            );
         ips.set(g.ipv4, name);
 
         const net = networkByVlan(inv, g.vlan);
         if (!net) {
-            problems.push(at([...base, "vlan"], `VLAN ${g.vlan} is not a network (known: ${Object.values(inv.networks).map((n) => n.vlan).join(", ")}); fix the VLAN or add the network`));
+            problems.push(
+                at(
+                    [...base, "vlan"],
+                    `VLAN ${g.vlan} is not a network (known: ${Object.values(inv.networks)
+                        .map((n) => n.vlan)
+                        .join(", ")}); fix the VLAN or add the network`,
+                ),
+            );
         } else {
             const subnet = parseCidr(net[1].cidr);
             const ip = parseIpv4(g.ipv4);
             if (subnet && ip !== undefined) {
-                if (!cidrContains(subnet, ip)) problems.push(at([...base, "ipv4"], `address ${g.ipv4} is outside ${net[1].cidr} of VLAN ${g.vlan} ("${net[0]}"); pick an address in that subnet`));
-                else if (ip === subnet.network) problems.push(at([...base, "ipv4"], `address ${g.ipv4} is the network address of ${net[1].cidr}; pick a host address`));
-                else if (ip === subnet.broadcast) problems.push(at([...base, "ipv4"], `address ${g.ipv4} is the broadcast address of ${net[1].cidr}; pick a host address`));
-                else if (g.ipv4 === net[1].gateway && !g.gateway) problems.push(at([...base, "ipv4"], `address ${g.ipv4} is the gateway of VLAN ${g.vlan}; pick another host address (or set gateway: true on the router guest)`));
-                else if (g.gateway && g.ipv4 !== net[1].gateway) problems.push(at([...base, "gateway"], `a router guest owns its VLAN's gateway address ${net[1].gateway}, got ${g.ipv4}; fix the address or the network's gateway`));
+                if (!cidrContains(subnet, ip))
+                    problems.push(
+                        at(
+                            [...base, "ipv4"],
+                            `address ${g.ipv4} is outside ${net[1].cidr} of VLAN ${g.vlan} ("${net[0]}"); pick an address in that subnet`,
+                        ),
+                    );
+                else if (ip === subnet.network)
+                    problems.push(at([...base, "ipv4"], `address ${g.ipv4} is the network address of ${net[1].cidr}; pick a host address`));
+                else if (ip === subnet.broadcast)
+                    problems.push(
+                        at([...base, "ipv4"], `address ${g.ipv4} is the broadcast address of ${net[1].cidr}; pick a host address`),
+                    );
+                else if (g.ipv4 === net[1].gateway && !g.gateway)
+                    problems.push(
+                        at(
+                            [...base, "ipv4"],
+                            `address ${g.ipv4} is the gateway of VLAN ${g.vlan}; pick another host address (or set gateway: true on the router guest)`,
+                        ),
+                    );
+                else if (g.gateway && g.ipv4 !== net[1].gateway)
+                    problems.push(
+                        at(
+                            [...base, "gateway"],
+                            `a router guest owns its VLAN's gateway address ${net[1].gateway}, got ${g.ipv4}; fix the address or the network's gateway`,
+                        ),
+                    );
             }
             if (inv.cluster.enforceIdScheme && parseIpv4(g.ipv4) !== undefined) {
                 const want = schemeVmid(g.vlan, g.ipv4);
-                if (want !== g.vmid) problems.push(at([...base, "vmid"], `VMID ${g.vmid} breaks the ID scheme (VLAN × 1000 + last octet); for VLAN ${g.vlan} and ${g.ipv4} it must be ${want}`));
+                if (want !== g.vmid)
+                    problems.push(
+                        at(
+                            [...base, "vmid"],
+                            `VMID ${g.vmid} breaks the ID scheme (VLAN × 1000 + last octet); for VLAN ${g.vlan} and ${g.ipv4} it must be ${want}`,
+                        ),
+                    );
             }
         }
 
@@ -145,16 +243,31 @@ function checkGuests(inv: Inventory, problems: Problems): void {
         if (g.kind === "lxc") {
             checkDisk(inv, problems, [...base, "disk", "storage"], g.node, g.disk.storage, "rootdir");
             const template = own(inv.images, g.template);
-            if (!template) problems.push(at([...base, "template"], `template "${g.template}" is not in images; add it under images with its checksum`));
-            else if (template.contentType !== "vztmpl") problems.push(at([...base, "template"], `image "${g.template}" has contentType ${template.contentType}, not a container template; name an image whose contentType is vztmpl`));
+            if (!template)
+                problems.push(
+                    at([...base, "template"], `template "${g.template}" is not in images; add it under images with its checksum`),
+                );
+            else if (template.contentType !== "vztmpl")
+                problems.push(
+                    at(
+                        [...base, "template"],
+                        `image "${g.template}" has contentType ${template.contentType}, not a container template; name an image whose contentType is vztmpl`,
+                    ),
+                );
             if (g.privileged && g.privileged.reason.trim().length < 10) {
-                problems.push(at([...base, "privileged", "reason"], `a privileged container must say why in at least 10 characters (not counting spaces); give a reason or drop the exception`));
+                problems.push(
+                    at(
+                        [...base, "privileged", "reason"],
+                        `a privileged container must say why in at least 10 characters (not counting spaces); give a reason or drop the exception`,
+                    ),
+                );
             }
         } else {
             g.disks.forEach((d, i) => checkDisk(inv, problems, [...base, "disks", i, "storage"], g.node, d.storage, "images"));
             if (g.systemStorage !== undefined) checkDisk(inv, problems, [...base, "systemStorage"], g.node, g.systemStorage, "images");
             const image = g.image === undefined ? undefined : own(inv.images, g.image);
-            if (g.image && !image) problems.push(at([...base, "image"], `image "${g.image}" is not in images; add it under images with its checksum`));
+            if (g.image && !image)
+                problems.push(at([...base, "image"], `image "${g.image}" is not in images; add it under images with its checksum`));
             if (g.image && g.clone) problems.push(at([...base, "clone"], `a VM boots from an image or a clone, not both; remove one`));
             const media = [g.image, g.clone, g.cdrom].filter((m) => m !== undefined).length;
             if (media === 0) problems.push(at([...base, "image"], `a VM needs boot media: set image (a key of images), cdrom or clone`));
@@ -163,15 +276,36 @@ function checkGuests(inv: Inventory, problems: Problems): void {
             if (cdromNode && cdromStorage !== undefined) {
                 const spec = own(cdromNode.storages, cdromStorage);
                 if (!spec) {
-                    problems.push(at([...base, "cdrom"], `storage "${cdromStorage}" is not offered by node "${g.node}" (it offers: ${Object.keys(cdromNode.storages).join(", ") || "none"}); put the ISO on one of those`));
+                    problems.push(
+                        at(
+                            [...base, "cdrom"],
+                            `storage "${cdromStorage}" is not offered by node "${g.node}" (it offers: ${Object.keys(cdromNode.storages).join(", ") || "none"}); put the ISO on one of those`,
+                        ),
+                    );
                 } else if (!spec.content.includes("iso")) {
-                    problems.push(at([...base, "cdrom"], `storage "${cdromStorage}" does not hold "iso" content; put the ISO on a storage that does, or add "iso" to nodes.${g.node}.storages.${cdromStorage}.content`));
+                    problems.push(
+                        at(
+                            [...base, "cdrom"],
+                            `storage "${cdromStorage}" does not hold "iso" content; put the ISO on a storage that does, or add "iso" to nodes.${g.node}.storages.${cdromStorage}.content`,
+                        ),
+                    );
                 }
             }
             if (g.cloudInit && image?.contentType === "iso" && !image.fileName.endsWith(".img")) {
-                problems.push(at([...base, "cloudInit"], `cloud-init needs a cloud image or a clone, not the installer ISO "${g.image}"; remove cloudInit or boot a cloud image`));
+                problems.push(
+                    at(
+                        [...base, "cloudInit"],
+                        `cloud-init needs a cloud image or a clone, not the installer ISO "${g.image}"; remove cloudInit or boot a cloud image`,
+                    ),
+                );
             }
-            if (g.memoryFloorMiB !== undefined && g.memoryFloorMiB > g.memoryMiB) problems.push(at([...base, "memoryFloorMiB"], `balloon floor ${g.memoryFloorMiB} MiB exceeds memory ${g.memoryMiB} MiB; lower the floor`));
+            if (g.memoryFloorMiB !== undefined && g.memoryFloorMiB > g.memoryMiB)
+                problems.push(
+                    at(
+                        [...base, "memoryFloorMiB"],
+                        `balloon floor ${g.memoryFloorMiB} MiB exceeds memory ${g.memoryMiB} MiB; lower the floor`,
+                    ),
+                );
             if (g.tpm && g.bios !== "ovmf") problems.push(at([...base, "bios"], `a TPM needs UEFI; set bios to "ovmf"`));
         }
     }
@@ -181,7 +315,12 @@ function checkGuests(inv: Inventory, problems: Problems): void {
         for (const [node, guests] of byNode) {
             if (guests.length > 1) {
                 for (const guest of guests.slice(1)) {
-                    problems.push(at(["guests", guest, "node"], `HA pair "${pair}" has ${guests.join(" and ")} on node "${node}"; members of a pair must run on different nodes`));
+                    problems.push(
+                        at(
+                            ["guests", guest, "node"],
+                            `HA pair "${pair}" has ${guests.join(" and ")} on node "${node}"; members of a pair must run on different nodes`,
+                        ),
+                    );
                 }
             }
         }
@@ -204,21 +343,48 @@ function checkDatasets(inv: Inventory, problems: Problems): void {
     for (const [path, ds] of Object.entries(inv.datasets)) {
         const base = ["datasets", path];
         if (!ZFS_DATASET_PATTERN.test(path) || path.length > 255 || path.split("/").some((c) => c === "." || c === "..")) {
-            problems.push(at(base, `"${path}" is not a safe ZFS dataset name: use pool/child with letters, digits and _ . : - only (no spaces or shell characters)`));
+            problems.push(
+                at(
+                    base,
+                    `"${path}" is not a safe ZFS dataset name: use pool/child with letters, digits and _ . : - only (no spaces or shell characters)`,
+                ),
+            );
             continue;
         }
         const nodeSpec = own(inv.nodes, ds.node);
         if (!nodeSpec) {
-            problems.push(at([...base, "node"], `node "${ds.node}" is not in nodes (known: ${Object.keys(inv.nodes).join(", ")}); fix the name or add the node`));
+            problems.push(
+                at(
+                    [...base, "node"],
+                    `node "${ds.node}" is not in nodes (known: ${Object.keys(inv.nodes).join(", ")}); fix the name or add the node`,
+                ),
+            );
         }
         const mountpoint = datasetMountpoint(path, ds.properties.mountpoint);
         if (!underRoot(mountpoint, inv.cluster.managedRoots)) {
-            problems.push(at([...base, "properties", "mountpoint"], `mountpoint ${mountpoint} is outside the managed roots (${inv.cluster.managedRoots.join(", ")}); set a mountpoint under one of them or add a root to cluster.managedRoots`));
+            problems.push(
+                at(
+                    [...base, "properties", "mountpoint"],
+                    `mountpoint ${mountpoint} is outside the managed roots (${inv.cluster.managedRoots.join(", ")}); set a mountpoint under one of them or add a root to cluster.managedRoots`,
+                ),
+            );
         }
         if (ds.owner) {
             const owner = own(inv.guests, ds.owner.container);
-            if (!owner) problems.push(at([...base, "owner", "container"], `guest "${ds.owner.container}" is not in guests; name the container whose user owns the data`));
-            else if (owner.kind !== "lxc") problems.push(at([...base, "owner", "container"], `guest "${ds.owner.container}" is a VM; ownership is expressed as seen inside a container, so name the container whose user owns the data`));
+            if (!owner)
+                problems.push(
+                    at(
+                        [...base, "owner", "container"],
+                        `guest "${ds.owner.container}" is not in guests; name the container whose user owns the data`,
+                    ),
+                );
+            else if (owner.kind !== "lxc")
+                problems.push(
+                    at(
+                        [...base, "owner", "container"],
+                        `guest "${ds.owner.container}" is a VM; ownership is expressed as seen inside a container, so name the container whose user owns the data`,
+                    ),
+                );
         }
         const unowned: string[] = [];
         ds.mounts.forEach((m, i) => {
@@ -228,20 +394,40 @@ function checkDatasets(inv: Inventory, problems: Problems): void {
                 return;
             }
             if (guest.node !== ds.node && nodeSpec && own(inv.nodes, guest.node)) {
-                problems.push(at([...base, "mounts", i, "guest"], `guest "${m.guest}" runs on "${guest.node}" but the dataset lives on "${ds.node}"; a bind mount must be on the same node`));
+                problems.push(
+                    at(
+                        [...base, "mounts", i, "guest"],
+                        `guest "${m.guest}" runs on "${guest.node}" but the dataset lives on "${ds.node}"; a bind mount must be on the same node`,
+                    ),
+                );
             }
             if (guest.kind === "vm") {
-                problems.push(at([...base, "mounts", i, "guest"], `"${m.guest}" is a VM and cannot bind-mount a host dataset; export it with properties.sharenfs instead`));
+                problems.push(
+                    at(
+                        [...base, "mounts", i, "guest"],
+                        `"${m.guest}" is a VM and cannot bind-mount a host dataset; export it with properties.sharenfs instead`,
+                    ),
+                );
             } else {
                 if (!guest.privileged && !ds.owner && !unowned.includes(m.guest)) unowned.push(m.guest);
                 if (m.path === "/" || ["/proc", "/sys", "/dev", "/etc"].some((p) => m.path === p || m.path.startsWith(`${p}/`))) {
-                    problems.push(at([...base, "mounts", i, "path"], `mount path ${m.path} would shadow a system directory inside the container; mount under /mnt, /srv or /data`));
+                    problems.push(
+                        at(
+                            [...base, "mounts", i, "path"],
+                            `mount path ${m.path} would shadow a system directory inside the container; mount under /mnt, /srv or /data`,
+                        ),
+                    );
                 }
             }
         });
         if (unowned.length > 0) {
             const list = unowned.map((g) => `"${g}"`).join(" and ");
-            problems.push(at([...base, "owner"], `dataset is bind-mounted into unprivileged container${unowned.length > 1 ? "s" : ""} ${list} but has no owner; set owner {container, uid, gid} so the mapped ids can write to it`));
+            problems.push(
+                at(
+                    [...base, "owner"],
+                    `dataset is bind-mounted into unprivileged container${unowned.length > 1 ? "s" : ""} ${list} but has no owner; set owner {container, uid, gid} so the mapped ids can write to it`,
+                ),
+            );
         }
         const guests = ds.mounts.map((m) => m.guest);
         const dup = guests.find((g, i) => guests.indexOf(g) !== i);
@@ -254,22 +440,44 @@ function checkImages(inv: Inventory, problems: Problems): void {
     for (const [k, img] of Object.entries(inv.images)) {
         const s = storages.get(img.storage);
         const want = img.contentType;
-        if (!s) problems.push(at(["images", k, "storage"], `storage "${img.storage}" is not offered by any node; add it under a node's storages`));
-        else if (!s.spec.content.includes(want)) problems.push(at(["images", k, "storage"], `storage "${img.storage}" does not hold "${want}" content; add it to its content list`));
+        if (!s)
+            problems.push(
+                at(["images", k, "storage"], `storage "${img.storage}" is not offered by any node; add it under a node's storages`),
+            );
+        else if (!s.spec.content.includes(want))
+            problems.push(
+                at(["images", k, "storage"], `storage "${img.storage}" does not hold "${want}" content; add it to its content list`),
+            );
         const digestLength = img.checksumAlgorithm === "sha256" ? 64 : 128;
-        if (img.checksum.length !== digestLength) problems.push(at(["images", k, "checksum"], `a ${img.checksumAlgorithm} digest has ${digestLength} hex digits, got ${img.checksum.length}`));
+        if (img.checksum.length !== digestLength)
+            problems.push(
+                at(
+                    ["images", k, "checksum"],
+                    `a ${img.checksumAlgorithm} digest has ${digestLength} hex digits, got ${img.checksum.length}`,
+                ),
+            );
     }
 }
 
 /** Inventory path of the field a DNS rule is about (`content` is the inventory's `target`, the comment its `purpose`). */
-const DNS_FIELD_PATH: Record<DnsRecordField, string> = { name: "name", type: "type", content: "target", proxied: "proxied", ttl: "proxied", comment: "purpose" };
+const DNS_FIELD_PATH: Record<DnsRecordField, string> = {
+    name: "name",
+    type: "type",
+    content: "target",
+    proxied: "proxied",
+    ttl: "proxied",
+    comment: "purpose",
+};
 
 function checkDns(inv: Inventory, problems: Problems): void {
     if (!inv.dns) return;
     const dns = inv.dns;
     // Where `wan` resolves to; a bad source is reported once, on the source, not on every record using it.
     let wanSourceReported = false;
-    if (dns.wanAddress && dns.ddnsHostname) problems.push(at(["dns", "ddnsHostname"], `set either wanAddress or ddnsHostname, not both; with a static WAN address drop ddnsHostname`));
+    if (dns.wanAddress && dns.ddnsHostname)
+        problems.push(
+            at(["dns", "ddnsHostname"], `set either wanAddress or ddnsHostname, not both; with a static WAN address drop ddnsHostname`),
+        );
     if (dns.wanAddress) {
         const why = nonPublicReason(dns.wanAddress);
         if (why) {
@@ -280,7 +488,12 @@ function checkDns(inv: Inventory, problems: Problems): void {
     if (dns.ddnsHostname) {
         const why = isFqdn(dns.ddnsHostname) ? nonPublicHostnameReason(dns.ddnsHostname) : "not a fully qualified hostname";
         if (why) {
-            problems.push(at(["dns", "ddnsHostname"], `"${dns.ddnsHostname}" is ${why}; use the public dynamic-DNS name of the WAN, such as home.dyndns.example.net`));
+            problems.push(
+                at(
+                    ["dns", "ddnsHostname"],
+                    `"${dns.ddnsHostname}" is ${why}; use the public dynamic-DNS name of the WAN, such as home.dyndns.example.net`,
+                ),
+            );
             wanSourceReported = true;
         }
     }
@@ -293,7 +506,9 @@ function checkDns(inv: Inventory, problems: Problems): void {
         names.set(name, k);
         let content: string | undefined;
         if (r.target === "wan" && r.type === "A" && !dns.wanAddress) {
-            problems.push(at([...base, "type"], `an A record to "wan" needs dns.wanAddress; set it, or use type CNAME (to dns.ddnsHostname)`));
+            problems.push(
+                at([...base, "type"], `an A record to "wan" needs dns.wanAddress; set it, or use type CNAME (to dns.ddnsHostname)`),
+            );
         } else if (r.target === "wan" && r.type === "CNAME" && !dns.ddnsHostname) {
             problems.push(at([...base, "type"], `a CNAME to "wan" needs dns.ddnsHostname; set it, or use type A (to dns.wanAddress)`));
         } else {
@@ -318,27 +533,55 @@ function checkDns(inv: Inventory, problems: Problems): void {
 function checkBackups(inv: Inventory, problems: Problems): void {
     if (!inv.backups) {
         for (const [name, g] of Object.entries(inv.guests)) {
-            if ("tier" in g.backup) problems.push(at(["guests", name, "backup"], `guest has backup tier "${g.backup.tier}" but the inventory has no backups section; add backups or exclude the guest with a reason`));
+            if ("tier" in g.backup)
+                problems.push(
+                    at(
+                        ["guests", name, "backup"],
+                        `guest has backup tier "${g.backup.tier}" but the inventory has no backups section; add backups or exclude the guest with a reason`,
+                    ),
+                );
         }
         return;
     }
     const b = inv.backups;
     const pbs = own(inv.guests, b.pbs.guest);
-    if (!pbs) problems.push(at(["backups", "pbs", "guest"], `guest "${b.pbs.guest}" is not in guests; name the guest running Proxmox Backup Server`));
-    else if ("tier" in pbs.backup) problems.push(at(["guests", b.pbs.guest, "backup"], `the PBS guest cannot back itself up into its own datastore; exclude it with a reason`));
-    if (b.window.start === b.window.end) problems.push(at(["backups", "window"], `the night window is empty (start equals end); give it at least one slot`));
+    if (!pbs)
+        problems.push(
+            at(["backups", "pbs", "guest"], `guest "${b.pbs.guest}" is not in guests; name the guest running Proxmox Backup Server`),
+        );
+    else if ("tier" in pbs.backup)
+        problems.push(
+            at(["guests", b.pbs.guest, "backup"], `the PBS guest cannot back itself up into its own datastore; exclude it with a reason`),
+        );
+    if (b.window.start === b.window.end)
+        problems.push(at(["backups", "window"], `the night window is empty (start equals end); give it at least one slot`));
     for (const [tier, spec] of Object.entries(b.tiers)) {
         const r = spec.retention;
-        if (!r.keepDaily && !r.keepWeekly && !r.keepMonthly && !r.keepYearly) problems.push(at(["backups", "tiers", tier, "retention"], `retention keeps nothing; set at least one keep* count`));
+        if (!r.keepDaily && !r.keepWeekly && !r.keepMonthly && !r.keepYearly)
+            problems.push(at(["backups", "tiers", tier, "retention"], `retention keeps nothing; set at least one keep* count`));
     }
 }
 
 function checkOffsite(inv: Inventory, problems: Problems): void {
     const o = inv.offsite;
     if (!o) return;
-    if (o.service !== "aws" && !o.endpoint) problems.push(at(["offsite", "endpoint"], `service "${o.service}" needs its S3 endpoint; set endpoint, e.g. https://s3.us-west-004.backblazeb2.com`));
-    if (o.objectLock && o.servesPbs) problems.push(at(["offsite", "objectLock"], `Object Lock stops Proxmox Backup Server's garbage collection from deleting chunks; turn it off for a bucket PBS writes to`));
+    if (o.service !== "aws" && !o.endpoint)
+        problems.push(
+            at(
+                ["offsite", "endpoint"],
+                `service "${o.service}" needs its S3 endpoint; set endpoint, e.g. https://s3.us-west-004.backblazeb2.com`,
+            ),
+        );
+    if (o.objectLock && o.servesPbs)
+        problems.push(
+            at(
+                ["offsite", "objectLock"],
+                `Object Lock stops Proxmox Backup Server's garbage collection from deleting chunks; turn it off for a bucket PBS writes to`,
+            ),
+        );
     if (o.service !== "aws" && o.service !== "wasabi" && o.writers.length > 1) {
-        problems.push(at(["offsite", "writers"], `service "${o.service}" has no IAM API, so one scoped key serves one writer; list a single writer`));
+        problems.push(
+            at(["offsite", "writers"], `service "${o.service}" has no IAM API, so one scoped key serves one writer; list a single writer`),
+        );
     }
 }

@@ -40,7 +40,9 @@ export function optionalCredential(key: CredentialKey, envVar: string): pulumi.O
 export function requireCredential(key: CredentialKey, envVar: string): pulumi.Output<string> {
     const value = optionalCredential(key, envVar);
     if (value === undefined) {
-        throw new Error(`missing credential: set the environment variable ${envVar} or run \`pulumi config set --secret ${PROJECT}:${key} <value>\``);
+        throw new Error(
+            `missing credential: set the environment variable ${envVar} or run \`pulumi config set --secret ${PROJECT}:${key} <value>\``,
+        );
     }
     return value;
 }

@@ -43,7 +43,9 @@ function want(issue: z.core.$ZodIssue): string | undefined {
         case "invalid_type":
             return `must be ${TYPE_NAMES[issue.expected] ?? issue.expected}`;
         case "invalid_value":
-            return issue.values.length === 1 ? `must be ${JSON.stringify(issue.values[0])}` : `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+            return issue.values.length === 1
+                ? `must be ${JSON.stringify(issue.values[0])}`
+                : `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
         case "invalid_union":
             return `must be ${((issue as { options?: unknown[] }).options ?? []).map((o) => JSON.stringify(o)).join(" or ")}`;
         case "too_small":
@@ -52,7 +54,8 @@ function want(issue: z.core.$ZodIssue): string | undefined {
             const bound = Number(small ? issue.minimum : issue.maximum);
             const inclusive = issue.inclusive !== false;
             if (issue.origin === "array") return `must have ${small ? "at least" : "at most"} ${bound} item${bound === 1 ? "" : "s"}`;
-            if (issue.origin === "string") return `must be ${small ? "at least" : "at most"} ${bound} character${bound === 1 ? "" : "s"} long`;
+            if (issue.origin === "string")
+                return `must be ${small ? "at least" : "at most"} ${bound} character${bound === 1 ? "" : "s"} long`;
             if (inclusive) return `must be ${small ? "at least" : "at most"} ${bound}`;
             return `must be ${small ? "greater" : "less"} than ${bound}`;
         }

@@ -42,7 +42,24 @@ const safePath = z.string().regex(SAFE_ABSOLUTE_PATH, {
 export const ZFS_SIZE_PATTERN = /^(?:\d+|\d+(?:\.\d+)?[KMGTP])$/;
 const zfsSize = z.string().regex(ZFS_SIZE_PATTERN, { error: "must be a size such as 512G, 4T or 1.5T" });
 /** Record sizes ZFS accepts: powers of two from 512 bytes to 16M. */
-export const RECORDSIZES = ["512", "1K", "2K", "4K", "8K", "16K", "32K", "64K", "128K", "256K", "512K", "1M", "2M", "4M", "8M", "16M"] as const;
+export const RECORDSIZES = [
+    "512",
+    "1K",
+    "2K",
+    "4K",
+    "8K",
+    "16K",
+    "32K",
+    "64K",
+    "128K",
+    "256K",
+    "512K",
+    "1M",
+    "2M",
+    "4M",
+    "8M",
+    "16M",
+] as const;
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: "must be a time of day as HH:MM (24 h)" });
 
 // ---------------------------------------------------------------------------------------------
@@ -69,7 +86,13 @@ export const clusterSchema = z.strictObject({
     /** Host paths under which container bind mounts may live (dataset mountpoints). */
     managedRoots: z.array(safePath).min(1),
     /** Public SSH keys installed for root in every guest (public keys, not secrets). */
-    sshPublicKeys: z.array(z.string().regex(/^(ssh-(ed25519|rsa)|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+( [^\n]*)?$/, { error: "must be an OpenSSH public key line" })).default([]),
+    sshPublicKeys: z
+        .array(
+            z.string().regex(/^(ssh-(ed25519|rsa)|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+( [^\n]*)?$/, {
+                error: "must be an OpenSSH public key line",
+            }),
+        )
+        .default([]),
 });
 
 export const networkSchema = z.strictObject({
@@ -93,7 +116,15 @@ const content = z.array(z.enum(STORAGE_CONTENT)).min(1);
 const managed = z.boolean().default(true);
 
 export const storageSchema = z.discriminatedUnion("kind", [
-    z.strictObject({ kind: z.literal("zfs"), pool: z.string().regex(/^[A-Za-z][A-Za-z0-9_.:-]*(\/[A-Za-z0-9_.:-]+)*$/, { error: "must be a ZFS pool or dataset name such as rpool/data" }), content, managed, sparse: z.boolean().default(true) }),
+    z.strictObject({
+        kind: z.literal("zfs"),
+        pool: z
+            .string()
+            .regex(/^[A-Za-z][A-Za-z0-9_.:-]*(\/[A-Za-z0-9_.:-]+)*$/, { error: "must be a ZFS pool or dataset name such as rpool/data" }),
+        content,
+        managed,
+        sparse: z.boolean().default(true),
+    }),
     z.strictObject({ kind: z.literal("lvmthin"), volumeGroup: key("volumeGroup"), thinPool: key("thinPool"), content, managed }),
     z.strictObject({ kind: z.literal("nfs"), server: ipv4, export: safePath, content, managed }),
     z.strictObject({ kind: z.literal("dir"), path: safePath, content, managed }),
@@ -105,7 +136,10 @@ export const nodeSchema = z.strictObject({
     /** SSH port. @default 22 */
     sshPort: z.number().int().min(1).max(65535).default(22),
     /** SSH user (ZFS commands need root). @default "root" */
-    sshUser: z.string().regex(/^[a-z_][a-z0-9_-]*$/).default("root"),
+    sshUser: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_-]*$/)
+        .default("root"),
     /** CPU model, for the record. */
     cpu: z.string().max(100).optional(),
     /** Hardware threads. */
@@ -113,9 +147,15 @@ export const nodeSchema = z.strictObject({
     /** Physical memory. */
     memoryGiB: positiveInt,
     /** The ZFS mirror the node boots from. */
-    bootMirror: z.strictObject({ pool: z.string().regex(/^[A-Za-z][A-Za-z0-9_.:-]*$/), disks: z.array(z.string().min(1)).min(2, { error: "a mirror needs at least two disks" }) }),
+    bootMirror: z.strictObject({
+        pool: z.string().regex(/^[A-Za-z][A-Za-z0-9_.:-]*$/),
+        disks: z.array(z.string().min(1)).min(2, { error: "a mirror needs at least two disks" }),
+    }),
     /** The VLAN-aware bridge and its physical ports. */
-    bridge: z.strictObject({ name: z.string().regex(/^vmbr\d{1,4}$/, { error: "must be a bridge name such as vmbr0" }), ports: z.array(z.string().regex(/^[a-z][a-z0-9.]{0,14}$/)).min(1) }),
+    bridge: z.strictObject({
+        name: z.string().regex(/^vmbr\d{1,4}$/, { error: "must be a bridge name such as vmbr0" }),
+        ports: z.array(z.string().regex(/^[a-z][a-z0-9.]{0,14}$/)).min(1),
+    }),
     /** Storages the node offers, keyed by cluster-wide storage id. */
     storages: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, { error: "storage ids must be lowercase DNS labels" }), storageSchema),
 });
@@ -134,7 +174,12 @@ export const zfsPropertiesSchema = z.strictObject({
     acltype: z.enum(["off", "posix", "nfsv4"]).optional(),
     mountpoint: safePath.optional(),
     /** NFS export options (`rw=@192.168.10.20/32,no_root_squash`): how a VM reaches a dataset. */
-    sharenfs: z.string().regex(/^(off|on|[A-Za-z0-9_@/.,=:-]+)$/, { error: "must be off, on or export options such as rw=@192.168.10.20/32,no_root_squash" }).optional(),
+    sharenfs: z
+        .string()
+        .regex(/^(off|on|[A-Za-z0-9_@/.,=:-]+)$/, {
+            error: "must be off, on or export options such as rw=@192.168.10.20/32,no_root_squash",
+        })
+        .optional(),
 });
 
 export const datasetSchema = z.strictObject({
@@ -148,7 +193,10 @@ export const datasetSchema = z.strictObject({
             container: key("owner.container"),
             uid: z.number().int().min(0).max(65535),
             gid: z.number().int().min(0).max(65535),
-            mode: z.string().regex(/^0?[0-7]{3}$/, { error: "must be an octal mode such as 0750" }).default("0750"),
+            mode: z
+                .string()
+                .regex(/^0?[0-7]{3}$/, { error: "must be an octal mode such as 0750" })
+                .default("0750"),
         })
         .optional(),
     /** Bind mounts (containers) or NFS exports (VMs) of the dataset. */
@@ -179,7 +227,10 @@ export const firewallRuleSchema = z.strictObject({
     action: z.enum(["ACCEPT", "DROP", "REJECT"]),
     direction: z.enum(["in", "out"]).default("in"),
     proto: z.enum(["tcp", "udp", "icmp"]).optional(),
-    dport: z.string().regex(/^\d{1,5}(?:[:-]\d{1,5})?(?:,\d{1,5}(?:[:-]\d{1,5})?)*$/, { error: "must be ports such as 443, 80,443 or 8000:8100" }).optional(),
+    dport: z
+        .string()
+        .regex(/^\d{1,5}(?:[:-]\d{1,5})?(?:,\d{1,5}(?:[:-]\d{1,5})?)*$/, { error: "must be ports such as 443, 80,443 or 8000:8100" })
+        .optional(),
     source: z.union([ipv4, cidr], { error: "must be an IPv4 address or subnet such as 192.168.30.10 or 192.168.30.0/24" }).optional(),
     comment: z.string().max(120).optional(),
 });
@@ -201,7 +252,11 @@ const guestCommon = {
     /** Backup tier, or a reason to leave the guest out of vzdump jobs. */
     backup: z.union([
         z.strictObject({ tier: z.enum(["critical", "medium", "low"]) }),
-        z.strictObject({ exclude: z.string({ error: "give a reason of at least 10 characters" }).min(10, { error: "give a reason of at least 10 characters" }) }),
+        z.strictObject({
+            exclude: z
+                .string({ error: "give a reason of at least 10 characters" })
+                .min(10, { error: "give a reason of at least 10 characters" }),
+        }),
     ]),
     /** Extra tags (tier and `docker` are added automatically). */
     tags: z.array(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, { error: "tags are lowercase a-z, 0-9, '-' and '_'" })).default([]),
@@ -229,14 +284,23 @@ export const lxcGuestSchema = z.strictObject({
     /** Run Docker inside: grants `nesting` and `keyctl`. @default false */
     docker: z.boolean().default(false),
     /** The privileged exception; the reason is mandatory. */
-    privileged: z.strictObject({ reason: z.string({ error: "give a reason of at least 10 characters" }).min(10, { error: "give a reason of at least 10 characters" }) }).optional(),
+    privileged: z
+        .strictObject({
+            reason: z
+                .string({ error: "give a reason of at least 10 characters" })
+                .min(10, { error: "give a reason of at least 10 characters" }),
+        })
+        .optional(),
     /** Host device nodes passed into the container (`/dev/dri/renderD128`, `/dev/net/tun`). */
     devices: z
         .array(
             z.strictObject({
                 path: z.string().regex(DEVICE_PATH, { error: "must be a device path under /dev such as /dev/dri/renderD128" }),
                 gid: z.number().int().min(0).max(65535).optional(),
-                mode: z.string().regex(/^0?[0-7]{3,4}$/).optional(),
+                mode: z
+                    .string()
+                    .regex(/^0?[0-7]{3,4}$/)
+                    .optional(),
             }),
         )
         .default([]),
@@ -250,7 +314,10 @@ export const vmGuestSchema = z.strictObject({
     /** Disks in order (scsi0, scsi1, ...). */
     disks: z.array(diskSchema).min(1),
     /** QEMU CPU type. @default "x86-64-v2-AES" */
-    cpuType: z.string().regex(/^[A-Za-z0-9_.-]+$/).default("x86-64-v2-AES"),
+    cpuType: z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]+$/)
+        .default("x86-64-v2-AES"),
     /** Firmware: OVMF (UEFI) or SeaBIOS. @default "seabios" */
     bios: z.enum(["seabios", "ovmf"]).default("seabios"),
     /** Machine type. q35 is forced where PCIe passthrough needs it. @default "pc" */
@@ -265,7 +332,10 @@ export const vmGuestSchema = z.strictObject({
     image: key("image").optional(),
     clone: z.strictObject({ vmid: z.number().int().min(100), node: key("clone.node").optional() }).optional(),
     /** An installer ISO already on a storage (`local:iso/Win11_24H2_x64.iso`), for media with no stable URL. */
-    cdrom: z.string().regex(/^[a-z][a-z0-9-]*:iso\/[A-Za-z0-9][A-Za-z0-9_.+-]*\.iso$/, { error: "must be a volume id such as local:iso/installer.iso" }).optional(),
+    cdrom: z
+        .string()
+        .regex(/^[a-z][a-z0-9-]*:iso\/[A-Za-z0-9][A-Za-z0-9_.+-]*\.iso$/, { error: "must be a volume id such as local:iso/installer.iso" })
+        .optional(),
     /** Cloud-init user and static address (cloud images and clones only). */
     cloudInit: z.strictObject({ user: z.string().regex(/^[a-z_][a-z0-9_-]*$/) }).optional(),
     /** PCI passthrough by Proxmox hardware mapping id. */
@@ -298,7 +368,9 @@ export const imageSchema = z.strictObject({
 
 export const dnsRecordSchema = z.strictObject({
     /** Name relative to the zone (`*.lab`, `vpn`, `www`) or `@` for the apex. */
-    name: z.string().regex(/^(@|(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*)$/, { error: "must be a name relative to the zone such as www, *.lab or @" }),
+    name: z.string().regex(/^(@|(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*)$/, {
+        error: "must be a name relative to the zone such as www, *.lab or @",
+    }),
     type: z.enum(["A", "CNAME"]),
     /** `wan` (the WAN address, or the dynamic-DNS name), an IPv4 address (A) or a hostname (CNAME). */
     target: z.string().min(1),
@@ -338,23 +410,33 @@ export const backupsSchema = z.strictObject({
         /** Datastore name on the PBS side. */
         datastore: z.string().regex(/^[A-Za-z0-9_-]+$/),
         /** PBS user the cluster logs in as. */
-        username: z.string().regex(/^[a-z0-9_.-]+@(pbs|pam)(![a-z0-9_-]+)?$/, { error: "must be a PBS user such as backup@pbs or backup@pbs!pve" }),
+        username: z
+            .string()
+            .regex(/^[a-z0-9_.-]+@(pbs|pam)(![a-z0-9_-]+)?$/, { error: "must be a PBS user such as backup@pbs or backup@pbs!pve" }),
         /** SHA-256 fingerprint of the PBS certificate. */
-        fingerprint: z.string().regex(/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/, { error: "must be a SHA-256 fingerprint as 32 hex pairs separated by ':'" }),
+        fingerprint: z
+            .string()
+            .regex(/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/, { error: "must be a SHA-256 fingerprint as 32 hex pairs separated by ':'" }),
     }),
     /** Night window backups start in, local time of `cluster.timezone`. */
     window: z.strictObject({ start: hhmm, end: hhmm, slotMinutes: z.number().int().min(5).max(240).default(30) }),
     bandwidthLimitKiBps: z.number().int().min(1),
     tiers: z.strictObject({
         critical: z.strictObject({ every: z.literal("day"), retention: retentionSchema }),
-        medium: z.strictObject({ every: z.literal("week"), weekday: z.enum(["mon", "tue", "wed", "thu", "fri", "sat", "sun"]), retention: retentionSchema }),
+        medium: z.strictObject({
+            every: z.literal("week"),
+            weekday: z.enum(["mon", "tue", "wed", "thu", "fri", "sat", "sun"]),
+            retention: retentionSchema,
+        }),
         low: z.strictObject({ every: z.literal("month"), dayOfMonth: z.number().int().min(1).max(28), retention: retentionSchema }),
     }),
 });
 
 export const offsiteSchema = z.strictObject({
     service: z.enum(["aws", "b2", "wasabi", "minio"]),
-    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "must be an S3 bucket name (3-63 lowercase letters, digits, '.', '-')" }),
+    bucket: z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "must be an S3 bucket name (3-63 lowercase letters, digits, '.', '-')" }),
     region: z.string().regex(/^[a-z0-9-]+$/),
     /** S3 endpoint of a non-AWS service. */
     endpoint: z.url({ protocol: /^https?$/ }).optional(),

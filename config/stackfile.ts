@@ -54,19 +54,27 @@ export function readStackFile(file: string): StackFile {
         text = fs.readFileSync(file, "utf8");
     } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        throw new StackFileError(code === "ENOENT" ? `${path.basename(file)}: no such stack file; create it or name another stack with --stack NAME` : `${path.basename(file)}: cannot read (${code ?? String(err)})`);
+        throw new StackFileError(
+            code === "ENOENT"
+                ? `${path.basename(file)}: no such stack file; create it or name another stack with --stack NAME`
+                : `${path.basename(file)}: cannot read (${code ?? String(err)})`,
+        );
     }
     let doc: unknown;
     try {
         doc = parseYaml(text, { prettyErrors: true });
     } catch (err) {
         // The first line names the error and its position; the rest is a source excerpt.
-        const first = String((err as Error).message).split("\n")[0].replace(/:\s*$/, "");
+        const first = String((err as Error).message)
+            .split("\n")[0]
+            .replace(/:\s*$/, "");
         throw new StackFileError(`${path.basename(file)}: YAML syntax error: ${first}`);
     }
-    if (doc === null || typeof doc !== "object" || Array.isArray(doc)) throw new StackFileError(`${path.basename(file)}: expected a mapping with a "config:" section`);
+    if (doc === null || typeof doc !== "object" || Array.isArray(doc))
+        throw new StackFileError(`${path.basename(file)}: expected a mapping with a "config:" section`);
     const config = ((doc as Record<string, unknown>).config ?? {}) as Record<string, unknown>;
-    if (config === null || typeof config !== "object" || Array.isArray(config)) throw new StackFileError(`${path.basename(file)}: "config:" must be a mapping`);
+    if (config === null || typeof config !== "object" || Array.isArray(config))
+        throw new StackFileError(`${path.basename(file)}: "config:" must be a mapping`);
     return splitConfig(config, file);
 }
 
@@ -77,7 +85,9 @@ export function splitConfig(config: Record<string, unknown>, file = "stack confi
     const unknown: string[] = [];
     for (const [fullKey, value] of Object.entries(config)) {
         if (value !== null && typeof value === "object" && !Array.isArray(value) && "secure" in (value as object)) secretKeys.push(fullKey);
-        const [ns, key] = fullKey.includes(":") ? [fullKey.slice(0, fullKey.indexOf(":")), fullKey.slice(fullKey.indexOf(":") + 1)] : [PROJECT, fullKey];
+        const [ns, key] = fullKey.includes(":")
+            ? [fullKey.slice(0, fullKey.indexOf(":")), fullKey.slice(fullKey.indexOf(":") + 1)]
+            : [PROJECT, fullKey];
         if (ns !== PROJECT) continue;
         if ((INVENTORY_KEYS as string[]).includes(key)) inventory[key] = value;
         else if (!(CREDENTIAL_KEYS as readonly string[]).includes(key)) unknown.push(key);

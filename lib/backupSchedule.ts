@@ -15,7 +15,10 @@ export type BackupTier = (typeof BACKUP_TIER_ORDER)[number];
 export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
 
 /** How often a tier runs: the shapes of `backups.tiers` in the inventory. */
-export type TierCadence = { readonly every: "day" } | { readonly every: "week"; readonly weekday: Weekday } | { readonly every: "month"; readonly dayOfMonth: number };
+export type TierCadence =
+    | { readonly every: "day" }
+    | { readonly every: "week"; readonly weekday: Weekday }
+    | { readonly every: "month"; readonly dayOfMonth: number };
 
 /** The night window, local time of the nodes (`cluster.timezone`). */
 export interface BackupWindow {

@@ -108,13 +108,23 @@ export function recordTtl(proxied: boolean, ttlSeconds: number): number {
  * The content of a record: `wan` becomes the WAN address (A) or the dynamic-DNS hostname
  * (CNAME); anything else is the target itself. Throws when `wan` has nothing to resolve to.
  */
-export function recordContent(where: string, record: Pick<DnsRecordSpec, "type" | "target">, dns: Pick<DnsSpec, "wanAddress" | "ddnsHostname">): string {
+export function recordContent(
+    where: string,
+    record: Pick<DnsRecordSpec, "type" | "target">,
+    dns: Pick<DnsSpec, "wanAddress" | "ddnsHostname">,
+): string {
     if (record.target !== "wan") return record.type === "CNAME" ? normalizeDnsName(record.target) : record.target;
     if (record.type === "A") {
-        if (dns.wanAddress === undefined) throw new Error(`[${where}.target] an A record to "wan" needs dns.wanAddress; set it, or make the record a CNAME to dns.ddnsHostname`);
+        if (dns.wanAddress === undefined)
+            throw new Error(
+                `[${where}.target] an A record to "wan" needs dns.wanAddress; set it, or make the record a CNAME to dns.ddnsHostname`,
+            );
         return dns.wanAddress;
     }
-    if (dns.ddnsHostname === undefined) throw new Error(`[${where}.target] a CNAME to "wan" needs dns.ddnsHostname; set it, or make the record an A record to dns.wanAddress`);
+    if (dns.ddnsHostname === undefined)
+        throw new Error(
+            `[${where}.target] a CNAME to "wan" needs dns.ddnsHostname; set it, or make the record an A record to dns.wanAddress`,
+        );
     return normalizeDnsName(dns.ddnsHostname);
 }
 
@@ -155,7 +165,9 @@ export function nonPublicHostnameReason(hostname: string): string | undefined {
 
 /** True when `value` is a fully qualified hostname (at least two labels), not an IP address. */
 export function isFqdn(value: string): boolean {
-    return parseIpv4(value) === undefined && !/^[0-9.]+$/.test(value) && HOSTNAME_PATTERN.test(value) && normalizeDnsName(value).includes(".");
+    return (
+        parseIpv4(value) === undefined && !/^[0-9.]+$/.test(value) && HOSTNAME_PATTERN.test(value) && normalizeDnsName(value).includes(".")
+    );
 }
 
 /** Wildcard records serve the reverse proxy: it must see client addresses and terminate TLS itself. */
@@ -171,7 +183,10 @@ export function wildcardProxiedProblem(r: DnsRecordFacts): DnsRecordProblem | un
 export function udpProxiedProblem(r: DnsRecordFacts): DnsRecordProblem | undefined {
     const protocol = r.protocol ?? protocolFromComment(r.comment);
     if (!r.proxied || protocol !== "udp") return undefined;
-    return { field: "proxied", message: `record "${r.name}" is for a UDP service and the Cloudflare proxy carries no UDP; make it DNS-only (proxied: false)` };
+    return {
+        field: "proxied",
+        message: `record "${r.name}" is for a UDP service and the Cloudflare proxy carries no UDP; make it DNS-only (proxied: false)`,
+    };
 }
 
 /** Proxied records must have the automatic TTL (`1`); Cloudflare rejects or ignores any other. */
@@ -183,26 +198,40 @@ export function proxiedTtlProblem(r: DnsRecordFacts): DnsRecordProblem | undefin
 /** An A record's content is a public unicast IPv4 address. */
 export function aTargetProblem(r: DnsRecordFacts): DnsRecordProblem | undefined {
     if (r.type !== "A" || r.content === undefined) return undefined;
-    if (parseIpv4(r.content) === undefined) return { field: "content", message: `A record "${r.name}" needs an IPv4 address, got "${r.content}"` };
+    if (parseIpv4(r.content) === undefined)
+        return { field: "content", message: `A record "${r.name}" needs an IPv4 address, got "${r.content}"` };
     const why = nonPublicReason(r.content);
-    if (why) return { field: "content", message: `A record "${r.name}" points at ${r.content}, ${why}; public records must not point into a private network` };
+    if (why)
+        return {
+            field: "content",
+            message: `A record "${r.name}" points at ${r.content}, ${why}; public records must not point into a private network`,
+        };
     return undefined;
 }
 
 /** A CNAME's content is a public, fully qualified hostname other than the record itself. */
 export function cnameTargetProblem(r: DnsRecordFacts): DnsRecordProblem | undefined {
     if (r.type !== "CNAME" || r.content === undefined) return undefined;
-    if (!isFqdn(r.content)) return { field: "content", message: `CNAME record "${r.name}" needs a fully qualified hostname as target, got "${r.content}"` };
+    if (!isFqdn(r.content))
+        return { field: "content", message: `CNAME record "${r.name}" needs a fully qualified hostname as target, got "${r.content}"` };
     const why = nonPublicHostnameReason(r.content);
-    if (why) return { field: "content", message: `CNAME record "${r.name}" points at "${r.content}", ${why}; public records must not point into a private network` };
-    if (normalizeDnsName(r.content) === normalizeDnsName(r.name)) return { field: "content", message: `CNAME record "${r.name}" points at itself; give it another target` };
+    if (why)
+        return {
+            field: "content",
+            message: `CNAME record "${r.name}" points at "${r.content}", ${why}; public records must not point into a private network`,
+        };
+    if (normalizeDnsName(r.content) === normalizeDnsName(r.name))
+        return { field: "content", message: `CNAME record "${r.name}" points at itself; give it another target` };
     return undefined;
 }
 
 /** The comment carries the managed-by marker and fits Cloudflare's limit. */
 export function commentProblem(r: DnsRecordFacts): DnsRecordProblem | undefined {
     if (!hasManagedMarker(r.comment)) {
-        return { field: "comment", message: `record "${r.name}" lacks the comment marker "${MANAGED_COMMENT_MARKER}"; every record this program manages carries it` };
+        return {
+            field: "comment",
+            message: `record "${r.name}" lacks the comment marker "${MANAGED_COMMENT_MARKER}"; every record this program manages carries it`,
+        };
     }
     if (r.comment!.length > CLOUDFLARE_COMMENT_MAX_CHARS) {
         return {

@@ -50,7 +50,8 @@ export function guestBindMounts(inv: Inventory, guest: string): BindMount[] {
     const mounts: BindMount[] = [];
     for (const [path, ds] of Object.entries(inv.datasets)) {
         for (const m of ds.mounts) {
-            if (m.guest === guest) mounts.push({ hostPath: datasetMountpoint(path, ds.properties.mountpoint), containerPath: m.path, readOnly: m.readOnly });
+            if (m.guest === guest)
+                mounts.push({ hostPath: datasetMountpoint(path, ds.properties.mountpoint), containerPath: m.path, readOnly: m.readOnly });
         }
     }
     return mounts.sort((a, b) => a.containerPath.localeCompare(b.containerPath));

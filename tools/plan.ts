@@ -64,7 +64,11 @@ export interface PlanReport {
     readonly stack: string;
     readonly exitCode: 0 | 1 | 2;
     readonly durationMs: number;
-    readonly error?: { readonly kind: "invalid-inventory" | "stack-file"; readonly message: string; readonly problems: readonly InventoryProblem[] };
+    readonly error?: {
+        readonly kind: "invalid-inventory" | "stack-file";
+        readonly message: string;
+        readonly problems: readonly InventoryProblem[];
+    };
     readonly inventory?: { readonly nodes: number; readonly guests: number; readonly datasets: number; readonly records: number };
     readonly resources?: { readonly total: number; readonly byType: Record<string, number>; readonly tree: readonly TreeEntry[] };
     readonly violations?: { readonly mandatory: readonly PlanViolation[]; readonly advisory: readonly PlanViolation[] };
@@ -197,7 +201,8 @@ export async function recordProgram(inv: Inventory, config: Record<string, unkno
     const recording = await installRecorder({ project: PROJECT, stack, preview: true, invokes: PLAN_INVOKES, states: PLAN_STATES });
     const { deployHomelab } = await import("../program");
     await runInStack(() => deployHomelab(inv));
-    if (recording.errors.length > 0) throw new Error(`the program made calls the offline plan cannot answer:\n${recording.errors.join("\n")}`);
+    if (recording.errors.length > 0)
+        throw new Error(`the program made calls the offline plan cannot answer:\n${recording.errors.join("\n")}`);
     return recording;
 }
 
@@ -212,10 +217,20 @@ export async function plan(stack: string, dir = process.cwd()): Promise<PlanRepo
         inv = parseInventory(file.inventory, path.basename(file.file));
     } catch (err) {
         if (err instanceof InventoryError) {
-            return { stack, exitCode: 2, durationMs: Date.now() - started, error: { kind: "invalid-inventory", message: err.message, problems: err.problems } };
+            return {
+                stack,
+                exitCode: 2,
+                durationMs: Date.now() - started,
+                error: { kind: "invalid-inventory", message: err.message, problems: err.problems },
+            };
         }
         if (err instanceof StackFileError) {
-            return { stack, exitCode: 2, durationMs: Date.now() - started, error: { kind: "stack-file", message: err.message, problems: [] } };
+            return {
+                stack,
+                exitCode: 2,
+                durationMs: Date.now() - started,
+                error: { kind: "stack-file", message: err.message, problems: [] },
+            };
         }
         throw err;
     }
@@ -223,7 +238,12 @@ export async function plan(stack: string, dir = process.cwd()): Promise<PlanRepo
 }
 
 /** Plans a validated inventory: records the program, runs the policies, builds the report. */
-export async function planInventory(inv: Inventory, config: Record<string, unknown>, stack: string, started = Date.now()): Promise<PlanReport> {
+export async function planInventory(
+    inv: Inventory,
+    config: Record<string, unknown>,
+    stack: string,
+    started = Date.now(),
+): Promise<PlanReport> {
     for (const v of CREDENTIAL_ENV_VARS) delete process.env[v];
 
     const recording = await recordProgram(inv, config, stack);
@@ -260,7 +280,9 @@ export async function planInventory(inv: Inventory, config: Record<string, unkno
 export function renderReport(report: PlanReport): string {
     const lines: string[] = [];
     if (report.error) {
-        lines.push(`Plan of stack ${report.stack}: ${report.error.kind === "invalid-inventory" ? "the inventory is invalid" : "cannot read the stack file"}`);
+        lines.push(
+            `Plan of stack ${report.stack}: ${report.error.kind === "invalid-inventory" ? "the inventory is invalid" : "cannot read the stack file"}`,
+        );
         if (report.error.problems.length > 0) for (const p of report.error.problems) lines.push(`  - ${p.path}: ${p.message}`);
         else lines.push(`  ${report.error.message}`);
         lines.push("", "Nothing was planned. Fix the problems above and run the plan again.");
@@ -300,7 +322,11 @@ export function renderReport(report: PlanReport): string {
     }
     const d = report.dependencies!;
     lines.push("", `Longest dependency chain: ${d.depth} steps`, `  ${d.chain.join(" → ")}`);
-    lines.push("", report.exitCode === 0 ? "Plan OK: no mandatory violation." : "Plan FAILED: mandatory policy violations above must be fixed.", `(${report.durationMs} ms)`);
+    lines.push(
+        "",
+        report.exitCode === 0 ? "Plan OK: no mandatory violation." : "Plan FAILED: mandatory policy violations above must be fixed.",
+        `(${report.durationMs} ms)`,
+    );
     return lines.join("\n") + "\n";
 }
 

@@ -160,7 +160,9 @@ describe("BackupPlan on the reference stack", () => {
 
     it("builds nothing when the inventory has no backups section", async () => {
         const inv = reference();
-        const { recording, outputs } = await record(() => ({ plan: deployBackups({ ...inv, backups: undefined }, apiProvider()) === undefined }));
+        const { recording, outputs } = await record(() => ({
+            plan: deployBackups({ ...inv, backups: undefined }, apiProvider()) === undefined,
+        }));
         expect(outputs).toEqual({ plan: true });
         expect(recording.ofType(JOB)).toEqual([]);
         expect(recording.ofType(PBS_STORAGE)).toEqual([]);

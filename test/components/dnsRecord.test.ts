@@ -154,7 +154,9 @@ describe("deployDns", () => {
         setToken(undefined);
         pulumi.runtime.setAllConfig({});
         expect(() => deployDns(referenceInventory())).toThrow(
-            new Error("missing credential: set the environment variable CLOUDFLARE_API_TOKEN or run `pulumi config set --secret homelab:cloudflareApiToken <value>`"),
+            new Error(
+                "missing credential: set the environment variable CLOUDFLARE_API_TOKEN or run `pulumi config set --secret homelab:cloudflareApiToken <value>`",
+            ),
         );
     });
 
@@ -163,7 +165,12 @@ describe("deployDns", () => {
         const { recording } = await record(() => {
             deployDns(referenceInventory());
         });
-        expect(recording.ofType(COMPONENT).map((c) => c.name).sort()).toEqual(["dns-apex", "dns-lab-wildcard", "dns-vpn", "dns-www"]);
+        expect(
+            recording
+                .ofType(COMPONENT)
+                .map((c) => c.name)
+                .sort(),
+        ).toEqual(["dns-apex", "dns-lab-wildcard", "dns-vpn", "dns-www"]);
         const vpn = recording.one("dns-vpn", COMPONENT);
         expect(recording.childrenOf(vpn.urn).map((c) => [c.name, c.type])).toEqual([["dns-vpn-record", RECORD]]);
         expect(vpn.outputs).toEqual({ hostname: "vpn.example.org", type: "A", content: "203.0.113.10", proxied: false });
@@ -214,7 +221,14 @@ describe("deployDns", () => {
         const dns = inv.dns!;
         const bad: Inventory = {
             ...inv,
-            dns: { ...dns, records: { ...dns.records, vpn: { ...dns.records.vpn, proxied: true }, www: { ...dns.records.www, target: "192.168.30.10" } } },
+            dns: {
+                ...dns,
+                records: {
+                    ...dns.records,
+                    vpn: { ...dns.records.vpn, proxied: true },
+                    www: { ...dns.records.www, target: "192.168.30.10" },
+                },
+            },
         };
         expect(() => deployDns(bad)).toThrow(
             new Error(

@@ -156,7 +156,13 @@ describe("LxcGuest", () => {
         const api = providerRef(recording.one("api", T.provider));
         const ctUrn = recording.one("nvr-container", T.ct).urn;
         const options = recording.one("nvr-firewall", T.options);
-        expect(options.inputs).toEqual({ nodeName: "pve-storage", containerId: 50010, enabled: true, inputPolicy: "DROP", outputPolicy: "ACCEPT" });
+        expect(options.inputs).toEqual({
+            nodeName: "pve-storage",
+            containerId: 50010,
+            enabled: true,
+            inputPolicy: "DROP",
+            outputPolicy: "ACCEPT",
+        });
         expect(options.options.provider).toBe(api);
         expect(options.options.dependsOn).toEqual([ctUrn]);
         const rules = recording.one("nvr-firewall-rules", T.rules);
@@ -164,8 +170,24 @@ describe("LxcGuest", () => {
             nodeName: "pve-storage",
             containerId: 50010,
             rules: [
-                { type: "in", action: "ACCEPT", enabled: true, proto: "tcp", dport: "554", source: "192.168.50.0/24", comment: "RTSP from cameras" },
-                { type: "in", action: "ACCEPT", enabled: true, proto: "tcp", dport: "8971", source: "192.168.30.10", comment: "from the reverse proxy" },
+                {
+                    type: "in",
+                    action: "ACCEPT",
+                    enabled: true,
+                    proto: "tcp",
+                    dport: "554",
+                    source: "192.168.50.0/24",
+                    comment: "RTSP from cameras",
+                },
+                {
+                    type: "in",
+                    action: "ACCEPT",
+                    enabled: true,
+                    proto: "tcp",
+                    dport: "8971",
+                    source: "192.168.30.10",
+                    comment: "from the reverse proxy",
+                },
             ],
         });
         expect(rules.options.provider).toBe(api);
@@ -249,22 +271,37 @@ describe("LxcGuest", () => {
             ...extra,
         });
         it("a root disk on local", () => {
-            expect(() => planLxcGuest(args({ ...lxc(inv, "unifi"), disk: { storage: "local", sizeGiB: 8 } }))).toThrow('[guests.unifi.disk.storage] must not be "local"');
+            expect(() => planLxcGuest(args({ ...lxc(inv, "unifi"), disk: { storage: "local", sizeGiB: 8 } }))).toThrow(
+                '[guests.unifi.disk.storage] must not be "local"',
+            );
         });
         it("a network of another VLAN", () => {
-            expect(() => planLxcGuest(args(lxc(inv, "unifi"), { network: inv.networks.services }))).toThrow("[guests.unifi.vlan] the guest is on VLAN 10 but was given network VLAN 30");
+            expect(() => planLxcGuest(args(lxc(inv, "unifi"), { network: inv.networks.services }))).toThrow(
+                "[guests.unifi.vlan] the guest is on VLAN 10 but was given network VLAN 30",
+            );
         });
         it("an address outside its VLAN's subnet", () => {
-            expect(() => planLxcGuest(args({ ...lxc(inv, "unifi"), ipv4: "192.168.30.5" }))).toThrow("[guests.unifi.ipv4] 192.168.30.5 is not inside 192.168.10.0/24");
+            expect(() => planLxcGuest(args({ ...lxc(inv, "unifi"), ipv4: "192.168.30.5" }))).toThrow(
+                "[guests.unifi.ipv4] 192.168.30.5 is not inside 192.168.10.0/24",
+            );
         });
         it("a relative bind mount path", () => {
-            expect(() => planLxcGuest(args(lxc(inv, "unifi"), { mounts: [{ hostPath: "tank/x", containerPath: "/x", readOnly: false }] }))).toThrow("must use absolute paths");
+            expect(() =>
+                planLxcGuest(args(lxc(inv, "unifi"), { mounts: [{ hostPath: "tank/x", containerPath: "/x", readOnly: false }] })),
+            ).toThrow("must use absolute paths");
         });
         it("a guest that needs root when no root provider exists", () => {
-            expect(() => planLxcGuest(args(lxc(inv, "unifi"), { mounts: guestBindMounts(inv, "files") }))).toThrow("[guests.unifi] needs root@pam (3 host bind mounts)");
+            expect(() => planLxcGuest(args(lxc(inv, "unifi"), { mounts: guestBindMounts(inv, "files") }))).toThrow(
+                "[guests.unifi] needs root@pam (3 host bind mounts)",
+            );
         });
         it("nothing when the guest fits", () => {
-            expect(planLxcGuest(args(lxc(inv, "unifi")))).toEqual({ address: "192.168.10.5/24", storage: "net-zfs", rootReasons: [], provider: api });
+            expect(planLxcGuest(args(lxc(inv, "unifi")))).toEqual({
+                address: "192.168.10.5/24",
+                storage: "net-zfs",
+                rootReasons: [],
+                provider: api,
+            });
         });
     });
 });

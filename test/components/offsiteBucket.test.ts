@@ -58,9 +58,12 @@ const B2: OffsiteSpec = {
 
 describe("OffsiteBucket on AWS (the reference stack)", () => {
     it("creates exactly the bucket, its five settings resources, and a user, policy and key per writer", async () => {
-        const { recording } = await record(() => {
-            deployOffsite(reference());
-        }, { states: STATES });
+        const { recording } = await record(
+            () => {
+                deployOffsite(reference());
+            },
+            { states: STATES },
+        );
         expect(recording.countsByType()).toEqual({
             [T.component]: 1,
             [T.user]: 1,
@@ -76,13 +79,17 @@ describe("OffsiteBucket on AWS (the reference stack)", () => {
             "pulumi:pulumi:Stack": 1,
         });
         const component = recording.one("offsite", T.component);
-        for (const r of recording.resources.filter((r) => r.type.startsWith("aws:") || r.type === T.provider)) expect(r.parent).toBe(component.urn);
+        for (const r of recording.resources.filter((r) => r.type.startsWith("aws:") || r.type === T.provider))
+            expect(r.parent).toBe(component.urn);
     });
 
     it("names the bucket literally, keeps it on destroy and tags it for the policy pack", async () => {
-        const { recording } = await record(() => {
-            deployOffsite(reference());
-        }, { states: STATES });
+        const { recording } = await record(
+            () => {
+                deployOffsite(reference());
+            },
+            { states: STATES },
+        );
         const bucket = recording.one("offsite-bucket", T.bucket);
         expect(bucket.inputs).toEqual({
             bucket: "attic-pbs-offsite",
@@ -95,9 +102,12 @@ describe("OffsiteBucket on AWS (the reference stack)", () => {
     });
 
     it("configures versioning, AES256 encryption, all four public-access blocks, owner-enforced objects and the lifecycle", async () => {
-        const { recording } = await record(() => {
-            deployOffsite(reference());
-        }, { states: STATES });
+        const { recording } = await record(
+            () => {
+                deployOffsite(reference());
+            },
+            { states: STATES },
+        );
         const bucket = recording.one("offsite-bucket", T.bucket);
         const versioning = recording.one("offsite-versioning", T.versioning);
         expect(versioning.inputs).toEqual({ bucket: "attic-pbs-offsite", versioningConfiguration: { status: "Enabled" } });
@@ -113,15 +123,29 @@ describe("OffsiteBucket on AWS (the reference stack)", () => {
             ignorePublicAcls: true,
             restrictPublicBuckets: true,
         });
-        expect(recording.one("offsite-ownership", T.ownership).inputs).toEqual({ bucket: "attic-pbs-offsite", rule: { objectOwnership: "BucketOwnerEnforced" } });
+        expect(recording.one("offsite-ownership", T.ownership).inputs).toEqual({
+            bucket: "attic-pbs-offsite",
+            rule: { objectOwnership: "BucketOwnerEnforced" },
+        });
         expect(recording.one("offsite-lifecycle", T.lifecycle).inputs).toEqual({
             bucket: "attic-pbs-offsite",
             rules: [
                 { id: "expire-noncurrent-versions", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: 30 } },
-                { id: "abort-incomplete-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } },
+                {
+                    id: "abort-incomplete-uploads",
+                    status: "Enabled",
+                    filter: {},
+                    abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+                },
             ],
         });
-        for (const name of ["offsite-versioning", "offsite-encryption", "offsite-public-access-block", "offsite-ownership", "offsite-lifecycle"]) {
+        for (const name of [
+            "offsite-versioning",
+            "offsite-encryption",
+            "offsite-public-access-block",
+            "offsite-ownership",
+            "offsite-lifecycle",
+        ]) {
             const r = recording.one(name);
             expect(r.options.dependsOn).toEqual([bucket.urn]);
             expect(r.unknownPaths).toEqual([]);
@@ -129,24 +153,35 @@ describe("OffsiteBucket on AWS (the reference stack)", () => {
     });
 
     it("uses an explicit AWS provider for the bucket's region", async () => {
-        const { recording } = await record(() => {
-            deployOffsite(reference());
-        }, { states: STATES });
+        const { recording } = await record(
+            () => {
+                deployOffsite(reference());
+            },
+            { states: STATES },
+        );
         const provider = recording.one("offsite-provider", T.provider);
         // The SDK fills two defaults of its own; the credentials are the operator's ambient AWS ones.
         expect(decoded(provider.inputs)).toEqual({ region: "eu-central-1", skipCredentialsValidation: false, skipRegionValidation: true });
         expect(provider.inputs).not.toHaveProperty("endpoints");
         expect(provider.inputs).not.toHaveProperty("accessKey");
         expect(provider.inputs).not.toHaveProperty("secretKey");
-        for (const r of recording.resources.filter((r) => r.type.startsWith("aws:"))) expect(r.options.provider).toBe(`${provider.urn}::${provider.id}`);
+        for (const r of recording.resources.filter((r) => r.type.startsWith("aws:")))
+            expect(r.options.provider).toBe(`${provider.urn}::${provider.id}`);
     });
 
     it("gives the writer an IAM user whose inline policy reaches only this bucket's ARNs", async () => {
-        const { recording } = await record(() => {
-            deployOffsite(reference());
-        }, { states: STATES });
+        const { recording } = await record(
+            () => {
+                deployOffsite(reference());
+            },
+            { states: STATES },
+        );
         const user = recording.one("offsite-writer-pbs", T.user);
-        expect(user.inputs).toEqual({ name: "attic-pbs-offsite-pbs", path: "/homelab/", tags: { "managed-by": "homelab", "offsite-bucket": "attic-pbs-offsite" } });
+        expect(user.inputs).toEqual({
+            name: "attic-pbs-offsite-pbs",
+            path: "/homelab/",
+            tags: { "managed-by": "homelab", "offsite-bucket": "attic-pbs-offsite" },
+        });
         const policy = recording.one("offsite-writer-pbs-policy", T.userPolicy);
         expect(policy.inputs.user).toBe("attic-pbs-offsite-pbs");
         expect(policy.inputs.name).toBe("attic-pbs-offsite-write");
@@ -193,21 +228,37 @@ describe("OffsiteBucket on AWS (the reference stack)", () => {
             skipped: {},
         });
         expect(component.outputSecretPaths).toEqual(["secretAccessKey"]);
-        expect(outputs).toEqual({ offsiteAccessKeyId: "offsite-writer-pbs-key-id", offsiteSecretAccessKey: "secret-of-offsite-writer-pbs-key" });
+        expect(outputs).toEqual({
+            offsiteAccessKeyId: "offsite-writer-pbs-key-id",
+            offsiteSecretAccessKey: "secret-of-offsite-writer-pbs-key",
+        });
     });
 
     it("gives each writer its own user and key on AWS", async () => {
         const inv = reference();
-        const { recording } = await record(() => {
-            new OffsiteBucket("o", { offsite: { ...inv.offsite!, writers: ["pbs", "laptop"] } });
-        }, { states: STATES });
-        expect(recording.ofType(T.user).map((u) => u.inputs.name).sort()).toEqual(["attic-pbs-offsite-laptop", "attic-pbs-offsite-pbs"]);
+        const { recording } = await record(
+            () => {
+                new OffsiteBucket("o", { offsite: { ...inv.offsite!, writers: ["pbs", "laptop"] } });
+            },
+            { states: STATES },
+        );
+        expect(
+            recording
+                .ofType(T.user)
+                .map((u) => u.inputs.name)
+                .sort(),
+        ).toEqual(["attic-pbs-offsite-laptop", "attic-pbs-offsite-pbs"]);
         expect(recording.ofType(T.accessKey)).toHaveLength(2);
-        expect(recording.ofType(T.userPolicy).map((p) => p.inputs.policy)).toEqual([writerPolicy("attic-pbs-offsite"), writerPolicy("attic-pbs-offsite")]);
+        expect(recording.ofType(T.userPolicy).map((p) => p.inputs.policy)).toEqual([
+            writerPolicy("attic-pbs-offsite"),
+            writerPolicy("attic-pbs-offsite"),
+        ]);
     });
 
     it("builds nothing when the inventory has no offsite section", async () => {
-        const { recording, outputs } = await record(() => ({ absent: deployOffsite({ ...reference(), offsite: undefined }) === undefined }));
+        const { recording, outputs } = await record(() => ({
+            absent: deployOffsite({ ...reference(), offsite: undefined }) === undefined,
+        }));
         expect(outputs).toEqual({ absent: true });
         expect(recording.ofType(T.bucket)).toEqual([]);
     });
@@ -256,7 +307,8 @@ describe("OffsiteBucket on Backblaze B2 (no IAM API)", () => {
             secretKey: "K004secret",
         });
         expect([...provider.secretPaths].sort()).toEqual(["accessKey", "secretKey"]);
-        for (const r of recording.resources.filter((r) => r.type.startsWith("aws:"))) expect(r.options.provider).toBe(`${provider.urn}::${provider.id}`);
+        for (const r of recording.resources.filter((r) => r.type.startsWith("aws:")))
+            expect(r.options.provider).toBe(`${provider.urn}::${provider.id}`);
     });
 
     it("keeps versioning, encryption and the lifecycle, and leaves out the calls B2 does not implement", async () => {
@@ -265,7 +317,10 @@ describe("OffsiteBucket on Backblaze B2 (no IAM API)", () => {
         });
         expect(recording.ofType(T.publicAccess)).toEqual([]);
         expect(recording.ofType(T.ownership)).toEqual([]);
-        expect(recording.one("offsite-versioning", T.versioning).inputs).toEqual({ bucket: "attic-pbs-offsite", versioningConfiguration: { status: "Enabled" } });
+        expect(recording.one("offsite-versioning", T.versioning).inputs).toEqual({
+            bucket: "attic-pbs-offsite",
+            versioningConfiguration: { status: "Enabled" },
+        });
         expect(recording.one("offsite-encryption", T.encryption).inputs).toEqual({
             bucket: "attic-pbs-offsite",
             rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
@@ -290,7 +345,10 @@ describe("OffsiteBucket on Backblaze B2 (no IAM API)", () => {
             );
             const provider = recording.one("offsite-provider", T.provider);
             expect(decoded(provider.inputs)).toMatchObject({ accessKey: "cfg-key-id", secretKey: "cfg-secret" });
-            expect(recording.one("offsite", T.component).outputs).toMatchObject({ accessKeyId: "cfg-key-id", secretAccessKey: "cfg-secret" });
+            expect(recording.one("offsite", T.component).outputs).toMatchObject({
+                accessKeyId: "cfg-key-id",
+                secretAccessKey: "cfg-secret",
+            });
         } finally {
             if (saved.id !== undefined) process.env.AWS_ACCESS_KEY_ID = saved.id;
             if (saved.secret !== undefined) process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
@@ -301,12 +359,17 @@ describe("OffsiteBucket on Backblaze B2 (no IAM API)", () => {
 describe("OffsiteBucket on Wasabi (IAM, own endpoints)", () => {
     it("points S3, IAM and STS at Wasabi and still mints a scoped key per writer", async () => {
         const wasabi: OffsiteSpec = { ...B2, service: "wasabi", region: "eu-central-2", endpoint: "https://s3.eu-central-2.wasabisys.com" };
-        const { recording } = await record(() => {
-            new OffsiteBucket("offsite", { offsite: wasabi });
-        }, { states: STATES });
+        const { recording } = await record(
+            () => {
+                new OffsiteBucket("offsite", { offsite: wasabi });
+            },
+            { states: STATES },
+        );
         expect(decoded(recording.one("offsite-provider", T.provider).inputs)).toEqual({
             region: "eu-central-2",
-            endpoints: [{ s3: "https://s3.eu-central-2.wasabisys.com", iam: "https://iam.wasabisys.com", sts: "https://sts.wasabisys.com" }],
+            endpoints: [
+                { s3: "https://s3.eu-central-2.wasabisys.com", iam: "https://iam.wasabisys.com", sts: "https://sts.wasabisys.com" },
+            ],
             s3UsePathStyle: true,
             skipCredentialsValidation: true,
             skipRequestingAccountId: true,
@@ -328,9 +391,12 @@ describe("OffsiteBucket refuses what cannot work", () => {
 
     it("allows Object Lock on a bucket PBS does not write to, and turns it on at creation", async () => {
         const offsite = { ...reference().offsite!, objectLock: true, servesPbs: false };
-        const { recording } = await record(() => {
-            new OffsiteBucket("o", { offsite });
-        }, { states: STATES });
+        const { recording } = await record(
+            () => {
+                new OffsiteBucket("o", { offsite });
+            },
+            { states: STATES },
+        );
         expect(recording.one("o-bucket", T.bucket).inputs).toEqual({
             bucket: "attic-pbs-offsite",
             forceDestroy: false,
@@ -340,7 +406,9 @@ describe("OffsiteBucket refuses what cannot work", () => {
     });
 
     it("refuses a service without IAM when no scoped key is given", () => {
-        expect(() => resolveOffsite({ offsite: B2 })).toThrow('[offsite.service] "b2" has no IAM API: give the bucket-scoped key as accessKeyId and secretAccessKey');
+        expect(() => resolveOffsite({ offsite: B2 })).toThrow(
+            '[offsite.service] "b2" has no IAM API: give the bucket-scoped key as accessKeyId and secretAccessKey',
+        );
     });
 
     it("refuses several writers on a service without IAM", () => {

@@ -48,8 +48,18 @@ describe("deployProxmox over the reference stack", () => {
             [PROVIDER]: 2,
             "pulumi:pulumi:Stack": 1,
         });
-        expect(recording.ofType(CT).map((r) => r.name).sort()).toEqual(["cloud", "edge", "files", "media", "nvr", "photos", "unifi"].map((g) => `${g}-container`));
-        expect(recording.ofType(VM).map((r) => r.name).sort()).toEqual(["opnsense-vm", "pbs-vm", "windows-vm"]);
+        expect(
+            recording
+                .ofType(CT)
+                .map((r) => r.name)
+                .sort(),
+        ).toEqual(["cloud", "edge", "files", "media", "nvr", "photos", "unifi"].map((g) => `${g}-container`));
+        expect(
+            recording
+                .ofType(VM)
+                .map((r) => r.name)
+                .sort(),
+        ).toEqual(["opnsense-vm", "pbs-vm", "windows-vm"]);
     });
 
     it("gives every guest its inventory VMID, VLAN and address", async () => {
@@ -98,9 +108,12 @@ describe("deployProxmox over the reference stack", () => {
         for (const machine of recording.ofType(VM)) {
             const disks = machine.inputs.disks as { datastoreId?: string }[];
             disks.forEach((d, i) => named(`${machine.name}.disks[${i}]`, d.datastoreId));
-            if (machine.inputs.bios === "ovmf") named(`${machine.name}.efiDisk`, (machine.inputs.efiDisk as { datastoreId?: string } | undefined)?.datastoreId);
-            if (machine.inputs.tpmState !== undefined) named(`${machine.name}.tpmState`, (machine.inputs.tpmState as { datastoreId?: string }).datastoreId);
-            if (machine.inputs.initialization !== undefined) named(`${machine.name}.initialization`, (machine.inputs.initialization as { datastoreId?: string }).datastoreId);
+            if (machine.inputs.bios === "ovmf")
+                named(`${machine.name}.efiDisk`, (machine.inputs.efiDisk as { datastoreId?: string } | undefined)?.datastoreId);
+            if (machine.inputs.tpmState !== undefined)
+                named(`${machine.name}.tpmState`, (machine.inputs.tpmState as { datastoreId?: string }).datastoreId);
+            if (machine.inputs.initialization !== undefined)
+                named(`${machine.name}.initialization`, (machine.inputs.initialization as { datastoreId?: string }).datastoreId);
         }
         expect(storages.sort()).toEqual(
             [
@@ -136,9 +149,23 @@ describe("deployProxmox over the reference stack", () => {
         for (const r of others) expect({ name: r.name, provider: r.options.provider }).toEqual({ name: r.name, provider: api });
 
         const usesRoot = Object.fromEntries(
-            [...recording.ofType("homelab:proxmox:LxcGuest"), ...recording.ofType("homelab:proxmox:VmGuest")].map((g) => [g.name, g.outputs.usesRootProvider]),
+            [...recording.ofType("homelab:proxmox:LxcGuest"), ...recording.ofType("homelab:proxmox:VmGuest")].map((g) => [
+                g.name,
+                g.outputs.usesRootProvider,
+            ]),
         );
-        expect(usesRoot).toEqual({ opnsense: false, unifi: false, edge: true, pbs: false, windows: false, photos: true, cloud: true, media: true, nvr: true, files: true });
+        expect(usesRoot).toEqual({
+            opnsense: false,
+            unifi: false,
+            edge: true,
+            pbs: false,
+            windows: false,
+            photos: true,
+            cloud: true,
+            media: true,
+            nvr: true,
+            files: true,
+        });
     });
 
     it("keeps the token, the root password and the SSH key secret on the provider resources", async () => {
@@ -171,9 +198,14 @@ describe("deployProxmox over the reference stack", () => {
 
     it("makes each guest wait for its node's bridge and storage", async () => {
         const { recording } = await deployReference();
-        expect(recording.one("edge-container", CT).options.dependsOn).toEqual(expect.arrayContaining([recording.one("pve-network-vmbr0").urn, recording.one("pve-network-storage-net-zfs").urn]));
+        expect(recording.one("edge-container", CT).options.dependsOn).toEqual(
+            expect.arrayContaining([recording.one("pve-network-vmbr0").urn, recording.one("pve-network-storage-net-zfs").urn]),
+        );
         // windows boots an uploaded ISO: nothing but the bridge and its disk's storage to wait for.
-        expect(recording.one("windows-vm", VM).options.dependsOn).toEqual([recording.one("pve-storage-vmbr0").urn, recording.one("pve-storage-storage-tank-vm").urn]);
+        expect(recording.one("windows-vm", VM).options.dependsOn).toEqual([
+            recording.one("pve-storage-vmbr0").urn,
+            recording.one("pve-storage-storage-tank-vm").urn,
+        ]);
     });
 
     it("takes bind mounts and dataset dependencies from the callbacks when given", async () => {

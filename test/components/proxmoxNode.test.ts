@@ -20,7 +20,12 @@ const T = {
 const inv = referenceInventory();
 const networks = Object.values(inv.networks);
 
-async function deployNode(nodeName: string, spec: NodeSpec = inv.nodes[nodeName], images = imagesOfNode(inv, nodeName), sshPrivateKey?: string) {
+async function deployNode(
+    nodeName: string,
+    spec: NodeSpec = inv.nodes[nodeName],
+    images = imagesOfNode(inv, nodeName),
+    sshPrivateKey?: string,
+) {
     return record(() => {
         const api = new proxmoxve.Provider("api", {});
         new ProxmoxNode(nodeName, { nodeName, spec, networks, images, ...(sshPrivateKey ? { sshPrivateKey } : {}) }, { provider: api });
@@ -104,7 +109,12 @@ describe("ProxmoxNode", () => {
             },
         };
         const { recording } = await deployNode("pve-network", spec, {});
-        expect(recording.one("pve-network-storage-scratch", T.dir).inputs).toEqual({ resourceId: "scratch", path: "/mnt/scratch", nodes: ["pve-network"], contents: ["backup"] });
+        expect(recording.one("pve-network-storage-scratch", T.dir).inputs).toEqual({
+            resourceId: "scratch",
+            path: "/mnt/scratch",
+            nodes: ["pve-network"],
+            contents: ["backup"],
+        });
         expect(recording.one("pve-network-storage-thin", T.lvmthin).inputs).toEqual({
             resourceId: "thin",
             volumeGroup: "pve",
@@ -144,7 +154,10 @@ describe("ProxmoxNode", () => {
             threads: 16,
             memoryGiB: 96,
             sshConnection: { host: "192.168.10.12", port: 22, user: "root", privateKey: TEST_SSH_KEY },
-            imageFileIds: { "debian-12-cloud": "pve-storage-image-debian-12-cloud-id", "debian-12-lxc": "pve-storage-image-debian-12-lxc-id" },
+            imageFileIds: {
+                "debian-12-cloud": "pve-storage-image-debian-12-cloud-id",
+                "debian-12-lxc": "pve-storage-image-debian-12-lxc-id",
+            },
         });
         expect(node.outputSecretPaths).toEqual(["sshConnection"]);
     });
@@ -178,7 +191,9 @@ describe("decompressionFor", () => {
     });
 
     it("refuses a compression the provider cannot undo", () => {
-        expect(() => decompressionFor("fcos", image("https://x.test/fcos.qcow2.xz", "fcos.img"))).toThrow('[images.fcos.url] the provider cannot decompress ".xz"');
+        expect(() => decompressionFor("fcos", image("https://x.test/fcos.qcow2.xz", "fcos.img"))).toThrow(
+            '[images.fcos.url] the provider cannot decompress ".xz"',
+        );
     });
 
     it("passes the decompression algorithm to the download", async () => {

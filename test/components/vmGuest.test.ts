@@ -118,7 +118,9 @@ describe("VmGuest", () => {
     it("boots the PBS VM from the downloaded cloud image with cloud-init user, keys and static address on named storage", async () => {
         const { recording } = await deployVm("pbs");
         const machine = recording.one("pbs-vm", T.vm);
-        expect(machine.inputs.disks).toEqual([{ interface: "scsi0", datastoreId: "stor-zfs", size: 32, discard: "on", fileId: CLOUD_FILE }]);
+        expect(machine.inputs.disks).toEqual([
+            { interface: "scsi0", datastoreId: "stor-zfs", size: 32, discard: "on", fileId: CLOUD_FILE },
+        ]);
         expect(machine.inputs.initialization).toEqual({
             datastoreId: "stor-zfs",
             interface: "ide0",
@@ -154,7 +156,10 @@ describe("VmGuest", () => {
             importFrom: "local:import/debian.qcow2",
         });
         const installer: VmGuestSpec = { ...vm(inv, "pbs"), image: "iso", cloudInit: undefined };
-        const iso = await deployVm("pbs", installer, { image: image("iso", "pbs-installer.iso"), imageFileId: "local:iso/pbs-installer.iso" });
+        const iso = await deployVm("pbs", installer, {
+            image: image("iso", "pbs-installer.iso"),
+            imageFileId: "local:iso/pbs-installer.iso",
+        });
         const machine = iso.recording.one("pbs-vm", T.vm);
         expect(machine.inputs.cdrom).toEqual({ fileId: "local:iso/pbs-installer.iso", interface: "ide2" });
         expect(machine.inputs.disks).toEqual([{ interface: "scsi0", datastoreId: "stor-zfs", size: 32, discard: "on" }]);
@@ -163,11 +168,21 @@ describe("VmGuest", () => {
     it("clones a template onto the first disk's storage", async () => {
         const spec: VmGuestSpec = { ...vm(inv, "pbs"), image: undefined, clone: { vmid: 9000, node: "pve-storage" } };
         const { recording } = await deployVm("pbs", spec);
-        expect(recording.one("pbs-vm", T.vm).inputs.clone).toEqual({ vmId: 9000, full: true, datastoreId: "stor-zfs", nodeName: "pve-storage" });
+        expect(recording.one("pbs-vm", T.vm).inputs.clone).toEqual({
+            vmId: 9000,
+            full: true,
+            datastoreId: "stor-zfs",
+            nodeName: "pve-storage",
+        });
     });
 
     it("passes USB only by mapping and forces q35 for PCIe passthrough", async () => {
-        const spec: VmGuestSpec = { ...vm(inv, "pbs"), machine: "pc", pciMappings: [{ mapping: "hba", pcie: true }], usbMappings: [{ mapping: "coral" }] };
+        const spec: VmGuestSpec = {
+            ...vm(inv, "pbs"),
+            machine: "pc",
+            pciMappings: [{ mapping: "hba", pcie: true }],
+            usbMappings: [{ mapping: "coral" }],
+        };
         const { recording } = await deployVm("pbs", spec);
         const machine = recording.one("pbs-vm", T.vm);
         expect(machine.inputs.machine).toBe("q35");
@@ -191,19 +206,40 @@ describe("VmGuest", () => {
         const { recording } = await deployVm("windows");
         const vmUrn = recording.one("windows-vm", T.vm).urn;
         const options = recording.one("windows-firewall", T.options);
-        expect(options.inputs).toEqual({ nodeName: "pve-storage", vmId: 20030, enabled: true, inputPolicy: "DROP", outputPolicy: "ACCEPT" });
+        expect(options.inputs).toEqual({
+            nodeName: "pve-storage",
+            vmId: 20030,
+            enabled: true,
+            inputPolicy: "DROP",
+            outputPolicy: "ACCEPT",
+        });
         expect(options.options.dependsOn).toEqual([vmUrn]);
         expect(recording.one("windows-firewall-rules", T.rules).inputs).toEqual({
             nodeName: "pve-storage",
             vmId: 20030,
-            rules: [{ type: "in", action: "ACCEPT", enabled: true, proto: "tcp", dport: "3389", source: "192.168.20.0/24", comment: "remote desktop" }],
+            rules: [
+                {
+                    type: "in",
+                    action: "ACCEPT",
+                    enabled: true,
+                    proto: "tcp",
+                    dport: "3389",
+                    source: "192.168.20.0/24",
+                    comment: "remote desktop",
+                },
+            ],
         });
     });
 
     it("adds an HA resource for an HA-managed VM", async () => {
         const spec: VmGuestSpec = { ...vm(inv, "pbs"), ha: { state: "started" } };
         const { recording } = await deployVm("pbs", spec);
-        expect(recording.one("pbs-ha", T.ha).inputs).toEqual({ resourceId: "vm:10020", type: "vm", state: "started", comment: "managed by homelab" });
+        expect(recording.one("pbs-ha", T.ha).inputs).toEqual({
+            resourceId: "vm:10020",
+            type: "vm",
+            state: "started",
+            comment: "managed by homelab",
+        });
     });
 
     it("registers the outputs policies read", async () => {
@@ -232,7 +268,9 @@ describe("VmGuest", () => {
             expect(() => planVmGuest(args("windows", spec))).toThrow('[guests.windows.bios] a TPM needs UEFI; set bios to "ovmf"');
         });
         it("an image without its downloaded file", () => {
-            expect(() => planVmGuest(args("pbs", vm(inv, "pbs"), { imageFileId: undefined }))).toThrow('[guests.pbs.image] image "debian-12-cloud" was not given to the VM');
+            expect(() => planVmGuest(args("pbs", vm(inv, "pbs"), { imageFileId: undefined }))).toThrow(
+                '[guests.pbs.image] image "debian-12-cloud" was not given to the VM',
+            );
         });
     });
 });

@@ -48,29 +48,54 @@ describe("public DNS rules at validation", () => {
             [
                 {
                     path: "dns.records.lab-wildcard.proxied",
-                    message: 'wildcard record "*.lab.example.org" serves the reverse proxy, which must see client addresses and terminate TLS; make it DNS-only (proxied: false)',
+                    message:
+                        'wildcard record "*.lab.example.org" serves the reverse proxy, which must see client addresses and terminate TLS; make it DNS-only (proxied: false)',
                 },
             ],
         ],
         [
             "a proxied UDP service",
             (raw) => (raw.dns.records.vpn.proxied = true),
-            [{ path: "dns.records.vpn.proxied", message: 'record "vpn.example.org" is for a UDP service and the Cloudflare proxy carries no UDP; make it DNS-only (proxied: false)' }],
+            [
+                {
+                    path: "dns.records.vpn.proxied",
+                    message:
+                        'record "vpn.example.org" is for a UDP service and the Cloudflare proxy carries no UDP; make it DNS-only (proxied: false)',
+                },
+            ],
         ],
         [
             "an A record to a private address",
             (raw) => (raw.dns.records.vpn.target = "192.168.10.1"),
-            [{ path: "dns.records.vpn.target", message: 'A record "vpn.example.org" points at 192.168.10.1, a private (RFC 1918) address; public records must not point into a private network' }],
+            [
+                {
+                    path: "dns.records.vpn.target",
+                    message:
+                        'A record "vpn.example.org" points at 192.168.10.1, a private (RFC 1918) address; public records must not point into a private network',
+                },
+            ],
         ],
         [
             "an A record to a loopback address",
             (raw) => (raw.dns.records.vpn.target = "127.0.0.1"),
-            [{ path: "dns.records.vpn.target", message: 'A record "vpn.example.org" points at 127.0.0.1, a loopback address; public records must not point into a private network' }],
+            [
+                {
+                    path: "dns.records.vpn.target",
+                    message:
+                        'A record "vpn.example.org" points at 127.0.0.1, a loopback address; public records must not point into a private network',
+                },
+            ],
         ],
         [
             "an A record to a link-local address",
             (raw) => (raw.dns.records.vpn.target = "169.254.10.1"),
-            [{ path: "dns.records.vpn.target", message: 'A record "vpn.example.org" points at 169.254.10.1, a link-local address; public records must not point into a private network' }],
+            [
+                {
+                    path: "dns.records.vpn.target",
+                    message:
+                        'A record "vpn.example.org" points at 169.254.10.1, a link-local address; public records must not point into a private network',
+                },
+            ],
         ],
         [
             "an A record to something other than an address",
@@ -85,12 +110,22 @@ describe("public DNS rules at validation", () => {
         [
             "a CNAME to an IPv4 address",
             (raw) => (raw.dns.records.www.target = "203.0.113.20"),
-            [{ path: "dns.records.www.target", message: 'CNAME record "www.example.org" needs a fully qualified hostname as target, got "203.0.113.20"' }],
+            [
+                {
+                    path: "dns.records.www.target",
+                    message: 'CNAME record "www.example.org" needs a fully qualified hostname as target, got "203.0.113.20"',
+                },
+            ],
         ],
         [
             "a CNAME to a bare label",
             (raw) => (raw.dns.records.www.target = "pages"),
-            [{ path: "dns.records.www.target", message: 'CNAME record "www.example.org" needs a fully qualified hostname as target, got "pages"' }],
+            [
+                {
+                    path: "dns.records.www.target",
+                    message: 'CNAME record "www.example.org" needs a fully qualified hostname as target, got "pages"',
+                },
+            ],
         ],
         [
             "a CNAME to a private name",
@@ -98,7 +133,8 @@ describe("public DNS rules at validation", () => {
             [
                 {
                     path: "dns.records.www.target",
-                    message: 'CNAME record "www.example.org" points at "nas.home.arpa", a private home-network name (RFC 8375); public records must not point into a private network',
+                    message:
+                        'CNAME record "www.example.org" points at "nas.home.arpa", a private home-network name (RFC 8375); public records must not point into a private network',
                 },
             ],
         ],
@@ -110,7 +146,12 @@ describe("public DNS rules at validation", () => {
         [
             "a purpose too long for Cloudflare's comment",
             (raw) => (raw.dns.records.www.purpose = "p".repeat(90)),
-            [{ path: "dns.records.www.purpose", message: 'the comment of record "www.example.org" is 119 characters, Cloudflare allows 100; shorten the purpose by 19' }],
+            [
+                {
+                    path: "dns.records.www.purpose",
+                    message: 'the comment of record "www.example.org" is 119 characters, Cloudflare allows 100; shorten the purpose by 19',
+                },
+            ],
         ],
         [
             "two records with the same name",
@@ -124,17 +165,32 @@ describe("public DNS rules at validation", () => {
                 raw.dns.ddnsHostname = "home.dyndns.example.net";
                 raw.dns.records["lab-wildcard"].type = "CNAME";
             },
-            [{ path: "dns.records.vpn.type", message: 'an A record to "wan" needs dns.wanAddress; set it, or use type CNAME (to dns.ddnsHostname)' }],
+            [
+                {
+                    path: "dns.records.vpn.type",
+                    message: 'an A record to "wan" needs dns.wanAddress; set it, or use type CNAME (to dns.ddnsHostname)',
+                },
+            ],
         ],
         [
             "a CNAME to wan without a dynamic-DNS name",
             (raw) => (raw.dns.records.vpn.type = "CNAME"),
-            [{ path: "dns.records.vpn.type", message: 'a CNAME to "wan" needs dns.ddnsHostname; set it, or use type A (to dns.wanAddress)' }],
+            [
+                {
+                    path: "dns.records.vpn.type",
+                    message: 'a CNAME to "wan" needs dns.ddnsHostname; set it, or use type A (to dns.wanAddress)',
+                },
+            ],
         ],
         [
             "both a WAN address and a dynamic-DNS name",
             (raw) => (raw.dns.ddnsHostname = "home.dyndns.example.net"),
-            [{ path: "dns.ddnsHostname", message: "set either wanAddress or ddnsHostname, not both; with a static WAN address drop ddnsHostname" }],
+            [
+                {
+                    path: "dns.ddnsHostname",
+                    message: "set either wanAddress or ddnsHostname, not both; with a static WAN address drop ddnsHostname",
+                },
+            ],
         ],
     ])("refuses %s", (_what, mutate, expected) => {
         const raw = reference();
@@ -147,12 +203,24 @@ describe("public DNS rules at validation", () => {
             [
                 "a dynamic-DNS name that is an address",
                 (raw) => (raw.dns.ddnsHostname = "203.0.113.10"),
-                [{ path: "dns.ddnsHostname", message: '"203.0.113.10" is not a fully qualified hostname; use the public dynamic-DNS name of the WAN, such as home.dyndns.example.net' }],
+                [
+                    {
+                        path: "dns.ddnsHostname",
+                        message:
+                            '"203.0.113.10" is not a fully qualified hostname; use the public dynamic-DNS name of the WAN, such as home.dyndns.example.net',
+                    },
+                ],
             ],
             [
                 "a dynamic-DNS name inside the LAN",
                 (raw) => (raw.dns.ddnsHostname = "router.local"),
-                [{ path: "dns.ddnsHostname", message: '"router.local" is a link-local (mDNS) name; use the public dynamic-DNS name of the WAN, such as home.dyndns.example.net' }],
+                [
+                    {
+                        path: "dns.ddnsHostname",
+                        message:
+                            '"router.local" is a link-local (mDNS) name; use the public dynamic-DNS name of the WAN, such as home.dyndns.example.net',
+                    },
+                ],
             ],
             [
                 "a proxied wildcard CNAME",
@@ -160,7 +228,8 @@ describe("public DNS rules at validation", () => {
                 [
                     {
                         path: "dns.records.lab-wildcard.proxied",
-                        message: 'wildcard record "*.lab.example.org" serves the reverse proxy, which must see client addresses and terminate TLS; make it DNS-only (proxied: false)',
+                        message:
+                            'wildcard record "*.lab.example.org" serves the reverse proxy, which must see client addresses and terminate TLS; make it DNS-only (proxied: false)',
                     },
                 ],
             ],

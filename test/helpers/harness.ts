@@ -23,11 +23,18 @@ export interface RecordOptions extends RecorderOptions {
 }
 
 /** Runs `program` under the recording mocks. Throws when it made an unmocked invoke. */
-export async function record(program: () => unknown, options: RecordOptions = {}): Promise<{ recording: Recording; outputs: Record<string, unknown> }> {
+export async function record(
+    program: () => unknown,
+    options: RecordOptions = {},
+): Promise<{ recording: Recording; outputs: Record<string, unknown> }> {
     const config: Record<string, string> = {};
     for (const [k, v] of Object.entries(options.config ?? {})) config[k] = typeof v === "string" ? v : JSON.stringify(v);
     pulumi.runtime.setAllConfig(config, options.secretKeys);
-    const recording = await installRecorder({ ...options, invokes: { ...DEFAULT_INVOKES, ...(options.invokes ?? {}) }, states: { ...PLAN_STATES, ...(options.states ?? {}) } });
+    const recording = await installRecorder({
+        ...options,
+        invokes: { ...DEFAULT_INVOKES, ...(options.invokes ?? {}) },
+        states: { ...PLAN_STATES, ...(options.states ?? {}) },
+    });
     const outputs = await runInStack(program);
     if (recording.errors.length > 0) throw new Error(`the program made unmocked calls:\n${recording.errors.join("\n")}`);
     return { recording, outputs };

@@ -11,7 +11,12 @@ class Box extends pulumi.ComponentResource {
     readonly size: pulumi.Output<number>;
     constructor(name: string, opts: pulumi.ComponentResourceOptions = {}) {
         super("test:index:Box", name, {}, opts);
-        const inner = new Thing("test:index:Thing", `${name}-thing`, { password: pulumi.secret("hunter2"), size: 3 }, { parent: this, protect: true, retainOnDelete: true, ignoreChanges: ["size"] });
+        const inner = new Thing(
+            "test:index:Thing",
+            `${name}-thing`,
+            { password: pulumi.secret("hunter2"), size: 3 },
+            { parent: this, protect: true, retainOnDelete: true, ignoreChanges: ["size"] },
+        );
         new Thing("test:index:Other", `${name}-other`, { ref: inner.id }, { parent: this, dependsOn: [inner] });
         this.size = pulumi.output(3);
         this.registerOutputs({ size: this.size, secret: pulumi.secret("s") });
@@ -39,8 +44,8 @@ describe("the recording mock harness", () => {
     });
 
     it("fails on an unmocked invoke", async () => {
-        await expect(
-            record(() => pulumi.runtime.invoke("aws:index/getRegion:getRegion", {})),
-        ).rejects.toThrow(/unmocked invoke aws:index\/getRegion:getRegion/);
+        await expect(record(() => pulumi.runtime.invoke("aws:index/getRegion:getRegion", {}))).rejects.toThrow(
+            /unmocked invoke aws:index\/getRegion:getRegion/,
+        );
     });
 });

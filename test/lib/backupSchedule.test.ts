@@ -69,8 +69,14 @@ describe("calendar events", () => {
 
 describe("prune-backups from a retention", () => {
     it.each([
-        [{ keepDaily: 7, keepWeekly: 4, keepMonthly: 6 }, { "keep-daily": "7", "keep-weekly": "4", "keep-monthly": "6" }],
-        [{ keepWeekly: 4, keepMonthly: 3 }, { "keep-weekly": "4", "keep-monthly": "3" }],
+        [
+            { keepDaily: 7, keepWeekly: 4, keepMonthly: 6 },
+            { "keep-daily": "7", "keep-weekly": "4", "keep-monthly": "6" },
+        ],
+        [
+            { keepWeekly: 4, keepMonthly: 3 },
+            { "keep-weekly": "4", "keep-monthly": "3" },
+        ],
         [{ keepMonthly: 3, keepYearly: 0 }, { "keep-monthly": "3" }],
         [{ keepYearly: 2 }, { "keep-yearly": "2" }],
     ])("%j becomes %j", (retention, expected) => {
@@ -166,7 +172,9 @@ describe("too small a window", () => {
 
     it("refuses an empty window when any guest is to be backed up", () => {
         const guests: Record<string, BackupGuest> = { a: { node: "n1", vmid: 101, backup: { tier: "low" } } };
-        expect(() => planBackupJobs({ guests, tiers: TIERS, window: { start: "02:00", end: "02:00", slotMinutes: 30 } })).toThrow(/holds 0 slot\(s\)/);
+        expect(() => planBackupJobs({ guests, tiers: TIERS, window: { start: "02:00", end: "02:00", slotMinutes: 30 } })).toThrow(
+            /holds 0 slot\(s\)/,
+        );
     });
 });
 
@@ -209,7 +217,8 @@ describe("staggering (property-based)", () => {
                     // Only a window too small for some node may be refused.
                     expect(err).toBeInstanceOf(BackupScheduleError);
                     const perNode = new Map<string, Set<BackupTier>>();
-                    for (const g of Object.values(guests)) if ("tier" in g.backup) perNode.set(g.node, (perNode.get(g.node) ?? new Set()).add(g.backup.tier));
+                    for (const g of Object.values(guests))
+                        if ("tier" in g.backup) perNode.set(g.node, (perNode.get(g.node) ?? new Set()).add(g.backup.tier));
                     expect(Math.max(...[...perNode.values()].map((s) => s.size))).toBeGreaterThan(windowSlots(window));
                     return;
                 }
@@ -233,7 +242,11 @@ describe("staggering (property-based)", () => {
     it("holds for windows that cross midnight", () => {
         // At least 90 minutes and slots of at most 30: room for the three tiers of a node.
         const crossing = fc
-            .record({ start: fc.integer({ min: 20 * 60, max: 23 * 60 + 30 }), end: fc.integer({ min: 60, max: 6 * 60 }), slotMinutes: fc.integer({ min: 5, max: 30 }) })
+            .record({
+                start: fc.integer({ min: 20 * 60, max: 23 * 60 + 30 }),
+                end: fc.integer({ min: 60, max: 6 * 60 }),
+                slotMinutes: fc.integer({ min: 5, max: 30 }),
+            })
             .map(({ start, end, slotMinutes }) => ({ start: formatHhmm(start), end: formatHhmm(end), slotMinutes }));
         fc.assert(
             fc.property(guestsArb, crossing, (guests, window) => {

@@ -184,14 +184,40 @@ describe("hostname helpers", () => {
 });
 
 describe("dnsRecordProblems", () => {
-    const ok: DnsRecordFacts = { name: "www.example.org", type: "CNAME", content: "example-org.pages.dev", proxied: true, ttl: 1, comment: `${MANAGED_COMMENT_MARKER}; public site` };
+    const ok: DnsRecordFacts = {
+        name: "www.example.org",
+        type: "CNAME",
+        content: "example-org.pages.dev",
+        proxied: true,
+        ttl: 1,
+        comment: `${MANAGED_COMMENT_MARKER}; public site`,
+    };
 
     test.each<[string, DnsRecordFacts]>([
         ["a proxied CNAME", ok],
-        ["a DNS-only wildcard A", { name: "*.lab.example.org", type: "A", content: "203.0.113.10", proxied: false, ttl: 300, comment: MANAGED_COMMENT_MARKER }],
-        ["a DNS-only UDP record", { name: "vpn.example.org", type: "A", content: "203.0.113.10", proxied: false, ttl: 300, comment: `${MANAGED_COMMENT_MARKER}; udp; WireGuard` }],
-        ["a record whose provider defaults leave proxied and ttl out", { name: "vpn.example.org", type: "A", content: "203.0.113.10", comment: `${MANAGED_COMMENT_MARKER}; udp` }],
-        ["a record of another type", { name: "example.org", type: "TXT", content: "v=spf1 -all", proxied: false, ttl: 300, comment: MANAGED_COMMENT_MARKER }],
+        [
+            "a DNS-only wildcard A",
+            { name: "*.lab.example.org", type: "A", content: "203.0.113.10", proxied: false, ttl: 300, comment: MANAGED_COMMENT_MARKER },
+        ],
+        [
+            "a DNS-only UDP record",
+            {
+                name: "vpn.example.org",
+                type: "A",
+                content: "203.0.113.10",
+                proxied: false,
+                ttl: 300,
+                comment: `${MANAGED_COMMENT_MARKER}; udp; WireGuard`,
+            },
+        ],
+        [
+            "a record whose provider defaults leave proxied and ttl out",
+            { name: "vpn.example.org", type: "A", content: "203.0.113.10", comment: `${MANAGED_COMMENT_MARKER}; udp` },
+        ],
+        [
+            "a record of another type",
+            { name: "example.org", type: "TXT", content: "v=spf1 -all", proxied: false, ttl: 300, comment: MANAGED_COMMENT_MARKER },
+        ],
     ])("accepts %s", (_what, facts) => {
         expect(dnsRecordProblems(facts)).toEqual([]);
     });
@@ -200,71 +226,174 @@ describe("dnsRecordProblems", () => {
         [
             "a proxied wildcard",
             { ...ok, name: "*.lab.example.org", type: "A", content: "203.0.113.10" },
-            [{ field: "proxied", message: 'wildcard record "*.lab.example.org" serves the reverse proxy, which must see client addresses and terminate TLS; make it DNS-only (proxied: false)' }],
+            [
+                {
+                    field: "proxied",
+                    message:
+                        'wildcard record "*.lab.example.org" serves the reverse proxy, which must see client addresses and terminate TLS; make it DNS-only (proxied: false)',
+                },
+            ],
         ],
         [
             "a proxied UDP record (declared)",
             { ...ok, protocol: "udp" },
-            [{ field: "proxied", message: 'record "www.example.org" is for a UDP service and the Cloudflare proxy carries no UDP; make it DNS-only (proxied: false)' }],
+            [
+                {
+                    field: "proxied",
+                    message:
+                        'record "www.example.org" is for a UDP service and the Cloudflare proxy carries no UDP; make it DNS-only (proxied: false)',
+                },
+            ],
         ],
         [
             "a proxied UDP record (tagged in the comment)",
             { ...ok, comment: `${MANAGED_COMMENT_MARKER}; udp; WireGuard` },
-            [{ field: "proxied", message: 'record "www.example.org" is for a UDP service and the Cloudflare proxy carries no UDP; make it DNS-only (proxied: false)' }],
+            [
+                {
+                    field: "proxied",
+                    message:
+                        'record "www.example.org" is for a UDP service and the Cloudflare proxy carries no UDP; make it DNS-only (proxied: false)',
+                },
+            ],
         ],
-        ["a proxied record with a fixed TTL", { ...ok, ttl: 300 }, [{ field: "ttl", message: 'proxied record "www.example.org" has ttl 300; proxied records use ttl 1 (automatic)' }]],
+        [
+            "a proxied record with a fixed TTL",
+            { ...ok, ttl: 300 },
+            [{ field: "ttl", message: 'proxied record "www.example.org" has ttl 300; proxied records use ttl 1 (automatic)' }],
+        ],
         [
             "an A record to a private address",
             { ...ok, type: "A", content: "192.168.30.10" },
-            [{ field: "content", message: 'A record "www.example.org" points at 192.168.30.10, a private (RFC 1918) address; public records must not point into a private network' }],
+            [
+                {
+                    field: "content",
+                    message:
+                        'A record "www.example.org" points at 192.168.30.10, a private (RFC 1918) address; public records must not point into a private network',
+                },
+            ],
         ],
         [
             "an A record to a loopback address",
             { ...ok, type: "A", content: "127.0.0.1" },
-            [{ field: "content", message: 'A record "www.example.org" points at 127.0.0.1, a loopback address; public records must not point into a private network' }],
+            [
+                {
+                    field: "content",
+                    message:
+                        'A record "www.example.org" points at 127.0.0.1, a loopback address; public records must not point into a private network',
+                },
+            ],
         ],
         [
             "an A record to a link-local address",
             { ...ok, type: "A", content: "169.254.1.1" },
-            [{ field: "content", message: 'A record "www.example.org" points at 169.254.1.1, a link-local address; public records must not point into a private network' }],
+            [
+                {
+                    field: "content",
+                    message:
+                        'A record "www.example.org" points at 169.254.1.1, a link-local address; public records must not point into a private network',
+                },
+            ],
         ],
-        ["an A record to a hostname", { ...ok, type: "A", content: "example-org.pages.dev" }, [{ field: "content", message: 'A record "www.example.org" needs an IPv4 address, got "example-org.pages.dev"' }]],
+        [
+            "an A record to a hostname",
+            { ...ok, type: "A", content: "example-org.pages.dev" },
+            [{ field: "content", message: 'A record "www.example.org" needs an IPv4 address, got "example-org.pages.dev"' }],
+        ],
         [
             "a CNAME to an address",
             { ...ok, content: "203.0.113.10" },
-            [{ field: "content", message: 'CNAME record "www.example.org" needs a fully qualified hostname as target, got "203.0.113.10"' }],
+            [
+                {
+                    field: "content",
+                    message: 'CNAME record "www.example.org" needs a fully qualified hostname as target, got "203.0.113.10"',
+                },
+            ],
         ],
-        ["a CNAME to a bare label", { ...ok, content: "pages" }, [{ field: "content", message: 'CNAME record "www.example.org" needs a fully qualified hostname as target, got "pages"' }]],
+        [
+            "a CNAME to a bare label",
+            { ...ok, content: "pages" },
+            [{ field: "content", message: 'CNAME record "www.example.org" needs a fully qualified hostname as target, got "pages"' }],
+        ],
         [
             "a CNAME to an mDNS name",
             { ...ok, content: "nas.local" },
-            [{ field: "content", message: 'CNAME record "www.example.org" points at "nas.local", a link-local (mDNS) name; public records must not point into a private network' }],
+            [
+                {
+                    field: "content",
+                    message:
+                        'CNAME record "www.example.org" points at "nas.local", a link-local (mDNS) name; public records must not point into a private network',
+                },
+            ],
         ],
-        ["a CNAME to itself", { ...ok, content: "WWW.example.org." }, [{ field: "content", message: 'CNAME record "www.example.org" points at itself; give it another target' }]],
+        [
+            "a CNAME to itself",
+            { ...ok, content: "WWW.example.org." },
+            [{ field: "content", message: 'CNAME record "www.example.org" points at itself; give it another target' }],
+        ],
         [
             "a record without the marker",
             { ...ok, comment: "hand-made" },
-            [{ field: "comment", message: 'record "www.example.org" lacks the comment marker "managed by homelab (pulumi)"; every record this program manages carries it' }],
+            [
+                {
+                    field: "comment",
+                    message:
+                        'record "www.example.org" lacks the comment marker "managed by homelab (pulumi)"; every record this program manages carries it',
+                },
+            ],
         ],
         [
             "a record without a comment",
             { ...ok, comment: undefined },
-            [{ field: "comment", message: 'record "www.example.org" lacks the comment marker "managed by homelab (pulumi)"; every record this program manages carries it' }],
+            [
+                {
+                    field: "comment",
+                    message:
+                        'record "www.example.org" lacks the comment marker "managed by homelab (pulumi)"; every record this program manages carries it',
+                },
+            ],
         ],
         [
             "a comment over Cloudflare's limit",
             { ...ok, comment: `${MANAGED_COMMENT_MARKER}; ${"x".repeat(80)}` },
-            [{ field: "comment", message: 'the comment of record "www.example.org" is 109 characters, Cloudflare allows 100; shorten the purpose by 9' }],
+            [
+                {
+                    field: "comment",
+                    message: 'the comment of record "www.example.org" is 109 characters, Cloudflare allows 100; shorten the purpose by 9',
+                },
+            ],
         ],
-        ["a name over 253 characters", { ...ok, name: `${"a".repeat(250)}.org` }, [{ field: "name", message: `record name "${"a".repeat(250)}.org" is longer than 253 characters; shorten it` }]],
+        [
+            "a name over 253 characters",
+            { ...ok, name: `${"a".repeat(250)}.org` },
+            [{ field: "name", message: `record name "${"a".repeat(250)}.org" is longer than 253 characters; shorten it` }],
+        ],
         [
             "a proxied UDP wildcard with a fixed TTL to a private address",
-            { name: "*.lab.example.org", type: "A", content: "10.0.0.1", proxied: true, ttl: 300, comment: `${MANAGED_COMMENT_MARKER}; udp` },
+            {
+                name: "*.lab.example.org",
+                type: "A",
+                content: "10.0.0.1",
+                proxied: true,
+                ttl: 300,
+                comment: `${MANAGED_COMMENT_MARKER}; udp`,
+            },
             [
-                { field: "proxied", message: 'wildcard record "*.lab.example.org" serves the reverse proxy, which must see client addresses and terminate TLS; make it DNS-only (proxied: false)' },
-                { field: "proxied", message: 'record "*.lab.example.org" is for a UDP service and the Cloudflare proxy carries no UDP; make it DNS-only (proxied: false)' },
+                {
+                    field: "proxied",
+                    message:
+                        'wildcard record "*.lab.example.org" serves the reverse proxy, which must see client addresses and terminate TLS; make it DNS-only (proxied: false)',
+                },
+                {
+                    field: "proxied",
+                    message:
+                        'record "*.lab.example.org" is for a UDP service and the Cloudflare proxy carries no UDP; make it DNS-only (proxied: false)',
+                },
                 { field: "ttl", message: 'proxied record "*.lab.example.org" has ttl 300; proxied records use ttl 1 (automatic)' },
-                { field: "content", message: 'A record "*.lab.example.org" points at 10.0.0.1, a private (RFC 1918) address; public records must not point into a private network' },
+                {
+                    field: "content",
+                    message:
+                        'A record "*.lab.example.org" points at 10.0.0.1, a private (RFC 1918) address; public records must not point into a private network',
+                },
             ],
         ],
     ])("refuses %s", (_what, facts, expected) => {

@@ -23,8 +23,18 @@ describe("rootReasons", () => {
         ["a container with two bind mounts", {}, 2, ["2 host bind mounts"]],
         ["a container with one bind mount", {}, 1, ["1 host bind mount"]],
         ["an unprivileged Docker container (keyctl)", { docker: true }, 0, ["feature flag keyctl (Docker)"]],
-        ["a privileged Docker container (nesting only: keyctl is for unprivileged containers)", { docker: true, privileged: { reason: "needs the iGPU for transcoding" } }, 0, []],
-        ["a container with devices", { devices: [{ path: "/dev/net/tun" }, { path: "/dev/dri/renderD128", gid: 104 }] }, 0, ["device passthrough of /dev/net/tun, /dev/dri/renderD128"]],
+        [
+            "a privileged Docker container (nesting only: keyctl is for unprivileged containers)",
+            { docker: true, privileged: { reason: "needs the iGPU for transcoding" } },
+            0,
+            [],
+        ],
+        [
+            "a container with devices",
+            { devices: [{ path: "/dev/net/tun" }, { path: "/dev/dri/renderD128", gid: 104 }] },
+            0,
+            ["device passthrough of /dev/net/tun, /dev/dri/renderD128"],
+        ],
         [
             "everything at once",
             { docker: true, devices: [{ path: "/dev/net/tun" }] },

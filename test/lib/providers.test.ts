@@ -12,7 +12,9 @@ const SSH_NODES = [
 /** The reference inventory without anything that needs root (no mounts, no Docker, no devices). */
 function tokenOnlyInventory(): Inventory {
     const inv = referenceInventory();
-    const guests = Object.fromEntries(Object.entries(inv.guests).filter(([, g]) => g.kind === "vm" || (!g.docker && g.devices.length === 0)));
+    const guests = Object.fromEntries(
+        Object.entries(inv.guests).filter(([, g]) => g.kind === "vm" || (!g.docker && g.devices.length === 0)),
+    );
     return { ...inv, guests, datasets: {} };
 }
 
@@ -25,7 +27,12 @@ describe("createProxmoxProviders", () => {
         const { recording } = await record(() => {
             createProxmoxProviders(inv);
         });
-        expect(recording.ofType(PROVIDER).map((r) => r.name).sort()).toEqual(["proxmox-api", "proxmox-root"]);
+        expect(
+            recording
+                .ofType(PROVIDER)
+                .map((r) => r.name)
+                .sort(),
+        ).toEqual(["proxmox-api", "proxmox-root"]);
 
         const api = recording.one("proxmox-api", PROVIDER);
         expect(api.inputs.apiToken).toBe(TEST_TOKEN);
@@ -73,6 +80,8 @@ describe("createProxmoxProviders", () => {
 
     it("refuses to run without the API token, naming both ways to set it", () => {
         setCredentials({ password: TEST_PASSWORD });
-        expect(() => createProxmoxProviders(referenceInventory())).toThrow(/PROXMOX_VE_API_TOKEN.*pulumi config set --secret homelab:proxmoxApiToken/);
+        expect(() => createProxmoxProviders(referenceInventory())).toThrow(
+            /PROXMOX_VE_API_TOKEN.*pulumi config set --secret homelab:proxmoxApiToken/,
+        );
     });
 });

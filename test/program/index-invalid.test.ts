@@ -13,7 +13,7 @@ it("registers nothing when the inventory is invalid, and lists every problem by 
     let recording: Recording | undefined;
     let error: unknown;
     try {
-        ({ recording } = await record(() => require("../../index"), {
+        ({ recording } = await record(() => import("../../index"), {
             config: { ...config, "homelab:guests": guests, ...creds.config },
             secretKeys: creds.secretKeys,
         }));

@@ -10,7 +10,7 @@ let outputs: Record<string, unknown>;
 
 beforeAll(async () => {
     const creds = credentialConfig();
-    ({ recording, outputs } = await record(() => require("../../index"), {
+    ({ recording, outputs } = await record(() => import("../../index"), {
         config: { ...referenceConfig(), ...creds.config },
         secretKeys: creds.secretKeys,
     }));
@@ -86,8 +86,11 @@ describe("the program over the reference stack", () => {
         // Depending on a component means depending on its children: the dataset's remote command.
         const datasetUrn = (path: string) => recording.one(`${path}-zfs`, COMMAND).urn;
         // The container resource itself waits: that is what a bind mount needs.
-        const guestDeps = (name: string) => recording.childrenOf(recording.one(name, "homelab:proxmox:LxcGuest").urn).find((r) => r.type === CONTAINER)!.options.dependsOn;
-        expect(guestDeps("files")).toEqual(expect.arrayContaining([datasetUrn("tank/photos"), datasetUrn("tank/cloud"), datasetUrn("tank/media")]));
+        const guestDeps = (name: string) =>
+            recording.childrenOf(recording.one(name, "homelab:proxmox:LxcGuest").urn).find((r) => r.type === CONTAINER)!.options.dependsOn;
+        expect(guestDeps("files")).toEqual(
+            expect.arrayContaining([datasetUrn("tank/photos"), datasetUrn("tank/cloud"), datasetUrn("tank/media")]),
+        );
         expect(guestDeps("photos")).toEqual(expect.arrayContaining([datasetUrn("tank/photos"), datasetUrn("tank/appdata/photos")]));
         expect(guestDeps("edge")).toEqual(expect.arrayContaining([datasetUrn("rpool/appdata/edge")]));
         expect(guestDeps("unifi").filter((u) => u.includes(COMMAND))).toEqual([]);
@@ -99,8 +102,11 @@ describe("the program over the reference stack", () => {
             expect([ds.name, cmd.options.protect, cmd.options.retainOnDelete]).toEqual([ds.name, true, true]);
         }
         const bucket = recording.ofType("aws:s3/bucket:Bucket");
-        expect(bucket.map((b) => [b.inputs.bucket, b.inputs.forceDestroy, b.options.protect])).toEqual([["attic-pbs-offsite", false, true]]);
-        for (const guest of [...recording.ofType(CONTAINER), ...recording.ofType(VM)]) expect([guest.name, guest.inputs.protection]).toEqual([guest.name, true]);
+        expect(bucket.map((b) => [b.inputs.bucket, b.inputs.forceDestroy, b.options.protect])).toEqual([
+            ["attic-pbs-offsite", false, true],
+        ]);
+        for (const guest of [...recording.ofType(CONTAINER), ...recording.ofType(VM)])
+            expect([guest.name, guest.inputs.protection]).toEqual([guest.name, true]);
     });
 
     it("keeps every credential input secret: provider tokens and passwords, SSH connections, the PBS password", () => {
@@ -110,7 +116,8 @@ describe("the program over the reference stack", () => {
         expect(api.secretPaths).toContain("apiToken");
         expect(root.secretPaths).toContain("password");
         expect(recording.ofType("pulumi:providers:cloudflare")[0].secretPaths).toContain("apiToken");
-        for (const cmd of recording.ofType(COMMAND)) expect([cmd.name, cmd.secretPaths]).toEqual([cmd.name, expect.arrayContaining(["connection"])]);
+        for (const cmd of recording.ofType(COMMAND))
+            expect([cmd.name, cmd.secretPaths]).toEqual([cmd.name, expect.arrayContaining(["connection"])]);
         expect(recording.ofType("proxmoxve:storage/pbs:Pbs")[0].secretPaths).toContain("password");
     });
 
@@ -122,9 +129,11 @@ describe("the program over the reference stack", () => {
     });
 
     it("leaves no guest storage on local or to the provider default", () => {
-        for (const ct of recording.ofType(CONTAINER)) expect((ct.inputs.disk as { datastoreId?: string }).datastoreId).toMatch(/^(net-zfs|stor-zfs)$/);
+        for (const ct of recording.ofType(CONTAINER))
+            expect((ct.inputs.disk as { datastoreId?: string }).datastoreId).toMatch(/^(net-zfs|stor-zfs)$/);
         for (const vm of recording.ofType(VM)) {
-            for (const disk of vm.inputs.disks as { datastoreId?: string }[]) expect(disk.datastoreId).toMatch(/^(net-zfs|stor-zfs|tank-vm)$/);
+            for (const disk of vm.inputs.disks as { datastoreId?: string }[])
+                expect(disk.datastoreId).toMatch(/^(net-zfs|stor-zfs|tank-vm)$/);
         }
     });
 });

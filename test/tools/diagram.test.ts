@@ -6,7 +6,16 @@ import { parseInventory } from "../../config/parse";
 import { Inventory } from "../../config/schema";
 import { readStackFile } from "../../config/stackfile";
 import { generateInventory } from "../../tools/bench/generate";
-import { diagramFile, firstDifference, main, mermaidId, mermaidText, nfsClients, renderTopology } from "../../tools/diagram";
+import {
+    diagramFile,
+    firstDifference,
+    main,
+    mermaidId,
+    mermaidText,
+    nfsClients,
+    renderTopology,
+    withReadmeDiagram,
+} from "../../tools/diagram";
 
 const ROOT = path.join(__dirname, "../..");
 const reference = (): Inventory => parseInventory(readStackFile(path.join(ROOT, "Pulumi.prod.yaml")).inventory);
@@ -234,12 +243,13 @@ describe("npm run diagram", () => {
 });
 
 describe("the picture in README.md", () => {
-    const { withReadmeDiagram } = require("../../tools/diagram") as typeof import("../../tools/diagram");
     const rendered = "# Topology\n\n```mermaid\nflowchart TB\n    a --> b\n```\n\nlegend\n";
 
     it("replaces what stands between the topology markers with the Mermaid block", () => {
         const readme = "intro\n<!-- topology:start -->\nold picture\n<!-- topology:end -->\nrest\n";
-        expect(withReadmeDiagram(readme, rendered)).toBe("intro\n<!-- topology:start -->\n\n```mermaid\nflowchart TB\n    a --> b\n```\n\n<!-- topology:end -->\nrest\n");
+        expect(withReadmeDiagram(readme, rendered)).toBe(
+            "intro\n<!-- topology:start -->\n\n```mermaid\nflowchart TB\n    a --> b\n```\n\n<!-- topology:end -->\nrest\n",
+        );
     });
 
     it("leaves a README without markers unchanged", () => {
@@ -247,8 +257,6 @@ describe("the picture in README.md", () => {
     });
 
     it("is current in the committed README.md", () => {
-        const fs = require("fs") as typeof import("fs");
-        const path = require("path") as typeof import("path");
         const root = path.join(__dirname, "../..");
         const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
         expect(withReadmeDiagram(readme, fs.readFileSync(path.join(root, "docs/topology.md"), "utf8"))).toBe(readme);

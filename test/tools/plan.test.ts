@@ -57,7 +57,15 @@ describe("the offline plan of the reference stack", () => {
     it("reports the allocation per node against physical", () => {
         expect(report.capacity).toEqual([
             { node: "pve-network", threads: 4, allocatedCores: 5, cpuRatio: 1.25, memoryGiB: 16, allocatedMemoryGiB: 7, memoryRatio: 0.44 },
-            { node: "pve-storage", threads: 16, allocatedCores: 26, cpuRatio: 1.63, memoryGiB: 96, allocatedMemoryGiB: 52, memoryRatio: 0.54 },
+            {
+                node: "pve-storage",
+                threads: 16,
+                allocatedCores: 26,
+                cpuRatio: 1.63,
+                memoryGiB: 96,
+                allocatedMemoryGiB: 52,
+                memoryRatio: 0.54,
+            },
         ]);
     });
 
@@ -80,7 +88,7 @@ describe("the offline plan of the reference stack", () => {
         expect(text).toMatch(/Resources: 106 to create/);
         expect(text).toContain("Policy violations: 0 mandatory, 0 advisory");
         expect(text).toContain("pve-storage      CPU  26 cores /  16 threads = 1.63x   memory   52.0 /   96 GiB = 0.54x");
-        expect(text).toMatch(/Longest dependency chain: \d+ steps\n  homelab-prod → /);
+        expect(text).toMatch(/Longest dependency chain: \d+ steps\n {2}homelab-prod → /);
         expect(text).toContain("Plan OK: no mandatory violation.");
     });
 });
@@ -90,7 +98,9 @@ describe("a stack the policy pack refuses", () => {
         // The reference inventory under another stack name: policies/stacks/lab.json does not exist, so no exemption.
         const report = await plan("lab", stackDir("lab"));
         expect(report.exitCode).toBe(1);
-        expect(report.violations!.mandatory.map((v) => [v.policy, v.name])).toEqual([["proxmox-container-unprivileged", "photos-container"]]);
+        expect(report.violations!.mandatory.map((v) => [v.policy, v.name])).toEqual([
+            ["proxmox-container-unprivileged", "photos-container"],
+        ]);
         expect(renderReport(report)).toContain("[proxmox-container-unprivileged] photos-container: ");
         expect(validate(JSON.parse(JSON.stringify(report)))).toBe(true);
     });
@@ -127,16 +137,22 @@ describe("mockConfig", () => {
         expect(values["homelab:pbsPassword"]).toBe("[secret]");
         expect(values["homelab:cluster"]).toBe('{"name":"x"}');
         expect(values["homelab:proxmoxApiToken"]).toBe("[secret]");
-        expect(secretKeys).toEqual(expect.arrayContaining(["homelab:pbsPassword", "homelab:proxmoxApiToken", "homelab:cloudflareApiToken"]));
+        expect(secretKeys).toEqual(
+            expect.arrayContaining(["homelab:pbsPassword", "homelab:proxmoxApiToken", "homelab:cloudflareApiToken"]),
+        );
         expect(secretKeys).not.toContain("homelab:cluster");
     });
 });
 
 describe("longestDependencyChain", () => {
-    const r = (urn: string, deps: string[] = [], parent?: string) => ({ urn, name: urn, dependencies: deps, parent }) as unknown as RecordedResource;
+    const r = (urn: string, deps: string[] = [], parent?: string) =>
+        ({ urn, name: urn, dependencies: deps, parent }) as unknown as RecordedResource;
 
     it("follows dependencies and parents to the deepest resource", () => {
-        expect(longestDependencyChain([r("s"), r("a", [], "s"), r("b", ["a"], "s"), r("c", ["b", "a"], "s"), r("d", [], "s")])).toEqual({ depth: 4, chain: ["s", "a", "b", "c"] });
+        expect(longestDependencyChain([r("s"), r("a", [], "s"), r("b", ["a"], "s"), r("c", ["b", "a"], "s"), r("d", [], "s")])).toEqual({
+            depth: 4,
+            chain: ["s", "a", "b", "c"],
+        });
     });
 
     it("is linear: a chain of 5000 resources completes at once", () => {
@@ -147,7 +163,11 @@ describe("longestDependencyChain", () => {
 
 describe("npm run plan", () => {
     it("prints the report as JSON with --json and exits with the plan's code", () => {
-        const run = spawnSync("npm", ["run", "--silent", "plan", "--", "--json"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, PROXMOX_VE_API_TOKEN: "real-token-must-not-leak" } });
+        const run = spawnSync("npm", ["run", "--silent", "plan", "--", "--json"], {
+            cwd: ROOT,
+            encoding: "utf8",
+            env: { ...process.env, PROXMOX_VE_API_TOKEN: "real-token-must-not-leak" },
+        });
         expect(run.status).toBe(0);
         expect(run.stdout).not.toContain("real-token-must-not-leak");
         const doc = JSON.parse(run.stdout);

@@ -46,7 +46,9 @@ export function verdicts(rows: readonly BenchRow[]): { flat: boolean; withinFloo
             `cost per guest 100 → 1000: ${r100.msPerGuest.toFixed(3)} → ${r1000.msPerGuest.toFixed(3)} ms (×${growth.toFixed(2)}; target ≤ ×${FLATNESS_TOLERANCE}): ${flat ? "flat" : "NOT flat"}`,
         );
         withinFloor = r1000.ratioToFloor <= FLOOR_RATIO_TARGET;
-        messages.push(`plan / floor at 1000 guests: ×${r1000.ratioToFloor.toFixed(2)} (target ≤ ×${FLOOR_RATIO_TARGET}): ${withinFloor ? "met" : "MISSED"}`);
+        messages.push(
+            `plan / floor at 1000 guests: ×${r1000.ratioToFloor.toFixed(2)} (target ≤ ×${FLOOR_RATIO_TARGET}): ${withinFloor ? "met" : "MISSED"}`,
+        );
     }
     return { flat, withinFloor, messages };
 }
@@ -74,7 +76,8 @@ async function childPlan(guests: number): Promise<ChildResult> {
     const inv = parseInventory(raw);
     const report = await planInventory(inv, {}, "bench");
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    if (report.exitCode !== 0) throw new Error(`the plan of ${guests} generated guests is not clean: ${JSON.stringify(report.violations?.mandatory.slice(0, 3))}`);
+    if (report.exitCode !== 0)
+        throw new Error(`the plan of ${guests} generated guests is not clean: ${JSON.stringify(report.violations?.mandatory.slice(0, 3))}`);
     return { ms, resources: report.resources?.total ?? 0 };
 }
 
@@ -106,7 +109,9 @@ export async function main(argv: string[]): Promise<number> {
     const runs = Number(process.env.BENCH_RUNS ?? 3);
     const rows: BenchRow[] = [];
     process.stdout.write(`offline plan vs floor (best of ${runs} runs, each in a fresh process)\n\n`);
-    process.stdout.write(`${"guests".padStart(7)} ${"resources".padStart(10)} ${"plan ms".padStart(10)} ${"floor ms".padStart(10)} ${"ms/guest".padStart(10)} ${"×floor".padStart(8)}\n`);
+    process.stdout.write(
+        `${"guests".padStart(7)} ${"resources".padStart(10)} ${"plan ms".padStart(10)} ${"floor ms".padStart(10)} ${"ms/guest".padStart(10)} ${"×floor".padStart(8)}\n`,
+    );
     for (const guests of SIZES) {
         let plan: ChildResult | undefined;
         let floor: ChildResult | undefined;

@@ -184,7 +184,10 @@ export async function installRecorder(options: RecorderOptions = {}): Promise<Re
             if (!err && res) {
                 const secretPaths: string[] = [];
                 const unknownPaths: string[] = [];
-                const inputs = unwrapWire(rpc.deserializeProperties(req.getObject()), "", secretPaths, unknownPaths) as Record<string, unknown>;
+                const inputs = unwrapWire(rpc.deserializeProperties(req.getObject()), "", secretPaths, unknownPaths) as Record<
+                    string,
+                    unknown
+                >;
                 const propertyDependencies: Record<string, string[]> = {};
                 req.getPropertydependenciesMap().forEach((deps, key) => {
                     propertyDependencies[key] = deps.getUrnsList();
