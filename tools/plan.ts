@@ -194,13 +194,13 @@ export function nodeCapacity(resources: readonly RecordedResource[]): NodeCapaci
 /** Runs the program of `inv` under the recording mocks. Loaded lazily: the SDKs are heavy. */
 export async function recordProgram(inv: Inventory, config: Record<string, unknown>, stack: string): Promise<Recording> {
     const pulumi = await import("@pulumi/pulumi");
-    const { installRecorder, runInStack } = await import("./runtime/recorder");
+    const { installRecorder, runInStack, withoutStackTraces } = await import("./runtime/recorder");
     const { PLAN_INVOKES, PLAN_STATES } = await import("./runtime/invokes");
     const { values, secretKeys } = mockConfig(config);
     pulumi.runtime.setAllConfig(values, secretKeys);
     const recording = await installRecorder({ project: PROJECT, stack, preview: true, invokes: PLAN_INVOKES, states: PLAN_STATES });
     const { deployHomelab } = await import("../program");
-    await runInStack(() => deployHomelab(inv));
+    await withoutStackTraces(() => runInStack(() => deployHomelab(inv)));
     if (recording.errors.length > 0)
         throw new Error(`the program made calls the offline plan cannot answer:\n${recording.errors.join("\n")}`);
     return recording;
@@ -243,10 +243,12 @@ export async function planInventory(
     config: Record<string, unknown>,
     stack: string,
     started = Date.now(),
+    onRecording?: (recording: Recording) => void,
 ): Promise<PlanReport> {
     for (const v of CREDENTIAL_ENV_VARS) delete process.env[v];
 
     const recording = await recordProgram(inv, config, stack);
+    onRecording?.(recording);
     const { runPolicies, stackPolicyConfig } = await import("../policies/runner");
     // The stack's policy configuration (levels, knobs, exemptions): the file `pulumi preview` gets as --policy-pack-config.
     const result = runPolicies(recording.resources, stackPolicyConfig(stack));

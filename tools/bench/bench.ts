@@ -5,10 +5,19 @@
  * and the ratio to the floor, and checks the targets: the cost per guest flat from 100 to 1000
  * guests (linear growth), and the plan within 3× of the floor at 1000 guests.
  *
- * Each measurement runs in its own process (a fresh Pulumi runtime, modules already loaded
- * before the clock starts); the best of several runs is kept to damp noise.
+ * Two floors are measured and printed:
+ * - `floor`: each of the plan's resources registered as a bare custom resource carrying the same
+ *   input values, flat (no parents, no components, no Outputs, no program logic, no policies):
+ *   what the mock runtime itself costs for that many resources of that size. The target uses it.
+ * - `empty`: the same number of bare resources with no inputs at all, so the part of the cost
+ *   that is the SDK serializing inputs (which no program can avoid) shows on its own.
+ *
+ * Each measurement runs in its own process (a fresh Pulumi runtime, modules loaded before the
+ * clock starts); the best of several runs is kept to damp noise.
  */
 import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 
 export const SIZES = [10, 100, 1000] as const;
@@ -22,11 +31,17 @@ interface ChildResult {
     readonly resources: number;
 }
 
+/** What the plan registered (type, name, inputs), handed from the plan's process to the floors'. */
+type RegisteredList = [type: string, name: string, inputs: Record<string, unknown>][];
+
 export interface BenchRow {
     readonly guests: number;
     readonly resources: number;
     readonly planMs: number;
+    /** Bare resources carrying the plan's inputs. */
     readonly floorMs: number;
+    /** Bare resources without inputs. */
+    readonly emptyFloorMs: number;
     readonly msPerGuest: number;
     readonly ratioToFloor: number;
 }
@@ -43,7 +58,8 @@ export function verdicts(rows: readonly BenchRow[]): { flat: boolean; withinFloo
         const growth = r1000.msPerGuest / r100.msPerGuest;
         flat = growth <= FLATNESS_TOLERANCE;
         messages.push(
-            `cost per guest 100 → 1000: ${r100.msPerGuest.toFixed(3)} → ${r1000.msPerGuest.toFixed(3)} ms (×${growth.toFixed(2)}; target ≤ ×${FLATNESS_TOLERANCE}): ${flat ? "flat" : "NOT flat"}`,
+            `cost per guest 100 → 1000: ${r100.msPerGuest.toFixed(3)} → ${r1000.msPerGuest.toFixed(3)} ms ` +
+                `(×${growth.toFixed(2)}; target ≤ ×${FLATNESS_TOLERANCE}): ${flat ? "flat" : "NOT flat"}`,
         );
         withinFloor = r1000.ratioToFloor <= FLOOR_RATIO_TARGET;
         messages.push(
@@ -53,18 +69,24 @@ export function verdicts(rows: readonly BenchRow[]): { flat: boolean; withinFloo
     return { flat, withinFloor, messages };
 }
 
-function runChild(kind: "plan" | "floor", n: number): ChildResult {
-    const out = execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", __filename, "--child", kind, String(n)], {
-        cwd: path.join(__dirname, "../.."),
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "inherit"],
-        env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
-    });
+type ChildKind = "plan" | "floor" | "empty";
+
+function runChild(kind: ChildKind, n: number, listFile: string): ChildResult {
+    const out = execFileSync(
+        process.execPath,
+        ["-r", "ts-node/register/transpile-only", __filename, "--child", kind, String(n), listFile],
+        {
+            cwd: path.join(__dirname, "../.."),
+            encoding: "utf8",
+            stdio: ["ignore", "pipe", "inherit"],
+            env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
+        },
+    );
     const line = out.trim().split("\n").pop() ?? "";
     return JSON.parse(line) as ChildResult;
 }
 
-async function childPlan(guests: number): Promise<ChildResult> {
+async function childPlan(guests: number, listFile: string): Promise<ChildResult> {
     const { generateInventory } = await import("./generate");
     const { parseInventory } = await import("../../config/parse");
     const { planInventory } = await import("../plan");
@@ -72,72 +94,107 @@ async function childPlan(guests: number): Promise<ChildResult> {
     await import("../../program");
     await import("../../policies/runner");
     const raw = generateInventory(guests);
+    let registered: RegisteredList = [];
     const started = process.hrtime.bigint();
     const inv = parseInventory(raw);
-    const report = await planInventory(inv, {}, "bench");
+    const report = await planInventory(inv, {}, "bench", Date.now(), (recording) => {
+        registered = recording.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").map((r) => [r.type, r.name, r.inputs]);
+    });
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    if (report.exitCode !== 0)
+    if (report.exitCode !== 0) {
         throw new Error(`the plan of ${guests} generated guests is not clean: ${JSON.stringify(report.violations?.mandatory.slice(0, 3))}`);
+    }
+    fs.writeFileSync(listFile, JSON.stringify(registered));
     return { ms, resources: report.resources?.total ?? 0 };
 }
 
-async function childFloor(resources: number): Promise<ChildResult> {
+async function childFloor(resources: number, listFile: string, withInputs: boolean): Promise<ChildResult> {
     const pulumi = await import("@pulumi/pulumi");
-    const { installRecorder, runInStack } = await import("../runtime/recorder");
+    const { installRecorder, runInStack, withoutStackTraces } = await import("../runtime/recorder");
     class Bare extends pulumi.CustomResource {
-        constructor(name: string) {
-            super("bench:index:Bare", name, {});
+        constructor(type: string, name: string, inputs: Record<string, unknown>) {
+            super(type, name, inputs);
         }
     }
+    const list = JSON.parse(fs.readFileSync(listFile, "utf8")) as RegisteredList;
+    // The stack resource is one of the plan's resources; runInStack registers it here too.
+    if (list.length !== resources - 1) throw new Error(`the floor expected ${resources - 1} resources, found ${list.length}`);
     const started = process.hrtime.bigint();
     await installRecorder({ project: "homelab", stack: "bench", preview: true });
-    // The stack resource counts as one of the plan's resources.
-    await runInStack(() => {
-        for (let i = 0; i < resources - 1; i++) new Bare(`bare-${i}`);
-    });
+    // Same runtime settings as the plan (see withoutStackTraces). Provider and component types
+    // become a plain type: under mocks only custom resources of a package register as such.
+    await withoutStackTraces(() =>
+        runInStack(() => {
+            list.forEach(([type, name, inputs], i) => {
+                if (!withInputs) new Bare("bench:index:Bare", `bare-${i}`, {});
+                else
+                    new Bare(type.startsWith("pulumi:") || type.startsWith("homelab:") ? "bench:index:Bare" : type, `${name}-${i}`, inputs);
+            });
+        }),
+    );
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     return { ms, resources };
+}
+
+function best(kind: ChildKind, n: number, listFile: string, runs: number): ChildResult {
+    let result: ChildResult | undefined;
+    for (let i = 0; i < runs; i++) {
+        const r = runChild(kind, n, listFile);
+        if (!result || r.ms < result.ms) result = r;
+    }
+    return result!;
 }
 
 export async function main(argv: string[]): Promise<number> {
     if (argv[0] === "--child") {
         const n = Number(argv[2]);
-        const result = argv[1] === "plan" ? await childPlan(n) : await childFloor(n);
+        const kind = argv[1] as ChildKind;
+        const result = kind === "plan" ? await childPlan(n, argv[3]) : await childFloor(n, argv[3], kind === "floor");
         process.stdout.write(JSON.stringify(result) + "\n");
         return 0;
     }
     const runs = Number(process.env.BENCH_RUNS ?? 3);
     const rows: BenchRow[] = [];
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-bench-"));
     process.stdout.write(`offline plan vs floor (best of ${runs} runs, each in a fresh process)\n\n`);
-    process.stdout.write(
-        `${"guests".padStart(7)} ${"resources".padStart(10)} ${"plan ms".padStart(10)} ${"floor ms".padStart(10)} ${"ms/guest".padStart(10)} ${"×floor".padStart(8)}\n`,
-    );
-    for (const guests of SIZES) {
-        let plan: ChildResult | undefined;
-        let floor: ChildResult | undefined;
-        for (let i = 0; i < runs; i++) {
-            const p = runChild("plan", guests);
-            if (!plan || p.ms < plan.ms) plan = p;
+    const header = ["guests", "resources", "plan ms", "floor ms", "empty ms", "ms/guest", "×floor", "×empty"];
+    process.stdout.write(header.map((h, i) => h.padStart(i === 0 ? 7 : 10)).join(" ") + "\n");
+    try {
+        for (const guests of SIZES) {
+            const listFile = path.join(dir, `resources-${guests}.json`);
+            const plan = best("plan", guests, listFile, runs);
+            const floor = best("floor", plan.resources, listFile, runs);
+            const empty = best("empty", plan.resources, listFile, runs);
+            const row: BenchRow = {
+                guests,
+                resources: plan.resources,
+                planMs: Math.round(plan.ms),
+                floorMs: Math.round(floor.ms),
+                emptyFloorMs: Math.round(empty.ms),
+                msPerGuest: plan.ms / guests,
+                ratioToFloor: plan.ms / floor.ms,
+            };
+            rows.push(row);
+            const cells = [
+                row.guests,
+                row.resources,
+                row.planMs,
+                row.floorMs,
+                row.emptyFloorMs,
+                row.msPerGuest.toFixed(3),
+                row.ratioToFloor.toFixed(2),
+                (plan.ms / empty.ms).toFixed(2),
+            ];
+            process.stdout.write(cells.map((c, i) => String(c).padStart(i === 0 ? 7 : 10)).join(" ") + "\n");
         }
-        for (let i = 0; i < runs; i++) {
-            const f = runChild("floor", plan!.resources);
-            if (!floor || f.ms < floor.ms) floor = f;
-        }
-        const row: BenchRow = {
-            guests,
-            resources: plan!.resources,
-            planMs: Math.round(plan!.ms),
-            floorMs: Math.round(floor!.ms),
-            msPerGuest: plan!.ms / guests,
-            ratioToFloor: plan!.ms / floor!.ms,
-        };
-        rows.push(row);
-        process.stdout.write(
-            `${String(guests).padStart(7)} ${String(row.resources).padStart(10)} ${String(row.planMs).padStart(10)} ${String(row.floorMs).padStart(10)} ${row.msPerGuest.toFixed(3).padStart(10)} ${row.ratioToFloor.toFixed(2).padStart(8)}\n`,
-        );
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
     }
+    process.stdout.write(
+        "\nfloor: the plan's resources as flat bare resources with the same inputs; empty: as many bare resources without inputs\n",
+    );
     const v = verdicts(rows);
-    process.stdout.write("\n" + v.messages.join("\n") + "\n");
+    process.stdout.write(v.messages.join("\n") + "\n");
     return v.flat && v.withinFloor ? 0 : 1;
 }
 

@@ -238,6 +238,26 @@ export async function installRecorder(options: RecorderOptions = {}): Promise<Re
 }
 
 /**
+ * Runs `fn` with V8 stack traces off, then restores them. Pulumi captures a stack trace for every
+ * promise it tracks (leak reports) and every resource (source positions); under source maps that
+ * is most of a mock run's time, and neither the plan nor the floor it is measured against needs
+ * them. Errors thrown meanwhile keep their messages.
+ */
+export async function withoutStackTraces<T>(fn: () => Promise<T>): Promise<T> {
+    const limit = Error.stackTraceLimit;
+    const prepare = Error.prepareStackTrace;
+    Error.stackTraceLimit = 0;
+    // Pulumi raises the limit itself to read a resource's source position; an empty trace is enough.
+    Error.prepareStackTrace = () => "";
+    try {
+        return await fn();
+    } finally {
+        Error.stackTraceLimit = limit;
+        Error.prepareStackTrace = prepare;
+    }
+}
+
+/**
  * Runs a program body inside a Pulumi stack under the installed mocks and waits until every
  * registration has settled. Returns the stack outputs (unwrapped).
  */

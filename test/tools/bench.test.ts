@@ -1,0 +1,34 @@
+import { BenchRow, FLOOR_RATIO_TARGET, verdicts } from "../../tools/bench/bench";
+
+const row = (guests: number, msPerGuest: number, ratioToFloor: number): BenchRow => ({
+    guests,
+    resources: guests * 4,
+    planMs: msPerGuest * guests,
+    floorMs: (msPerGuest * guests) / ratioToFloor,
+    emptyFloorMs: 1,
+    msPerGuest,
+    ratioToFloor,
+});
+
+describe("the benchmark's verdicts", () => {
+    it("accepts a flat cost per guest and a plan within 3× of the floor", () => {
+        expect(verdicts([row(10, 15, 3.2), row(100, 5, 2.8), row(1000, 3.2, 2)])).toEqual({
+            flat: true,
+            withinFloor: true,
+            messages: [
+                "cost per guest 100 → 1000: 5.000 → 3.200 ms (×0.64; target ≤ ×1.5): flat",
+                `plan / floor at 1000 guests: ×2.00 (target ≤ ×${FLOOR_RATIO_TARGET}): met`,
+            ],
+        });
+    });
+
+    it("refuses a cost per guest that grows with the inventory (quadratic work)", () => {
+        expect(verdicts([row(100, 5, 2), row(1000, 50, 2)]).flat).toBe(false);
+    });
+
+    it("refuses a plan more than 3× its floor at 1000 guests", () => {
+        const v = verdicts([row(100, 5, 2), row(1000, 5, 3.5)]);
+        expect(v.withinFloor).toBe(false);
+        expect(v.messages[1]).toBe("plan / floor at 1000 guests: ×3.50 (target ≤ ×3): MISSED");
+    });
+});
