@@ -161,7 +161,8 @@ export class OffsiteBucket extends pulumi.ComponentResource {
                 bucket: o.bucket,
                 forceDestroy: false,
                 ...(o.objectLock ? { objectLockEnabled: true } : {}),
-                tags: { "managed-by": "homelab", "serves-pbs": o.servesPbs ? "true" : "false" },
+                // `s3-service` tells the policy pack which S3 APIs the service has (B2 and MinIO have no public access block).
+                tags: { "managed-by": "homelab", "serves-pbs": o.servesPbs ? "true" : "false", "s3-service": o.service },
             },
             { ...child, protect: true },
         );

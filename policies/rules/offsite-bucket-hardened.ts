@@ -6,6 +6,12 @@ import { S3_ACL_TYPES, S3_ENCRYPTION_TYPES, S3_LIFECYCLE_TYPES, S3_PUBLIC_ACCESS
 
 const PUBLIC_ACCESS_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"] as const;
 const PUBLIC_ACLS = new Set(["public-read", "public-read-write", "authenticated-read"]);
+/**
+ * S3-compatible services (the bucket's `s3-service` tag) that implement no public access block
+ * API: their buckets are private unless a public ACL or anonymous policy is set, so for them the
+ * block is not applicable and only the public-ACL check applies.
+ */
+export const SERVICES_WITHOUT_PUBLIC_ACCESS_BLOCK = new Set(["b2", "minio"]);
 
 /**
  * The offsite bucket is the last copy of every backup. Unversioned, one bad sync deletes it; not
@@ -52,7 +58,10 @@ export const offsiteBucketHardened = stackRule({
                 );
 
             const blocks = view.subs(S3_PUBLIC_ACCESS_BLOCK_TYPES);
-            if (blocks.length === 0) {
+            const service = str(record(b.tags)?.["s3-service"]);
+            if (blocks.length === 0 && service !== undefined && SERVICES_WITHOUT_PUBLIC_ACCESS_BLOCK.has(service)) {
+                // Nothing to block with on this service; the public-ACL check below still runs.
+            } else if (blocks.length === 0) {
                 report(
                     `Bucket ${label} has no BucketPublicAccessBlock, so a policy or ACL can make it public. Add one with ${PUBLIC_ACCESS_FLAGS.map((f) => `\`${f}\``).join(", ")} all true.`,
                     at,

@@ -94,7 +94,7 @@ describe("OffsiteBucket on AWS (the reference stack)", () => {
         expect(bucket.inputs).toEqual({
             bucket: "attic-pbs-offsite",
             forceDestroy: false,
-            tags: { "managed-by": "homelab", "serves-pbs": "true" },
+            tags: { "managed-by": "homelab", "serves-pbs": "true", "s3-service": "aws" },
         });
         expect(bucket.inputs).not.toHaveProperty("objectLockEnabled");
         expect(bucket.inputs).not.toHaveProperty("acl");
@@ -401,7 +401,7 @@ describe("OffsiteBucket refuses what cannot work", () => {
             bucket: "attic-pbs-offsite",
             forceDestroy: false,
             objectLockEnabled: true,
-            tags: { "managed-by": "homelab", "serves-pbs": "false" },
+            tags: { "managed-by": "homelab", "serves-pbs": "false", "s3-service": "aws" },
         });
     });
 

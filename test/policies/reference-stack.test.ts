@@ -69,3 +69,14 @@ describe("the policy pack over the reference stack", () => {
         ]);
     });
 });
+
+describe("the policy pack over a B2 variant of the reference stack", () => {
+    it("finds no violation: B2 has no public access block API, and the bucket says which service it is on", async () => {
+        const inv = referenceInventory();
+        inv.offsite = { ...inv.offsite!, service: "b2", region: "us-west-004", endpoint: "https://s3.us-west-004.backblazeb2.com" };
+        const creds = credentialConfig();
+        const { recording } = await record(() => deployHomelab(inv), { config: creds.config, secretKeys: creds.secretKeys });
+        expect(recording.ofType("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")).toEqual([]);
+        expect(runPolicies(recording.resources, stackPolicyConfig("prod")).violations).toEqual([]);
+    });
+});

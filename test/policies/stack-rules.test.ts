@@ -263,6 +263,24 @@ describe("offsite-bucket-hardened", () => {
             'Bucket "attic-pbs-offsite" (offsite) never expires noncurrent versions, so deleted and overwritten backups are kept (and billed) forever. Add a lifecycle rule with `noncurrentVersionExpiration.noncurrentDays`.',
         ],
     ])("refuses the bucket without %s", (name, message) => expect(check(rule, without(name))).toEqual([message]));
+    it.each(["b2", "minio"])("accepts a %s bucket without a public access block: the service has none", (service) => {
+        const stack = replace(without("offsite-public-access"), "offsite", (r) =>
+            mutate<BucketInputs>(r, (i) => (i.tags = { ...(i.tags as Record<string, string>), "s3-service": service })),
+        );
+        expect(check(rule, stack)).toEqual([]);
+    });
+    it("still refuses a public ACL on a B2 bucket, and an AWS bucket without the block", () => {
+        const b2 = replace(without("offsite-public-access"), "offsite", (r) =>
+            mutate<BucketInputs>(r, (i) => ((i.tags = { "s3-service": "b2" }), (i.acl = "public-read"))),
+        );
+        expect(check(rule, b2)).toEqual([
+            'Bucket "attic-pbs-offsite" (offsite) has the public ACL "public-read". Use the private ACL (or none) and bucket-owner-enforced ownership.',
+        ]);
+        const aws = replace(without("offsite-public-access"), "offsite", (r) =>
+            mutate<BucketInputs>(r, (i) => (i.tags = { "s3-service": "aws" })),
+        );
+        expect(check(rule, aws)).toHaveLength(1);
+    });
     it("refuses suspended versioning, a partial public access block, a public ACL and forceDestroy", () => {
         let stack = replace(compliantStack(), "offsite-versioning", (r) => ({
             ...r,
