@@ -339,6 +339,13 @@ function underRoot(path: string, roots: readonly string[]): boolean {
     });
 }
 
+/** The ZFS pools a node is known to have: its boot mirror and the pools under its zfs storages. */
+export function nodePools(node: Inventory["nodes"][string]): string[] {
+    const pools = new Set([node.bootMirror.pool]);
+    for (const storage of Object.values(node.storages)) if (storage.kind === "zfs") pools.add(storage.pool.split("/")[0]);
+    return [...pools].sort();
+}
+
 function checkDatasets(inv: Inventory, problems: Problems): void {
     for (const [path, ds] of Object.entries(inv.datasets)) {
         const base = ["datasets", path];
@@ -359,6 +366,18 @@ function checkDatasets(inv: Inventory, problems: Problems): void {
                     `node "${ds.node}" is not in nodes (known: ${Object.keys(inv.nodes).join(", ")}); fix the name or add the node`,
                 ),
             );
+        }
+        if (nodeSpec) {
+            const pools = nodePools(nodeSpec);
+            const pool = path.split("/")[0];
+            if (!pools.includes(pool)) {
+                problems.push(
+                    at(
+                        [...base, "node"],
+                        `node "${ds.node}" has no ZFS pool "${pool}" (its pools: ${pools.join(", ")}); put the dataset on a node that has the pool, or declare the pool as a zfs storage of that node`,
+                    ),
+                );
+            }
         }
         const mountpoint = datasetMountpoint(path, ds.properties.mountpoint);
         if (!underRoot(mountpoint, inv.cluster.managedRoots)) {
@@ -383,6 +402,14 @@ function checkDatasets(inv: Inventory, problems: Problems): void {
                     at(
                         [...base, "owner", "container"],
                         `guest "${ds.owner.container}" is a VM; ownership is expressed as seen inside a container, so name the container whose user owns the data`,
+                    ),
+                );
+            // (Only once every mount resolves: a misspelt mount is reported on its own.)
+            else if (ds.mounts.every((m) => own(inv.guests, m.guest)) && !ds.mounts.some((m) => m.guest === ds.owner!.container))
+                problems.push(
+                    at(
+                        [...base, "owner", "container"],
+                        `container "${ds.owner.container}" does not mount this dataset, so its ids say nothing about who writes it; name a container listed in mounts`,
                     ),
                 );
         }

@@ -5,7 +5,20 @@
 import { z } from "zod";
 import { crossCheck } from "./crosschecks";
 import { InventoryError, InventoryProblem, formatPath } from "./errors";
-import { Inventory, inventorySchema } from "./schema";
+import {
+    Inventory,
+    KEY_PATTERN,
+    backupsSchema,
+    clusterSchema,
+    datasetSchema,
+    dnsSchema,
+    guestSchema,
+    imageSchema,
+    inventorySchema,
+    networkSchema,
+    nodeSchema,
+    offsiteSchema,
+} from "./schema";
 
 /** The raw value at `path`, and whether its parent holds the key at all. */
 function lookup(input: unknown, path: readonly PropertyKey[]): { readonly present: boolean; readonly value?: unknown } {
@@ -129,13 +142,99 @@ function reservedKeyProblems(value: unknown, path: PropertyKey[], out: Inventory
     }
 }
 
-/** Validates a raw inventory. Throws InventoryError with every problem; returns the typed inventory. */
+const ENTITY_SECTIONS = {
+    networks: networkSchema,
+    nodes: nodeSchema,
+    images: imageSchema,
+    datasets: datasetSchema,
+    guests: guestSchema,
+} as const;
+const OPTIONAL_SECTIONS = { dns: dnsSchema, backups: backupsSchema, offsite: offsiteSchema } as const;
+
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** What could be salvaged from an inventory the schema refused, and what had to be left out. */
+interface Salvage {
+    readonly inventory: Inventory;
+    /** Keys of entities that did not parse (guest, node, network, image and dataset names). */
+    readonly brokenKeys: ReadonlySet<string>;
+    /** VLAN ids of networks that did not parse. */
+    readonly brokenVlans: ReadonlySet<number>;
+    /** Optional sections (dns, backups, offsite) that did not parse. */
+    readonly brokenSections: ReadonlySet<string>;
+}
+
+/**
+ * Keeps every entity that parses on its own, so the cross-checks can still run over them after
+ * the schema refused the inventory. Undefined when too little parses to check anything (no
+ * cluster, or no map of nodes, networks or guests).
+ */
+function salvage(raw: unknown): Salvage | undefined {
+    if (!isRecord(raw)) return undefined;
+    const cluster = clusterSchema.safeParse(raw.cluster);
+    if (!cluster.success) return undefined;
+    const brokenKeys = new Set<string>();
+    const brokenVlans = new Set<number>();
+    const brokenSections = new Set<string>();
+    const sections: Record<string, Record<string, unknown>> = {};
+    for (const [section, schema] of Object.entries(ENTITY_SECTIONS)) {
+        const value = raw[section] ?? (section === "images" || section === "datasets" ? {} : undefined);
+        if (!isRecord(value)) return undefined;
+        const kept: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(value)) {
+            const parsed = schema.safeParse(v);
+            const keyOk = section === "datasets" || KEY_PATTERN.test(k);
+            if (parsed.success && keyOk) kept[k] = parsed.data;
+            else {
+                brokenKeys.add(k);
+                if (section === "networks" && isRecord(v) && typeof v.vlan === "number") brokenVlans.add(v.vlan);
+            }
+        }
+        sections[section] = kept;
+    }
+    const optional: Record<string, unknown> = {};
+    for (const [section, schema] of Object.entries(OPTIONAL_SECTIONS)) {
+        if (raw[section] === undefined) continue;
+        const parsed = schema.safeParse(raw[section]);
+        if (parsed.success) optional[section] = parsed.data;
+        else brokenSections.add(section);
+    }
+    const inventory = { cluster: cluster.data, ...sections, ...optional } as unknown as Inventory;
+    return { inventory, brokenKeys, brokenVlans, brokenSections };
+}
+
+/** True when a cross-check problem only follows from an entity the schema already refused. */
+function followsFromBroken(problem: InventoryProblem, s: Salvage): boolean {
+    for (const k of s.brokenKeys) if (problem.message.includes(`"${k}"`)) return true;
+    for (const vlan of s.brokenVlans) if (new RegExp(`\\bVLAN ${vlan}\\b`).test(problem.message)) return true;
+    for (const section of s.brokenSections) {
+        if (problem.path === section || problem.path.startsWith(`${section}.`)) return true;
+        if (problem.message.includes(`${section} section`)) return true;
+    }
+    return false;
+}
+
+/**
+ * Validates a raw inventory. Throws one InventoryError with every problem, the schema's and the
+ * cross-checks' (run over the entities that parsed when the schema refused others); returns the
+ * typed inventory.
+ */
 export function parseInventory(raw: unknown, source = "inventory"): Inventory {
     const reserved: InventoryProblem[] = [];
     reservedKeyProblems(raw, [], reserved);
     if (reserved.length > 0) throw new InventoryError(reserved, source);
     const result = inventorySchema.safeParse(raw);
-    if (!result.success) throw new InventoryError(zodProblems(result.error, raw), source);
+    if (!result.success) {
+        const problems = zodProblems(result.error, raw);
+        const partial = salvage(raw);
+        if (partial) {
+            const seen = new Set(problems.map((p) => `${p.path}\u0000${p.message}`));
+            for (const p of crossCheck(partial.inventory)) {
+                if (!followsFromBroken(p, partial) && !seen.has(`${p.path}\u0000${p.message}`)) problems.push(p);
+            }
+        }
+        throw new InventoryError(problems, source);
+    }
     const problems = crossCheck(result.data);
     if (problems.length > 0) throw new InventoryError(problems, source);
     return result.data;

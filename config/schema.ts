@@ -24,7 +24,7 @@ const key = (what: string) =>
 /** ZFS dataset names: pool/child/..., each component [A-Za-z0-9_.:-], nothing a shell would read. */
 export const ZFS_DATASET_PATTERN = /^[A-Za-z][A-Za-z0-9_.:-]*(\/[A-Za-z0-9_:][A-Za-z0-9_.:-]*)+$/;
 /** Absolute POSIX paths with conservative characters (spaces allowed, quoted wherever used). */
-export const SAFE_ABSOLUTE_PATH = /^\/(?:[A-Za-z0-9_.@+:, -]+\/?)*$/;
+export const SAFE_ABSOLUTE_PATH = /^(?!.*(?:^|\/)\.{1,2}(?:\/|$))\/(?:[A-Za-z0-9_.@+:, -]+\/?)*$/;
 /** Linux device nodes passed into containers. */
 export const DEVICE_PATH = /^\/dev\/[A-Za-z0-9_./-]+$/;
 /** Hostnames (FQDN or relative). */
@@ -36,7 +36,7 @@ const cidr = z.cidrv4({ error: "must be an IPv4 subnet such as 192.168.30.0/24" 
 const hostname = z.string().regex(HOSTNAME_PATTERN, { error: "must be a hostname such as pve.example.org" });
 const positiveInt = z.number().int().positive();
 const safePath = z.string().regex(SAFE_ABSOLUTE_PATH, {
-    error: "must be an absolute path of letters, digits, spaces and _ . @ + : , -",
+    error: "must be an absolute path of letters, digits, spaces and _ . @ + : , - (no . or .. components)",
 });
 /** ZFS sizes: bytes or a number with a K/M/G/T/P suffix (`4T`, `512G`, `1.5T`). */
 export const ZFS_SIZE_PATTERN = /^(?:\d+|\d+(?:\.\d+)?[KMGTP])$/;
@@ -304,6 +304,26 @@ export const lxcGuestSchema = z.strictObject({
             }),
         )
         .default([]),
+    /**
+     * Custom uid/gid mapping of an unprivileged container (`lxc.idmap` entries, written to the
+     * container's config file over SSH). It replaces Proxmox's default `0 100000 65536` range
+     * entirely: a container id outside every listed range of its type is unmapped. The host ids
+     * must be allowed to root in /etc/subuid and /etc/subgid on the node. @default none (the default range)
+     */
+    idmap: z
+        .array(
+            z.strictObject({
+                /** Which ids the range maps. */
+                type: z.enum(["uid", "gid"]),
+                /** First id of the range inside the container. */
+                containerId: z.number().int().min(0).max(65535),
+                /** First id of the range on the host. */
+                hostId: z.number().int().min(0).max(4294967294),
+                /** Number of ids in the range. */
+                size: z.number().int().min(1).max(65536),
+            }),
+        )
+        .optional(),
 });
 
 export const vmGuestSchema = z.strictObject({

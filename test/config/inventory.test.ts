@@ -192,6 +192,17 @@ const BAD: readonly BadCase[] = [
         },
         problems: [
             problem("guests.Media", "invalid key: guest name must be a lowercase DNS label (a-z, 0-9, '-', starting with a letter)"),
+            // The datasets still name "media", which no longer exists: reported with the schema's problem.
+            problem(
+                'datasets["tank/media"].owner.container',
+                'guest "media" is not in guests; name the container whose user owns the data',
+            ),
+            problem('datasets["tank/media"].mounts[0].guest', 'guest "media" is not in guests; fix the name or remove the mount'),
+            problem(
+                'datasets["tank/appdata/media"].owner.container',
+                'guest "media" is not in guests; name the container whose user owns the data',
+            ),
+            problem('datasets["tank/appdata/media"].mounts[0].guest', 'guest "media" is not in guests; fix the name or remove the mount'),
         ],
     },
     {
@@ -590,6 +601,48 @@ const BAD: readonly BadCase[] = [
         ],
     },
     {
+        name: "a dataset mountpoint that climbs out of its root with ..",
+        mutate: (i) => (i.datasets["tank/nvr"].properties.mountpoint = "/tank/../etc"),
+        problems: [
+            problem(
+                'datasets["tank/nvr"].properties.mountpoint',
+                'must be an absolute path of letters, digits, spaces and _ . @ + : , - (no . or .. components), got "/tank/../etc"',
+            ),
+        ],
+    },
+    {
+        name: "a container mount path that climbs into /etc with ..",
+        mutate: (i) => (i.datasets["tank/nvr"].mounts[0].path = "/srv/../etc"),
+        problems: [
+            problem(
+                'datasets["tank/nvr"].mounts[0].path',
+                'must be an absolute path of letters, digits, spaces and _ . @ + : , - (no . or .. components), got "/srv/../etc"',
+            ),
+        ],
+    },
+    {
+        name: "a dataset on a node that does not have its pool",
+        mutate: (i) => {
+            i.datasets["tank/extra"] = { node: "pve-network", properties: {} };
+        },
+        problems: [
+            problem(
+                'datasets["tank/extra"].node',
+                'node "pve-network" has no ZFS pool "tank" (its pools: rpool); put the dataset on a node that has the pool, or declare the pool as a zfs storage of that node',
+            ),
+        ],
+    },
+    {
+        name: "an owner container that does not mount the dataset",
+        mutate: (i) => (i.datasets["tank/nvr"].owner.container = "media"),
+        problems: [
+            problem(
+                'datasets["tank/nvr"].owner.container',
+                'container "media" does not mount this dataset, so its ids say nothing about who writes it; name a container listed in mounts',
+            ),
+        ],
+    },
+    {
         name: "a dataset mountpoint outside the managed roots",
         mutate: (i) => (i.datasets["tank/nvr"].properties.mountpoint = "/var/lib/nvr"),
         problems: [
@@ -752,8 +805,25 @@ describe("a bad inventory", () => {
             i.guests.files.vmid = 30051;
             i.offsite.objectLock = true;
         });
-        // Zod fails first; the cross-checks run once the schema parses.
-        expect(problemsOf(raw)).toEqual([problem("guests.edge.cores", 'must be a number, got "2"')]);
+        // The schema's problems first, then the cross-checks over every entity that parsed.
+        expect(problemsOf(raw)).toEqual([
+            problem("guests.edge.cores", 'must be a number, got "2"'),
+            problem(
+                "guests.files.vmid",
+                "VMID 30051 breaks the ID scheme (VLAN × 1000 + last octet); for VLAN 30 and 192.168.30.50 it must be 30050",
+            ),
+            problem(
+                "offsite.objectLock",
+                "Object Lock stops Proxmox Backup Server's garbage collection from deleting chunks; turn it off for a bucket PBS writes to",
+            ),
+        ]);
+
+        // A cross-check that only follows from an entity the schema refused is not reported: here the
+        // broken edge guest leaves its dataset's mount dangling, which says nothing new.
+        const brokenOnly = mutated((i) => {
+            i.guests.edge.cores = "2";
+        });
+        expect(problemsOf(brokenOnly)).toEqual([problem("guests.edge.cores", 'must be a number, got "2"')]);
 
         const crossOnly = mutated((i) => {
             i.guests.files.vmid = 30051;

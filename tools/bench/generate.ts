@@ -119,6 +119,8 @@ export function generateInventory(guests: number): InventoryInput {
             storages: {
                 local: { kind: "dir", path: "/var/lib/vz", content: ["iso", "vztmpl", "snippets", "import"], managed: false },
                 [`${nodeName(k)}-zfs`]: { kind: "zfs", pool: "rpool/data", content: ["images", "rootdir"] },
+                // The data pool the datasets live on.
+                [`${nodeName(k)}-tank`]: { kind: "zfs", pool: "tank/vm", content: ["images", "rootdir"] },
             },
         };
     }
