@@ -3,6 +3,11 @@
  * default `root:100000:65536` range of /etc/subuid and /etc/subgid); a privileged container
  * shares the host's ids. Files a container writes to a bind-mounted dataset must therefore be
  * owned on the host by the mapped ids.
+ *
+ * A container with its own `idmap` uses only the listed ranges: pve-container writes the default
+ * `u 0 100000 65536` / `g 0 100000 65536` entries only when the config holds no `lxc.idmap` at all,
+ * so an id outside every listed range of its type is unmapped (the container sees its files as
+ * `nobody`) and cannot own anything.
  */
 import { LxcGuestSpec } from "../config/schema";
 import { UNPRIVILEGED_ID_OFFSET } from "./scheme";
@@ -16,15 +21,36 @@ export interface IdPair {
     readonly gid: number;
 }
 
-function mapId(field: string, id: number, privileged: boolean): number {
+/** One range of a container's custom idmap. */
+export type IdmapRange = NonNullable<LxcGuestSpec["idmap"]>[number];
+
+/** The host id of a container id through one type's custom ranges, or undefined when no range holds it. */
+export function mapThroughRanges(ranges: readonly IdmapRange[], type: IdmapRange["type"], id: number): number | undefined {
+    const range = ranges.find((r) => r.type === type && id >= r.containerId && id < r.containerId + r.size);
+    return range === undefined ? undefined : range.hostId + (id - range.containerId);
+}
+
+function mapId(type: IdmapRange["type"], id: number, container: Pick<LxcGuestSpec, "privileged" | "idmap">): number {
+    const field = `owner.${type}`;
     if (!Number.isInteger(id) || id < 0 || id >= UNPRIVILEGED_ID_COUNT) {
         throw new Error(`[${field}] must be an id inside the container from 0 to ${UNPRIVILEGED_ID_COUNT - 1}, got ${JSON.stringify(id)}`);
     }
-    return privileged ? id : UNPRIVILEGED_ID_OFFSET + id;
+    // A privileged container has no user namespace: its ids are the host's.
+    if (container.privileged !== undefined) return id;
+    if (container.idmap === undefined || container.idmap.length === 0) return UNPRIVILEGED_ID_OFFSET + id;
+    const mapped = mapThroughRanges(container.idmap, type, id);
+    if (mapped === undefined) {
+        throw new Error(
+            `[${field}] ${type} ${id} is outside every ${type} range of the container's idmap, so it is unmapped inside the container; add a range that holds it`,
+        );
+    }
+    return mapped;
 }
 
-/** Host ids of a container user: `100000 + id` in an unprivileged container, the same ids in a privileged one. */
-export function hostIds(owner: IdPair, container: Pick<LxcGuestSpec, "privileged">): IdPair {
-    const privileged = container.privileged !== undefined;
-    return { uid: mapId("owner.uid", owner.uid, privileged), gid: mapId("owner.gid", owner.gid, privileged) };
+/**
+ * Host ids of a container user: the same ids in a privileged container; through the container's
+ * `idmap` when it has one (throws for an id no range holds); else `100000 + id`.
+ */
+export function hostIds(owner: IdPair, container: Pick<LxcGuestSpec, "privileged" | "idmap">): IdPair {
+    return { uid: mapId("uid", owner.uid, container), gid: mapId("gid", owner.gid, container) };
 }
