@@ -1,5 +1,5 @@
 /**
- * A Proxmox VE node: its VLAN-aware bridge and management VLAN interface, the storage
+ * A Proxmox VE node: its VLAN-aware bridge (the installer's `vmbr0`, adopted), the storage
  * definitions it owns, the node firewall and the images its guests boot from.
  */
 import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
@@ -61,7 +61,22 @@ export function networkOfAddress(networks: readonly Network[], address: string):
     });
 }
 
-/** A Proxmox VE node and what it owns. */
+/**
+ * A Proxmox VE node and what it owns.
+ *
+ * Every Proxmox install already has the bridge (`vmbr0`) carrying the host's address, so the
+ * bridge is adopted, not created: import it into the stack before the first `pulumi up`, or the
+ * create fails because the interface already exists. The same goes for a storage id the node
+ * already defines. Import ids (the provider's formats):
+ * - bridge `proxmoxve:network/linux/bridge:Bridge`: `<node>:<interface>`, e.g.
+ *   `pulumi import proxmoxve:network/linux/bridge:Bridge pve-storage-vmbr0 pve-storage:vmbr0 --parent <urn of the node component>`;
+ * - storages `proxmoxve:storage/{zfspool:Zfspool,lvmthin:Lvmthin,nfs:Nfs,directory:Directory}`: the
+ *   storage id alone, e.g. `pulumi import proxmoxve:storage/zfspool:Zfspool pve-storage-storage-stor-zfs stor-zfs`;
+ * - node firewall `proxmoxve:node/firewall:Firewall`: the node name.
+ *
+ * The imported bridge keeps the host's address where the installer put it; its inputs state that
+ * same address, gateway and ports, so the import shows no change to them.
+ */
 export class ProxmoxNode extends pulumi.ComponentResource {
     /** The node's name in the cluster. */
     readonly nodeName: string;
@@ -73,60 +88,57 @@ export class ProxmoxNode extends pulumi.ComponentResource {
     readonly sshConnection: pulumi.Output<SshConnection>;
     /** Volume ids (`local:vztmpl/...`) of the downloaded images, by image key. */
     readonly imageFileIds: Record<string, pulumi.Output<string>>;
-    /** The VLAN-aware bridge guests attach to. */
+    /** The VLAN-aware bridge guests attach to; it carries the host's address. */
     readonly bridge: proxmoxve.network.linux.Bridge;
     /** The bridge's name (`vmbr0`). */
     readonly bridgeName: string;
-    /** The node's interface on its management VLAN, when its address is on one of the networks. */
-    readonly managementVlan?: proxmoxve.network.linux.Vlan;
     /** Storage definitions this node owns, by storage id (unmanaged ones such as `local` are absent). */
     readonly storages: Record<string, pulumi.CustomResource>;
     readonly firewall: proxmoxve.node.Firewall;
 
     constructor(name: string, args: ProxmoxNodeArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        super("homelab:proxmox:Node", name, {}, opts);
+        // Validate before registering anything: a bad node stops the program with no half-made component.
         const { nodeName, spec } = args;
+        const vlanIds = [...new Set(args.networks.map((n) => n.vlan))].sort((a, b) => a - b);
+        if (vlanIds.length === 0) throw new Error(`[networks] node "${nodeName}" needs at least one network for its bridge to carry`);
+        const mgmt = networkOfAddress(args.networks, spec.address);
+        if (mgmt === undefined) {
+            throw new Error(
+                `[nodes.${nodeName}.address] ${spec.address} is inside no network of the inventory; the bridge carries the host's address, so add the management network that holds it`,
+            );
+        }
+        const prefix = mgmt.cidr.split("/")[1];
+
+        super("homelab:proxmox:Node", name, {}, opts);
         this.nodeName = nodeName;
         this.threads = spec.threads;
         this.memoryGiB = spec.memoryGiB;
         this.bridgeName = spec.bridge.name;
 
-        const vlanIds = [...new Set(args.networks.map((n) => n.vlan))].sort((a, b) => a - b);
-        if (vlanIds.length === 0) throw new Error(`[networks] node "${nodeName}" needs at least one network for its bridge to carry`);
-
-        // The bridge is VLAN-aware and carries exactly the inventory's VLANs (not PVE's implicit 2-4094):
-        // guests tag their own NICs, so a VLAN the inventory does not know cannot reach any guest.
+        // The installer's bridge, adopted (see the class comment): it keeps the host's address and
+        // gateway where the installer put them, untagged on the bridge. Moving the address to a VLAN
+        // interface (`vmbr0.10`) in the same apply would cut the node off from Pulumi mid-change, and
+        // there is no need for one: the switch port already delivers the management network to the
+        // bridge untagged. So there is no host interface on the other VLANs either: guests tag their
+        // own NICs, and an address there would expose the hypervisor's API and SSH to those networks.
+        // The bridge is VLAN-aware and carries exactly the inventory's VLANs (not PVE's implicit
+        // 2-4094), so a VLAN the inventory does not know cannot reach any guest.
         this.bridge = new proxmoxve.network.linux.Bridge(
             `${name}-${spec.bridge.name}`,
             {
                 nodeName,
                 name: spec.bridge.name,
+                address: `${spec.address}/${prefix}`,
+                gateway: mgmt.gateway,
                 ports: [...spec.bridge.ports],
                 vlanAware: true,
                 vids: vlanIds.join(" "),
                 comment: "VLAN-aware bridge managed by homelab",
             },
-            { parent: this },
+            // Deleting this resource would delete the interface that carries the host's address; a
+            // node leaving the stack keeps its network.
+            { parent: this, retainOnDelete: true },
         );
-
-        // The host itself gets an address only on its management VLAN, as a VLAN interface of the
-        // bridge (`vmbr0.10`). The other VLANs need no host interface: guests tag their own NICs, and
-        // an address there would expose the hypervisor's API and SSH to those networks.
-        const mgmt = networkOfAddress(args.networks, spec.address);
-        if (mgmt !== undefined) {
-            const prefix = mgmt.cidr.split("/")[1];
-            this.managementVlan = new proxmoxve.network.linux.Vlan(
-                `${name}-vlan-${mgmt.vlan}`,
-                {
-                    nodeName,
-                    name: `${spec.bridge.name}.${mgmt.vlan}`,
-                    address: `${spec.address}/${prefix}`,
-                    gateway: mgmt.gateway,
-                    comment: "management address of the node",
-                },
-                { parent: this, dependsOn: [this.bridge] },
-            );
-        }
 
         this.storages = {};
         for (const [id, storage] of Object.entries(spec.storages)) {

@@ -41,7 +41,6 @@ describe("deployProxmox over the reference stack", () => {
             [CT]: 7,
             [VM]: 3,
             "proxmoxve:network/linux/bridge:Bridge": 2,
-            "proxmoxve:network/linux/vlan:Vlan": 2,
             "proxmoxve:node/firewall:Firewall": 2,
             "proxmoxve:storage/nfs:Nfs": 1,
             "proxmoxve:storage/zfspool:Zfspool": 3,

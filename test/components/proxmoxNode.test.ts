@@ -8,7 +8,6 @@ import { TEST_SSH_KEY, providerRef, referenceInventory } from "./fixtures";
 const T = {
     node: "homelab:proxmox:Node",
     bridge: "proxmoxve:network/linux/bridge:Bridge",
-    vlan: "proxmoxve:network/linux/vlan:Vlan",
     zfs: "proxmoxve:storage/zfspool:Zfspool",
     nfs: "proxmoxve:storage/nfs:Nfs",
     dir: "proxmoxve:storage/directory:Directory",
@@ -33,14 +32,13 @@ async function deployNode(
 }
 
 describe("ProxmoxNode", () => {
-    it("owns exactly its bridge, management VLAN, managed storages, firewall and image downloads", async () => {
+    it("owns exactly its bridge, managed storages, firewall and image downloads", async () => {
         const { recording } = await deployNode("pve-storage");
         const node = recording.one("pve-storage", T.node);
         const children = recording.childrenOf(node.urn).map((r) => [r.type, r.name]);
         expect(children.sort()).toEqual(
             [
                 [T.bridge, "pve-storage-vmbr0"],
-                [T.vlan, "pve-storage-vlan-10"],
                 [T.zfs, "pve-storage-storage-stor-zfs"],
                 [T.zfs, "pve-storage-storage-tank-vm"],
                 [T.firewall, "pve-storage-firewall"],
@@ -55,31 +53,41 @@ describe("ProxmoxNode", () => {
         expect(new Set(recording.childrenOf(node.urn).map((r) => r.options.provider))).toEqual(new Set([providerRef(api)]));
     });
 
-    it("makes the bridge VLAN-aware over its ports, carrying exactly the inventory's VLANs", async () => {
+    it("adopts the installer's bridge: the host's address and gateway stay on it, VLAN-aware over its ports with the inventory's VLANs", async () => {
         const { recording } = await deployNode("pve-network");
-        expect(recording.one("pve-network-vmbr0", T.bridge).inputs).toEqual({
+        const bridge = recording.one("pve-network-vmbr0", T.bridge);
+        expect(bridge.inputs).toEqual({
             nodeName: "pve-network",
             name: "vmbr0",
+            address: "192.168.10.11/24",
+            gateway: "192.168.10.1",
             ports: ["enp1s0"],
             vlanAware: true,
             vids: "10 20 30 40 50",
             comment: "VLAN-aware bridge managed by homelab",
         });
+        // Leaving the stack must not delete the interface that carries the host's address.
+        expect(bridge.options.retainOnDelete).toBe(true);
+        expect(bridge.options.protect).toBe(false);
+        expect(bridge.options.dependsOn).toEqual([]);
     });
 
-    it("puts the host's address only on its management VLAN interface of the bridge", async () => {
-        const { recording } = await deployNode("pve-network");
-        const vlans = recording.ofType(T.vlan);
-        expect(vlans.map((r) => r.name)).toEqual(["pve-network-vlan-10"]);
-        expect(vlans[0].inputs).toEqual({
-            nodeName: "pve-network",
-            name: "vmbr0.10",
-            address: "192.168.10.11/24",
+    it("gives each node's bridge its own address, and moves no address to a VLAN interface", async () => {
+        const { recording } = await deployNode("pve-storage");
+        expect(recording.one("pve-storage-vmbr0", T.bridge).inputs).toMatchObject({
+            nodeName: "pve-storage",
+            address: "192.168.10.12/24",
             gateway: "192.168.10.1",
-            comment: "management address of the node",
         });
-        expect(vlans[0].options.dependsOn).toEqual([recording.one("pve-network-vmbr0").urn]);
-        expect(recording.one("pve-network-vmbr0").inputs.address).toBeUndefined();
+        expect(recording.ofType("proxmoxve:network/linux/vlan:Vlan")).toEqual([]);
+        expect(Object.keys(recording.countsByType()).filter((t) => t.startsWith("proxmoxve:network/"))).toEqual([T.bridge]);
+    });
+
+    it("refuses a node whose address is inside no network", async () => {
+        const spec: NodeSpec = { ...inv.nodes["pve-network"], address: "10.0.0.5" };
+        await expect(deployNode("pve-network", spec, {})).rejects.toThrow(
+            "[nodes.pve-network.address] 10.0.0.5 is inside no network of the inventory; the bridge carries the host's address, so add the management network that holds it",
+        );
     });
 
     it("restricts each storage definition to its node, ZFS pools thin-provisioned, and the NFS share as given", async () => {
