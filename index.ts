@@ -10,6 +10,7 @@ const outputs = deployHomelab(loadInventory());
 export const guestAddresses = outputs.guestAddresses;
 export const guestVmids = outputs.guestVmids;
 export const datasetMountpoints = outputs.datasetMountpoints;
+export const datasetProperties = outputs.datasetProperties;
 export const dnsRecords = outputs.dnsRecords;
 export const backupJobs = outputs.backupJobs;
 export const offsiteEndpoint = outputs.offsiteEndpoint;

@@ -21,6 +21,8 @@ export interface HomelabOutputs {
     readonly guestVmids: Record<string, number>;
     /** Dataset path → mountpoint on its node. */
     readonly datasetMountpoints: Record<string, pulumi.Output<string>>;
+    /** Dataset path → its effective ZFS properties as `zfs get -Hp` reported them after create/update. */
+    readonly datasetProperties: Record<string, pulumi.Output<Record<string, { value: string; source: string }>>>;
     /** Public DNS record key → full name. */
     readonly dnsRecords?: Record<string, pulumi.Output<string>>;
     /** Vzdump jobs: id → node, tier, schedule, VMIDs. */
@@ -59,6 +61,7 @@ export function deployHomelab(inv: Inventory): HomelabOutputs {
         guestAddresses: Object.fromEntries(Object.entries(inv.guests).map(([name, g]) => [name, g.ipv4])),
         guestVmids: Object.fromEntries(Object.entries(inv.guests).map(([name, g]) => [name, g.vmid])),
         datasetMountpoints: Object.fromEntries(Object.entries(datasets).map(([path, ds]) => [path, ds.mountpoint])),
+        datasetProperties: Object.fromEntries(Object.entries(datasets).map(([path, ds]) => [path, ds.properties])),
         ...(dns ? { dnsRecords: Object.fromEntries(Object.entries(dns.records).map(([key, r]) => [key, r.hostname])) } : {}),
         ...(backups ? { backupJobs: backups.jobs } : {}),
         ...(offsite

@@ -15,6 +15,7 @@ import { InventoryError, InventoryProblem } from "../config/errors";
 import { parseInventory } from "../config/parse";
 import { Inventory } from "../config/schema";
 import { CREDENTIAL_KEYS, PROJECT, StackFileError, readStackFile, stackFilePath } from "../config/stackfile";
+import { GUEST_TYPES, NODE_COMPONENT_TYPE } from "../policies/tokens";
 import { parseArgs } from "./args";
 import { RecordedResource, Recording } from "./runtime/recorder";
 
@@ -153,29 +154,31 @@ export function longestDependencyChain(resources: readonly RecordedResource[]): 
     return { depth: longest.length, chain: longest.map((u) => byUrn.get(u)?.name ?? u) };
 }
 
-const num = (v: unknown): number => (typeof v === "number" ? v : typeof v === "string" && v !== "" && !isNaN(Number(v)) ? Number(v) : 0);
-const CONTAINER_TYPES = new Set(["proxmoxve:index/containerLegacy:ContainerLegacy"]);
-const VM_TYPES = new Set(["proxmoxve:index/vmLegacy:VmLegacy"]);
+const num = (v: unknown): number | undefined =>
+    typeof v === "number" ? v : typeof v === "string" && v !== "" && !isNaN(Number(v)) ? Number(v) : undefined;
+/** What Proxmox gives a guest that leaves sizing out (the overcommit policy counts the same). */
+const DEFAULT_CORES = 1;
+const DEFAULT_MEMORY_MIB = 512;
 
 /** Per node: cores and memory of the guests registered on it, against the node component's outputs. */
 export function nodeCapacity(resources: readonly RecordedResource[]): NodeCapacity[] {
     // One pass over the guests, grouped by node: linear in the number of resources.
     const allocated = new Map<string, { cores: number; memoryMiB: number }>();
     for (const r of resources) {
-        if (!(CONTAINER_TYPES.has(r.type) || VM_TYPES.has(r.type))) continue;
+        if (!GUEST_TYPES.has(r.type)) continue;
         const node = String(r.inputs.nodeName);
         const cpu = (r.inputs.cpu ?? {}) as Record<string, unknown>;
         const memory = (r.inputs.memory ?? {}) as Record<string, unknown>;
         const sum = allocated.get(node) ?? { cores: 0, memoryMiB: 0 };
-        sum.cores += num(cpu.cores) * (num(cpu.sockets) || 1);
-        sum.memoryMiB += num(memory.dedicated);
+        sum.cores += (num(cpu.cores) ?? DEFAULT_CORES) * (num(cpu.sockets) ?? 1);
+        sum.memoryMiB += num(memory.dedicated) ?? DEFAULT_MEMORY_MIB;
         allocated.set(node, sum);
     }
     const out: NodeCapacity[] = [];
-    for (const node of resources.filter((r) => r.type === "homelab:proxmox:Node")) {
+    for (const node of resources.filter((r) => r.type === NODE_COMPONENT_TYPE)) {
         const name = String(node.outputs.nodeName ?? node.name);
-        const threads = num(node.outputs.threads);
-        const memoryGiB = num(node.outputs.memoryGiB);
+        const threads = num(node.outputs.threads) ?? 0;
+        const memoryGiB = num(node.outputs.memoryGiB) ?? 0;
         const { cores, memoryMiB } = allocated.get(name) ?? { cores: 0, memoryMiB: 0 };
         const allocatedMemoryGiB = Math.round((memoryMiB / 1024) * 100) / 100;
         out.push({
@@ -292,11 +295,19 @@ export function renderReport(report: PlanReport): string {
     }
     const res = report.resources!;
     lines.push(`Plan of stack ${report.stack} (offline, under the Pulumi mock runtime)`, "");
-    const typeWidth = Math.min(70, Math.max(...res.tree.map((t) => t.depth * 3 + t.type.length), 4) + 2);
+    const typeWidth = Math.min(80, Math.max(...res.tree.map((t) => t.depth * 3 + t.type.length), 4) + 2);
     lines.push(`     ${"Type".padEnd(typeWidth)}Name`);
+    const last = lastSiblings(res.tree);
+    // Per depth, whether the ancestor at that depth was the last of its siblings (no more "│" below it).
+    const ancestorLast: boolean[] = [];
     res.tree.forEach((t, i) => {
-        const prefix = t.depth === 0 ? "" : `${"│  ".repeat(t.depth - 1)}${isLastSibling(res.tree, i) ? "└─ " : "├─ "}`;
-        lines.push(` +   ${(prefix + t.type).padEnd(typeWidth)}${t.name}${t.protect ? " [protected]" : ""}`);
+        ancestorLast[t.depth] = last[i];
+        let prefix = "";
+        for (let d = 1; d < t.depth; d++) prefix += ancestorLast[d] ? "   " : "│  ";
+        if (t.depth > 0) prefix += last[i] ? "└─ " : "├─ ";
+        const type = prefix + t.type;
+        // At least one space between type and name, even past the column.
+        lines.push(` +   ${type.padEnd(typeWidth)}${type.length >= typeWidth ? " " : ""}${t.name}${t.protect ? " [protected]" : ""}`);
     });
     lines.push("", `Resources: ${res.total} to create`);
     for (const [type, count] of Object.entries(res.byType)) lines.push(`  ${String(count).padStart(4)}  ${type}`);
@@ -332,13 +343,17 @@ export function renderReport(report: PlanReport): string {
     return lines.join("\n") + "\n";
 }
 
-function isLastSibling(tree: readonly TreeEntry[], i: number): boolean {
-    const depth = tree[i].depth;
-    for (let j = i + 1; j < tree.length; j++) {
-        if (tree[j].depth < depth) return true;
-        if (tree[j].depth === depth) return false;
+/** For each tree entry, whether no later sibling follows it (one backward pass). */
+export function lastSiblings(tree: readonly TreeEntry[]): boolean[] {
+    const last: boolean[] = new Array<boolean>(tree.length);
+    const laterSibling: boolean[] = [];
+    for (let i = tree.length - 1; i >= 0; i--) {
+        const d = tree[i].depth;
+        last[i] = !laterSibling[d];
+        laterSibling[d] = true;
+        laterSibling.length = d + 1; // deeper entries below belong to another parent
     }
-    return true;
+    return last;
 }
 
 export async function main(argv: string[]): Promise<number> {

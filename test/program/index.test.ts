@@ -121,6 +121,13 @@ describe("the program over the reference stack", () => {
         expect(recording.ofType("proxmoxve:storage/pbs:Pbs")[0].secretPaths).toContain("password");
     });
 
+    it("exports every dataset's mountpoint and effective properties", () => {
+        const paths = Object.keys(outputs.datasetMountpoints as object).sort();
+        expect(paths).toHaveLength(11);
+        expect(Object.keys(outputs.datasetProperties as object).sort()).toEqual(paths);
+        expect((outputs.datasetMountpoints as Record<string, string>)["tank/photos"]).toBe("/tank/photos");
+    });
+
     it("exports the offsite key's secret only as a secret", () => {
         const stack = recording.ofType("pulumi:pulumi:Stack")[0];
         expect(stack).toBeDefined();

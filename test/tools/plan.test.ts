@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
-import { PlanReport, longestDependencyChain, mockConfig, plan, renderReport } from "../../tools/plan";
+import { PlanReport, lastSiblings, longestDependencyChain, mockConfig, plan, renderReport } from "../../tools/plan";
 import { RecordedResource } from "../../tools/runtime/recorder";
 
 const ROOT = path.join(__dirname, "../..");
@@ -141,6 +141,37 @@ describe("mockConfig", () => {
             expect.arrayContaining(["homelab:pbsPassword", "homelab:proxmoxApiToken", "homelab:cloudflareApiToken"]),
         );
         expect(secretKeys).not.toContain("homelab:cluster");
+    });
+});
+
+describe("the printed tree", () => {
+    const e = (depth: number, name: string) => ({ type: "t", name, depth, protect: false });
+    const tree = [e(0, "stack"), e(1, "a"), e(2, "a1"), e(2, "a2"), e(1, "b"), e(2, "b1"), e(3, "b1x")];
+
+    it("knows which entries are the last of their siblings", () => {
+        expect(lastSiblings(tree)).toEqual([true, false, false, true, true, true, true]);
+    });
+
+    it("draws no │ below the last sibling and keeps a space between a long type and the name", () => {
+        const report = {
+            stack: "s",
+            exitCode: 0 as const,
+            durationMs: 1,
+            resources: { total: 7, byType: {}, tree: [...tree.slice(0, 6), { ...e(3, "b1x"), type: "x".repeat(90) }] },
+            violations: { mandatory: [], advisory: [] },
+            capacity: [],
+            dependencies: { depth: 0, chain: [] },
+        };
+        const lines = renderReport(report).split("\n");
+        expect(lines.filter((l) => l.startsWith(" +   "))).toEqual([
+            expect.stringMatching(/^ \+   t +stack$/),
+            expect.stringMatching(/^ \+   ├─ t +a$/),
+            expect.stringMatching(/^ \+   │  ├─ t +a1$/),
+            expect.stringMatching(/^ \+   │  └─ t +a2$/),
+            expect.stringMatching(/^ \+   └─ t +b$/),
+            expect.stringMatching(/^ \+      └─ t +b1$/),
+            ` +         └─ ${"x".repeat(90)} b1x`,
+        ]);
     });
 });
 
