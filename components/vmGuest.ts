@@ -10,6 +10,14 @@ import { rootReasons } from "../lib/privilege";
 import { CPU_UNITS_BY_TIER, normalizeTags, Tier } from "../lib/scheme";
 import { GuestArgsBase, checkStorage, guestAddress, guestOutputs, guestSideResources, startupByTier } from "./guestShared";
 
+/**
+ * Changes that replace the VM (delete, then create with the same VMID: its disks are lost):
+ * `vmid`, `node` (bpg re-creates a VM on a node change unless `migrate` is set, which we do not),
+ * the clone source (`clone`) and the TPM state version, among others bpg only sets at creation.
+ * A stateful guest (`spec.stateful`, the default) is protected in Pulumi, so such a change, or its
+ * removal from the inventory, stops before anything is deleted; unprotect it deliberately
+ * (`pulumi state unprotect`) to go ahead.
+ */
 export interface VmGuestArgs extends GuestArgsBase {
     /** The VM from the inventory. */
     readonly spec: VmGuestSpec;
@@ -38,6 +46,18 @@ export function bootMediaOf(image: ImageSpec): BootMedia {
 /** Machine type: q35 where the inventory asks for it or PCIe passthrough needs it. */
 export function machineOf(spec: VmGuestSpec): "pc" | "q35" {
     return spec.machine === "q35" || spec.pciMappings.some((m) => m.pcie) ? "q35" : "pc";
+}
+
+/**
+ * The QEMU agent block. The agent is always enabled (Proxmox uses it for clean shutdowns and
+ * consistent backups), but bpg waits for it to report an IP address after create and on every
+ * refresh (up to `agent.timeout`, 15 min by default). A VM booting installer media (a `cdrom` ISO,
+ * or an image without cloud-init) has no agent until someone installs one, so its IP is not
+ * waited for. Clones and cloud-init images keep the provider's default wait.
+ */
+export function agentOf(spec: VmGuestSpec, media: BootMedia | undefined): { enabled: true; waitForIp?: { disabled: true } } {
+    const hasAgentSoon = spec.clone !== undefined || (spec.cloudInit !== undefined && media !== undefined && media !== "cdrom");
+    return hasAgentSoon ? { enabled: true } : { enabled: true, waitForIp: { disabled: true } };
 }
 
 /** CD and cloud-init drive slots: q35 only has ide0 and ide2. */
@@ -134,7 +154,7 @@ export class VmGuest extends pulumi.ComponentResource {
                 operatingSystem: { type: spec.osType },
                 cpu: { cores: spec.cores, type: spec.cpuType, units: CPU_UNITS_BY_TIER[spec.tier] },
                 memory: { dedicated: spec.memoryMiB, floating: spec.memoryFloorMiB ?? Math.floor(spec.memoryMiB / 2) },
-                agent: { enabled: true },
+                agent: agentOf(spec, media),
                 disks,
                 ...(spec.bios === "ovmf"
                     ? { efiDisk: { datastoreId: systemStorage, type: "4m", preEnrolledKeys: spec.osType.startsWith("win") } }
@@ -172,6 +192,12 @@ export class VmGuest extends pulumi.ComponentResource {
                 parent: this,
                 provider,
                 dependsOn: args.dependsOn ?? [],
+                // Stateful guests: a replacement or a removal stops at the Pulumi level, before the
+                // provider deletes anything (Proxmox `protection` alone would fail mid-replacement).
+                protect: spec.stateful,
+                // The VMID is fixed by the scheme, so a replacement can never create the new VM before
+                // the old one is gone: delete first.
+                deleteBeforeReplace: true,
                 // The provider plans an all-zero `speed` block on every disk that declares none, on
                 // every preview, even right after an apply (muhlba91/pulumi-proxmoxve#664, still in
                 // 8.6.0; upstream bpg/terraform-provider-proxmox#1539: absent and all-zero are the

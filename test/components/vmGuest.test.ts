@@ -1,6 +1,6 @@
 import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import { record } from "../helpers/harness";
-import { VmGuest, VmGuestArgs, bootMediaOf, machineOf, planVmGuest } from "../../components/vmGuest";
+import { VmGuest, VmGuestArgs, agentOf, bootMediaOf, machineOf, planVmGuest } from "../../components/vmGuest";
 import { networkByVlan } from "../../config/crosschecks";
 import { ImageSpec, VmGuestSpec } from "../../config/schema";
 import { providerRef, referenceInventory, vm } from "./fixtures";
@@ -83,7 +83,8 @@ describe("VmGuest", () => {
             operatingSystem: { type: "other" },
             cpu: { cores: 2, type: "host", units: 2048 },
             memory: { dedicated: 4096, floating: 4096 },
-            agent: { enabled: true },
+            // Installer media: the agent is on but its IP is not waited for.
+            agent: { enabled: true, waitForIp: { disabled: true } },
             disks: [{ interface: "scsi0", datastoreId: "net-zfs", size: 32, discard: "on" }],
             efiDisk: { datastoreId: "net-zfs", type: "4m", preEnrolledKeys: false },
             cdrom: { fileId: "local:iso/OPNsense-25.1-dvd-amd64.iso", interface: "ide2" },
@@ -202,6 +203,49 @@ describe("VmGuest", () => {
         expect(recording.one("windows-vm", T.vm).options.ignoreChanges).toEqual(["disks[*].speed"]);
     });
 
+    it.each([
+        ["the router booting its installer from cdrom", "opnsense", { enabled: true, waitForIp: { disabled: true } }],
+        ["Windows booting its installer from cdrom", "windows", { enabled: true, waitForIp: { disabled: true } }],
+        ["the PBS VM from a cloud image with cloud-init", "pbs", { enabled: true }],
+    ])("enables the QEMU agent on %s, waiting for its IP only where an agent comes with the image", async (_what, guest, agent) => {
+        const { recording } = await deployVm(guest);
+        expect(recording.one(`${guest}-vm`, T.vm).inputs.agent).toEqual(agent);
+    });
+
+    it("does not wait for the agent of an installer ISO image or a cloud image without cloud-init; waits for a clone's", async () => {
+        const installer: VmGuestSpec = { ...vm(inv, "pbs"), image: "iso", cloudInit: undefined };
+        const iso = await deployVm("pbs", installer, {
+            image: image("iso", "pbs-installer.iso"),
+            imageFileId: "local:iso/pbs-installer.iso",
+        });
+        expect(iso.recording.one("pbs-vm", T.vm).inputs.agent).toEqual({ enabled: true, waitForIp: { disabled: true } });
+        const bare = await deployVm("pbs", { ...vm(inv, "pbs"), cloudInit: undefined });
+        expect(bare.recording.one("pbs-vm", T.vm).inputs.agent).toEqual({ enabled: true, waitForIp: { disabled: true } });
+        const clone = await deployVm("pbs", { ...vm(inv, "pbs"), image: undefined, cloudInit: undefined, clone: { vmid: 9000 } });
+        expect(clone.recording.one("pbs-vm", T.vm).inputs.agent).toEqual({ enabled: true });
+    });
+
+    it.each(["opnsense", "windows", "pbs"])(
+        "protects the stateful VM %s in Pulumi and in Proxmox, deleting before replacing (fixed VMID)",
+        async (guest) => {
+            const { recording } = await deployVm(guest);
+            const machine = recording.one(`${guest}-vm`, T.vm);
+            expect(machine.options.protect).toBe(true);
+            expect(machine.options.deleteBeforeReplace).toBe(true);
+            expect(machine.inputs.protection).toBe(true);
+        },
+    );
+
+    it("leaves a stateless VM unprotected, still deleting before replacing", async () => {
+        const { recording } = await deployVm("pbs", { ...vm(inv, "pbs"), stateful: false });
+        const machine = recording.one("pbs-vm", T.vm);
+        expect(machine.options.protect).toBe(false);
+        expect(machine.options.deleteBeforeReplace).toBe(true);
+        expect(machine.inputs.protection).toBe(false);
+        // Only the guest resource itself is protected; its firewall can always be replaced.
+        expect(recording.one("pbs-firewall", T.options).options.protect).toBe(false);
+    });
+
     it("turns the guest firewall on with the inventory's policy and rules", async () => {
         const { recording } = await deployVm("windows");
         const vmUrn = recording.one("windows-vm", T.vm).urn;
@@ -285,6 +329,19 @@ describe("bootMediaOf", () => {
     });
     it("refuses a container template", () => {
         expect(() => bootMediaOf(image("vztmpl", "t.tar.zst"))).toThrow("a container template (vztmpl) cannot boot a VM");
+    });
+});
+
+describe("agentOf", () => {
+    it("waits for the agent's IP only on clones and cloud-init disk images", () => {
+        const pbs = vm(inv, "pbs");
+        const noWait = { enabled: true, waitForIp: { disabled: true } };
+        expect(agentOf(pbs, "disk-file")).toEqual({ enabled: true });
+        expect(agentOf(pbs, "disk-import")).toEqual({ enabled: true });
+        expect(agentOf(pbs, "cdrom")).toEqual(noWait);
+        expect(agentOf({ ...pbs, cloudInit: undefined }, "disk-file")).toEqual(noWait);
+        expect(agentOf({ ...pbs, image: undefined, clone: { vmid: 9000 } }, undefined)).toEqual({ enabled: true });
+        expect(agentOf(vm(inv, "windows"), undefined)).toEqual(noWait);
     });
 });
 
