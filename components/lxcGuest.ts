@@ -10,10 +10,18 @@ import { BindMount, rootReasons, wantsKeyctl } from "../lib/privilege";
 import { CPU_UNITS_BY_TIER, normalizeTags, Tier } from "../lib/scheme";
 import { GuestArgsBase, checkStorage, guestAddress, guestOutputs, guestSideResources, startupByTier } from "./guestShared";
 
+/**
+ * Changes that replace the container (delete, then create with the same VMID: its root disk is
+ * lost; bind-mounted datasets stay): `vmid` and `node`, the template (`operatingSystem.templateFileId`)
+ * and the cluster's SSH keys (`initialization.userAccount.keys`), which bpg can only set at
+ * creation. A stateful guest (`spec.stateful`, the default) is protected in Pulumi, so such a
+ * change, or its removal from the inventory, stops before anything is deleted; unprotect it
+ * deliberately (`pulumi state unprotect`) to go ahead.
+ */
 export interface LxcGuestArgs extends GuestArgsBase {
     /** The container from the inventory. */
     readonly spec: LxcGuestSpec;
-    /** Volume id of the OS template on the node (`local:vztmpl/debian-12-standard_...tar.zst`). */
+    /** Volume id of the OS template on the node (`local:vztmpl/debian-12-standard_...tar.zst`); a new one replaces the container. */
     readonly templateFileId: pulumi.Input<string>;
     /** File name of the template, to tell Proxmox the OS type (`debian-12-standard_...`). */
     readonly templateFileName: string;
@@ -70,6 +78,11 @@ export function planLxcGuest(args: LxcGuestArgs): {
         if (!m.hostPath.startsWith("/") || !m.containerPath.startsWith("/")) {
             throw new Error(`[${where}] bind mount ${m.hostPath} -> ${m.containerPath} must use absolute paths on both sides`);
         }
+    }
+    if (spec.idmap !== undefined && spec.idmap.length > 0 && spec.privileged !== undefined) {
+        throw new Error(
+            `[${where}.idmap] a privileged container shares the host's ids and has no idmap; remove idmap or the privileged exception`,
+        );
     }
     const reasons = rootReasons(spec, mounts.length);
     const provider = reasons.length > 0 ? args.providers.root : args.providers.api;
@@ -134,6 +147,11 @@ export class LxcGuest extends pulumi.ComponentResource {
                           })),
                       }
                     : {}),
+                // Written by the provider to the container's config file over SSH (the API cannot
+                // set `lxc.*` keys); both providers carry the node's SSH login, so it needs no root@pam.
+                ...(spec.idmap !== undefined && spec.idmap.length > 0
+                    ? { idmaps: spec.idmap.map((r) => ({ type: r.type, containerId: r.containerId, hostId: r.hostId, size: r.size })) }
+                    : {}),
                 startOnBoot: true,
                 startup: startupByTier(spec.tier),
                 tags: normalizeTags([spec.tier, ...(spec.docker ? ["docker"] : []), ...spec.tags]),
@@ -147,8 +165,21 @@ export class LxcGuest extends pulumi.ComponentResource {
                 operatingSystem: { templateFileId: args.templateFileId, type: containerOsType(args.templateFileName) },
                 networkInterfaces: [{ name: "eth0", bridge: args.bridge ?? "vmbr0", vlanId: spec.vlan, firewall: true }],
             },
-            // No ignoreChanges: no container field has a known upstream perpetual diff we set.
-            { parent: this, provider, dependsOn: args.dependsOn ?? [] },
+            {
+                parent: this,
+                provider,
+                dependsOn: args.dependsOn ?? [],
+                // Stateful guests: a replacement or a removal stops at the Pulumi level, before the
+                // provider deletes anything (Proxmox `protection` alone would fail mid-replacement).
+                protect: spec.stateful,
+                // The VMID is fixed by the scheme, so a replacement can never create the new container
+                // before the old one is gone: delete first.
+                deleteBeforeReplace: true,
+                // No ignoreChanges: issue 3 ignores only fields with a known upstream perpetual diff,
+                // and we know of none among the container fields we set. Fields that force a new
+                // container (template, SSH keys, VMID, node) are real changes, not perpetual diffs:
+                // they stay visible in the preview, and `protect` stops them for stateful guests.
+            },
         );
 
         const side = guestSideResources(this, name, "ct", spec, this.container, args.providers.api);

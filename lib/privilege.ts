@@ -8,6 +8,10 @@
  * other than `nesting`, raw device nodes passed into a container, and raw PCI ids in a VM.
  * PCI/USB passthrough through a hardware mapping only needs `Mapping.Use`, so a VM never needs
  * root here (the schema has no raw PCI ids).
+ *
+ * A container's `idmap` is no reason either: the API cannot write `lxc.idmap` entries at all (for
+ * root or anyone), so the provider writes them to the container's config file over SSH, and both
+ * providers carry the same SSH login to the nodes (`providerSsh`).
  */
 import { datasetMountpoint } from "../config/crosschecks";
 import { GuestSpec, Inventory } from "../config/schema";

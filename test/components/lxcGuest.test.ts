@@ -99,7 +99,9 @@ describe("LxcGuest", () => {
             networkInterfaces: [{ name: "eth0", bridge: "vmbr0", vlanId: 30, firewall: true }],
         });
         expect(ct.options.ignoreChanges).toEqual([]);
-        expect(ct.options.protect).toBe(false);
+        expect(ct.options.protect).toBe(true);
+        expect(ct.options.deleteBeforeReplace).toBe(true);
+        expect(ct.inputs).not.toHaveProperty("idmaps");
     });
 
     it("gives a container without Docker, mounts or devices no features, no mount points, no devices and the API token", async () => {
@@ -215,10 +217,44 @@ describe("LxcGuest", () => {
         expect(recording.ofType(T.ha)).toEqual([]);
     });
 
-    it("turns protection off only for a guest marked stateless", async () => {
-        const spec: LxcGuestSpec = { ...lxc(inv, "unifi"), stateful: false };
-        const { recording } = await deployLxc("unifi", { spec });
-        expect(recording.one("unifi-container", T.ct).inputs.protection).toBe(false);
+    it("turns protection off, in Proxmox and in Pulumi, only for a guest marked stateless; always deletes before replacing", async () => {
+        const stateless = await deployLxc("unifi", { spec: { ...lxc(inv, "unifi"), stateful: false } });
+        const ct = stateless.recording.one("unifi-container", T.ct);
+        expect(ct.inputs.protection).toBe(false);
+        expect(ct.options.protect).toBe(false);
+        expect(ct.options.deleteBeforeReplace).toBe(true);
+        const stateful = await deployLxc("unifi");
+        const kept = stateful.recording.one("unifi-container", T.ct);
+        expect(kept.inputs.protection).toBe(true);
+        expect(kept.options.protect).toBe(true);
+        expect(kept.options.deleteBeforeReplace).toBe(true);
+        // Only the container itself is protected; its firewall can always be replaced.
+        expect(stateful.recording.one("unifi-firewall", T.options).options.protect).toBe(false);
+    });
+
+    it("passes a custom idmap to the container and still uses the API token (the provider writes it over SSH)", async () => {
+        const idmap: LxcGuestSpec["idmap"] = [
+            { type: "uid", containerId: 0, hostId: 100000, size: 1000 },
+            { type: "uid", containerId: 1000, hostId: 1000, size: 1 },
+            { type: "uid", containerId: 1001, hostId: 101001, size: 64535 },
+            { type: "gid", containerId: 0, hostId: 100000, size: 65536 },
+        ];
+        const { recording } = await deployLxc("unifi", { spec: { ...lxc(inv, "unifi"), idmap } });
+        const ct = recording.one("unifi-container", T.ct);
+        expect(ct.inputs.idmaps).toEqual([
+            { type: "uid", containerId: 0, hostId: 100000, size: 1000 },
+            { type: "uid", containerId: 1000, hostId: 1000, size: 1 },
+            { type: "uid", containerId: 1001, hostId: 101001, size: 64535 },
+            { type: "gid", containerId: 0, hostId: 100000, size: 65536 },
+        ]);
+        expect(ct.inputs.unprivileged).toBe(true);
+        expect(ct.options.provider).toBe(providerRef(recording.one("api", T.provider)));
+        expect(recording.one("unifi", T.guest).outputs.usesRootProvider).toBe(false);
+    });
+
+    it("sends no idmaps for an empty idmap", async () => {
+        const { recording } = await deployLxc("unifi", { spec: { ...lxc(inv, "unifi"), idmap: [] } });
+        expect(recording.one("unifi-container", T.ct).inputs).not.toHaveProperty("idmaps");
     });
 
     it.each([
@@ -289,6 +325,16 @@ describe("LxcGuest", () => {
             expect(() =>
                 planLxcGuest(args(lxc(inv, "unifi"), { mounts: [{ hostPath: "tank/x", containerPath: "/x", readOnly: false }] })),
             ).toThrow("must use absolute paths");
+        });
+        it("an idmap on a privileged container", () => {
+            const spec: LxcGuestSpec = {
+                ...lxc(inv, "unifi"),
+                privileged: { reason: "needs the iGPU for transcoding" },
+                idmap: [{ type: "uid", containerId: 0, hostId: 100000, size: 65536 }],
+            };
+            expect(() => planLxcGuest(args(spec))).toThrow(
+                "[guests.unifi.idmap] a privileged container shares the host's ids and has no idmap; remove idmap or the privileged exception",
+            );
         });
         it("a guest that needs root when no root provider exists", () => {
             expect(() => planLxcGuest(args(lxc(inv, "unifi"), { mounts: guestBindMounts(inv, "files") }))).toThrow(

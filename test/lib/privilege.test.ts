@@ -22,6 +22,12 @@ describe("rootReasons", () => {
         ["a plain container", {}, 0, []],
         ["a container with two bind mounts", {}, 2, ["2 host bind mounts"]],
         ["a container with one bind mount", {}, 1, ["1 host bind mount"]],
+        [
+            "a container with a custom idmap (written over SSH, not by root@pam)",
+            { idmap: [{ type: "uid", containerId: 0, hostId: 100000, size: 65536 }] },
+            0,
+            [],
+        ],
         ["an unprivileged Docker container (keyctl)", { docker: true }, 0, ["feature flag keyctl (Docker)"]],
         [
             "a privileged Docker container (nesting only: keyctl is for unprivileged containers)",
