@@ -1,4 +1,4 @@
-import { nonPublicReason, parseIpv4 } from "../../lib/ipv4";
+import { nonPublicReason, parseIpv4 } from "../shared/ipv4";
 import { EXEMPTIONS_ONLY_SCHEMA } from "../config";
 import { resourceRule } from "../define";
 import { str } from "../props";

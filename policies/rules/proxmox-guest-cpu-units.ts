@@ -1,4 +1,4 @@
-import { CPU_UNITS_BY_TIER } from "../../lib/scheme";
+import { CPU_UNITS_BY_TIER } from "../shared/scheme";
 import { EXEMPTIONS_ONLY_SCHEMA } from "../config";
 import { resourceRule } from "../define";
 import { num, record } from "../props";

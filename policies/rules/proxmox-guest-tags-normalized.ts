@@ -1,4 +1,4 @@
-import { normalizeTags } from "../../lib/scheme";
+import { normalizeTags } from "../shared/scheme";
 import { EXEMPTIONS_ONLY_SCHEMA } from "../config";
 import { resourceRule } from "../define";
 import { strings } from "../props";

@@ -1,4 +1,4 @@
-import { schemeVmid } from "../../lib/scheme";
+import { schemeVmid } from "../shared/scheme";
 import { EXEMPTIONS_ONLY_SCHEMA } from "../config";
 import { resourceRule } from "../define";
 import { staticAddress } from "../guests";

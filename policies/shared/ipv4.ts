@@ -1,6 +1,8 @@
 /**
  * Pure IPv4 helpers: parsing, CIDR membership and the addresses a subnet reserves.
- * No dependency on Pulumi, so the schema, the components and the policies share them.
+ * No dependency on Pulumi, so the schema, the components and the policies share them. The one copy
+ * lives in the policy pack, so the pack is self-contained when published; the program imports it
+ * through lib/ipv4.ts.
  */
 
 /** Parses a dotted-quad IPv4 address to an unsigned 32-bit integer, or returns undefined. */

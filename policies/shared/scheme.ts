@@ -1,6 +1,8 @@
 /**
  * The deterministic ID scheme and the tier tables every guest follows.
  * Pure values and functions: the schema, the components, the policies and the tools share them.
+ * The one copy lives in the policy pack, so the pack is self-contained when published; the program
+ * imports it through lib/scheme.ts.
  */
 import { lastOctet } from "./ipv4";
 
