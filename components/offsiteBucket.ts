@@ -1,11 +1,13 @@
 /**
- * The offsite copy of the 3-2-1 plan: an S3 bucket (AWS S3, Wasabi, Backblaze B2 or MinIO) that
- * Proxmox Backup Server writes its datastore to, and the key PBS writes with.
+ * The offsite copy of the 3-2-1 plan: an S3 bucket (AWS S3, Wasabi, Backblaze B2, MinIO or
+ * Cloudflare R2) that Proxmox Backup Server writes its datastore to, and the key PBS writes with.
  *
- * The bucket is versioned, encrypted, never public, expires old versions and aborts stale uploads.
- * Where the service has an IAM API (AWS, Wasabi) each writer gets its own IAM user whose inline
- * policy reaches this bucket only; elsewhere (B2, MinIO) the operator's bucket-scoped key is passed
- * through. Every sub-resource takes the bucket's literal name, so policies can link them at preview.
+ * The bucket is versioned, encrypted, never public, expires old versions and aborts stale uploads,
+ * as far as the service implements those calls; what a service lacks is left out and its reason
+ * listed in the `skipped` output. Where the service has an IAM API (AWS, Wasabi) each writer gets
+ * its own IAM user whose inline policy reaches this bucket only; elsewhere (B2, MinIO, R2) the
+ * operator's bucket-scoped key is passed through. Every sub-resource takes the bucket's literal
+ * name, so policies can link them at preview.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -18,39 +20,79 @@ export interface OffsiteBucketArgs {
     /** The inventory's `offsite` section. */
     readonly offsite: OffsiteSpec;
     /**
-     * The bucket-scoped key of a service without IAM (B2, MinIO): the program manages the bucket
-     * with it and hands it to PBS. Required there; unused on AWS and Wasabi, which mint a key per
-     * writer with the ambient credentials of the provider (`AWS_ACCESS_KEY_ID`, a profile, ...).
+     * The bucket-scoped key of a service without IAM (B2, MinIO, R2): the program manages the
+     * bucket with it and hands it to PBS. Required there; unused on AWS and Wasabi, which mint a key
+     * per writer with the ambient credentials of the provider (`AWS_ACCESS_KEY_ID`, a profile, ...).
      */
     readonly accessKeyId?: pulumi.Input<string>;
     /** The secret of `accessKeyId`; always handled as a secret. */
     readonly secretAccessKey?: pulumi.Input<string>;
 }
 
+/** A bucket setting the service implements, or why it does not (and what holds instead). */
+export type Support = true | { readonly reason: string };
+
 /** What each service implements of the S3 bucket-configuration and IAM APIs. */
 export interface ServiceFeatures {
     /** IAM users, inline policies and access keys. */
     readonly iam: boolean;
-    /** Public access block and object ownership controls; when false, why the bucket is private anyway. */
-    readonly publicAccessControls: true | { readonly reason: string };
+    /** Public access block and object ownership controls. */
+    readonly publicAccessControls: Support;
+    /** Object versioning (and with it noncurrent-version expiry). */
+    readonly versioning: Support;
+    /** A default-encryption configuration (PutBucketEncryption). */
+    readonly encryption: Support;
+    /** Bucket tags (PutBucketTagging). */
+    readonly tags: Support;
 }
 
+const R2_API = "per Cloudflare's R2 S3 API compatibility list";
+
 export const SERVICE_FEATURES: Readonly<Record<OffsiteService, ServiceFeatures>> = {
-    aws: { iam: true, publicAccessControls: true },
-    wasabi: { iam: true, publicAccessControls: true },
+    aws: { iam: true, publicAccessControls: true, versioning: true, encryption: true, tags: true },
+    wasabi: { iam: true, publicAccessControls: true, versioning: true, encryption: true, tags: true },
     b2: {
         iam: false,
         publicAccessControls: {
             reason: "B2 has no public access block or object ownership API: a bucket made through the S3 API is private and objects carry no ACLs",
         },
+        versioning: true,
+        encryption: true,
+        tags: true,
     },
     minio: {
         iam: false,
         publicAccessControls: {
             reason: "MinIO has no ACLs and no public access block API: a bucket is private unless an anonymous policy is set, and none is",
         },
+        versioning: true,
+        encryption: true,
+        tags: true,
+    },
+    r2: {
+        iam: false,
+        publicAccessControls: {
+            reason: `R2 implements no ACLs, public access block or ownership controls (${R2_API}): a bucket answers only to R2 API tokens unless public access (r2.dev or a custom domain) is turned on in Cloudflare, and the program turns on neither`,
+        },
+        versioning: {
+            reason: `R2 implements no object versioning (PutBucketVersioning, ${R2_API}): an overwritten or deleted object is gone at once, so there are no noncurrent versions to keep or expire`,
+        },
+        encryption: {
+            reason: `R2 implements no PutBucketEncryption (${R2_API}): it encrypts every object at rest itself, always, so there is nothing to configure`,
+        },
+        tags: {
+            reason: `R2 implements no bucket tagging (PutBucketTagging, ${R2_API}): creating the bucket with tags would fail, so it has none`,
+        },
     },
 };
+
+/**
+ * R2 answers in region `auto` (an empty region and `us-east-1` are aliases of it). The provider
+ * is set to `us-east-1`, as in Cloudflare's own Terraform example: for that region the AWS
+ * provider sends CreateBucket without a LocationConstraint, which R2 would read as a location hint.
+ */
+export const R2_REGION = "auto";
+export const R2_PROVIDER_REGION = "us-east-1";
 
 /** Wasabi's IAM and STS endpoints (one for all regions). */
 export const WASABI_IAM_ENDPOINT = "https://iam.wasabisys.com";
@@ -83,7 +125,7 @@ export function s3Endpoint(offsite: OffsiteSpec): string {
     if (offsite.service === "aws") return `https://s3.${offsite.region}.amazonaws.com`;
     if (!offsite.endpoint)
         throw new Error(
-            `[offsite.endpoint] service "${offsite.service}" needs its S3 endpoint, e.g. https://s3.us-west-004.backblazeb2.com`,
+            `[offsite.endpoint] service "${offsite.service}" needs its S3 endpoint, e.g. ${offsite.service === "r2" ? "https://<account-id>.r2.cloudflarestorage.com" : "https://s3.us-west-004.backblazeb2.com"}`,
         );
     return offsite.endpoint;
 }
@@ -97,6 +139,32 @@ export function writerUserName(bucket: string, writer: string): string {
         );
     }
     return userName;
+}
+
+/** R2's S3 endpoint: the account id, optionally a jurisdiction (`eu`, `fedramp`). */
+export const R2_ENDPOINT_PATTERN = /^https:\/\/[0-9a-f]{32}(\.(eu|fedramp))?\.r2\.cloudflarestorage\.com\/?$/;
+
+/** What R2 cannot do for this inventory; throws with the field and the fix. */
+function checkR2(o: OffsiteSpec): void {
+    if (o.servesPbs) {
+        // Elsewhere the writer's key may delete only current versions and the noncurrent ones stay for
+        // noncurrentVersionDays; on R2 the key PBS holds can erase the offsite copy for good.
+        throw new Error(
+            `[offsite.service] R2 has no object versioning: a chunk that PBS's garbage collection, a prune or anyone holding PBS's key deletes is gone at once, with no noncurrent version to restore, so the offsite copy would not survive a compromised PBS; use aws, wasabi or b2 for a bucket PBS writes to, or set servesPbs: false`,
+        );
+    }
+    if (o.objectLock)
+        throw new Error(
+            `[offsite.objectLock] R2 implements no S3 Object Lock (its bucket locks are set through Cloudflare's API); set objectLock: false`,
+        );
+    if (o.region !== R2_REGION)
+        throw new Error(`[offsite.region] R2 buckets live in region "${R2_REGION}"; set region: ${R2_REGION}, got ${o.region}`);
+    if (o.bucket.includes("."))
+        throw new Error(`[offsite.bucket] R2 bucket names take lowercase letters, digits and '-' only; remove the '.' from "${o.bucket}"`);
+    if (o.endpoint !== undefined && !R2_ENDPOINT_PATTERN.test(o.endpoint))
+        throw new Error(
+            `[offsite.endpoint] "${o.endpoint}" is not an R2 endpoint; use https://<account-id>.r2.cloudflarestorage.com (the 32-hex-digit account id; .eu. or .fedramp. before r2 for a jurisdiction)`,
+        );
 }
 
 /**
@@ -115,6 +183,7 @@ export function resolveOffsite(args: OffsiteBucketArgs): {
             `[offsite.objectLock] Object Lock stops Proxmox Backup Server's garbage collection from deleting chunks; set objectLock: false for a bucket PBS writes to (servesPbs: true)`,
         );
     }
+    if (o.service === "r2") checkR2(o);
     const endpoint = s3Endpoint(o);
     if (!features.iam && (args.accessKeyId === undefined || args.secretAccessKey === undefined)) {
         throw new Error(`[offsite.service] "${o.service}" has no IAM API: give the bucket-scoped key as accessKeyId and secretAccessKey`);
@@ -128,7 +197,7 @@ export function resolveOffsite(args: OffsiteBucketArgs): {
     return { endpoint, features, userNames };
 }
 
-/** The versioned, encrypted, private offsite bucket and the keys its writers use. */
+/** The versioned, encrypted, private offsite bucket (as far as the service implements each) and the keys its writers use. */
 export class OffsiteBucket extends pulumi.ComponentResource {
     /** The S3 endpoint to enter in PBS. */
     readonly endpoint: pulumi.Output<string>;
@@ -162,23 +231,29 @@ export class OffsiteBucket extends pulumi.ComponentResource {
                 forceDestroy: false,
                 ...(o.objectLock ? { objectLockEnabled: true } : {}),
                 // `s3-service` tells the policy pack which S3 APIs the service has (B2 and MinIO have no public access block).
-                tags: { "managed-by": "homelab", "serves-pbs": o.servesPbs ? "true" : "false", "s3-service": o.service },
+                ...(features.tags === true
+                    ? { tags: { "managed-by": "homelab", "serves-pbs": o.servesPbs ? "true" : "false", "s3-service": o.service } }
+                    : {}),
             },
             { ...child, protect: true },
         );
         // Sub-resources name the bucket literally (a plain string at preview) and wait for it.
         const sub = { ...child, dependsOn: [this.bucket] };
 
-        new aws.s3.BucketVersioning(
-            `${name}-versioning`,
-            { bucket: o.bucket, versioningConfiguration: { status: "Enabled" } },
-            { ...sub, protect: true },
-        );
-        new aws.s3.BucketServerSideEncryptionConfiguration(
-            `${name}-encryption`,
-            { bucket: o.bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
-            sub,
-        );
+        if (features.versioning === true) {
+            new aws.s3.BucketVersioning(
+                `${name}-versioning`,
+                { bucket: o.bucket, versioningConfiguration: { status: "Enabled" } },
+                { ...sub, protect: true },
+            );
+        }
+        if (features.encryption === true) {
+            new aws.s3.BucketServerSideEncryptionConfiguration(
+                `${name}-encryption`,
+                { bucket: o.bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+                sub,
+            );
+        }
         if (features.publicAccessControls === true) {
             new aws.s3.BucketPublicAccessBlock(
                 `${name}-public-access-block`,
@@ -196,12 +271,16 @@ export class OffsiteBucket extends pulumi.ComponentResource {
             {
                 bucket: o.bucket,
                 rules: [
-                    {
-                        id: "expire-noncurrent-versions",
-                        status: "Enabled",
-                        filter: {},
-                        noncurrentVersionExpiration: { noncurrentDays: o.noncurrentVersionDays },
-                    },
+                    ...(features.versioning === true
+                        ? [
+                              {
+                                  id: "expire-noncurrent-versions",
+                                  status: "Enabled",
+                                  filter: {},
+                                  noncurrentVersionExpiration: { noncurrentDays: o.noncurrentVersionDays },
+                              },
+                          ]
+                        : []),
                     {
                         id: "abort-incomplete-uploads",
                         status: "Enabled",
@@ -250,9 +329,25 @@ export class OffsiteBucket extends pulumi.ComponentResource {
             accessKeyId: this.accessKeyId,
             secretAccessKey: this.secretAccessKey,
             writerKeyIds: this.writerKeyIds,
-            skipped: features.publicAccessControls === true ? {} : { publicAccessControls: features.publicAccessControls.reason },
+            skipped: skippedSettings(features),
         });
     }
+}
+
+/** Why each bucket setting the service lacks was left out, keyed by setting; empty when nothing was. */
+export function skippedSettings(features: ServiceFeatures): Record<string, string> {
+    const skipped: Record<string, string> = {};
+    const settings = {
+        publicAccessControls: features.publicAccessControls,
+        versioning: features.versioning,
+        encryption: features.encryption,
+    };
+    for (const [setting, support] of Object.entries(settings)) if (support !== true) skipped[setting] = support.reason;
+    if (features.versioning !== true)
+        skipped.noncurrentVersionExpiration =
+            "no object versioning, so no noncurrent versions to expire; the lifecycle only aborts incomplete uploads";
+    if (features.tags !== true) skipped.tags = features.tags.reason;
+    return skipped;
 }
 
 /** The explicit provider: AWS by region; any other service by its endpoint, path-style and without AWS-only checks. */
@@ -260,7 +355,7 @@ export function providerArgs(o: OffsiteSpec, keys: Pick<OffsiteBucketArgs, "acce
     if (o.service === "aws") return { region: o.region };
     const endpoint = s3Endpoint(o);
     const s3Compatible: aws.ProviderArgs = {
-        region: o.region,
+        region: o.service === "r2" ? R2_PROVIDER_REGION : o.region,
         s3UsePathStyle: true,
         // No STS account lookup, no AWS region list, no EC2 metadata: none of them exist there.
         skipCredentialsValidation: true,
@@ -280,7 +375,7 @@ export function providerArgs(o: OffsiteSpec, keys: Pick<OffsiteBucketArgs, "acce
 
 /**
  * Builds the OffsiteBucket of an inventory, or undefined when it has no `offsite` section. On a
- * service without IAM (B2, MinIO) it reads the bucket-scoped key from `AWS_ACCESS_KEY_ID` /
+ * service without IAM (B2, MinIO, R2) it reads the bucket-scoped key from `AWS_ACCESS_KEY_ID` /
  * `AWS_SECRET_ACCESS_KEY` or secret config `homelab:offsiteAccessKeyId` / `homelab:offsiteSecretAccessKey`.
  */
 export function deployOffsite(inv: Inventory, opts: pulumi.ComponentResourceOptions = {}): OffsiteBucket | undefined {

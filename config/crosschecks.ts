@@ -589,16 +589,19 @@ function checkBackups(inv: Inventory, problems: Problems): void {
     }
 }
 
+/**
+ * Cloudflare R2 implements no object versioning and no S3 Object Lock, and answers in region
+ * `auto`. Without versions, whatever PBS's garbage collection, a prune or a stolen PBS key deletes
+ * is gone at once (on the versioned services the writer's key only hides objects behind
+ * noncurrent versions kept for `noncurrentVersionDays`), so R2 cannot hold a bucket PBS writes to.
+ */
 function checkOffsite(inv: Inventory, problems: Problems): void {
     const o = inv.offsite;
     if (!o) return;
-    if (o.service !== "aws" && !o.endpoint)
-        problems.push(
-            at(
-                ["offsite", "endpoint"],
-                `service "${o.service}" needs its S3 endpoint; set endpoint, e.g. https://s3.us-west-004.backblazeb2.com`,
-            ),
-        );
+    if (o.service !== "aws" && !o.endpoint) {
+        const example = o.service === "r2" ? "https://<account-id>.r2.cloudflarestorage.com" : "https://s3.us-west-004.backblazeb2.com";
+        problems.push(at(["offsite", "endpoint"], `service "${o.service}" needs its S3 endpoint; set endpoint, e.g. ${example}`));
+    }
     if (o.objectLock && o.servesPbs)
         problems.push(
             at(
@@ -611,4 +614,33 @@ function checkOffsite(inv: Inventory, problems: Problems): void {
             at(["offsite", "writers"], `service "${o.service}" has no IAM API, so one scoped key serves one writer; list a single writer`),
         );
     }
+    if (o.service !== "r2") return;
+    if (o.servesPbs)
+        problems.push(
+            at(
+                ["offsite", "service"],
+                "R2 has no object versioning: a chunk that PBS's garbage collection, a prune or anyone holding PBS's key deletes is gone at once, with no noncurrent version to restore, so the offsite copy would not survive a compromised PBS; use aws, wasabi or b2 for a bucket PBS writes to, or set servesPbs: false",
+            ),
+        );
+    if (o.objectLock && !o.servesPbs)
+        problems.push(
+            at(
+                ["offsite", "objectLock"],
+                "R2 implements no S3 Object Lock (its bucket locks are set through Cloudflare's API); set objectLock: false",
+            ),
+        );
+    if (o.region !== "auto")
+        problems.push(at(["offsite", "region"], `R2 buckets live in region "auto"; set region: auto, got ${o.region}`));
+    if (o.bucket.includes("."))
+        problems.push(
+            at(["offsite", "bucket"], `R2 bucket names take lowercase letters, digits and '-' only; remove the '.' from "${o.bucket}"`),
+        );
+    // The account id (32 hex digits), optionally a jurisdiction.
+    if (o.endpoint !== undefined && !/^https:\/\/[0-9a-f]{32}(\.(eu|fedramp))?\.r2\.cloudflarestorage\.com\/?$/.test(o.endpoint))
+        problems.push(
+            at(
+                ["offsite", "endpoint"],
+                `"${o.endpoint}" is not an R2 endpoint; use https://<account-id>.r2.cloudflarestorage.com (the 32-hex-digit account id; .eu. or .fedramp. before r2 for a jurisdiction)`,
+            ),
+        );
 }

@@ -453,7 +453,12 @@ export const backupsSchema = z.strictObject({
 });
 
 export const offsiteSchema = z.strictObject({
-    service: z.enum(["aws", "b2", "wasabi", "minio"]),
+    /**
+     * The S3 service: `aws` and `wasabi` have IAM (a key per writer); `b2`, `minio` and `r2`
+     * (Cloudflare R2: region `auto`, endpoint `https://<account-id>.r2.cloudflarestorage.com`) take
+     * one bucket-scoped key. R2 has no object versioning, so it cannot hold a bucket PBS writes to.
+     */
+    service: z.enum(["aws", "b2", "wasabi", "minio", "r2"]),
     bucket: z
         .string()
         .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "must be an S3 bucket name (3-63 lowercase letters, digits, '.', '-')" }),

@@ -1,6 +1,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { OffsiteBucket, deployOffsite, resolveOffsite, writerPolicy } from "../../components/offsiteBucket";
+import { OffsiteBucket, SERVICE_FEATURES, deployOffsite, resolveOffsite, writerPolicy } from "../../components/offsiteBucket";
+import { InventoryError } from "../../config/errors";
 import { parseInventory } from "../../config/parse";
 import { Inventory, OffsiteSpec } from "../../config/schema";
 import { readStackFile } from "../../config/stackfile";
@@ -353,6 +354,224 @@ describe("OffsiteBucket on Backblaze B2 (no IAM API)", () => {
             if (saved.id !== undefined) process.env.AWS_ACCESS_KEY_ID = saved.id;
             if (saved.secret !== undefined) process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
         }
+    });
+});
+
+const R2_ACCOUNT = "0123456789abcdef0123456789abcdef";
+const R2: OffsiteSpec = {
+    ...B2,
+    service: "r2",
+    bucket: "attic-archive",
+    region: "auto",
+    endpoint: `https://${R2_ACCOUNT}.r2.cloudflarestorage.com`,
+    servesPbs: false,
+    writers: ["rclone"],
+};
+
+describe("OffsiteBucket on Cloudflare R2 (no IAM, no versioning, no bucket tags)", () => {
+    const KEYS = { accessKeyId: pulumi.secret("r2keyid"), secretAccessKey: pulumi.secret("r2secret") };
+
+    it("creates only the provider, the untagged bucket and a lifecycle that aborts incomplete uploads", async () => {
+        const { recording } = await record(() => {
+            new OffsiteBucket("offsite", { offsite: R2, ...KEYS });
+        });
+        expect(recording.countsByType()).toEqual({
+            [T.component]: 1,
+            [T.provider]: 1,
+            [T.bucket]: 1,
+            [T.lifecycle]: 1,
+            "pulumi:pulumi:Stack": 1,
+        });
+        const bucket = recording.one("offsite-bucket", T.bucket);
+        expect(bucket.inputs).toEqual({ bucket: "attic-archive", forceDestroy: false });
+        expect(bucket.inputs).not.toHaveProperty("tags");
+        expect(bucket.inputs).not.toHaveProperty("objectLockEnabled");
+        expect(bucket.options.protect).toBe(true);
+        const lifecycle = recording.one("offsite-lifecycle", T.lifecycle);
+        expect(lifecycle.inputs).toEqual({
+            bucket: "attic-archive",
+            rules: [
+                {
+                    id: "abort-incomplete-uploads",
+                    status: "Enabled",
+                    filter: {},
+                    abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+                },
+            ],
+        });
+        expect(lifecycle.options.dependsOn).toEqual([bucket.urn]);
+    });
+
+    it("talks to the account's R2 endpoint path-style with the skip flags, region us-east-1 (R2's alias of auto) and the key as secrets", async () => {
+        const { recording } = await record(() => {
+            new OffsiteBucket("offsite", { offsite: R2, ...KEYS });
+        });
+        const provider = recording.one("offsite-provider", T.provider);
+        expect(decoded(provider.inputs)).toEqual({
+            region: "us-east-1",
+            endpoints: [{ s3: `https://${R2_ACCOUNT}.r2.cloudflarestorage.com` }],
+            s3UsePathStyle: true,
+            skipCredentialsValidation: true,
+            skipRequestingAccountId: true,
+            skipRegionValidation: true,
+            skipMetadataApiCheck: true,
+            accessKey: "r2keyid",
+            secretKey: "r2secret",
+        });
+        expect([...provider.secretPaths].sort()).toEqual(["accessKey", "secretKey"]);
+        for (const r of recording.resources.filter((r) => r.type.startsWith("aws:")))
+            expect(r.options.provider).toBe(`${provider.urn}::${provider.id}`);
+    });
+
+    it("exports region auto and the key, and lists every setting R2 cannot take with its reason", async () => {
+        const { recording } = await record(() => {
+            new OffsiteBucket("offsite", { offsite: R2, ...KEYS });
+        });
+        const component = recording.one("offsite", T.component);
+        const r2 = SERVICE_FEATURES.r2;
+        expect(r2.iam).toBe(false);
+        expect(component.outputs).toEqual({
+            endpoint: `https://${R2_ACCOUNT}.r2.cloudflarestorage.com`,
+            bucket: "attic-archive",
+            region: "auto",
+            accessKeyId: "r2keyid",
+            secretAccessKey: "r2secret",
+            writerKeyIds: { rclone: "r2keyid" },
+            skipped: {
+                publicAccessControls: r2.publicAccessControls !== true && r2.publicAccessControls.reason,
+                versioning: r2.versioning !== true && r2.versioning.reason,
+                encryption: r2.encryption !== true && r2.encryption.reason,
+                noncurrentVersionExpiration:
+                    "no object versioning, so no noncurrent versions to expire; the lifecycle only aborts incomplete uploads",
+                tags: r2.tags !== true && r2.tags.reason,
+            },
+        });
+        const skipped = component.outputs.skipped as Record<string, string>;
+        expect(skipped.versioning).toMatch(/^R2 implements no object versioning \(PutBucketVersioning/);
+        expect(skipped.encryption).toMatch(/^R2 implements no PutBucketEncryption .*encrypts every object at rest itself, always/);
+        expect(skipped.tags).toMatch(/^R2 implements no bucket tagging \(PutBucketTagging/);
+        expect(skipped.publicAccessControls).toMatch(/^R2 implements no ACLs, public access block or ownership controls/);
+        expect(component.outputSecretPaths).toEqual(expect.arrayContaining(["secretAccessKey", "accessKeyId"]));
+    });
+
+    it("accepts a jurisdiction endpoint", () => {
+        const endpoint = `https://${R2_ACCOUNT}.eu.r2.cloudflarestorage.com`;
+        expect(resolveOffsite({ offsite: { ...R2, endpoint }, ...KEYS }).endpoint).toBe(endpoint);
+    });
+
+    it.each([
+        [
+            "a bucket PBS writes to",
+            { servesPbs: true },
+            "[offsite.service] R2 has no object versioning: a chunk that PBS's garbage collection, a prune or anyone holding PBS's key deletes is gone at once, with no noncurrent version to restore, so the offsite copy would not survive a compromised PBS; use aws, wasabi or b2 for a bucket PBS writes to, or set servesPbs: false",
+        ],
+        [
+            "Object Lock",
+            { objectLock: true },
+            "[offsite.objectLock] R2 implements no S3 Object Lock (its bucket locks are set through Cloudflare's API); set objectLock: false",
+        ],
+        [
+            "a region other than auto",
+            { region: "eu-central-1" },
+            '[offsite.region] R2 buckets live in region "auto"; set region: auto, got eu-central-1',
+        ],
+        [
+            "a bucket name with a dot",
+            { bucket: "attic.archive" },
+            "[offsite.bucket] R2 bucket names take lowercase letters, digits and '-' only; remove the '.' from \"attic.archive\"",
+        ],
+        [
+            "an endpoint that is not R2's",
+            { endpoint: "https://r2.example.org" },
+            '[offsite.endpoint] "https://r2.example.org" is not an R2 endpoint; use https://<account-id>.r2.cloudflarestorage.com',
+        ],
+        [
+            "no endpoint",
+            { endpoint: undefined },
+            '[offsite.endpoint] service "r2" needs its S3 endpoint, e.g. https://<account-id>.r2.cloudflarestorage.com',
+        ],
+        [
+            "no scoped key",
+            { keys: false },
+            '[offsite.service] "r2" has no IAM API: give the bucket-scoped key as accessKeyId and secretAccessKey',
+        ],
+    ])("refuses %s", (_what, change, message) => {
+        const { keys, ...offsite } = change as Partial<OffsiteSpec> & { keys?: boolean };
+        expect(() => resolveOffsite({ offsite: { ...R2, ...offsite }, ...(keys === false ? {} : KEYS) })).toThrow(message);
+    });
+});
+
+describe("the inventory's cross-checks on an R2 offsite bucket", () => {
+    function problemsOf(offsite: Record<string, unknown>): { path: string; message: string }[] {
+        const raw = readStackFile(path.join(__dirname, "../..", "Pulumi.prod.yaml")).inventory;
+        try {
+            parseInventory({ ...raw, offsite });
+        } catch (err) {
+            if (err instanceof InventoryError) return err.problems.filter((p) => p.path.startsWith("offsite"));
+            throw err;
+        }
+        return [];
+    }
+    const valid = {
+        service: "r2",
+        bucket: "attic-archive",
+        region: "auto",
+        endpoint: `https://${R2_ACCOUNT}.r2.cloudflarestorage.com`,
+        noncurrentVersionDays: 30,
+        servesPbs: false,
+        writers: ["rclone"],
+    };
+
+    it("accepts a bucket PBS does not write to, in region auto, at the account's endpoint", () => {
+        expect(problemsOf(valid)).toEqual([]);
+    });
+
+    it("refuses a bucket PBS writes to, saying that deleted chunks are gone for good", () => {
+        expect(problemsOf({ ...valid, servesPbs: true })).toEqual([
+            {
+                path: "offsite.service",
+                message:
+                    "R2 has no object versioning: a chunk that PBS's garbage collection, a prune or anyone holding PBS's key deletes is gone at once, with no noncurrent version to restore, so the offsite copy would not survive a compromised PBS; use aws, wasabi or b2 for a bucket PBS writes to, or set servesPbs: false",
+            },
+        ]);
+    });
+
+    it("lists every other R2 mistake at once: Object Lock, region, bucket name, endpoint, writers", () => {
+        expect(
+            problemsOf({
+                ...valid,
+                objectLock: true,
+                region: "us-east-1",
+                bucket: "attic.archive",
+                endpoint: "https://s3.us-west-004.backblazeb2.com",
+                writers: ["rclone", "laptop"],
+            }),
+        ).toEqual([
+            { path: "offsite.writers", message: 'service "r2" has no IAM API, so one scoped key serves one writer; list a single writer' },
+            {
+                path: "offsite.objectLock",
+                message: "R2 implements no S3 Object Lock (its bucket locks are set through Cloudflare's API); set objectLock: false",
+            },
+            { path: "offsite.region", message: 'R2 buckets live in region "auto"; set region: auto, got us-east-1' },
+            {
+                path: "offsite.bucket",
+                message: "R2 bucket names take lowercase letters, digits and '-' only; remove the '.' from \"attic.archive\"",
+            },
+            {
+                path: "offsite.endpoint",
+                message:
+                    '"https://s3.us-west-004.backblazeb2.com" is not an R2 endpoint; use https://<account-id>.r2.cloudflarestorage.com (the 32-hex-digit account id; .eu. or .fedramp. before r2 for a jurisdiction)',
+            },
+        ]);
+    });
+
+    it("asks for the R2 endpoint with an R2 example", () => {
+        expect(problemsOf({ ...valid, endpoint: undefined })).toEqual([
+            {
+                path: "offsite.endpoint",
+                message: 'service "r2" needs its S3 endpoint; set endpoint, e.g. https://<account-id>.r2.cloudflarestorage.com',
+            },
+        ]);
     });
 });
 
