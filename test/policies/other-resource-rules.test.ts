@@ -1,5 +1,10 @@
 /** Resource rules on remote commands, downloads and DNS records. */
+import { deployDatasets } from "../../components/zfsDataset";
+import { readScript } from "../../lib/zfs";
+import { runPolicies } from "../../policies/runner";
 import { destructiveParts } from "../../policies/rules/remote-command-no-destructive";
+import { record } from "../helpers/harness";
+import { referenceInventory } from "../program/reference";
 import {
     COMMAND,
     CommandInputs,
@@ -52,9 +57,87 @@ describe("remote-command-no-destructive", () => {
         ["rm --recursive --no-preserve-root /srv", ["rm -rf /"]],
         ["rm -rf /tank/cloud/.cache", []],
         ["rm -f /", []],
+        // Inside a shell's -c, ssh, su -c, eval and command substitutions.
+        ['bash -c "zfs destroy -r tank/x"', ["zfs destroy -r"]],
+        ["sh -c 'rm -rf /'", ["rm -rf /"]],
+        ["bash -o pipefail -ec 'zfs list; zfs destroy -r tank'", ["zfs destroy -r"]],
+        ["ssh n zfs destroy -r tank", ["zfs destroy -r"]],
+        ["ssh -p 2222 -o BatchMode=yes root@pve 'sudo sh -c \"zfs destroy -R tank\"'", ["zfs destroy -r"]],
+        ["su -c 'rm -rf /' root", ["rm -rf /"]],
+        ['eval "zfs destroy -r tank"', ["zfs destroy -r"]],
+        ["OUT=$(zfs destroy -r tank 2>&1)", ["zfs destroy -r"]],
+        ["echo `rm -rf /*`", ["rm -rf /"]],
+        // Behind wrappers.
+        ["timeout 60 zfs destroy -r tank", ["zfs destroy -r"]],
+        ["sudo zfs destroy -R tank", ["zfs destroy -r"]],
+        ["sudo -u root env ZFS_DEBUG=1 nice -n 10 nohup zfs destroy -r tank", ["zfs destroy -r"]],
+        ["timeout -s KILL 5m exec command zfs destroy -r tank", ["zfs destroy -r"]],
+        ["zfs list -H -o name tank | xargs -n 1 zfs destroy -r", ["zfs destroy -r"]],
+        ["\\rm -rf /", ["rm -rf /"]],
+        // Every spelling of the flags, also after the operand.
+        ["zfs destroy -rf tank", ["zfs destroy -r"]],
+        ["zfs destroy -vR tank", ["zfs destroy -r"]],
+        ["zfs destroy tank -r", ["zfs destroy -r"]],
+        ["rm -fr /", ["rm -rf /"]],
+        ["rm -r -f /", ["rm -rf /"]],
+        ["rm --recursive --force /", ["rm -rf /"]],
+        ["rm --recur -f /", ["rm -rf /"]],
+        ["rm / -rf", ["rm -rf /"]],
+        ["rm -rf -- /", ["rm -rf /"]],
+        // Paths that normalise to the root, and a cd to it before.
+        ["rm -rf /tank/../", ["rm -rf /"]],
+        ["rm -rf //./", ["rm -rf /"]],
+        ["rm -rf /*/*", ["rm -rf /"]],
+        ["cd / && rm -rf *", ["rm -rf /"]],
+        ["cd /tank; rm -rf ../*", ["rm -rf /"]],
+        ["cd /tank/cloud && rm -rf *", []],
+        ["cd && rm -rf *", []],
+        // Text that only mentions the commands, look-ups, comments and other zfs subcommands.
+        ['echo "never run zfs destroy -r tank"', []],
+        ["printf '%s\\n' 'rm -rf /'", []],
+        ["# zfs destroy -r tank\nzfs destroy tank/x", []],
+        ["command -v zfs >/dev/null 2>&1", []],
+        ["zfs list -H -o name -r -t filesystem,volume tank", []],
+        ["zfs snapshot -r tank@now", []],
+        ['rm -rf "$MP"', []],
+        ["rm -rf ./cache /tank/cloud/tmp", []],
+        ["rm -rf / --preserve-root=all", ["rm -rf /"]],
     ])("reads %j as %j", (script, expected) => expect(destructiveParts(script)).toEqual(expected));
+    it("reports each destructive part once per script, in a fixed order", () =>
+        expect(destructiveParts("rm -rf /\nzfs destroy -r a\nzfs destroy -R b\nsh -c 'rm -r /*'")).toEqual(["zfs destroy -r", "rm -rf /"]));
     it("does not apply to local commands", () =>
         expect(check(rule, [custom(T.localCommand, "local", { create: "zfs destroy -r tank" })])).toEqual([]));
+});
+
+describe("remote-command-no-destructive over the real ZFS scripts of lib/zfs.ts", () => {
+    const rule = "remote-command-no-destructive";
+    const connections = { "pve-network": { host: "192.168.10.11", user: "root" }, "pve-storage": { host: "192.168.10.12", user: "root" } };
+    const scriptsOf = (inputs: Record<string, unknown>) => (["create", "update", "delete"] as const).map((f) => inputs[f] as string);
+
+    it.each([false, true])("passes every script of the reference datasets with allowDestroy %s", async (allowDestroy) => {
+        const inv = referenceInventory();
+        const datasets = Object.fromEntries(Object.entries(inv.datasets).map(([path, ds]) => [path, { ...ds, allowDestroy }]));
+        const { recording } = await record(() => deployDatasets({ ...inv, datasets }, connections));
+        const commands = recording.ofType(T.remoteCommand);
+        expect(commands).toHaveLength(11);
+        // The delete script destroys the (empty) dataset only with allowDestroy: both paths are read.
+        expect(commands.filter((c) => String(c.inputs.delete).includes('until zfs destroy "$DS"; do'))).toHaveLength(allowDestroy ? 11 : 0);
+        expect(commands.flatMap((c) => scriptsOf(c.inputs).flatMap(destructiveParts))).toEqual([]);
+        expect(Object.keys(datasets).flatMap((path) => destructiveParts(readScript(path)))).toEqual([]);
+        expect(runPolicies(recording.resources).violations.filter((v) => v.policy === rule)).toEqual([]);
+    });
+
+    it("would flag the real delete script if its destroy were recursive", async () => {
+        const inv = referenceInventory();
+        const datasets = { "tank/cloud": { ...inv.datasets["tank/cloud"], allowDestroy: true } };
+        const { recording } = await record(() => deployDatasets({ ...inv, datasets }, connections));
+        const [cmd] = recording.ofType(T.remoteCommand);
+        const recursive = String(cmd.inputs.delete).replace('until zfs destroy "$DS"; do', 'until zfs destroy -r "$DS"; do');
+        expect(recursive).not.toBe(cmd.inputs.delete);
+        expect(check(rule, [custom(T.remoteCommand, "tank-cloud", { ...cmd.inputs, delete: recursive })])).toEqual([
+            'The `delete` script contains "zfs destroy -r": it destroys a dataset with every child dataset and snapshot. Remove it; deleting data must be a deliberate step run by hand, one dataset at a time.',
+        ]);
+    });
 });
 
 describe("proxmox-download-checksum", () => {
