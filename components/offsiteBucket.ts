@@ -147,8 +147,8 @@ export const R2_ENDPOINT_PATTERN = /^https:\/\/[0-9a-f]{32}(\.(eu|fedramp))?\.r2
 /** What R2 cannot do for this inventory; throws with the field and the fix. */
 function checkR2(o: OffsiteSpec): void {
     if (o.servesPbs) {
-        // Elsewhere the writer's key may delete only current versions and the noncurrent ones stay for
-        // noncurrentVersionDays; on R2 the key PBS holds can erase the offsite copy for good.
+        // On a versioned bucket a delete only hides a chunk behind a noncurrent version kept for
+        // noncurrentVersionDays; on R2 a prune, or the key PBS holds, erases the offsite copy for good.
         throw new Error(
             `[offsite.service] R2 has no object versioning: a chunk that PBS's garbage collection, a prune or anyone holding PBS's key deletes is gone at once, with no noncurrent version to restore, so the offsite copy would not survive a compromised PBS; use aws, wasabi or b2 for a bucket PBS writes to, or set servesPbs: false`,
         );

@@ -592,8 +592,8 @@ function checkBackups(inv: Inventory, problems: Problems): void {
 /**
  * Cloudflare R2 implements no object versioning and no S3 Object Lock, and answers in region
  * `auto`. Without versions, whatever PBS's garbage collection, a prune or a stolen PBS key deletes
- * is gone at once (on the versioned services the writer's key only hides objects behind
- * noncurrent versions kept for `noncurrentVersionDays`), so R2 cannot hold a bucket PBS writes to.
+ * is gone at once (on a versioned bucket a delete only hides an object behind a noncurrent version
+ * kept for `noncurrentVersionDays`), so R2 cannot hold a bucket PBS writes to.
  */
 function checkOffsite(inv: Inventory, problems: Problems): void {
     const o = inv.offsite;
