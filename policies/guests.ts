@@ -2,8 +2,8 @@
  * The guests of a stack as stack rules see them: one entry per container or VM, read from the
  * provider resource (so hand-written guests count) and completed by the outputs of the guest
  * component above it (`homelab:proxmox:LxcGuest` / `VmGuest`), which carry what the provider
- * inputs cannot say: the HA pair, the backup tier or exclusion reason, and the address of a VM
- * without cloud-init. Fields are read on demand, so a rule only reads (and can only trip over an
+ * inputs cannot say: the HA pair, the backup tier or exclusion reason, and the address (and VLAN)
+ * of a VM without cloud-init (or on a trunk NIC). Fields are read on demand, so a rule only reads (and can only trip over an
  * unknown value in) what it needs.
  */
 import type { PolicyResource } from "@pulumi/policy";
@@ -21,6 +21,21 @@ export function staticAddress(value: unknown): string | undefined {
     if (s === undefined) return undefined;
     const ip = s.split("/")[0].trim();
     return /^\d{1,3}(\.\d{1,3}){3}$/.test(ip) ? ip : undefined;
+}
+
+/** The first NIC of a container (`networkInterfaces`) or VM (`networkDevices`), from its inputs. */
+export function firstNic(type: string, props: Props): Props | undefined {
+    return records(CONTAINER_TYPES.has(type) ? props.networkInterfaces : props.networkDevices)[0];
+}
+
+/** The VLAN tag of the first NIC; undefined when untagged (or a trunk). */
+export function firstNicVlan(type: string, props: Props): number | undefined {
+    return num(firstNic(type, props)?.vlanId);
+}
+
+/** The first static IPv4 address cloud-init gives the guest (`initialization.ipConfigs[0].ipv4.address`, no prefix). */
+export function cloudInitAddress(props: Props): string | undefined {
+    return staticAddress(record(records(record(props.initialization)?.ipConfigs)[0]?.ipv4)?.address);
 }
 
 export class Guest {
@@ -75,6 +90,36 @@ export class Guest {
         const fromComponent = staticAddress(this.outputs.ipv4);
         if (fromComponent !== undefined) found.add(fromComponent);
         return [...found];
+    }
+
+    /** The VLAN tag of the provider resource's first NIC. */
+    inputVlan(): number | undefined {
+        return this.provider === undefined ? undefined : firstNicVlan(this.provider.type, this.inputs);
+    }
+
+    /** The static address cloud-init gives the provider resource's first NIC. */
+    inputAddress(): string | undefined {
+        return cloudInitAddress(this.inputs);
+    }
+
+    /** `vmId` as the provider resource sets it (undefined without a provider resource). */
+    inputVmid(): number | undefined {
+        return num(this.inputs.vmId);
+    }
+
+    /** The component's registered `vlan`. */
+    componentVlan(): number | undefined {
+        return num(this.outputs.vlan);
+    }
+
+    /** The component's registered `ipv4` (no prefix). */
+    componentAddress(): string | undefined {
+        return staticAddress(this.outputs.ipv4);
+    }
+
+    /** The component's registered `vmid`. */
+    componentVmid(): number | undefined {
+        return num(this.outputs.vmid);
     }
 
     haPair(): string | undefined {

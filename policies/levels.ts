@@ -18,6 +18,7 @@ export const LEVELS: Readonly<Record<string, EnforcementLevel>> = {
     "offsite-bucket-no-object-lock-for-pbs": "mandatory",
     "dns-no-private-targets": "mandatory",
     "dns-no-proxy-for-udp-or-wildcard": "mandatory",
+    "proxmox-vmid-scheme-components": "mandatory",
     "proxmox-vmid-unique": "mandatory",
     "proxmox-ipv4-unique": "mandatory",
     "proxmox-ha-pair-separate-nodes": "mandatory",

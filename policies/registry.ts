@@ -25,6 +25,7 @@ import { proxmoxNodeOvercommit } from "./rules/proxmox-node-overcommit";
 import { proxmoxPassthroughViaMappings } from "./rules/proxmox-passthrough-via-mappings";
 import { proxmoxStatefulGuestProtected } from "./rules/proxmox-stateful-guest-protected";
 import { proxmoxVmidScheme } from "./rules/proxmox-vmid-scheme";
+import { proxmoxVmidSchemeComponents } from "./rules/proxmox-vmid-scheme-components";
 import { proxmoxVmidUnique } from "./rules/proxmox-vmid-unique";
 import { remoteCommandNoDestructive } from "./rules/remote-command-no-destructive";
 
@@ -46,6 +47,7 @@ export const RULES: Policies = [
     offsiteBucketHardened,
     offsiteBucketNoObjectLockForPbs,
     proxmoxGuestFirewall,
+    proxmoxVmidSchemeComponents,
     proxmoxVmidUnique,
     proxmoxIpv4Unique,
     proxmoxHaPairSeparateNodes,

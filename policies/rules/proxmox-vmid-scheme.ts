@@ -1,13 +1,16 @@
 import { schemeVmid } from "../shared/scheme";
 import { EXEMPTIONS_ONLY_SCHEMA } from "../config";
 import { resourceRule } from "../define";
-import { staticAddress } from "../guests";
-import { bool, num, record, records } from "../props";
-import { CONTAINER_TYPES, GUEST_TYPES } from "../tokens";
+import { cloudInitAddress, firstNicVlan } from "../guests";
+import { bool, num } from "../props";
+import { GUEST_TYPES } from "../tokens";
 
 /**
  * VMID = VLAN × 1000 + last octet of the first NIC's address (VLAN 30, 192.168.30.66 → 30066):
  * knowing one gives the other, and a clash of IDs or addresses shows before anything is created.
+ * This rule reads the provider inputs alone (so it judges hand-written guests too); a guest whose
+ * inputs carry no VLAN or no static address (a VM without cloud-init, the router's trunk) is
+ * checked from its guest component's outputs by `proxmox-vmid-scheme-components`.
  */
 export const proxmoxVmidScheme = resourceRule({
     name: "proxmox-vmid-scheme",
@@ -17,9 +20,8 @@ export const proxmoxVmidScheme = resourceRule({
     configSchema: EXEMPTIONS_ONLY_SCHEMA,
     validate: (props, ctx, report) => {
         if (bool(props.template) === true) return;
-        const nic = records(CONTAINER_TYPES.has(ctx.type) ? props.networkInterfaces : props.networkDevices)[0];
-        const vlan = num(nic?.vlanId);
-        const address = staticAddress(record(records(record(props.initialization)?.ipConfigs)[0]?.ipv4)?.address);
+        const vlan = firstNicVlan(ctx.type, props);
+        const address = cloudInitAddress(props);
         const vmid = num(props.vmId);
         if (vlan === undefined || address === undefined) {
             if (vmid === undefined)

@@ -84,6 +84,17 @@ const CASES: Readonly<Record<string, RuleCase>> = {
                 "initialization.ipConfigs[0].ipv4.address",
             ),
     },
+    "proxmox-vmid-scheme-components": {
+        // pbs-vm installed from an ISO: no cloud-init, its address only in the component's outputs.
+        violating: () => edit<VmInputs>(compliantStack(), "pbs-vm", (i) => (delete i.initialization, (i.vmId = 10021))),
+        target: "pbs-vm",
+        unknown: () =>
+            unknownAt(
+                edit<VmInputs>(compliantStack(), "pbs-vm", (i) => (delete i.initialization, (i.vmId = 10021))),
+                "pbs-vm",
+                "networkDevices[0].vlanId",
+            ),
+    },
     "proxmox-container-bind-mount-roots": {
         violating: () => edit<ContainerInputs>(compliantStack(), "cloud-container", (i) => (i.mountPoints![0].volume = "/etc")),
         target: "cloud-container",

@@ -42,6 +42,43 @@ describe("the policy pack over the reference stack", () => {
         expect(found).toHaveLength(2);
     });
 
+    it("checks the VMIDs of the VMs without cloud-init from their components: a wrong one on the Windows VM is flagged", () => {
+        const isoVms = resources.filter((r) => r.type === "proxmoxve:index/vmLegacy:VmLegacy" && r.inputs.initialization === undefined);
+        expect(isoVms.map((r) => r.name).sort()).toEqual(["opnsense-vm", "windows-vm"]);
+        const broken = mutated({
+            "windows-vm": (inputs) => {
+                inputs.vmId = 20031;
+            },
+        });
+        const scheme = runPolicies(broken, stackPolicyConfig("prod")).violations.filter((v) => v.policy.startsWith("proxmox-vmid-scheme"));
+        expect(scheme.map((v) => [v.level, v.policy, v.name, v.message])).toEqual([
+            [
+                "mandatory",
+                "proxmox-vmid-scheme-components",
+                "windows-vm",
+                "VMID 20031 of windows-vm does not follow the scheme: VLAN 20 (first NIC) × 1000 + last octet of 192.168.20.30 (the guest component's ipv4) = 20030. Set `vmId: 20030`, or fix the VLAN or address.",
+            ],
+        ]);
+    });
+
+    it("checks the router's trunk NIC (no VLAN tag) from the VmGuest's registered vlan", () => {
+        // The component's `vlan` output (the inventory's VLAN) completes the untagged trunk.
+        const withVlan = (vmId: number) =>
+            resources.map((r) => {
+                if (r.name === "opnsense" && r.type === "homelab:proxmox:VmGuest") return { ...r, outputs: { ...r.outputs, vlan: 10 } };
+                if (r.name === "opnsense-vm") return { ...r, inputs: { ...r.inputs, vmId } };
+                return r;
+            });
+        const of = (stack: RecordedResource[]) =>
+            runPolicies(stack, stackPolicyConfig("prod"))
+                .violations.filter((v) => v.policy === "proxmox-vmid-scheme-components")
+                .map((v) => v.message);
+        expect(of(withVlan(10001))).toEqual([]);
+        expect(of(withVlan(10002))).toEqual([
+            "VMID 10002 of opnsense-vm does not follow the scheme: VLAN 10 (the guest component's vlan) × 1000 + last octet of 192.168.10.1 (the guest component's ipv4) = 10001. Set `vmId: 10001`, or fix the VLAN or address.",
+        ]);
+    });
+
     it("finds exactly the expected mandatory violations in a deliberately broken copy", () => {
         const broken = mutated({
             // A second privileged container, with no exemption.

@@ -10,6 +10,7 @@ import {
     VmInputs,
     check,
     compliantStack,
+    component,
     custom,
     guest,
     mutate,
@@ -18,6 +19,8 @@ import {
     urnOf,
 } from "./fixtures";
 
+const edit = <I extends object>(stack: PolicyResourceInput[], name: string, change: (i: I) => void) =>
+    replace(stack, name, (r) => mutate<I>(r, change));
 const withOutputs = (stack: PolicyResourceInput[], name: string, outputs: Record<string, unknown>) =>
     replace(stack, name, (r) => ({ ...r, outputs: { ...r.outputs, ...outputs } }));
 
@@ -51,6 +54,131 @@ function withWeb(change?: (i: ContainerInputs) => void, outputs?: Record<string,
         inputs: { ...r.inputs, node: undefined, vmids: ["30041", "30010"] },
     }));
 }
+
+describe("proxmox-vmid-scheme-components", () => {
+    const rule = "proxmox-vmid-scheme-components";
+    /** pbs-vm installed from an ISO: no cloud-init, so its address is only in the component's outputs. */
+    const isoVm = (change: (i: VmInputs) => void = () => undefined) =>
+        replace(compliantStack(), "pbs-vm", (r) =>
+            mutate<VmInputs>(r, (i) => {
+                delete i.initialization;
+                change(i);
+            }),
+        );
+    const schemeOf = (stack: PolicyResourceInput[]) => {
+        const result = runPolicies(stack);
+        return {
+            resourceRule: result.violations.filter((v) => v.policy === "proxmox-vmid-scheme").map((v) => v.message),
+            notApplicable: result.notApplicable.filter((n) => n.policy === "proxmox-vmid-scheme").map((n) => n.urn),
+            componentRule: result.violations.filter((v) => v.policy === rule).map((v) => [v.name, v.message]),
+        };
+    };
+
+    it("accepts a VM without cloud-init whose VMID follows the scheme from its component's ipv4", () =>
+        expect(check(rule, isoVm())).toEqual([]));
+
+    it("flags a VM without cloud-init and with a wrong VMID, which the resource rule cannot judge", () => {
+        expect(schemeOf(isoVm((i) => (i.vmId = 10021)))).toEqual({
+            resourceRule: [],
+            notApplicable: [urnOf(T.vm, "pbs-vm")],
+            componentRule: [
+                [
+                    "pbs-vm",
+                    "VMID 10021 of pbs-vm does not follow the scheme: VLAN 10 (first NIC) × 1000 + last octet of 192.168.10.20 (the guest component's ipv4) = 10020. Set `vmId: 10020`, or fix the VLAN or address.",
+                ],
+            ],
+        });
+    });
+
+    it("takes the VLAN of a trunk NIC (no vlanId) from the component's vlan", () => {
+        const trunk = (vmId: number) =>
+            withOutputs(
+                isoVm((i) => {
+                    delete i.networkDevices![0].vlanId;
+                    i.vmId = vmId;
+                }),
+                "pbs",
+                { vlan: 10, vmid: vmId },
+            );
+        expect(check(rule, trunk(10020))).toEqual([]);
+        expect(check(rule, trunk(20020))).toEqual([
+            "VMID 20020 of pbs-vm does not follow the scheme: VLAN 10 (the guest component's vlan) × 1000 + last octet of 192.168.10.20 (the guest component's ipv4) = 10020. Set `vmId: 10020`, or fix the VLAN or address.",
+        ]);
+    });
+
+    it("completes a cloud-init address on a trunk NIC with the component's vlan", () => {
+        const stack = withOutputs(
+            edit<VmInputs>(compliantStack(), "pbs-vm", (i) => {
+                delete i.networkDevices![0].vlanId;
+                i.vmId = 30020;
+            }),
+            "pbs",
+            { vlan: 10 },
+        );
+        expect(check(rule, stack)).toEqual([
+            "VMID 30020 of pbs-vm does not follow the scheme: VLAN 10 (the guest component's vlan) × 1000 + last octet of 192.168.10.20 (cloud-init) = 10020. Set `vmId: 10020`, or fix the VLAN or address.",
+        ]);
+    });
+
+    it("leaves guests with a VLAN and an address in their inputs to proxmox-vmid-scheme (no double report)", () => {
+        const stack = edit<VmInputs>(compliantStack(), "pbs-vm", (i) => (i.vmId = 10021));
+        expect(schemeOf(stack)).toEqual({
+            resourceRule: [
+                "VMID 10021 does not follow the scheme: VLAN 10 × 1000 + last octet of 192.168.10.20 = 10020. Set `vmId: 10020`, or fix the VLAN or address.",
+            ],
+            notApplicable: [],
+            componentRule: [],
+        });
+    });
+
+    it("leaves a guest without vmId to proxmox-vmid-scheme, which reports it", () => {
+        const stack = isoVm((i) => delete i.vmId);
+        expect(schemeOf(stack)).toEqual({
+            resourceRule: [
+                "The guest has no `vmId`, so Proxmox assigns the next free ID. Set `vmId` to VLAN × 1000 + the last octet of its address.",
+            ],
+            notApplicable: [],
+            componentRule: [],
+        });
+    });
+
+    it("judges nothing when neither the inputs nor the component have the values: a hand-written VM without cloud-init", () => {
+        const handWritten = custom(T.vm, "lab-vm", { ...VM, vmId: 12345, initialization: undefined });
+        expect(schemeOf([handWritten])).toEqual({ resourceRule: [], notApplicable: [handWritten.urn], componentRule: [] });
+        const noIpv4 = withOutputs(
+            isoVm((i) => (i.vmId = 10021)),
+            "pbs",
+            { ipv4: undefined },
+        );
+        expect(check(rule, noIpv4)).toEqual([]);
+    });
+
+    it("checks a guest known only by its component, from its outputs", () => {
+        const lonely = component(T.vmComponent, "ghost", { vmid: 20031, nodeName: "pve-storage", ipv4: "192.168.20.30", vlan: 20 });
+        expect(check(rule, [lonely])).toEqual([
+            "VMID 20031 of ghost does not follow the scheme: VLAN 20 (the guest component's vlan) × 1000 + last octet of 192.168.20.30 (the guest component's ipv4) = 20030. Set `vmId: 20030`, or fix the VLAN or address.",
+        ]);
+    });
+
+    it("skips templates", () =>
+        expect(
+            check(
+                rule,
+                isoVm((i) => ((i.template = true), (i.vmId = 9000))),
+            ),
+        ).toEqual([]));
+
+    it("is silenced by its own exemption of the guest", () => {
+        const config = { [rule]: { exemptions: [{ resourceName: "pbs-vm", reason: "adopted with its old ID" }] } };
+        expect(
+            check(
+                rule,
+                isoVm((i) => (i.vmId = 10021)),
+                config,
+            ),
+        ).toEqual([]);
+    });
+});
 
 describe("proxmox-vmid-unique", () => {
     const rule = "proxmox-vmid-unique";
