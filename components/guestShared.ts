@@ -30,6 +30,12 @@ export interface GuestArgsBase {
     readonly sshPublicKeys?: readonly string[];
     /** The node's VLAN-aware bridge. @default "vmbr0" */
     readonly bridge?: string;
+    /**
+     * The VLAN the node's uplink carries untagged: the one holding the node's own address, which
+     * the installer put on the bridge itself. Untagged frames land in the bridge's default VLAN,
+     * so a guest on this VLAN gets an untagged NIC; tagging it would cut it off. @default none
+     */
+    readonly nativeVlan?: number;
     /** Resources that must exist first (datasets, the node's storages and bridge). @default [] */
     readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
     /** The Proxmox providers; the component picks root only when the guest needs it. */
@@ -85,6 +91,8 @@ export interface GuestOutputs {
     readonly vmid: number;
     readonly nodeName: string;
     readonly ipv4: string;
+    /** The guest's VLAN, also when its NIC is untagged on the node's native VLAN. */
+    readonly vlan: number;
     readonly tier: Tier;
     readonly haPair?: string;
     readonly backupTier?: "critical" | "medium" | "low";
@@ -92,11 +100,22 @@ export interface GuestOutputs {
     readonly usesRootProvider: boolean;
 }
 
+/** `{ vlanId }` when the NIC is tagged, `{}` when it is not (the key must be absent, not undefined). */
+export function optionalVlan(vlanId: number | undefined): { vlanId?: number } {
+    return vlanId === undefined ? {} : { vlanId };
+}
+
+/** The VLAN tag of a guest's NIC: none on the node's native (untagged) VLAN. */
+export function nicVlanId(spec: GuestSpec, nativeVlan: number | undefined): number | undefined {
+    return spec.vlan === nativeVlan ? undefined : spec.vlan;
+}
+
 export function guestOutputs(spec: GuestSpec, usesRootProvider: boolean): GuestOutputs {
     return {
         vmid: spec.vmid,
         nodeName: spec.node,
         ipv4: spec.ipv4,
+        vlan: spec.vlan,
         tier: spec.tier,
         ...(spec.haPair !== undefined ? { haPair: spec.haPair } : {}),
         ...("tier" in spec.backup ? { backupTier: spec.backup.tier } : { backupExclusionReason: spec.backup.exclude }),

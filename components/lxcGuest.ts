@@ -8,7 +8,16 @@ import * as pulumi from "@pulumi/pulumi";
 import { LxcGuestSpec } from "../config/schema";
 import { BindMount, rootReasons, wantsKeyctl } from "../lib/privilege";
 import { CPU_UNITS_BY_TIER, normalizeTags, Tier } from "../lib/scheme";
-import { GuestArgsBase, checkStorage, guestAddress, guestOutputs, guestSideResources, startupByTier } from "./guestShared";
+import {
+    GuestArgsBase,
+    checkStorage,
+    guestAddress,
+    guestOutputs,
+    guestSideResources,
+    nicVlanId,
+    optionalVlan,
+    startupByTier,
+} from "./guestShared";
 
 /**
  * Changes that replace the container (delete, then create with the same VMID: its root disk is
@@ -163,7 +172,9 @@ export class LxcGuest extends pulumi.ComponentResource {
                     userAccount: { keys: [...(args.sshPublicKeys ?? [])] },
                 },
                 operatingSystem: { templateFileId: args.templateFileId, type: containerOsType(args.templateFileName) },
-                networkInterfaces: [{ name: "eth0", bridge: args.bridge ?? "vmbr0", vlanId: spec.vlan, firewall: true }],
+                networkInterfaces: [
+                    { name: "eth0", bridge: args.bridge ?? "vmbr0", firewall: true, ...optionalVlan(nicVlanId(spec, args.nativeVlan)) },
+                ],
             },
             {
                 parent: this,

@@ -8,7 +8,16 @@ import * as pulumi from "@pulumi/pulumi";
 import { ImageSpec, VmGuestSpec } from "../config/schema";
 import { rootReasons } from "../lib/privilege";
 import { CPU_UNITS_BY_TIER, normalizeTags, Tier } from "../lib/scheme";
-import { GuestArgsBase, checkStorage, guestAddress, guestOutputs, guestSideResources, startupByTier } from "./guestShared";
+import {
+    GuestArgsBase,
+    checkStorage,
+    guestAddress,
+    guestOutputs,
+    guestSideResources,
+    nicVlanId,
+    optionalVlan,
+    startupByTier,
+} from "./guestShared";
 
 /**
  * Changes that replace the VM (delete, then create with the same VMID: its disks are lost):
@@ -125,7 +134,7 @@ export class VmGuest extends pulumi.ComponentResource {
         // them: untagged (no vlanId) on the VLAN-aware bridge, with every VLAN id allowed through.
         const nic = spec.gateway
             ? { bridge, model: "virtio", firewall: true, trunks: [...new Set(args.allVlans)].sort((a, b) => a - b).join(";") }
-            : { bridge, model: "virtio", firewall: true, vlanId: spec.vlan };
+            : { bridge, model: "virtio", firewall: true, ...optionalVlan(nicVlanId(spec, args.nativeVlan)) };
 
         const disks = spec.disks.map((d, i) => ({
             interface: `scsi${i}`,

@@ -67,7 +67,9 @@ describe("deployProxmox over the reference stack", () => {
             const spec = inv.guests[guestOf(recording, r)];
             expect(r.inputs.vmId).toBe(spec.vmid);
             if (r.type === CT) {
-                expect(r.inputs.networkInterfaces).toEqual([{ name: "eth0", bridge: "vmbr0", vlanId: spec.vlan, firewall: true }]);
+                // The management VLAN holds the node's own address and reaches the bridge untagged: no tag there.
+                const tag = spec.vlan === 10 ? {} : { vlanId: spec.vlan };
+                expect(r.inputs.networkInterfaces).toEqual([{ name: "eth0", bridge: "vmbr0", firewall: true, ...tag }]);
                 const ip = (r.inputs.initialization as { ipConfigs: { ipv4: { address: string } }[] }).ipConfigs[0].ipv4.address;
                 expect(ip).toBe(`${spec.ipv4}/24`);
             }

@@ -292,6 +292,7 @@ describe("VmGuest", () => {
             vmid: 10020,
             nodeName: "pve-storage",
             ipv4: "192.168.10.20",
+            vlan: 10,
             tier: "high",
             backupExclusionReason: "PBS cannot back itself up into its own datastore",
             usesRootProvider: false,
