@@ -242,6 +242,7 @@ function checkGuests(inv: Inventory, problems: Problems): void {
 
         if (g.kind === "lxc") {
             checkDisk(inv, problems, [...base, "disk", "storage"], g.node, g.disk.storage, "rootdir");
+            if (g.idmap) checkIdmap(g.idmap, g.privileged !== undefined, [...base, "idmap"], problems);
             const template = own(inv.images, g.template);
             if (!template)
                 problems.push(
@@ -327,6 +328,50 @@ function checkGuests(inv: Inventory, problems: Problems): void {
     }
 }
 
+type Idmap = NonNullable<Extract<Inventory["guests"][string], { kind: "lxc" }>["idmap"]>;
+
+/** True when `id` of `type` falls inside a range of the idmap. */
+export function idmapCovers(idmap: Idmap, type: "uid" | "gid", id: number): boolean {
+    return idmap.some((r) => r.type === type && id >= r.containerId && id < r.containerId + r.size);
+}
+
+/** A custom idmap replaces the default range: it must be whole, in bounds and without overlaps. */
+function checkIdmap(idmap: Idmap, privileged: boolean, path: PropertyKey[], problems: Problems): void {
+    if (privileged) {
+        problems.push(
+            at(path, `a privileged container uses the host's ids; an idmap applies only to unprivileged containers, so remove it`),
+        );
+        return;
+    }
+    idmap.forEach((r, i) => {
+        if (r.containerId + r.size > 65536)
+            problems.push(at([...path, i], `range ${r.containerId}+${r.size} runs past container id 65535; shorten it`));
+    });
+    for (const type of ["uid", "gid"] as const) {
+        const ranges = idmap.map((r, i) => ({ r, i })).filter(({ r }) => r.type === type);
+        if (ranges.length === 0) {
+            problems.push(at(path, `no ${type} range: a custom idmap replaces the default one, so give both uid and gid ranges`));
+            continue;
+        }
+        if (!idmapCovers(idmap, type, 0))
+            problems.push(at(path, `no ${type} range maps container id 0 (root), so the container cannot start; add one`));
+        for (let a = 0; a < ranges.length; a++) {
+            for (let b = a + 1; b < ranges.length; b++) {
+                const x = ranges[a].r;
+                const y = ranges[b].r;
+                if (x.containerId < y.containerId + y.size && y.containerId < x.containerId + x.size)
+                    problems.push(
+                        at([...path, ranges[b].i], `${type} range overlaps range ${ranges[a].i} inside the container; make them disjoint`),
+                    );
+                if (x.hostId < y.hostId + y.size && y.hostId < x.hostId + x.size)
+                    problems.push(
+                        at([...path, ranges[b].i], `${type} range overlaps range ${ranges[a].i} on the host; make them disjoint`),
+                    );
+            }
+        }
+    }
+}
+
 /** Host path of a dataset: its mountpoint property, or `/<name>` as ZFS defaults it. */
 export function datasetMountpoint(path: string, mountpoint?: string): string {
     return mountpoint ?? `/${path}`;
@@ -402,6 +447,18 @@ function checkDatasets(inv: Inventory, problems: Problems): void {
                     at(
                         [...base, "owner", "container"],
                         `guest "${ds.owner.container}" is a VM; ownership is expressed as seen inside a container, so name the container whose user owns the data`,
+                    ),
+                );
+            else if (
+                owner.kind === "lxc" &&
+                !owner.privileged &&
+                owner.idmap &&
+                (!idmapCovers(owner.idmap, "uid", ds.owner.uid) || !idmapCovers(owner.idmap, "gid", ds.owner.gid))
+            )
+                problems.push(
+                    at(
+                        [...base, "owner"],
+                        `uid ${ds.owner.uid} / gid ${ds.owner.gid} is not mapped by container "${ds.owner.container}"'s idmap; map it or pick ids the idmap covers`,
                     ),
                 );
             // (Only once every mount resolves: a misspelt mount is reported on its own.)

@@ -643,6 +643,52 @@ const BAD: readonly BadCase[] = [
         ],
     },
     {
+        name: "an idmap on the privileged container",
+        mutate: (i) => (i.guests.photos.idmap = [{ type: "uid", containerId: 0, hostId: 100000, size: 65536 }]),
+        problems: [
+            problem(
+                "guests.photos.idmap",
+                "a privileged container uses the host's ids; an idmap applies only to unprivileged containers, so remove it",
+            ),
+        ],
+    },
+    {
+        name: "an idmap with uid ranges only",
+        mutate: (i) => (i.guests.unifi.idmap = [{ type: "uid", containerId: 0, hostId: 200000, size: 65536 }]),
+        problems: [problem("guests.unifi.idmap", "no gid range: a custom idmap replaces the default one, so give both uid and gid ranges")],
+    },
+    {
+        name: "an idmap that leaves container root unmapped and overlaps on the host",
+        mutate: (i) =>
+            (i.guests.unifi.idmap = [
+                { type: "uid", containerId: 1, hostId: 200000, size: 1000 },
+                { type: "uid", containerId: 2000, hostId: 200500, size: 1000 },
+                { type: "gid", containerId: 0, hostId: 200000, size: 65536 },
+            ]),
+        problems: [
+            problem("guests.unifi.idmap", "no uid range maps container id 0 (root), so the container cannot start; add one"),
+            problem("guests.unifi.idmap[1]", "uid range overlaps range 0 on the host; make them disjoint"),
+        ],
+    },
+    {
+        name: "a dataset owner the owning container's idmap does not map",
+        mutate: (i) =>
+            (i.guests.nvr.idmap = [
+                { type: "uid", containerId: 0, hostId: 200000, size: 1000 },
+                { type: "gid", containerId: 0, hostId: 200000, size: 1000 },
+            ]),
+        problems: [
+            problem(
+                'datasets["tank/nvr"].owner',
+                'uid 1000 / gid 1000 is not mapped by container "nvr"\'s idmap; map it or pick ids the idmap covers',
+            ),
+            problem(
+                'datasets["tank/appdata/nvr"].owner',
+                'uid 1000 / gid 1000 is not mapped by container "nvr"\'s idmap; map it or pick ids the idmap covers',
+            ),
+        ],
+    },
+    {
         name: "a dataset mountpoint outside the managed roots",
         mutate: (i) => (i.datasets["tank/nvr"].properties.mountpoint = "/var/lib/nvr"),
         problems: [
