@@ -37,7 +37,7 @@ describe("createProxmoxProviders", () => {
         const api = recording.one("proxmox-api", PROVIDER);
         expect(api.inputs.apiToken).toBe(TEST_TOKEN);
         expect(api.inputs.endpoint).toBe("https://192.168.10.11:8006/");
-        expect(decoded(api.inputs.insecure)).toBe(true);
+        expect(decoded(api.inputs.insecure)).toBe(false);
         expect(api.inputs.username).toBeUndefined();
         expect(api.inputs.password).toBeUndefined();
         expect(decoded(api.inputs.ssh)).toEqual({ username: "root", nodes: SSH_NODES, privateKey: TEST_SSH_KEY });

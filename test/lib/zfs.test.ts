@@ -162,11 +162,11 @@ describe("validateSpec", () => {
         ],
         [
             { ...photos, properties: { mountpoint: "/tank/../etc" } },
-            '[properties.mountpoint] must be an absolute path of letters, digits, spaces and _ . @ + : , - with no . or .. components, such as /tank/photos, got "/tank/../etc"',
+            '[properties.mountpoint] must be an absolute path of letters, digits, spaces and _ . @ + : , - (no . or .. components), got "/tank/../etc"',
         ],
         [
             { ...photos, properties: { mountpoint: "/srv/x\nreboot" } },
-            '[properties.mountpoint] must be an absolute path of letters, digits, spaces and _ . @ + : , -, got "/srv/x\\nreboot"',
+            '[properties.mountpoint] must be an absolute path of letters, digits, spaces and _ . @ + : , - (no . or .. components), got "/srv/x\\nreboot"',
         ],
         [
             { ...photos, properties: { sharenfs: "rw;reboot" } },

@@ -48,7 +48,6 @@ describe("the program over the reference stack", () => {
             "proxmoxve:index/containerLegacy:ContainerLegacy": 7,
             "proxmoxve:index/vmLegacy:VmLegacy": 3,
             "proxmoxve:network/linux/bridge:Bridge": 2,
-            "proxmoxve:network/linux/vlan:Vlan": 2,
             "proxmoxve:node/firewall:Firewall": 2,
             "proxmoxve:storage/nfs:Nfs": 1,
             "proxmoxve:storage/pbs:Pbs": 1,

@@ -38,7 +38,7 @@ describe("the offline plan of the reference stack", () => {
 
     it("counts what the reference homelab registers", () => {
         expect(report.inventory).toEqual({ nodes: 2, guests: 10, datasets: 11, records: 4 });
-        expect(report.resources!.total).toBe(106);
+        expect(report.resources!.total).toBe(104);
         expect(report.resources!.byType).toMatchObject({
             "homelab:proxmox:Node": 2,
             "homelab:proxmox:LxcGuest": 7,
@@ -85,7 +85,7 @@ describe("the offline plan of the reference stack", () => {
         const text = renderReport(report);
         expect(text).toContain(" +   pulumi:pulumi:Stack");
         expect(text).toContain("├─ homelab:proxmox:LxcGuest");
-        expect(text).toMatch(/Resources: 106 to create/);
+        expect(text).toMatch(/Resources: 104 to create/);
         expect(text).toContain("Policy violations: 0 mandatory, 0 advisory");
         expect(text).toContain("pve-storage      CPU  26 cores /  16 threads = 1.63x   memory   52.0 /   96 GiB = 0.54x");
         expect(text).toMatch(/Longest dependency chain: \d+ steps\n {2}homelab-prod → /);
@@ -164,12 +164,12 @@ describe("the printed tree", () => {
         };
         const lines = renderReport(report).split("\n");
         expect(lines.filter((l) => l.startsWith(" +   "))).toEqual([
-            expect.stringMatching(/^ \+   t +stack$/),
-            expect.stringMatching(/^ \+   ├─ t +a$/),
-            expect.stringMatching(/^ \+   │  ├─ t +a1$/),
-            expect.stringMatching(/^ \+   │  └─ t +a2$/),
-            expect.stringMatching(/^ \+   └─ t +b$/),
-            expect.stringMatching(/^ \+      └─ t +b1$/),
+            expect.stringMatching(/^ \+ {3}t +stack$/),
+            expect.stringMatching(/^ \+ {3}├─ t +a$/),
+            expect.stringMatching(/^ \+ {3}│ {2}├─ t +a1$/),
+            expect.stringMatching(/^ \+ {3}│ {2}└─ t +a2$/),
+            expect.stringMatching(/^ \+ {3}└─ t +b$/),
+            expect.stringMatching(/^ \+ {6}└─ t +b1$/),
             ` +         └─ ${"x".repeat(90)} b1x`,
         ]);
     });
@@ -204,7 +204,7 @@ describe("npm run plan", () => {
         const doc = JSON.parse(run.stdout);
         expect(validate(doc)).toBe(true);
         expect(doc.exitCode).toBe(0);
-        expect(doc.resources.total).toBe(106);
+        expect(doc.resources.total).toBe(104);
     }, 60000);
 
     it("refuses an unknown argument with exit 2", () => {
