@@ -329,6 +329,8 @@ export class OffsiteBucket extends pulumi.ComponentResource {
             accessKeyId: this.accessKeyId,
             secretAccessKey: this.secretAccessKey,
             writerKeyIds: this.writerKeyIds,
+            // For the policy pack: the service, and the settings it cannot take (a bucket on R2 has no tags to say so).
+            service: o.service,
             skipped: skippedSettings(features),
         });
     }

@@ -226,6 +226,7 @@ describe("OffsiteBucket on AWS (the reference stack)", () => {
             accessKeyId: "offsite-writer-pbs-key-id",
             secretAccessKey: "secret-of-offsite-writer-pbs-key",
             writerKeyIds: { pbs: "offsite-writer-pbs-key-id" },
+            service: "aws",
             skipped: {},
         });
         expect(component.outputSecretPaths).toEqual(["secretAccessKey"]);
@@ -283,6 +284,7 @@ describe("OffsiteBucket on Backblaze B2 (no IAM API)", () => {
             accessKeyId: "004b2keyid",
             secretAccessKey: "K004secret",
             writerKeyIds: { pbs: "004b2keyid" },
+            service: "b2",
             skipped: {
                 publicAccessControls:
                     "B2 has no public access block or object ownership API: a bucket made through the S3 API is private and objects carry no ACLs",
@@ -437,6 +439,7 @@ describe("OffsiteBucket on Cloudflare R2 (no IAM, no versioning, no bucket tags)
             accessKeyId: "r2keyid",
             secretAccessKey: "r2secret",
             writerKeyIds: { rclone: "r2keyid" },
+            service: "r2",
             skipped: {
                 publicAccessControls: r2.publicAccessControls !== true && r2.publicAccessControls.reason,
                 versioning: r2.versioning !== true && r2.versioning.reason,
