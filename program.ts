@@ -1,7 +1,7 @@
 /**
- * The composition of the homelab from a validated inventory: providers → nodes → ZFS datasets
- * (over each node's SSH connection) → guests (after the datasets they mount) → public DNS →
- * backups → the offsite bucket. No config is read here: the inventory comes in typed, the
+ * The composition of the homelab from a validated inventory: providers → ZFS datasets (over each
+ * node's SSH connection) → nodes (their storages after the datasets behind them) → guests (after
+ * the datasets they mount) → public DNS → backups → the offsite bucket. No config is read here: the inventory comes in typed, the
  * credentials through config/loader.ts. Tests and the offline plan call this directly.
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -10,8 +10,10 @@ import { deployBackups } from "./components/backupPlan";
 import { deployDns } from "./components/dnsRecord";
 import { deployOffsite } from "./components/offsiteBucket";
 import { deployGuests, deployNodes } from "./components/proxmox";
+import { nodeConnection } from "./components/proxmoxNode";
 import { datasetMountsByGuest, deployDatasets } from "./components/zfsDataset";
 import { createProxmoxProviders } from "./lib/providers";
+import { storageBackingDatasets } from "./lib/storageBacking";
 
 /** What the stack exports. */
 export interface HomelabOutputs {
@@ -38,10 +40,21 @@ export interface HomelabOutputs {
 /** Registers every resource of the homelab. */
 export function deployHomelab(inv: Inventory): HomelabOutputs {
     const providers = createProxmoxProviders(inv);
-    const nodes = deployNodes(inv, providers);
 
-    const connections = Object.fromEntries(Object.entries(nodes).map(([name, node]) => [name, node.sshConnection]));
+    // Datasets first: storages (a zfs pool path, an NFS export) and guests' bind mounts stand on them.
+    const connections = Object.fromEntries(
+        Object.entries(inv.nodes).map(([name, spec]) => [name, nodeConnection(spec, providers.sshPrivateKey)]),
+    );
     const datasets = deployDatasets(inv, connections);
+
+    const backing = storageBackingDatasets(inv);
+    const storageDependencies = Object.fromEntries(
+        Object.entries(backing).map(([node, byStorage]) => [
+            node,
+            Object.fromEntries(Object.entries(byStorage).map(([id, paths]) => [id, paths.map((p) => datasets[p])])),
+        ]),
+    );
+    const nodes = deployNodes(inv, providers, storageDependencies);
 
     // Mounts per guest, computed once: the lookups below stay linear in the size of the inventory.
     const mounts = datasetMountsByGuest(inv);

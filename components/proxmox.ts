@@ -40,13 +40,25 @@ export function imagesOfNode(inv: Inventory, node: string): Record<string, Image
 }
 
 /** Creates every node of the inventory with the API-token provider. */
-export function deployNodes(inv: Inventory, providers: ProxmoxProviders): Record<string, ProxmoxNode> {
+export function deployNodes(
+    inv: Inventory,
+    providers: ProxmoxProviders,
+    /** Resources each storage waits for, by node and storage id (the datasets behind them). @default none */
+    storageDependencies: Readonly<Record<string, Readonly<Record<string, readonly pulumi.Resource[]>>>> = {},
+): Record<string, ProxmoxNode> {
     const networks = Object.values(inv.networks);
     const nodes: Record<string, ProxmoxNode> = {};
     for (const [nodeName, spec] of Object.entries(inv.nodes)) {
         nodes[nodeName] = new ProxmoxNode(
             nodeName,
-            { nodeName, spec, networks, images: imagesOfNode(inv, nodeName), sshPrivateKey: providers.sshPrivateKey },
+            {
+                nodeName,
+                spec,
+                networks,
+                images: imagesOfNode(inv, nodeName),
+                sshPrivateKey: providers.sshPrivateKey,
+                storageDependencies: storageDependencies[nodeName] ?? {},
+            },
             { provider: providers.api },
         );
     }

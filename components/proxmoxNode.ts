@@ -26,6 +26,24 @@ export interface ProxmoxNodeArgs {
     readonly images?: Readonly<Record<string, ImageSpec>>;
     /** SSH private key for the node's root login; absent means the SSH agent. */
     readonly sshPrivateKey?: pulumi.Input<string>;
+    /**
+     * Resources a storage definition waits for, by storage id: the dataset behind a zfs storage
+     * or an NFS export. Proxmox activates a storage when it is added, so what it points at must
+     * exist first. @default none
+     */
+    readonly storageDependencies?: Readonly<Record<string, readonly pulumi.Resource[]>>;
+}
+
+/** The SSH connection of a node for remote commands (root by default), as a secret. */
+export function nodeConnection(spec: NodeSpec, sshPrivateKey: pulumi.Input<string> | undefined): pulumi.Output<SshConnection> {
+    return pulumi.secret(
+        pulumi.output(sshPrivateKey).apply((privateKey) => ({
+            host: spec.address,
+            port: spec.sshPort,
+            user: spec.sshUser,
+            ...(privateKey !== undefined ? { privateKey } : {}),
+        })),
+    );
 }
 
 /** Compression suffixes `download.File` can undo (`decompressionAlgorithm`), by file suffix. */
@@ -143,7 +161,7 @@ export class ProxmoxNode extends pulumi.ComponentResource {
         this.storages = {};
         for (const [id, storage] of Object.entries(spec.storages)) {
             if (!storage.managed) continue;
-            this.storages[id] = this.storage(name, nodeName, id, storage);
+            this.storages[id] = this.storage(name, nodeName, id, storage, args.storageDependencies?.[id] ?? []);
         }
 
         this.firewall = new proxmoxve.node.Firewall(`${name}-firewall`, { nodeName, enabled: true }, { parent: this });
@@ -169,14 +187,7 @@ export class ProxmoxNode extends pulumi.ComponentResource {
             this.imageFileIds[key] = file.id;
         }
 
-        this.sshConnection = pulumi.secret(
-            pulumi.output(args.sshPrivateKey).apply((privateKey) => ({
-                host: spec.address,
-                port: spec.sshPort,
-                user: spec.sshUser,
-                ...(privateKey !== undefined ? { privateKey } : {}),
-            })),
-        );
+        this.sshConnection = nodeConnection(spec, args.sshPrivateKey);
 
         this.registerOutputs({
             nodeName: this.nodeName,
@@ -188,9 +199,15 @@ export class ProxmoxNode extends pulumi.ComponentResource {
     }
 
     /** One storage definition, restricted to this node. */
-    private storage(name: string, nodeName: string, id: string, storage: StorageSpec): pulumi.CustomResource {
+    private storage(
+        name: string,
+        nodeName: string,
+        id: string,
+        storage: StorageSpec,
+        dependsOn: readonly pulumi.Resource[],
+    ): pulumi.CustomResource {
         const common = { resourceId: id, nodes: [nodeName], contents: [...storage.content] };
-        const opts = { parent: this };
+        const opts = { parent: this, dependsOn: [...dependsOn] };
         const child = `${name}-storage-${id}`;
         switch (storage.kind) {
             case "zfs":

@@ -159,8 +159,9 @@ describe("deployDatasets", () => {
             "tank/pbs",
             "tank/photos",
             "tank/shared",
+            "tank/vm",
         ]);
-        expect(recording.ofType(T.command)).toHaveLength(11);
+        expect(recording.ofType(T.command)).toHaveLength(12);
         expect(recording.one("rpool/appdata/edge-zfs", T.command).inputs.connection).toEqual({
             host: "192.168.10.11",
             user: "root",

@@ -9,10 +9,10 @@ const problem = (path: string, message: string): InventoryProblem => ({ path, me
 describe("the reference stack", () => {
     const inv = parseInventory(referenceRaw());
 
-    it("validates with 2 nodes, 10 guests, 11 datasets and 4 DNS records", () => {
+    it("validates with 2 nodes, 10 guests, 12 datasets and 4 DNS records", () => {
         expect(Object.keys(inv.nodes)).toEqual(["pve-network", "pve-storage"]);
         expect(Object.keys(inv.guests)).toHaveLength(10);
-        expect(Object.keys(inv.datasets)).toHaveLength(11);
+        expect(Object.keys(inv.datasets)).toHaveLength(12);
         expect(Object.keys(inv.dns?.records ?? {})).toHaveLength(4);
     });
 

@@ -119,9 +119,9 @@ describe("remote-command-no-destructive over the real ZFS scripts of lib/zfs.ts"
         const datasets = Object.fromEntries(Object.entries(inv.datasets).map(([path, ds]) => [path, { ...ds, allowDestroy }]));
         const { recording } = await record(() => deployDatasets({ ...inv, datasets }, connections));
         const commands = recording.ofType(T.remoteCommand);
-        expect(commands).toHaveLength(11);
+        expect(commands).toHaveLength(12);
         // The delete script destroys the (empty) dataset only with allowDestroy: both paths are read.
-        expect(commands.filter((c) => String(c.inputs.delete).includes('until zfs destroy "$DS"; do'))).toHaveLength(allowDestroy ? 11 : 0);
+        expect(commands.filter((c) => String(c.inputs.delete).includes('until zfs destroy "$DS"; do'))).toHaveLength(allowDestroy ? 12 : 0);
         expect(commands.flatMap((c) => scriptsOf(c.inputs).flatMap(destructiveParts))).toEqual([]);
         expect(Object.keys(datasets).flatMap((path) => destructiveParts(readScript(path)))).toEqual([]);
         expect(runPolicies(recording.resources).violations.filter((v) => v.policy === rule)).toEqual([]);

@@ -33,14 +33,14 @@ describe("the program over the reference stack", () => {
             "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 1,
             "aws:s3/bucketVersioning:BucketVersioning": 1,
             "cloudflare:index/dnsRecord:DnsRecord": 4,
-            "command:remote:Command": 11,
+            "command:remote:Command": 12,
             "homelab:backup:BackupPlan": 1,
             "homelab:backup:OffsiteBucket": 1,
             "homelab:dns:DnsRecord": 4,
             "homelab:proxmox:LxcGuest": 7,
             "homelab:proxmox:Node": 2,
             "homelab:proxmox:VmGuest": 3,
-            "homelab:storage:ZfsDataset": 11,
+            "homelab:storage:ZfsDataset": 12,
             "proxmoxve:backup/job:Job": 5,
             "proxmoxve:download/file:File": 3,
             "proxmoxve:firewall/optionsLegacy:OptionsLegacy": 10,
@@ -95,6 +95,18 @@ describe("the program over the reference stack", () => {
         expect(guestDeps("unifi").filter((u) => u.includes(COMMAND))).toEqual([]);
     });
 
+    it("makes a storage wait for the dataset behind it: the NFS export and the zfs pool path", () => {
+        const storage = (name: string) =>
+            recording.ofType("proxmoxve:storage/" + name.split("|")[0]).find((r) => r.name === name.split("|")[1])!;
+        expect(storage("nfs:Nfs|pve-network-storage-shared-nfs").options.dependsOn).toEqual(
+            expect.arrayContaining([recording.one("tank/shared-zfs", COMMAND).urn]),
+        );
+        expect(storage("zfspool:Zfspool|pve-storage-storage-tank-vm").options.dependsOn).toEqual(
+            expect.arrayContaining([recording.one("tank/vm-zfs", COMMAND).urn]),
+        );
+        expect(storage("zfspool:Zfspool|pve-storage-storage-stor-zfs").options.dependsOn).toEqual([]);
+    });
+
     it("protects every dataset, the bucket and every stateful guest", () => {
         for (const ds of recording.ofType("homelab:storage:ZfsDataset")) {
             const cmd = recording.childrenOf(ds.urn).find((c) => c.type === COMMAND)!;
@@ -122,7 +134,7 @@ describe("the program over the reference stack", () => {
 
     it("exports every dataset's mountpoint and effective properties", () => {
         const paths = Object.keys(outputs.datasetMountpoints as object).sort();
-        expect(paths).toHaveLength(11);
+        expect(paths).toHaveLength(12);
         expect(Object.keys(outputs.datasetProperties as object).sort()).toEqual(paths);
         expect((outputs.datasetMountpoints as Record<string, string>)["tank/photos"]).toBe("/tank/photos");
     });

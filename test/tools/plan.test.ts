@@ -37,18 +37,18 @@ describe("the offline plan of the reference stack", () => {
     });
 
     it("counts what the reference homelab registers", () => {
-        expect(report.inventory).toEqual({ nodes: 2, guests: 10, datasets: 11, records: 4 });
-        expect(report.resources!.total).toBe(104);
+        expect(report.inventory).toEqual({ nodes: 2, guests: 10, datasets: 12, records: 4 });
+        expect(report.resources!.total).toBe(106);
         expect(report.resources!.byType).toMatchObject({
             "homelab:proxmox:Node": 2,
             "homelab:proxmox:LxcGuest": 7,
             "homelab:proxmox:VmGuest": 3,
-            "homelab:storage:ZfsDataset": 11,
+            "homelab:storage:ZfsDataset": 12,
             "homelab:dns:DnsRecord": 4,
             "proxmoxve:index/containerLegacy:ContainerLegacy": 7,
             "proxmoxve:index/vmLegacy:VmLegacy": 3,
             "proxmoxve:backup/job:Job": 5,
-            "command:remote:Command": 11,
+            "command:remote:Command": 12,
             "aws:s3/bucket:Bucket": 1,
         });
         expect(report.resources!.tree[0]).toEqual({ type: "pulumi:pulumi:Stack", name: "homelab-prod", depth: 0, protect: false });
@@ -85,7 +85,7 @@ describe("the offline plan of the reference stack", () => {
         const text = renderReport(report);
         expect(text).toContain(" +   pulumi:pulumi:Stack");
         expect(text).toContain("├─ homelab:proxmox:LxcGuest");
-        expect(text).toMatch(/Resources: 104 to create/);
+        expect(text).toMatch(/Resources: 106 to create/);
         expect(text).toContain("Policy violations: 0 mandatory, 0 advisory");
         expect(text).toContain("pve-storage      CPU  26 cores /  16 threads = 1.63x   memory   52.0 /   96 GiB = 0.54x");
         expect(text).toMatch(/Longest dependency chain: \d+ steps\n {2}homelab-prod → /);
@@ -204,7 +204,7 @@ describe("npm run plan", () => {
         const doc = JSON.parse(run.stdout);
         expect(validate(doc)).toBe(true);
         expect(doc.exitCode).toBe(0);
-        expect(doc.resources.total).toBe(104);
+        expect(doc.resources.total).toBe(106);
     }, 60000);
 
     it("refuses an unknown argument with exit 2", () => {

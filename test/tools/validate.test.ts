@@ -7,7 +7,7 @@ import { main } from "../../tools/validate";
 import { RawInventory, mutated } from "../config/reference";
 
 const ROOT = path.join(__dirname, "../..");
-const OK = "ok: 2 nodes, 10 guests, 11 datasets, 4 records\n";
+const OK = "ok: 2 nodes, 10 guests, 12 datasets, 4 records\n";
 
 /** Runs `main` with stdout and stderr captured. */
 function run(argv: string[], cwd: string): { code: number; stdout: string; stderr: string } {
@@ -67,7 +67,7 @@ describe("validate main", () => {
 
     it("counts what the stack holds: a stack without DNS has 0 records", () => {
         const dir = tempStacks({ "Pulumi.nodns.yaml": stackYaml(mutated((i) => delete i.dns)) });
-        expect(run(["--stack", "nodns"], dir)).toEqual({ code: 0, stdout: "ok: 2 nodes, 10 guests, 11 datasets, 0 records\n", stderr: "" });
+        expect(run(["--stack", "nodns"], dir)).toEqual({ code: 0, stdout: "ok: 2 nodes, 10 guests, 12 datasets, 0 records\n", stderr: "" });
     });
 
     it("prints every cross-check problem with its path and returns 1", () => {
