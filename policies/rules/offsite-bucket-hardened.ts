@@ -1,3 +1,4 @@
+import type { PolicyResource } from "@pulumi/policy";
 import { EXEMPTIONS_ONLY_SCHEMA } from "../config";
 import { stackRule } from "../define";
 import { bucketLabel, bucketsOf } from "../buckets";
@@ -13,6 +14,20 @@ const PUBLIC_ACLS = new Set(["public-read", "public-read-write", "authenticated-
  */
 export const SERVICES_WITHOUT_PUBLIC_ACCESS_BLOCK = new Set(["b2", "minio"]);
 
+/** The bucket component's type; its `skipped` output names settings the S3 service does not have. */
+const OFFSITE_BUCKET_COMPONENT = "homelab:backup:OffsiteBucket";
+
+/**
+ * Settings the bucket's service lacks, from the `skipped` output (setting → reason) of the
+ * `OffsiteBucket` component above it: R2, for instance, has no versioning, no encryption setting
+ * (it always encrypts) and no public access block. A hand-written bucket has none of these waivers.
+ */
+export function waivedSettings(bucket: PolicyResource): ReadonlySet<string> {
+    const parent = bucket.parent;
+    if (parent === undefined || parent.type !== OFFSITE_BUCKET_COMPONENT) return new Set();
+    return new Set(Object.keys(record(parent.props.skipped) ?? {}));
+}
+
 /**
  * The offsite bucket is the last copy of every backup. Unversioned, one bad sync deletes it; not
  * encrypted or public, it hands the homelab's data to anyone; without expiry of old versions it
@@ -26,6 +41,7 @@ export const offsiteBucketHardened = stackRule({
     validate: (resources, _ctx, report) => {
         for (const view of bucketsOf(resources)) {
             const b = view.bucket.props;
+            const waived = waivedSettings(view.bucket);
             const label = bucketLabel(view);
             const at = view.bucket.urn;
             if (bool(b.forceDestroy) === true)
@@ -38,7 +54,7 @@ export const offsiteBucketHardened = stackRule({
             const versioned =
                 bool(record(b.versioning)?.enabled) === true ||
                 versioning.some((v) => str(record(v.props.versioningConfiguration)?.status) === "Enabled");
-            if (!versioned)
+            if (!versioned && !waived.has("versioning"))
                 report(`Bucket ${label} is not versioned. Add a BucketVersioning with \`versioningConfiguration.status: "Enabled"\`.`, at);
 
             const inlineSse = str(
@@ -51,7 +67,7 @@ export const offsiteBucketHardened = stackRule({
                     .some((e) =>
                         records(e.props.rules).some((r) => str(record(r.applyServerSideEncryptionByDefault)?.sseAlgorithm) !== undefined),
                     );
-            if (!encrypted)
+            if (!encrypted && !waived.has("encryption"))
                 report(
                     `Bucket ${label} has no default encryption. Add a BucketServerSideEncryptionConfiguration with an \`sseAlgorithm\` (AES256 or aws:kms).`,
                     at,
@@ -59,7 +75,9 @@ export const offsiteBucketHardened = stackRule({
 
             const blocks = view.subs(S3_PUBLIC_ACCESS_BLOCK_TYPES);
             const service = str(record(b.tags)?.["s3-service"]);
-            if (blocks.length === 0 && service !== undefined && SERVICES_WITHOUT_PUBLIC_ACCESS_BLOCK.has(service)) {
+            const noBlockApi =
+                (service !== undefined && SERVICES_WITHOUT_PUBLIC_ACCESS_BLOCK.has(service)) || waived.has("publicAccessControls");
+            if (blocks.length === 0 && noBlockApi) {
                 // Nothing to block with on this service; the public-ACL check below still runs.
             } else if (blocks.length === 0) {
                 report(
@@ -94,7 +112,7 @@ export const offsiteBucketHardened = stackRule({
                             (r) => str(r.status) === "Enabled" && (num(record(r.noncurrentVersionExpiration)?.noncurrentDays) ?? 0) > 0,
                         ),
                     );
-            if (!expires) {
+            if (!expires && !waived.has("noncurrentVersionExpiration")) {
                 report(
                     `Bucket ${label} never expires noncurrent versions, so deleted and overwritten backups are kept (and billed) forever. Add a lifecycle rule with \`noncurrentVersionExpiration.noncurrentDays\`.`,
                     at,

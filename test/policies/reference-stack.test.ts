@@ -117,3 +117,25 @@ describe("the policy pack over a B2 variant of the reference stack", () => {
         expect(runPolicies(recording.resources, stackPolicyConfig("prod")).violations).toEqual([]);
     });
 });
+
+describe("the policy pack over an R2 variant of the reference stack", () => {
+    it("waives what R2 does not have (versioning, encryption setting, public access block) and nothing else", async () => {
+        const inv = referenceInventory();
+        inv.offsite = {
+            ...inv.offsite!,
+            service: "r2",
+            region: "auto",
+            endpoint: "https://0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com",
+            servesPbs: false,
+        };
+        const creds = credentialConfig();
+        const { recording } = await record(() => deployHomelab(inv), { config: creds.config, secretKeys: creds.secretKeys });
+        expect(recording.ofType("aws:s3/bucketVersioning:BucketVersioning")).toEqual([]);
+        expect(runPolicies(recording.resources, stackPolicyConfig("prod")).violations).toEqual([]);
+
+        // The same bucket outside the component gets no waiver.
+        const bare = recording.resources.map((r) => (r.type === "aws:s3/bucket:Bucket" ? { ...r, parent: undefined } : r));
+        const found = runPolicies(bare, stackPolicyConfig("prod")).violations.map((v) => v.policy);
+        expect(found.filter((p) => p === "offsite-bucket-hardened")).toHaveLength(4);
+    });
+});
