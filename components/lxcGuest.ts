@@ -186,6 +186,8 @@ export class LxcGuest extends pulumi.ComponentResource {
                 // The VMID is fixed by the scheme, so a replacement can never create the new container
                 // before the old one is gone: delete first.
                 deleteBeforeReplace: true,
+                // An existing container is imported (id `<node>/<vmid>`), not created.
+                ...(spec.adopt ? { import: `${spec.node}/${spec.vmid}` } : {}),
                 // No ignoreChanges: issue 3 ignores only fields with a known upstream perpetual diff,
                 // and we know of none among the container fields we set. Fields that force a new
                 // container (template, SSH keys, VMID, node) are real changes, not perpetual diffs:

@@ -155,7 +155,8 @@ export class ProxmoxNode extends pulumi.ComponentResource {
             },
             // Deleting this resource would delete the interface that carries the host's address; a
             // node leaving the stack keeps its network.
-            { parent: this, retainOnDelete: true },
+            // On an adopted node the installer's bridge is imported (id `<node>:<interface>`), not created.
+            { parent: this, retainOnDelete: true, ...(spec.adopt ? { import: `${nodeName}:${spec.bridge.name}` } : {}) },
         );
 
         this.storages = {};

@@ -207,6 +207,8 @@ export class VmGuest extends pulumi.ComponentResource {
                 // The VMID is fixed by the scheme, so a replacement can never create the new VM before
                 // the old one is gone: delete first.
                 deleteBeforeReplace: true,
+                // An existing VM is imported (id `<node>/<vmid>`), not created.
+                ...(spec.adopt ? { import: `${spec.node}/${spec.vmid}` } : {}),
                 // The provider plans an all-zero `speed` block on every disk that declares none, on
                 // every preview, even right after an apply (muhlba91/pulumi-proxmoxve#664, still in
                 // 8.6.0; upstream bpg/terraform-provider-proxmox#1539: absent and all-zero are the

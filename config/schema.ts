@@ -147,6 +147,11 @@ export const nodeSchema = z.strictObject({
     /** Physical memory. */
     memoryGiB: positiveInt,
     /** The ZFS mirror the node boots from. */
+    /**
+     * The node already runs Proxmox with its bridge (the installer's `vmbr0`): the next `pulumi up`
+     * imports the bridge instead of creating it. Remove the flag once imported. @default false
+     */
+    adopt: z.boolean().default(false),
     bootMirror: z.strictObject({
         pool: z.string().regex(/^[A-Za-z][A-Za-z0-9_.:-]*$/),
         disks: z.array(z.string().min(1)).min(2, { error: "a mirror needs at least two disks" }),
@@ -249,6 +254,12 @@ const guestCommon = {
     gateway: z.boolean().default(false),
     /** Protect from deletion (stateful guests). @default true */
     stateful: z.boolean().default(true),
+    /**
+     * The guest already exists (same VMID on its node): the next `pulumi up` imports it instead of
+     * creating it, and fails without changing anything if it differs from the inventory. Remove
+     * the flag once imported. @default false
+     */
+    adopt: z.boolean().default(false),
     /** Backup tier, or a reason to leave the guest out of vzdump jobs. */
     backup: z.union([
         z.strictObject({ tier: z.enum(["critical", "medium", "low"]) }),

@@ -26,6 +26,8 @@ export interface RecordedOptions {
     /** Provider reference (`urn::id`) for custom resources, when one was given or inherited. */
     readonly provider?: string;
     readonly aliases: number;
+    /** The id given with the `import` option (an existing resource to adopt). */
+    readonly importId?: string;
 }
 
 /** One resource as the engine saw it. */
@@ -215,6 +217,7 @@ export async function installRecorder(options: RecorderOptions = {}): Promise<Re
                         dependsOn,
                         provider: req.getProvider() || undefined,
                         aliases: req.getAliasesList?.().length ?? 0,
+                        importId: req.getImportid?.() || undefined,
                     },
                     dependencies,
                     propertyDependencies,
@@ -296,6 +299,7 @@ interface RegisterRequest {
     getDependenciesList(): string[];
     getProvider(): string;
     getAliasesList?(): unknown[];
+    getImportid?(): string;
     getPropertydependenciesMap(): { forEach(cb: (deps: { getUrnsList(): string[] }, key: string) => void): void };
 }
 interface RegisterResponse {
