@@ -32,12 +32,6 @@ export type IntegrationState =
       }
     | { readonly available: false; readonly reason: string };
 
-/** True when running in CI, where a missing tool is a failure rather than a skip. */
-export function inCi(): boolean {
-    const ci = process.env.CI;
-    return ci !== undefined && ci !== "" && ci !== "0" && ci.toLowerCase() !== "false";
-}
-
 export function statePath(): string {
     return process.env[STATE_ENV] ?? path.join(WORK_DIR, "state.json");
 }
