@@ -13,6 +13,7 @@ import { IntegrationState, readState, run, runOk, sleep } from "./environment";
 const state = readState();
 // globalSetup fails the run when the environment is missing; this guards a stale state file.
 if (!state.available) throw new Error(`the ZFS integration environment is not ready: ${state.reason}`);
+const env = state;
 
 /** Runs a script on 127.0.0.1 over SSH as one command string, as command.remote.Command does. */
 function ssh(env: Extract<IntegrationState, { available: true }>, script: string) {
@@ -63,11 +64,10 @@ async function destroyByHand(dataset: string): Promise<void> {
 }
 
 function datasets(): string[] {
-    return runOk("zfs", ["list", "-H", "-o", "name", "-r", state.pool]).trim().split("\n");
+    return runOk("zfs", ["list", "-H", "-o", "name", "-r", env.pool]).trim().split("\n");
 }
 
 describe("ZFS datasets over SSH (zfs-fuse)", () => {
-    const env = state;
     const P = env?.pool;
     const mnt = (rel: string) => path.join(env.dir, "mnt", P, rel);
 
