@@ -1,33 +1,11 @@
-import type { PolicyResource } from "@pulumi/policy";
 import { EXEMPTIONS_ONLY_SCHEMA } from "../config";
 import { stackRule } from "../define";
-import { bucketLabel, bucketsOf } from "../buckets";
+import { bucketLabel, bucketsOf, waivedSettings } from "../buckets";
 import { bool, num, record, records, str } from "../props";
 import { S3_ACL_TYPES, S3_ENCRYPTION_TYPES, S3_LIFECYCLE_TYPES, S3_PUBLIC_ACCESS_BLOCK_TYPES, S3_VERSIONING_TYPES } from "../tokens";
 
 const PUBLIC_ACCESS_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"] as const;
 const PUBLIC_ACLS = new Set(["public-read", "public-read-write", "authenticated-read"]);
-/**
- * S3-compatible services (the bucket's `s3-service` tag) that implement no public access block
- * API: their buckets are private unless a public ACL or anonymous policy is set, so for them the
- * block is not applicable and only the public-ACL check applies.
- */
-export const SERVICES_WITHOUT_PUBLIC_ACCESS_BLOCK = new Set(["b2", "minio"]);
-
-/** The bucket component's type; its `skipped` output names settings the S3 service does not have. */
-const OFFSITE_BUCKET_COMPONENT = "homelab:backup:OffsiteBucket";
-
-/**
- * Settings the bucket's service lacks, from the `skipped` output (setting → reason) of the
- * `OffsiteBucket` component above it: R2, for instance, has no versioning, no encryption setting
- * (it always encrypts) and no public access block. A hand-written bucket has none of these waivers.
- */
-export function waivedSettings(bucket: PolicyResource): ReadonlySet<string> {
-    const parent = bucket.parent;
-    if (parent === undefined || parent.type !== OFFSITE_BUCKET_COMPONENT) return new Set();
-    return new Set(Object.keys(record(parent.props.skipped) ?? {}));
-}
-
 /**
  * The offsite bucket is the last copy of every backup. Unversioned, one bad sync deletes it; not
  * encrypted or public, it hands the homelab's data to anyone; without expiry of old versions it
@@ -74,16 +52,13 @@ export const offsiteBucketHardened = stackRule({
                 );
 
             const blocks = view.subs(S3_PUBLIC_ACCESS_BLOCK_TYPES);
-            const service = str(record(b.tags)?.["s3-service"]);
-            const noBlockApi =
-                (service !== undefined && SERVICES_WITHOUT_PUBLIC_ACCESS_BLOCK.has(service)) || waived.has("publicAccessControls");
-            if (blocks.length === 0 && noBlockApi) {
-                // Nothing to block with on this service; the public-ACL check below still runs.
-            } else if (blocks.length === 0) {
-                report(
-                    `Bucket ${label} has no BucketPublicAccessBlock, so a policy or ACL can make it public. Add one with ${PUBLIC_ACCESS_FLAGS.map((f) => `\`${f}\``).join(", ")} all true.`,
-                    at,
-                );
+            if (blocks.length === 0) {
+                // Where the service has nothing to block with, the public-ACL check below still runs.
+                if (!waived.has("publicAccessControls"))
+                    report(
+                        `Bucket ${label} has no BucketPublicAccessBlock, so a policy or ACL can make it public. Add one with ${PUBLIC_ACCESS_FLAGS.map((f) => `\`${f}\``).join(", ")} all true.`,
+                        at,
+                    );
             } else if (!blocks.some((p) => PUBLIC_ACCESS_FLAGS.every((f) => bool(p.props[f]) === true))) {
                 const open = PUBLIC_ACCESS_FLAGS.filter((f) => !blocks.some((p) => bool(p.props[f]) === true));
                 report(
