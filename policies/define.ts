@@ -20,7 +20,7 @@ import type {
     StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
-import { BaseConfig, withDefaults } from "./config";
+import { BaseConfig, EXEMPTIONS_ONLY_SCHEMA, withDefaults } from "./config";
 import { findExemption } from "./exemptions";
 import { Props } from "./props";
 import { unknownPathOf } from "./unknowns";
@@ -44,7 +44,8 @@ export interface ResourceRuleSpec<C extends BaseConfig> {
     readonly description: string;
     /** The type tokens the rule applies to; other resources are skipped. */
     readonly types: ReadonlySet<string>;
-    readonly configSchema: PolicyConfigSchema;
+    /** The rule's knobs. @default EXEMPTIONS_ONLY_SCHEMA (exemptions and nothing else) */
+    readonly configSchema?: PolicyConfigSchema;
     /** Reports each violation with a message that says what must be true and how to fix it. */
     readonly validate: (props: Props, ctx: ResourceRuleContext<C>, report: (message: string) => void) => void;
     /** Returns fixed props when the rule can fix the resource itself (used at level `remediate`). */
@@ -57,9 +58,10 @@ function unknownReason(path: string): string {
 
 /** A resource validation policy from a spec (see the module comment for what it adds). */
 export function resourceRule<C extends BaseConfig>(spec: ResourceRuleSpec<C>): ResourceValidationPolicy {
+    const configSchema = spec.configSchema ?? EXEMPTIONS_ONLY_SCHEMA;
     const context = (args: ResourceValidationArgs): ResourceRuleContext<C> | undefined => {
         if (!spec.types.has(args.type)) return undefined;
-        const config = withDefaults<C>(spec.configSchema, args.getConfig<object>());
+        const config = withDefaults<C>(configSchema, args.getConfig<object>());
         const exemption = findExemption(config.exemptions, args.name);
         if (exemption !== undefined) args.notApplicable(`exempted: ${exemption.reason}`);
         return {
@@ -74,7 +76,7 @@ export function resourceRule<C extends BaseConfig>(spec: ResourceRuleSpec<C>): R
     const policy: ResourceValidationPolicy = {
         name: spec.name,
         description: spec.description,
-        configSchema: spec.configSchema,
+        configSchema,
         validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
             const ctx = context(args);
             if (ctx === undefined) return;
@@ -118,7 +120,8 @@ export interface StackRuleContext<C extends BaseConfig> {
 export interface StackRuleSpec<C extends BaseConfig> {
     readonly name: string;
     readonly description: string;
-    readonly configSchema: PolicyConfigSchema;
+    /** The rule's knobs. @default EXEMPTIONS_ONLY_SCHEMA (exemptions and nothing else) */
+    readonly configSchema?: PolicyConfigSchema;
     /** Reports violations, each against the URN of the resource to fix where there is one. */
     readonly validate: (
         resources: readonly PolicyResource[],
@@ -129,12 +132,13 @@ export interface StackRuleSpec<C extends BaseConfig> {
 
 /** A stack validation policy from a spec; exemptions drop violations against exempted resources. */
 export function stackRule<C extends BaseConfig>(spec: StackRuleSpec<C>): StackValidationPolicy {
+    const configSchema = spec.configSchema ?? EXEMPTIONS_ONLY_SCHEMA;
     return {
         name: spec.name,
         description: spec.description,
-        configSchema: spec.configSchema,
+        configSchema,
         validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
-            const config = withDefaults<C>(spec.configSchema, args.getConfig<object>());
+            const config = withDefaults<C>(configSchema, args.getConfig<object>());
             const urns = new Map<string, PolicyResource>();
             for (const r of args.resources) urns.set(r.urn, r);
             const found: { message: string; urn?: string }[] = [];

@@ -48,8 +48,3 @@ export function bool(value: unknown): boolean | undefined {
 export function strings(value: unknown): string[] {
     return list(value).filter((v): v is string => typeof v === "string");
 }
-
-/** An optional string field rendered for messages: the value in quotes, or "(missing)". */
-export function shown(value: unknown): string {
-    return value === undefined ? "(missing)" : JSON.stringify(value);
-}

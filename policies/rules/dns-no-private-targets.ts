@@ -1,5 +1,4 @@
 import { nonPublicReason, parseIpv4 } from "../shared/ipv4";
-import { EXEMPTIONS_ONLY_SCHEMA } from "../config";
 import { resourceRule } from "../define";
 import { str } from "../props";
 import { DNS_RECORD_TYPES } from "../tokens";
@@ -23,7 +22,6 @@ export const dnsNoPrivateTargets = resourceRule({
     name: "dns-no-private-targets",
     description: "Checks that no public A or AAAA record points at a private, loopback, link-local or otherwise non-public address.",
     types: DNS_RECORD_TYPES,
-    configSchema: EXEMPTIONS_ONLY_SCHEMA,
     validate: (props, _ctx, report) => {
         const type = str(props.type)?.toUpperCase();
         // `value` is the v4 provider's field; v5 and later use `content`.

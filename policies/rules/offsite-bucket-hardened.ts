@@ -1,4 +1,3 @@
-import { EXEMPTIONS_ONLY_SCHEMA } from "../config";
 import { stackRule } from "../define";
 import { bucketLabel, bucketsOf, waivedSettings } from "../buckets";
 import { bool, num, record, records, str } from "../props";
@@ -15,7 +14,6 @@ export const offsiteBucketHardened = stackRule({
     name: "offsite-bucket-hardened",
     description:
         "Checks that every S3 bucket is versioned, encrypted at rest, has all public access blocked and no public ACL, expires noncurrent versions, and does not set `forceDestroy`.",
-    configSchema: EXEMPTIONS_ONLY_SCHEMA,
     validate: (resources, _ctx, report) => {
         for (const view of bucketsOf(resources)) {
             const b = view.bucket.props;

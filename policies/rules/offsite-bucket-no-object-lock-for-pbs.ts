@@ -1,4 +1,3 @@
-import { EXEMPTIONS_ONLY_SCHEMA } from "../config";
 import { stackRule } from "../define";
 import { bucketLabel, bucketsOf, bucketTag } from "../buckets";
 import { bool, record, str } from "../props";
@@ -14,7 +13,6 @@ export const SERVES_PBS_TAG = "serves-pbs";
 export const offsiteBucketNoObjectLockForPbs = stackRule({
     name: "offsite-bucket-no-object-lock-for-pbs",
     description: 'Checks that no S3 bucket tagged `serves-pbs: "true"` (one Proxmox Backup Server writes to) enables Object Lock.',
-    configSchema: EXEMPTIONS_ONLY_SCHEMA,
     validate: (resources, _ctx, report) => {
         for (const view of bucketsOf(resources)) {
             if (bucketTag(view.bucket, SERVES_PBS_TAG) !== "true") continue;

@@ -1,5 +1,4 @@
 import type { PolicyResource } from "@pulumi/policy";
-import { EXEMPTIONS_ONLY_SCHEMA } from "../config";
 import { stackRule } from "../define";
 import { Guest, guestsOf } from "../guests";
 import { bool, str, strings } from "../props";
@@ -38,7 +37,6 @@ export const proxmoxBackupCoverage = stackRule({
     name: "proxmox-backup-coverage",
     description:
         "Checks that every guest is backed up by exactly one enabled backup job, or is excluded from backups with a reason and covered by none.",
-    configSchema: EXEMPTIONS_ONLY_SCHEMA,
     validate: (resources, _ctx, report) => {
         const jobs = resources.filter((r) => BACKUP_JOB_TYPES.has(r.type));
         for (const guest of guestsOf(resources)) {

@@ -1,4 +1,3 @@
-import { EXEMPTIONS_ONLY_SCHEMA } from "../config";
 import { resourceRule } from "../define";
 import { bool } from "../props";
 import { CONTAINER_TYPES } from "../tokens";
@@ -12,7 +11,6 @@ export const proxmoxContainerUnprivileged = resourceRule({
     description:
         "Checks that every LXC container runs unprivileged, treating a missing `unprivileged` as the provider default (privileged).",
     types: CONTAINER_TYPES,
-    configSchema: EXEMPTIONS_ONLY_SCHEMA,
     validate: (props, _ctx, report) => {
         const unprivileged = bool(props.unprivileged);
         if (unprivileged === true) return;

@@ -1,4 +1,3 @@
-import { EXEMPTIONS_ONLY_SCHEMA } from "../config";
 import { resourceRule } from "../define";
 import { str } from "../props";
 import { DOWNLOAD_FILE_TYPES } from "../tokens";
@@ -11,7 +10,6 @@ export const proxmoxDownloadChecksum = resourceRule({
     name: "proxmox-download-checksum",
     description: "Checks that every template, ISO or image downloaded to a node pins a checksum and its algorithm.",
     types: DOWNLOAD_FILE_TYPES,
-    configSchema: EXEMPTIONS_ONLY_SCHEMA,
     validate: (props, _ctx, report) => {
         const missing = (["checksum", "checksumAlgorithm"] as const).filter((f) => (str(props[f]) ?? "") === "");
         if (missing.length === 0) return;

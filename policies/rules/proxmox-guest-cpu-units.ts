@@ -1,5 +1,4 @@
 import { CPU_UNITS_BY_TIER } from "../shared/scheme";
-import { EXEMPTIONS_ONLY_SCHEMA } from "../config";
 import { resourceRule } from "../define";
 import { num, record } from "../props";
 import { GUEST_TYPES } from "../tokens";
@@ -16,7 +15,6 @@ export const proxmoxGuestCpuUnits = resourceRule({
     name: "proxmox-guest-cpu-units",
     description: "Checks that every container and VM sets `cpu.units`, so CPU weights compare between guests.",
     types: GUEST_TYPES,
-    configSchema: EXEMPTIONS_ONLY_SCHEMA,
     validate: (props, _ctx, report) => {
         if (num(record(props.cpu)?.units) !== undefined) return;
         report(

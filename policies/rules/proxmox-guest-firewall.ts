@@ -1,5 +1,4 @@
 import type { PolicyResource } from "@pulumi/policy";
-import { EXEMPTIONS_ONLY_SCHEMA } from "../config";
 import { stackRule } from "../define";
 import { guestsOf } from "../guests";
 import { bool, num, records, str } from "../props";
@@ -14,7 +13,6 @@ export const proxmoxGuestFirewall = stackRule({
     name: "proxmox-guest-firewall",
     description:
         "Checks that every guest has the firewall on for each NIC and firewall options that enable it with an inbound policy of DROP.",
-    configSchema: EXEMPTIONS_ONLY_SCHEMA,
     validate: (resources, _ctx, report) => {
         const options = resources.filter((r) => FIREWALL_OPTIONS_TYPES.has(r.type));
         const optionsFor = (kind: "lxc" | "vm", vmid: number, node: string | undefined): PolicyResource | undefined =>

@@ -1,5 +1,4 @@
 import { normalizeTags } from "../shared/scheme";
-import { EXEMPTIONS_ONLY_SCHEMA } from "../config";
 import { resourceRule } from "../define";
 import { strings } from "../props";
 import { GUEST_TYPES } from "../tokens";
@@ -12,7 +11,6 @@ export const proxmoxGuestTagsNormalized = resourceRule({
     name: "proxmox-guest-tags-normalized",
     description: "Checks that guest tags are lowercase, sorted and unique, as Proxmox stores them.",
     types: GUEST_TYPES,
-    configSchema: EXEMPTIONS_ONLY_SCHEMA,
     validate: (props, _ctx, report) => {
         const tags = strings(props.tags);
         const normalized = normalizeTags(tags);

@@ -1,4 +1,3 @@
-import { EXEMPTIONS_ONLY_SCHEMA } from "../config";
 import { stackRule } from "../define";
 import { Guest, guestsOf, names } from "../guests";
 
@@ -6,7 +5,6 @@ import { Guest, guestsOf, names } from "../guests";
 export const proxmoxHaPairSeparateNodes = stackRule({
     name: "proxmox-ha-pair-separate-nodes",
     description: "Checks that the members of each HA pair (guests registering the same `haPair`) run on different nodes.",
-    configSchema: EXEMPTIONS_ONLY_SCHEMA,
     validate: (resources, _ctx, report) => {
         const pairs = new Map<string, Guest[]>();
         for (const g of guestsOf(resources)) {

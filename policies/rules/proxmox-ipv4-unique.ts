@@ -1,4 +1,3 @@
-import { EXEMPTIONS_ONLY_SCHEMA } from "../config";
 import { stackRule } from "../define";
 import { Guest, guestsOf, names } from "../guests";
 
@@ -6,7 +5,6 @@ import { Guest, guestsOf, names } from "../guests";
 export const proxmoxIpv4Unique = stackRule({
     name: "proxmox-ipv4-unique",
     description: "Checks that no two guests in the stack share a static IPv4 address.",
-    configSchema: EXEMPTIONS_ONLY_SCHEMA,
     validate: (resources, _ctx, report) => {
         const byIp = new Map<string, Guest[]>();
         for (const g of guestsOf(resources)) {

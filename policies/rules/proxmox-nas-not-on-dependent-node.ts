@@ -1,4 +1,3 @@
-import { EXEMPTIONS_ONLY_SCHEMA } from "../config";
 import { stackRule } from "../define";
 import { guestsOf, nodesOf } from "../guests";
 import { str, strings } from "../props";
@@ -11,7 +10,6 @@ import { NETWORK_STORAGE_TYPES } from "../tokens";
 export const proxmoxNasNotOnDependentNode = stackRule({
     name: "proxmox-nas-not-on-dependent-node",
     description: "Checks that no guest serving NFS or SMB storage runs on a node that mounts that storage.",
-    configSchema: EXEMPTIONS_ONLY_SCHEMA,
     validate: (resources, _ctx, report) => {
         const guests = guestsOf(resources);
         const allNodes = new Set<string>([

@@ -1,4 +1,3 @@
-import { EXEMPTIONS_ONLY_SCHEMA } from "../config";
 import { resourceRule } from "../define";
 import { records, str } from "../props";
 import { VM_TYPES } from "../tokens";
@@ -12,7 +11,6 @@ export const proxmoxPassthroughViaMappings = resourceRule({
     name: "proxmox-passthrough-via-mappings",
     description: "Checks that VMs pass PCI and USB devices through hardware mappings, never by raw PCI id or host USB id.",
     types: VM_TYPES,
-    configSchema: EXEMPTIONS_ONLY_SCHEMA,
     validate: (props, _ctx, report) => {
         records(props.hostpcis).forEach((pci, i) => {
             const id = str(pci.id);

@@ -1,4 +1,3 @@
-import { EXEMPTIONS_ONLY_SCHEMA } from "../config";
 import { stackRule } from "../define";
 import { guestsOf } from "../guests";
 import { schemeVmid } from "../shared/scheme";
@@ -14,7 +13,6 @@ export const proxmoxVmidSchemeComponents = stackRule({
     name: "proxmox-vmid-scheme-components",
     description:
         "Checks that a guest whose provider inputs carry no VLAN or no static address still follows the VMID scheme, completed from its guest component's registered outputs.",
-    configSchema: EXEMPTIONS_ONLY_SCHEMA,
     validate: (resources, _ctx, report) => {
         for (const g of guestsOf(resources)) {
             if (g.isTemplate()) continue;

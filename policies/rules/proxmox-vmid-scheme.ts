@@ -1,5 +1,4 @@
 import { schemeVmid } from "../shared/scheme";
-import { EXEMPTIONS_ONLY_SCHEMA } from "../config";
 import { resourceRule } from "../define";
 import { cloudInitAddress, firstNicVlan } from "../guests";
 import { bool, num } from "../props";
@@ -17,7 +16,6 @@ export const proxmoxVmidScheme = resourceRule({
     description:
         "Checks that every guest's VMID equals its first NIC's VLAN times 1000 plus the last octet of that NIC's static IPv4 address.",
     types: GUEST_TYPES,
-    configSchema: EXEMPTIONS_ONLY_SCHEMA,
     validate: (props, ctx, report) => {
         if (bool(props.template) === true) return;
         const vlan = firstNicVlan(ctx.type, props);

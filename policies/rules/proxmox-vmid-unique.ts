@@ -1,4 +1,3 @@
-import { EXEMPTIONS_ONLY_SCHEMA } from "../config";
 import { stackRule } from "../define";
 import { Guest, guestsOf, names } from "../guests";
 
@@ -6,7 +5,6 @@ import { Guest, guestsOf, names } from "../guests";
 export const proxmoxVmidUnique = stackRule({
     name: "proxmox-vmid-unique",
     description: "Checks that no two guests in the stack share a VMID.",
-    configSchema: EXEMPTIONS_ONLY_SCHEMA,
     validate: (resources, _ctx, report) => {
         const byVmid = new Map<number, Guest[]>();
         for (const g of guestsOf(resources)) {

@@ -1,4 +1,3 @@
-import { EXEMPTIONS_ONLY_SCHEMA } from "../config";
 import { resourceRule } from "../define";
 import { str } from "../props";
 import { REMOTE_COMMAND_TYPES } from "../tokens";
@@ -372,7 +371,6 @@ export const remoteCommandNoDestructive = resourceRule({
     name: "remote-command-no-destructive",
     description: "Checks that no remote command script (create, update or delete) contains a recursive `zfs destroy` or an `rm -rf /`.",
     types: REMOTE_COMMAND_TYPES,
-    configSchema: EXEMPTIONS_ONLY_SCHEMA,
     validate: (props, _ctx, report) => {
         for (const field of ["create", "update", "delete"] as const) {
             const script = str(props[field]);
