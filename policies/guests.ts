@@ -208,6 +208,20 @@ export function nodesOf(resources: readonly PolicyResource[]): NodeCapacity[] {
 }
 
 /** Names of guests, quoted and joined for messages. */
+/** Items grouped by key (an item with several keys joins each group), in order; linear. */
+export function groupBy<K, T>(items: Iterable<T>, keys: (item: T) => K | readonly K[] | undefined): Map<K, T[]> {
+    const groups = new Map<K, T[]>();
+    for (const item of items) {
+        const k = keys(item);
+        for (const key of k === undefined ? [] : Array.isArray(k) ? (k as readonly K[]) : [k as K]) {
+            const group = groups.get(key);
+            if (group) group.push(item);
+            else groups.set(key, [item]);
+        }
+    }
+    return groups;
+}
+
 export function names(guests: readonly Guest[]): string {
     return guests.map((g) => g.name).join(", ");
 }

@@ -1,23 +1,13 @@
 import { stackRule } from "../define";
-import { Guest, guestsOf, names } from "../guests";
+import { groupBy, guestsOf, names } from "../guests";
 
 /** A primary/secondary pair on one node fails together with that node: the pair then protects nothing. */
 export const proxmoxHaPairSeparateNodes = stackRule({
     name: "proxmox-ha-pair-separate-nodes",
     description: "Checks that the members of each HA pair (guests registering the same `haPair`) run on different nodes.",
     validate: (resources, _ctx, report) => {
-        const pairs = new Map<string, Guest[]>();
-        for (const g of guestsOf(resources)) {
-            const pair = g.haPair();
-            if (pair !== undefined) pairs.set(pair, [...(pairs.get(pair) ?? []), g]);
-        }
-        for (const [pair, members] of pairs) {
-            const byNode = new Map<string, Guest[]>();
-            for (const g of members) {
-                const node = g.nodeName();
-                if (node !== undefined) byNode.set(node, [...(byNode.get(node) ?? []), g]);
-            }
-            for (const [node, together] of byNode) {
+        for (const [pair, members] of groupBy(guestsOf(resources), (g) => g.haPair())) {
+            for (const [node, together] of groupBy(members, (g) => g.nodeName())) {
                 if (together.length < 2) continue;
                 for (const g of together) {
                     report(

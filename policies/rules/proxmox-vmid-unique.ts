@@ -1,17 +1,12 @@
 import { stackRule } from "../define";
-import { Guest, guestsOf, names } from "../guests";
+import { groupBy, guestsOf, names } from "../guests";
 
 /** VMIDs are cluster-wide: a second guest with the same ID fails to create, or worse, is imported over the first. */
 export const proxmoxVmidUnique = stackRule({
     name: "proxmox-vmid-unique",
     description: "Checks that no two guests in the stack share a VMID.",
     validate: (resources, _ctx, report) => {
-        const byVmid = new Map<number, Guest[]>();
-        for (const g of guestsOf(resources)) {
-            const vmid = g.vmid();
-            if (vmid !== undefined) byVmid.set(vmid, [...(byVmid.get(vmid) ?? []), g]);
-        }
-        for (const [vmid, guests] of byVmid) {
+        for (const [vmid, guests] of groupBy(guestsOf(resources), (g) => g.vmid())) {
             if (guests.length < 2) continue;
             for (const g of guests)
                 report(
