@@ -60,8 +60,7 @@ export function deployHomelab(inv: Inventory): HomelabOutputs {
     const mounts = datasetMountsByGuest(inv);
     const guests = deployGuests(inv, nodes, {
         providers,
-        datasetMounts: (guest) =>
-            (mounts.get(guest) ?? []).map(({ hostPath, containerPath, readOnly }) => ({ hostPath, containerPath, readOnly })),
+        datasetMounts: (guest) => mounts.get(guest) ?? [],
         datasetDependencies: (guest) => (mounts.get(guest) ?? []).map((m) => datasets[m.dataset]),
     });
 

@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { datasetMountpoint } from "../config/crosschecks";
 import { Inventory, ZfsProperties } from "../config/schema";
 import { hostIds } from "../lib/idmap";
-import { BindMount } from "../lib/privilege";
+import { DatasetMount, datasetMountsByGuest } from "../lib/privilege";
 import {
     ZfsDatasetSpec,
     ZfsOwner,
@@ -151,26 +151,9 @@ export function deployDatasets(
     return out;
 }
 
-/** A bind mount of a dataset into a container, with the dataset it comes from (for `dependsOn`). */
-export interface DatasetMount extends BindMount {
-    /** Dataset name: the key of `deployDatasets`' result. */
-    readonly dataset: string;
-}
-
-/** Every guest's dataset mounts in one pass over the inventory, each list sorted by container path. */
-export function datasetMountsByGuest(inv: Inventory): Map<string, DatasetMount[]> {
-    const byGuest = new Map<string, DatasetMount[]>();
-    for (const [path, ds] of Object.entries(inv.datasets)) {
-        const hostPath = datasetMountpoint(path, ds.properties.mountpoint);
-        for (const m of ds.mounts) {
-            const list = byGuest.get(m.guest) ?? [];
-            list.push({ hostPath, containerPath: m.path, readOnly: m.readOnly, dataset: path });
-            byGuest.set(m.guest, list);
-        }
-    }
-    for (const list of byGuest.values()) list.sort((a, b) => a.containerPath.localeCompare(b.containerPath));
-    return byGuest;
-}
+// The mounts are worked out with the other privilege facts of a container (lib/privilege.ts).
+export type { DatasetMount };
+export { datasetMountsByGuest };
 
 /** The datasets a guest mounts, as host path → container path, sorted by container path. */
 export function datasetMountsFor(inv: Inventory, guest: string): DatasetMount[] {

@@ -48,24 +48,43 @@ export function rootReasons(guest: GuestSpec, mountCount: number): string[] {
     return reasons;
 }
 
+/** A bind mount of a dataset into a container, with the dataset it comes from (for `dependsOn`). */
+export interface DatasetMount extends BindMount {
+    /** Dataset name: the key of `deployDatasets`' result. */
+    readonly dataset: string;
+}
+
+/** Every guest's dataset mounts in one pass over the inventory, each list sorted by container path. */
+export function datasetMountsByGuest(inv: Inventory): Map<string, DatasetMount[]> {
+    const byGuest = new Map<string, DatasetMount[]>();
+    for (const [path, ds] of Object.entries(inv.datasets)) {
+        const hostPath = datasetMountpoint(path, ds.properties.mountpoint);
+        for (const m of ds.mounts) {
+            const list = byGuest.get(m.guest) ?? [];
+            list.push({ hostPath, containerPath: m.path, readOnly: m.readOnly, dataset: path });
+            byGuest.set(m.guest, list);
+        }
+    }
+    for (const list of byGuest.values()) list.sort((a, b) => a.containerPath.localeCompare(b.containerPath));
+    return byGuest;
+}
+
 /** The bind mounts of a container from the inventory's datasets, sorted by container path. */
 export function guestBindMounts(inv: Inventory, guest: string): BindMount[] {
     if (inv.guests[guest]?.kind !== "lxc") return [];
-    const mounts: BindMount[] = [];
-    for (const [path, ds] of Object.entries(inv.datasets)) {
-        for (const m of ds.mounts) {
-            if (m.guest === guest)
-                mounts.push({ hostPath: datasetMountpoint(path, ds.properties.mountpoint), containerPath: m.path, readOnly: m.readOnly });
-        }
-    }
-    return mounts.sort((a, b) => a.containerPath.localeCompare(b.containerPath));
+    return (datasetMountsByGuest(inv).get(guest) ?? []).map(({ hostPath, containerPath, readOnly }) => ({
+        hostPath,
+        containerPath,
+        readOnly,
+    }));
 }
 
 /** Guests of the inventory that need `root@pam`, with their reasons (guests that do not are left out). */
 export function guestsNeedingRoot(inv: Inventory): Record<string, string[]> {
+    const mounts = datasetMountsByGuest(inv);
     const out: Record<string, string[]> = {};
     for (const [name, guest] of Object.entries(inv.guests)) {
-        const reasons = rootReasons(guest, guestBindMounts(inv, name).length);
+        const reasons = rootReasons(guest, guest.kind === "lxc" ? (mounts.get(name) ?? []).length : 0);
         if (reasons.length > 0) out[name] = reasons;
     }
     return out;
