@@ -2,6 +2,7 @@
  * Rules between entities of a parsed inventory. Pure: each check returns problems with the
  * path and the fix; `crossCheck` runs them all so one run reports everything.
  */
+import { IdmapRange, UNPRIVILEGED_ID_COUNT, mapThroughRanges } from "../lib/idmap";
 import {
     DnsRecordField,
     dnsRecordProblems,
@@ -328,15 +329,8 @@ function checkGuests(inv: Inventory, problems: Problems): void {
     }
 }
 
-type Idmap = NonNullable<Extract<Inventory["guests"][string], { kind: "lxc" }>["idmap"]>;
-
-/** True when `id` of `type` falls inside a range of the idmap. */
-export function idmapCovers(idmap: Idmap, type: "uid" | "gid", id: number): boolean {
-    return idmap.some((r) => r.type === type && id >= r.containerId && id < r.containerId + r.size);
-}
-
 /** A custom idmap replaces the default range: it must be whole, in bounds and without overlaps. */
-function checkIdmap(idmap: Idmap, privileged: boolean, path: PropertyKey[], problems: Problems): void {
+function checkIdmap(idmap: readonly IdmapRange[], privileged: boolean, path: PropertyKey[], problems: Problems): void {
     if (privileged) {
         problems.push(
             at(path, `a privileged container uses the host's ids; an idmap applies only to unprivileged containers, so remove it`),
@@ -344,7 +338,7 @@ function checkIdmap(idmap: Idmap, privileged: boolean, path: PropertyKey[], prob
         return;
     }
     idmap.forEach((r, i) => {
-        if (r.containerId + r.size > 65536)
+        if (r.containerId + r.size > UNPRIVILEGED_ID_COUNT)
             problems.push(at([...path, i], `range ${r.containerId}+${r.size} runs past container id 65535; shorten it`));
     });
     for (const type of ["uid", "gid"] as const) {
@@ -353,7 +347,7 @@ function checkIdmap(idmap: Idmap, privileged: boolean, path: PropertyKey[], prob
             problems.push(at(path, `no ${type} range: a custom idmap replaces the default one, so give both uid and gid ranges`));
             continue;
         }
-        if (!idmapCovers(idmap, type, 0))
+        if (mapThroughRanges(idmap, type, 0) === undefined)
             problems.push(at(path, `no ${type} range maps container id 0 (root), so the container cannot start; add one`));
         for (let a = 0; a < ranges.length; a++) {
             for (let b = a + 1; b < ranges.length; b++) {
@@ -453,7 +447,8 @@ function checkDatasets(inv: Inventory, problems: Problems): void {
                 owner.kind === "lxc" &&
                 !owner.privileged &&
                 owner.idmap &&
-                (!idmapCovers(owner.idmap, "uid", ds.owner.uid) || !idmapCovers(owner.idmap, "gid", ds.owner.gid))
+                (mapThroughRanges(owner.idmap, "uid", ds.owner.uid) === undefined ||
+                    mapThroughRanges(owner.idmap, "gid", ds.owner.gid) === undefined)
             )
                 problems.push(
                     at(
