@@ -2,6 +2,7 @@
  * Rules between entities of a parsed inventory. Pure: each check returns problems with the
  * path and the fix; `crossCheck` runs them all so one run reports everything.
  */
+import { MAX_DATASET_NAME_LENGTH } from "../lib/shell";
 import { IdmapRange, UNPRIVILEGED_ID_COUNT, mapThroughRanges } from "../lib/idmap";
 import {
     DnsRecordField,
@@ -388,7 +389,7 @@ export function nodePools(node: Inventory["nodes"][string]): string[] {
 function checkDatasets(inv: Inventory, problems: Problems): void {
     for (const [path, ds] of Object.entries(inv.datasets)) {
         const base = ["datasets", path];
-        if (!ZFS_DATASET_PATTERN.test(path) || path.length > 255 || path.split("/").some((c) => c === "." || c === "..")) {
+        if (!ZFS_DATASET_PATTERN.test(path) || path.length > MAX_DATASET_NAME_LENGTH) {
             problems.push(
                 at(
                     base,
