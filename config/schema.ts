@@ -240,6 +240,9 @@ export const firewallRuleSchema = z.strictObject({
     comment: z.string().max(120).optional(),
 });
 
+/** Backup tiers, most frequent first: critical daily, medium weekly, low monthly. */
+export const BACKUP_TIERS = ["critical", "medium", "low"] as const;
+
 const guestCommon = {
     node: key("node"),
     /** VLAN id of the guest's first NIC. */
@@ -262,7 +265,7 @@ const guestCommon = {
     adopt: z.boolean().default(false),
     /** Backup tier, or a reason to leave the guest out of vzdump jobs. */
     backup: z.union([
-        z.strictObject({ tier: z.enum(["critical", "medium", "low"]) }),
+        z.strictObject({ tier: z.enum(BACKUP_TIERS) }),
         z.strictObject({
             exclude: z
                 .string({ error: "give a reason of at least 10 characters" })
@@ -429,8 +432,6 @@ export const retentionSchema = z.strictObject({
     keepMonthly: z.number().int().min(0).optional(),
     keepYearly: z.number().int().min(0).optional(),
 });
-
-export const BACKUP_TIERS = ["critical", "medium", "low"] as const;
 
 export const backupsSchema = z.strictObject({
     pbs: z.strictObject({

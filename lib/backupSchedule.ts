@@ -8,8 +8,10 @@
  * no two jobs of one node share a slot, so two heavy jobs never start together on the same node.
  */
 
+import { BACKUP_TIERS } from "../config/schema";
+
 /** Backup tiers, from most to least frequent. */
-export const BACKUP_TIER_ORDER = ["critical", "medium", "low"] as const;
+export const BACKUP_TIER_ORDER = BACKUP_TIERS;
 export type BackupTier = (typeof BACKUP_TIER_ORDER)[number];
 
 export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
