@@ -78,13 +78,18 @@ export function readStackFile(file: string): StackFile {
     return splitConfig(config, file);
 }
 
+/** True for an encrypted stack config value (`{ secure: ... }`). */
+export function isSecureValue(value: unknown): boolean {
+    return value !== null && typeof value === "object" && !Array.isArray(value) && "secure" in value;
+}
+
 /** Splits `<ns>:<key>` config into the inventory and the rest; unknown `homelab:*` keys are problems. */
 export function splitConfig(config: Record<string, unknown>, file = "stack config"): StackFile {
     const inventory: Record<string, unknown> = {};
     const secretKeys: string[] = [];
     const unknown: string[] = [];
     for (const [fullKey, value] of Object.entries(config)) {
-        if (value !== null && typeof value === "object" && !Array.isArray(value) && "secure" in (value as object)) secretKeys.push(fullKey);
+        if (isSecureValue(value)) secretKeys.push(fullKey);
         const [ns, key] = fullKey.includes(":")
             ? [fullKey.slice(0, fullKey.indexOf(":")), fullKey.slice(fullKey.indexOf(":") + 1)]
             : [PROJECT, fullKey];

@@ -14,7 +14,7 @@ import * as path from "path";
 import { InventoryError, InventoryProblem } from "../config/errors";
 import { parseInventory } from "../config/parse";
 import { Inventory } from "../config/schema";
-import { CREDENTIAL_KEYS, PROJECT, StackFileError, readStackFile, stackFilePath } from "../config/stackfile";
+import { CREDENTIAL_KEYS, PROJECT, StackFileError, isSecureValue, readStackFile, stackFilePath } from "../config/stackfile";
 import { GUEST_TYPES, NODE_COMPONENT_TYPE } from "../policies/tokens";
 import { parseArgs } from "./args";
 import { RecordedResource, Recording } from "./runtime/recorder";
@@ -84,7 +84,7 @@ export function mockConfig(config: Record<string, unknown>): { values: Record<st
     const secretKeys: string[] = [];
     for (const [key, value] of Object.entries(config)) {
         const fullKey = key.includes(":") ? key : `${PROJECT}:${key}`;
-        if (value !== null && typeof value === "object" && !Array.isArray(value) && "secure" in (value as object)) {
+        if (isSecureValue(value)) {
             values[fullKey] = SECRET_PLACEHOLDER;
             secretKeys.push(fullKey);
         } else {
@@ -108,7 +108,9 @@ export function resourceTree(resources: readonly RecordedResource[]): TreeEntry[
     const urns = new Set(resources.map((r) => r.urn));
     for (const r of resources) {
         const key = r.parent && urns.has(r.parent) ? r.parent : undefined;
-        children.set(key, [...(children.get(key) ?? []), r]);
+        const siblings = children.get(key);
+        if (siblings) siblings.push(r);
+        else children.set(key, [r]);
     }
     const out: TreeEntry[] = [];
     const walk = (parent: string | undefined, depth: number) => {
