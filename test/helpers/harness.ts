@@ -5,21 +5,16 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { PLAN_INVOKES, PLAN_STATES } from "../../tools/runtime/invokes";
-import { InvokeHandler, Recording, RecorderOptions, StateHandler, installRecorder, runInStack } from "../../tools/runtime/recorder";
+import { Recording, RecorderOptions, installRecorder, runInStack } from "../../tools/runtime/recorder";
 
 export { Recording } from "../../tools/runtime/recorder";
 export type { RecordedResource } from "../../tools/runtime/recorder";
-
-/** Invokes the program legitimately makes, answered as the offline plan answers them. */
-export const DEFAULT_INVOKES: Record<string, InvokeHandler> = { ...PLAN_INVOKES };
 
 export interface RecordOptions extends RecorderOptions {
     /** Stack config as `homelab:<key>` → value (objects are JSON-encoded). */
     readonly config?: Record<string, unknown>;
     /** Config keys that are secrets. */
     readonly secretKeys?: string[];
-    readonly invokes?: Record<string, InvokeHandler>;
-    readonly states?: Record<string, StateHandler>;
 }
 
 /** Runs `program` under the recording mocks. Throws when it made an unmocked invoke. */
@@ -32,7 +27,7 @@ export async function record(
     pulumi.runtime.setAllConfig(config, options.secretKeys);
     const recording = await installRecorder({
         ...options,
-        invokes: { ...DEFAULT_INVOKES, ...(options.invokes ?? {}) },
+        invokes: { ...PLAN_INVOKES, ...(options.invokes ?? {}) },
         states: { ...PLAN_STATES, ...(options.states ?? {}) },
     });
     const outputs = await runInStack(program);
