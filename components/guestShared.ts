@@ -161,3 +161,58 @@ export function guestSideResources(
             : undefined;
     return { options, rules, ha };
 }
+
+/** The provider a guest uses: root@pam only when it has reasons to, else the API token. */
+export function guestProvider(where: string, reasons: readonly string[], providers: ProxmoxProviders): proxmoxve.Provider {
+    const provider = reasons.length > 0 ? providers.root : providers.api;
+    if (provider === undefined) {
+        throw new Error(
+            `[${where}] needs root@pam (${reasons.join("; ")}) but no root provider was built; set the root password so createProxmoxProviders builds it`,
+        );
+    }
+    return provider;
+}
+
+/**
+ * What containers and VMs share: their identity from the inventory, the provider choice, the
+ * firewall and HA resources, and the outputs the policy pack reads. A subclass validates its args
+ * before calling the constructor, creates its guest resource, then calls `finish`.
+ */
+export abstract class GuestResource extends pulumi.ComponentResource {
+    readonly vmid: number;
+    readonly nodeName: string;
+    readonly ipv4: string;
+    readonly tier: Tier;
+    /** Why this guest needs root@pam; empty when the API token suffices. */
+    readonly rootReasons: readonly string[];
+    readonly usesRootProvider: boolean;
+    /** Set by `finish`. */
+    firewallOptions!: proxmoxve.firewall.OptionsLegacy;
+    firewallRules?: proxmoxve.firewall.RulesLegacy;
+    haResource?: proxmoxve.Haresource;
+
+    protected constructor(
+        type: string,
+        name: string,
+        spec: GuestSpec,
+        rootReasons: readonly string[],
+        opts: pulumi.ComponentResourceOptions,
+    ) {
+        super(type, name, {}, opts);
+        this.vmid = spec.vmid;
+        this.nodeName = spec.node;
+        this.ipv4 = spec.ipv4;
+        this.tier = spec.tier;
+        this.rootReasons = rootReasons;
+        this.usesRootProvider = rootReasons.length > 0;
+    }
+
+    /** Adds the firewall and HA resources of `guest` and registers the outputs: a subclass's last call. */
+    protected finish(name: string, kind: "ct" | "vm", spec: GuestSpec, guest: pulumi.Resource, api: proxmoxve.Provider): void {
+        const side = guestSideResources(this, name, kind, spec, guest, api);
+        this.firewallOptions = side.options;
+        this.firewallRules = side.rules;
+        this.haResource = side.ha;
+        this.registerOutputs(guestOutputs(spec, this.usesRootProvider));
+    }
+}

@@ -7,13 +7,13 @@ import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
 import { LxcGuestSpec } from "../config/schema";
 import { BindMount, rootReasons, wantsKeyctl } from "../lib/privilege";
-import { CPU_UNITS_BY_TIER, normalizeTags, Tier } from "../lib/scheme";
+import { CPU_UNITS_BY_TIER, normalizeTags } from "../lib/scheme";
 import {
     GuestArgsBase,
+    GuestResource,
     checkStorage,
     guestAddress,
-    guestOutputs,
-    guestSideResources,
+    guestProvider,
     nicVlanId,
     optionalVlan,
     startupByTier,
@@ -94,42 +94,20 @@ export function planLxcGuest(args: LxcGuestArgs): {
         );
     }
     const reasons = rootReasons(spec, mounts.length);
-    const provider = reasons.length > 0 ? args.providers.root : args.providers.api;
-    if (provider === undefined) {
-        throw new Error(
-            `[${where}] needs root@pam (${reasons.join("; ")}) but no root provider was built; set the root password so createProxmoxProviders builds it`,
-        );
-    }
-    return { address, storage, rootReasons: reasons, provider };
+    return { address, storage, rootReasons: reasons, provider: guestProvider(where, reasons, args.providers) };
 }
 
 /** An LXC container and its firewall (and HA resource when the guest is HA-managed). */
-export class LxcGuest extends pulumi.ComponentResource {
-    readonly vmid: number;
-    readonly nodeName: string;
-    readonly ipv4: string;
-    readonly tier: Tier;
-    /** Why this guest needs root@pam; empty when the API token suffices. */
-    readonly rootReasons: readonly string[];
-    readonly usesRootProvider: boolean;
+export class LxcGuest extends GuestResource {
     readonly container: proxmoxve.ContainerLegacy;
-    readonly firewallOptions: proxmoxve.firewall.OptionsLegacy;
-    readonly firewallRules?: proxmoxve.firewall.RulesLegacy;
-    readonly haResource?: proxmoxve.Haresource;
 
     constructor(name: string, args: LxcGuestArgs, opts: pulumi.ComponentResourceOptions = {}) {
         // Validate before registering anything: a bad guest stops the program with no half-made component.
         const plan = planLxcGuest(args);
-        super("homelab:proxmox:LxcGuest", name, {}, opts);
+        super("homelab:proxmox:LxcGuest", name, args.spec, plan.rootReasons, opts);
         const { spec } = args;
-        const mounts = args.mounts ?? [];
         const { address, storage, provider } = plan;
-        this.vmid = spec.vmid;
-        this.nodeName = spec.node;
-        this.ipv4 = spec.ipv4;
-        this.tier = spec.tier;
-        this.rootReasons = plan.rootReasons;
-        this.usesRootProvider = plan.rootReasons.length > 0;
+        const mounts = args.mounts ?? [];
 
         this.container = new proxmoxve.ContainerLegacy(
             `${name}-container`,
@@ -195,11 +173,6 @@ export class LxcGuest extends pulumi.ComponentResource {
             },
         );
 
-        const side = guestSideResources(this, name, "ct", spec, this.container, args.providers.api);
-        this.firewallOptions = side.options;
-        this.firewallRules = side.rules;
-        this.haResource = side.ha;
-
-        this.registerOutputs({ ...guestOutputs(spec, this.usesRootProvider) });
+        this.finish(name, "ct", spec, this.container, args.providers.api);
     }
 }

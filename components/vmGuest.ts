@@ -7,13 +7,13 @@ import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
 import { ImageSpec, VmGuestSpec } from "../config/schema";
 import { rootReasons } from "../lib/privilege";
-import { CPU_UNITS_BY_TIER, normalizeTags, Tier } from "../lib/scheme";
+import { CPU_UNITS_BY_TIER, normalizeTags } from "../lib/scheme";
 import {
     GuestArgsBase,
+    GuestResource,
     checkStorage,
     guestAddress,
-    guestOutputs,
-    guestSideResources,
+    guestProvider,
     nicVlanId,
     optionalVlan,
     startupByTier,
@@ -98,36 +98,20 @@ export function planVmGuest(args: VmGuestArgs): {
             throw new Error(`[${where}.cdrom] the image "${spec.image}" is an installer ISO and takes the CD drive; remove cdrom or image`);
     }
     const reasons = rootReasons(spec, 0);
-    const provider = reasons.length > 0 ? args.providers.root : args.providers.api;
-    if (provider === undefined) throw new Error(`[${where}] needs root@pam (${reasons.join("; ")}) but no root provider was built`);
+    const provider = guestProvider(where, reasons, args.providers);
     return { address, diskStorages, systemStorage, ...(media !== undefined ? { media } : {}), rootReasons: reasons, provider };
 }
 
 /** A VM and its firewall (and HA resource when the guest is HA-managed). */
-export class VmGuest extends pulumi.ComponentResource {
-    readonly vmid: number;
-    readonly nodeName: string;
-    readonly ipv4: string;
-    readonly tier: Tier;
-    readonly rootReasons: readonly string[];
-    readonly usesRootProvider: boolean;
+export class VmGuest extends GuestResource {
     readonly vm: proxmoxve.VmLegacy;
-    readonly firewallOptions: proxmoxve.firewall.OptionsLegacy;
-    readonly firewallRules?: proxmoxve.firewall.RulesLegacy;
-    readonly haResource?: proxmoxve.Haresource;
 
     constructor(name: string, args: VmGuestArgs, opts: pulumi.ComponentResourceOptions = {}) {
         // Validate before registering anything: a bad guest stops the program with no half-made component.
         const plan = planVmGuest(args);
-        super("homelab:proxmox:VmGuest", name, {}, opts);
+        super("homelab:proxmox:VmGuest", name, args.spec, plan.rootReasons, opts);
         const { spec } = args;
         const { address, diskStorages, systemStorage, media, provider } = plan;
-        this.vmid = spec.vmid;
-        this.nodeName = spec.node;
-        this.ipv4 = spec.ipv4;
-        this.tier = spec.tier;
-        this.rootReasons = plan.rootReasons;
-        this.usesRootProvider = plan.rootReasons.length > 0;
 
         const bridge = args.bridge ?? "vmbr0";
         // The router (gateway: true) routes between every VLAN, so its first NIC is a trunk of all of
@@ -217,11 +201,6 @@ export class VmGuest extends pulumi.ComponentResource {
             },
         );
 
-        const side = guestSideResources(this, name, "vm", spec, this.vm, args.providers.api);
-        this.firewallOptions = side.options;
-        this.firewallRules = side.rules;
-        this.haResource = side.ha;
-
-        this.registerOutputs({ ...guestOutputs(spec, this.usesRootProvider) });
+        this.finish(name, "vm", spec, this.vm, args.providers.api);
     }
 }
