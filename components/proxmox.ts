@@ -8,7 +8,7 @@ import { ImageSpec, Inventory } from "../config/schema";
 import { BindMount, guestBindMounts } from "../lib/privilege";
 import { ProxmoxProviders } from "../lib/providers";
 import { LxcGuest } from "./lxcGuest";
-import { ProxmoxNode, networkOfAddress } from "./proxmoxNode";
+import { ProxmoxNode } from "./proxmoxNode";
 import { VmGuest } from "./vmGuest";
 
 export interface DeployProxmoxArgs {
@@ -92,7 +92,7 @@ export function deployGuests(
             dns,
             sshPublicKeys: inv.cluster.sshPublicKeys,
             bridge: node.bridgeName,
-            nativeVlan: networkOfAddress(networks, inv.nodes[spec.node].address)?.vlan,
+            nativeVlan: node.nativeVlan,
             dependsOn: [...(args.datasetDependencies?.(guestName) ?? []), ...nodeResources],
             providers: args.providers,
         };

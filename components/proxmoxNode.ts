@@ -110,6 +110,8 @@ export class ProxmoxNode extends pulumi.ComponentResource {
     readonly bridge: proxmoxve.network.linux.Bridge;
     /** The bridge's name (`vmbr0`). */
     readonly bridgeName: string;
+    /** The VLAN holding the node's own address, which reaches the bridge untagged. */
+    readonly nativeVlan: number;
     /** Storage definitions this node owns, by storage id (unmanaged ones such as `local` are absent). */
     readonly storages: Record<string, pulumi.CustomResource>;
     readonly firewall: proxmoxve.node.Firewall;
@@ -132,6 +134,7 @@ export class ProxmoxNode extends pulumi.ComponentResource {
         this.threads = spec.threads;
         this.memoryGiB = spec.memoryGiB;
         this.bridgeName = spec.bridge.name;
+        this.nativeVlan = mgmt.vlan;
 
         // The installer's bridge, adopted (see the class comment): it keeps the host's address and
         // gateway where the installer put them, untagged on the bridge. Moving the address to a VLAN
