@@ -53,10 +53,10 @@ export class BackupPlan extends pulumi.ComponentResource {
     readonly excluded: Record<string, string>;
 
     constructor(name: string, args: BackupPlanArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        // Validate before registering anything: a bad plan leaves no half-made component.
+        const { plan, pbsAddress } = resolveBackupPlan(args);
         super("homelab:backup:BackupPlan", name, {}, opts);
         const { backups, provider } = args;
-
-        const { plan, pbsAddress } = resolveBackupPlan(args);
 
         this.storage = new proxmoxve.storage.Pbs(
             `${name}-storage-${backups.pbs.storageId}`,

@@ -217,9 +217,10 @@ export class OffsiteBucket extends pulumi.ComponentResource {
     readonly provider: aws.Provider;
 
     constructor(name: string, args: OffsiteBucketArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        // Validate before registering anything: a bad bucket leaves no half-made component.
+        const { endpoint, features, userNames } = resolveOffsite(args);
         super("homelab:backup:OffsiteBucket", name, {}, opts);
         const o = args.offsite;
-        const { endpoint, features, userNames } = resolveOffsite(args);
 
         this.provider = new aws.Provider(`${name}-provider`, providerArgs(o, args), { parent: this });
         const child = { parent: this, provider: this.provider };

@@ -78,8 +78,9 @@ export class ZfsDataset extends pulumi.ComponentResource {
     readonly command: command.remote.Command;
 
     constructor(name: string, args: ZfsDatasetArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        super("homelab:storage:ZfsDataset", name, {}, opts);
+        // Validate before registering anything: a bad dataset leaves no half-made component.
         const spec = zfsDatasetSpec(args);
+        super("homelab:storage:ZfsDataset", name, {}, opts);
         this.path = spec.path;
 
         this.command = new command.remote.Command(
