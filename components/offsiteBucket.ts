@@ -11,6 +11,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { R2_ENDPOINT_PATTERN, R2_REGION } from "../config/crosschecks";
 import { requireCredential } from "../config/loader";
 import { Inventory, OffsiteSpec } from "../config/schema";
 
@@ -31,6 +32,9 @@ export interface OffsiteBucketArgs {
 
 /** A bucket setting the service implements, or why it does not (and what holds instead). */
 export type Support = true | { readonly reason: string };
+
+// Checked first with the inventory (config/crosschecks.ts), and again here for direct callers.
+export { R2_ENDPOINT_PATTERN, R2_REGION };
 
 /** What each service implements of the S3 bucket-configuration and IAM APIs. */
 export interface ServiceFeatures {
@@ -91,7 +95,6 @@ export const SERVICE_FEATURES: Readonly<Record<OffsiteService, ServiceFeatures>>
  * is set to `us-east-1`, as in Cloudflare's own Terraform example: for that region the AWS
  * provider sends CreateBucket without a LocationConstraint, which R2 would read as a location hint.
  */
-export const R2_REGION = "auto";
 export const R2_PROVIDER_REGION = "us-east-1";
 
 /** Wasabi's IAM and STS endpoints (one for all regions). */
@@ -140,9 +143,6 @@ export function writerUserName(bucket: string, writer: string): string {
     }
     return userName;
 }
-
-/** R2's S3 endpoint: the account id, optionally a jurisdiction (`eu`, `fedramp`). */
-export const R2_ENDPOINT_PATTERN = /^https:\/\/[0-9a-f]{32}(\.(eu|fedramp))?\.r2\.cloudflarestorage\.com\/?$/;
 
 /** What R2 cannot do for this inventory; throws with the field and the fix. */
 function checkR2(o: OffsiteSpec): void {

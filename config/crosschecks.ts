@@ -30,6 +30,13 @@ function own<T>(record: Readonly<Record<string, T>>, key: string): T | undefined
     return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
+/** S3 services with an IAM API: a bucket-scoped key per writer. The others take one scoped key. */
+export const SERVICES_WITH_IAM: readonly string[] = ["aws", "wasabi"];
+/** Cloudflare R2's only region. */
+export const R2_REGION = "auto";
+/** An R2 endpoint: the 32-hex-digit account id, optionally a jurisdiction. */
+export const R2_ENDPOINT_PATTERN = /^https:\/\/[0-9a-f]{32}(\.(eu|fedramp))?\.r2\.cloudflarestorage\.com\/?$/;
+
 /** Storage ids a guest disk must never use: the root disk's directory storage. */
 export const FORBIDDEN_GUEST_STORAGES = ["local"] as const;
 
@@ -662,7 +669,7 @@ function checkOffsite(inv: Inventory, problems: Problems): void {
                 `Object Lock stops Proxmox Backup Server's garbage collection from deleting chunks; turn it off for a bucket PBS writes to`,
             ),
         );
-    if (o.service !== "aws" && o.service !== "wasabi" && o.writers.length > 1) {
+    if (!SERVICES_WITH_IAM.includes(o.service) && o.writers.length > 1) {
         problems.push(
             at(["offsite", "writers"], `service "${o.service}" has no IAM API, so one scoped key serves one writer; list a single writer`),
         );
@@ -682,14 +689,13 @@ function checkOffsite(inv: Inventory, problems: Problems): void {
                 "R2 implements no S3 Object Lock (its bucket locks are set through Cloudflare's API); set objectLock: false",
             ),
         );
-    if (o.region !== "auto")
-        problems.push(at(["offsite", "region"], `R2 buckets live in region "auto"; set region: auto, got ${o.region}`));
+    if (o.region !== R2_REGION)
+        problems.push(at(["offsite", "region"], `R2 buckets live in region "${R2_REGION}"; set region: ${R2_REGION}, got ${o.region}`));
     if (o.bucket.includes("."))
         problems.push(
             at(["offsite", "bucket"], `R2 bucket names take lowercase letters, digits and '-' only; remove the '.' from "${o.bucket}"`),
         );
-    // The account id (32 hex digits), optionally a jurisdiction.
-    if (o.endpoint !== undefined && !/^https:\/\/[0-9a-f]{32}(\.(eu|fedramp))?\.r2\.cloudflarestorage\.com\/?$/.test(o.endpoint))
+    if (o.endpoint !== undefined && !R2_ENDPOINT_PATTERN.test(o.endpoint))
         problems.push(
             at(
                 ["offsite", "endpoint"],
