@@ -146,7 +146,7 @@ export function deployBackups(
             backups: inv.backups,
             guests: inv.guests,
             nodeNames: Object.keys(inv.nodes),
-            pbsPassword: requireCredential("pbsPassword", "PBS_PASSWORD"),
+            pbsPassword: requireCredential("pbsPassword"),
             provider,
         },
         opts,

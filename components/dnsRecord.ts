@@ -10,9 +10,6 @@ import { requireCredential } from "../config/loader";
 import { Inventory } from "../config/schema";
 import { ResolvedDnsRecord, dnsRecordProblems, normalizeDnsName, resolveDnsRecords } from "../lib/dns";
 
-/** Environment variable the Cloudflare API token is read from (it wins over stack config). */
-export const CLOUDFLARE_ENV_API_TOKEN = "CLOUDFLARE_API_TOKEN";
-
 export interface DnsRecordArgs {
     /** Cloudflare zone id (from the zone lookup `deployDns` makes once). */
     readonly zoneId: pulumi.Input<string>;
@@ -86,7 +83,7 @@ export function deployDns(inv: Inventory, opts: pulumi.ComponentResourceOptions 
     // Resolve and check every record (and let it throw) before anything is registered.
     const resolved = resolveDnsRecords(dns);
     assertRecordsComply(Object.values(resolved));
-    const apiToken = requireCredential("cloudflareApiToken", CLOUDFLARE_ENV_API_TOKEN);
+    const apiToken = requireCredential("cloudflareApiToken");
 
     const provider = new cloudflare.Provider("cloudflare", { apiToken }, { parent: opts.parent });
     const zone = cloudflare.getZoneOutput({ filter: { name: normalizeDnsName(dns.zone) } }, { provider, parent: opts.parent });

@@ -386,8 +386,8 @@ export function deployOffsite(inv: Inventory, opts: pulumi.ComponentResourceOpti
     const keys = SERVICE_FEATURES[inv.offsite.service].iam
         ? {}
         : {
-              accessKeyId: requireCredential("offsiteAccessKeyId", "AWS_ACCESS_KEY_ID"),
-              secretAccessKey: requireCredential("offsiteSecretAccessKey", "AWS_SECRET_ACCESS_KEY"),
+              accessKeyId: requireCredential("offsiteAccessKeyId"),
+              secretAccessKey: requireCredential("offsiteSecretAccessKey"),
           };
     return new OffsiteBucket("offsite", { offsite: inv.offsite, ...keys }, opts);
 }

@@ -5,7 +5,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseInventory } from "./parse";
 import { Inventory } from "./schema";
-import { CREDENTIAL_KEYS, PROJECT, splitConfig } from "./stackfile";
+import { CREDENTIAL_ENV, CredentialKey, PROJECT, splitConfig } from "./stackfile";
+
+export type { CredentialKey };
 
 /** Reads every `homelab:*` key of the stack, parses and cross-checks it. Throws InventoryError. */
 export function loadInventory(): Inventory {
@@ -23,25 +25,23 @@ export function loadInventory(): Inventory {
     return parseInventory(inventory, "stack config");
 }
 
-export type CredentialKey = (typeof CREDENTIAL_KEYS)[number];
-
 /**
  * A credential as a secret Output: the environment variable wins, then secret stack config.
  * Returns undefined when neither is set, so the caller decides whether it is required.
  */
-export function optionalCredential(key: CredentialKey, envVar: string): pulumi.Output<string> | undefined {
-    const fromEnv = process.env[envVar];
+export function optionalCredential(key: CredentialKey): pulumi.Output<string> | undefined {
+    const fromEnv = process.env[CREDENTIAL_ENV[key]];
     if (fromEnv !== undefined && fromEnv !== "") return pulumi.secret(fromEnv);
     const config = new pulumi.Config(PROJECT);
     return config.getSecret(key);
 }
 
 /** Like optionalCredential, but missing means an error naming both ways to provide it. */
-export function requireCredential(key: CredentialKey, envVar: string): pulumi.Output<string> {
-    const value = optionalCredential(key, envVar);
+export function requireCredential(key: CredentialKey): pulumi.Output<string> {
+    const value = optionalCredential(key);
     if (value === undefined) {
         throw new Error(
-            `missing credential: set the environment variable ${envVar} or run \`pulumi config set --secret ${PROJECT}:${key} <value>\``,
+            `missing credential: set the environment variable ${CREDENTIAL_ENV[key]} or run \`pulumi config set --secret ${PROJECT}:${key} <value>\``,
         );
     }
     return value;

@@ -22,6 +22,20 @@ export const CREDENTIAL_KEYS = [
     "offsiteSecretAccessKey",
 ] as const;
 
+export type CredentialKey = (typeof CREDENTIAL_KEYS)[number];
+
+/** The environment variable each credential is read from first (it wins over secret stack config). */
+export const CREDENTIAL_ENV: Readonly<Record<CredentialKey, string>> = {
+    proxmoxApiToken: "PROXMOX_VE_API_TOKEN",
+    proxmoxRootPassword: "PROXMOX_VE_PASSWORD",
+    proxmoxSshPrivateKey: "PROXMOX_VE_SSH_PRIVATE_KEY",
+    cloudflareApiToken: "CLOUDFLARE_API_TOKEN",
+    pbsPassword: "PBS_PASSWORD",
+    // The bucket-scoped key of B2, MinIO or R2 is an ordinary S3 key pair.
+    offsiteAccessKeyId: "AWS_ACCESS_KEY_ID",
+    offsiteSecretAccessKey: "AWS_SECRET_ACCESS_KEY",
+};
+
 /** A stack file, split into the inventory and the rest of its config. */
 export interface StackFile {
     readonly file: string;

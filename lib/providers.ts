@@ -10,15 +10,8 @@ import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
 import { optionalCredential, requireCredential } from "../config/loader";
 import { Inventory } from "../config/schema";
-import { PROJECT } from "../config/stackfile";
+import { CREDENTIAL_ENV, PROJECT } from "../config/stackfile";
 import { guestsNeedingRoot } from "./privilege";
-
-/** Environment variables the credentials are read from (they win over stack config). */
-export const PROXMOX_ENV = {
-    apiToken: "PROXMOX_VE_API_TOKEN",
-    rootPassword: "PROXMOX_VE_PASSWORD",
-    sshPrivateKey: "PROXMOX_VE_SSH_PRIVATE_KEY",
-} as const;
 
 /** The Proxmox providers of a stack. */
 export interface ProxmoxProviders {
@@ -53,8 +46,8 @@ export function providerSsh(inv: Inventory, privateKey: pulumi.Output<string> | 
  */
 export function createProxmoxProviders(inv: Inventory, opts: ProxmoxProvidersOptions = {}): ProxmoxProviders {
     const name = opts.name ?? "proxmox";
-    const apiToken = requireCredential("proxmoxApiToken", PROXMOX_ENV.apiToken);
-    const sshPrivateKey = optionalCredential("proxmoxSshPrivateKey", PROXMOX_ENV.sshPrivateKey);
+    const apiToken = requireCredential("proxmoxApiToken");
+    const sshPrivateKey = optionalCredential("proxmoxSshPrivateKey");
     const ssh = providerSsh(inv, sshPrivateKey);
     const common = { endpoint: inv.cluster.endpoint, insecure: inv.cluster.insecure };
 
@@ -63,13 +56,13 @@ export function createProxmoxProviders(inv: Inventory, opts: ProxmoxProvidersOpt
     const needing = guestsNeedingRoot(inv);
     let root: proxmoxve.Provider | undefined;
     if (opts.forceRoot || Object.keys(needing).length > 0) {
-        const password = optionalCredential("proxmoxRootPassword", PROXMOX_ENV.rootPassword);
+        const password = optionalCredential("proxmoxRootPassword");
         if (password === undefined) {
             const who = Object.entries(needing)
                 .map(([guest, reasons]) => `${guest} (${reasons.join("; ")})`)
                 .join(", ");
             throw new Error(
-                `missing credential: the root@pam password, needed by ${who || "forceRoot"}; set the environment variable ${PROXMOX_ENV.rootPassword} or run \`pulumi config set --secret ${PROJECT}:proxmoxRootPassword <password>\``,
+                `missing credential: the root@pam password, needed by ${who || "forceRoot"}; set the environment variable ${CREDENTIAL_ENV.proxmoxRootPassword} or run \`pulumi config set --secret ${PROJECT}:proxmoxRootPassword <password>\``,
             );
         }
         root = new proxmoxve.Provider(`${name}-root`, { ...common, username: "root@pam", password, ssh });

@@ -14,7 +14,7 @@ import * as path from "path";
 import { InventoryError, InventoryProblem } from "../config/errors";
 import { parseInventory } from "../config/parse";
 import { Inventory } from "../config/schema";
-import { CREDENTIAL_KEYS, PROJECT, StackFileError, isSecureValue, readStackFile, stackFilePath } from "../config/stackfile";
+import { CREDENTIAL_ENV, CREDENTIAL_KEYS, PROJECT, StackFileError, isSecureValue, readStackFile, stackFilePath } from "../config/stackfile";
 import { GUEST_TYPES, NODE_COMPONENT_TYPE } from "../policies/tokens";
 import { parseArgs } from "./args";
 import { RecordedResource, Recording } from "./runtime/recorder";
@@ -23,16 +23,7 @@ import { RecordedResource, Recording } from "./runtime/recorder";
 export const SECRET_PLACEHOLDER = "[secret]";
 
 /** Environment variables that could carry real credentials into the plan: cleared before it runs. */
-export const CREDENTIAL_ENV_VARS = [
-    "PROXMOX_VE_API_TOKEN",
-    "PROXMOX_VE_PASSWORD",
-    "PROXMOX_VE_SSH_PRIVATE_KEY",
-    "CLOUDFLARE_API_TOKEN",
-    "PBS_PASSWORD",
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-] as const;
+export const CREDENTIAL_ENV_VARS = [...new Set(Object.values(CREDENTIAL_ENV)), "AWS_SESSION_TOKEN"];
 
 export interface PlanViolation {
     readonly policy: string;
