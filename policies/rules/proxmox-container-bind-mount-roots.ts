@@ -1,21 +1,11 @@
 import { BindMountRootsConfig, BIND_MOUNT_ROOTS_SCHEMA } from "../config";
 import { resourceRule } from "../define";
 import { records, str } from "../props";
+import { normalizeHostPath } from "../shared/paths";
 import { CONTAINER_TYPES } from "../tokens";
 
 /** Host paths no container may see, whatever the configured managed roots say. */
 export const ALWAYS_REFUSED_HOST_PATHS: readonly string[] = ["/", "/etc", "/root", "/var/lib/vz", "/dev", "/proc", "/sys", "/boot", "/usr"];
-
-/** An absolute path with `.`, `..` and repeated slashes resolved (`/tank/../etc/` → `/etc`). */
-export function normalizeHostPath(path: string): string {
-    const parts: string[] = [];
-    for (const part of path.split("/")) {
-        if (part === "" || part === ".") continue;
-        if (part === "..") parts.pop();
-        else parts.push(part);
-    }
-    return `/${parts.join("/")}`;
-}
 
 /** Whether `path` is `root` or below it (both normalized). */
 export function isUnder(path: string, root: string): boolean {

@@ -1,4 +1,5 @@
 import { resourceRule } from "../define";
+import { normalizeHostPath } from "../shared/paths";
 import { str } from "../props";
 import { REMOTE_COMMAND_TYPES } from "../tokens";
 
@@ -216,14 +217,7 @@ function programWords(words: readonly string[]): string[] | undefined {
 function normalize(path: string, cwd: string | undefined): string | undefined {
     if (path.includes("$") || path.startsWith("~")) return undefined;
     const full = path.startsWith("/") ? path : cwd === undefined ? undefined : `${cwd}/${path}`;
-    if (full === undefined) return undefined;
-    const parts: string[] = [];
-    for (const seg of full.split("/")) {
-        if (seg === "" || seg === ".") continue;
-        if (seg === "..") parts.pop();
-        else parts.push(seg);
-    }
-    return `/${parts.join("/")}`;
+    return full === undefined ? undefined : normalizeHostPath(full);
 }
 
 /** `/`, or globs of nothing but `*` below it (`/*`, `/*\/*`): the whole filesystem. */
