@@ -23,7 +23,7 @@ import type {
 import { BaseConfig, EXEMPTIONS_ONLY_SCHEMA, withDefaults } from "./config";
 import { findExemption } from "./exemptions";
 import { Props } from "./props";
-import { unknownPathOf } from "./unknowns";
+import { unknownPathOf, unknownReason } from "./unknowns";
 
 /** What a resource rule's check gets besides the props. */
 export interface ResourceRuleContext<C extends BaseConfig> {
@@ -52,8 +52,18 @@ export interface ResourceRuleSpec<C extends BaseConfig> {
     readonly remediate?: (props: Props, ctx: ResourceRuleContext<C>) => Record<string, unknown> | undefined;
 }
 
-function unknownReason(path: string): string {
-    return `${path === "" ? "a value" : path} is unknown during preview`;
+/**
+ * Runs a rule body; when it trips over a value unknown at preview, the rule is not applicable
+ * (with the path) instead of failing. Any other error propagates.
+ */
+function guardUnknown<T>(notApplicable: (reason: string) => void, body: () => T): T {
+    try {
+        return body();
+    } catch (e) {
+        const path = unknownPathOf(e);
+        if (path !== undefined) notApplicable(unknownReason(path));
+        throw e;
+    }
 }
 
 /** A resource validation policy from a spec (see the module comment for what it adds). */
@@ -81,13 +91,10 @@ export function resourceRule<C extends BaseConfig>(spec: ResourceRuleSpec<C>): R
             const ctx = context(args);
             if (ctx === undefined) return;
             const messages: string[] = [];
-            try {
-                spec.validate(args.props, ctx, (message) => messages.push(message));
-            } catch (e) {
-                const path = unknownPathOf(e);
-                if (path !== undefined) args.notApplicable(unknownReason(path));
-                throw e;
-            }
+            guardUnknown(
+                (reason) => args.notApplicable(reason),
+                () => spec.validate(args.props, ctx, (message) => messages.push(message)),
+            );
             for (const message of messages) reportViolation(message);
         },
     };
@@ -96,13 +103,10 @@ export function resourceRule<C extends BaseConfig>(spec: ResourceRuleSpec<C>): R
         policy.remediateResource = (args: ResourceValidationArgs) => {
             const ctx = context(args);
             if (ctx === undefined) return undefined;
-            try {
-                return remediate(args.props, ctx);
-            } catch (e) {
-                const path = unknownPathOf(e);
-                if (path !== undefined) args.notApplicable(unknownReason(path));
-                throw e;
-            }
+            return guardUnknown(
+                (reason) => args.notApplicable(reason),
+                () => remediate(args.props, ctx),
+            );
         };
     }
     return policy;
@@ -142,17 +146,15 @@ export function stackRule<C extends BaseConfig>(spec: StackRuleSpec<C>): StackVa
             const urns = new Map<string, PolicyResource>();
             for (const r of args.resources) urns.set(r.urn, r);
             const found: { message: string; urn?: string }[] = [];
-            try {
-                spec.validate(
-                    args.resources,
-                    { config, byUrn: (urn) => urns.get(urn), notApplicable: (reason) => args.notApplicable(reason) },
-                    (message, urn) => found.push({ message, urn }),
-                );
-            } catch (e) {
-                const path = unknownPathOf(e);
-                if (path !== undefined) args.notApplicable(unknownReason(path));
-                throw e;
-            }
+            guardUnknown(
+                (reason) => args.notApplicable(reason),
+                () =>
+                    spec.validate(
+                        args.resources,
+                        { config, byUrn: (urn) => urns.get(urn), notApplicable: (reason) => args.notApplicable(reason) },
+                        (message, urn) => found.push({ message, urn }),
+                    ),
+            );
             for (const v of found) {
                 const resource = v.urn === undefined ? undefined : urns.get(v.urn);
                 if (resource !== undefined && findExemption(config.exemptions, resource.name) !== undefined) continue;

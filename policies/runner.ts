@@ -32,7 +32,7 @@ import type {
 } from "@pulumi/policy";
 import Ajv from "ajv";
 import { POLICIES } from "./registry";
-import { UNKNOWN_SENTINELS, plainCopy, unknownCheckingProxy, unknownPathOf, withUnknowns } from "./unknowns";
+import { UNKNOWN_SENTINELS, plainCopy, unknownCheckingProxy, unknownPathOf, unknownReason, withUnknowns } from "./unknowns";
 
 export type { PolicyPackConfig } from "@pulumi/policy";
 
@@ -226,7 +226,7 @@ function guarded(
             notApplicable.push({
                 policy,
                 ...(urn !== undefined ? { urn } : {}),
-                reason: `${unknownPath || "a value"} is unknown during preview`,
+                reason: unknownReason(unknownPath),
             });
             return undefined;
         }

@@ -41,6 +41,11 @@ export function unknownCheckingProxy<T extends object>(value: T): T {
     return sdkProxy.unknownCheckingProxy(value);
 }
 
+/** Why a rule could not judge a resource whose value at `path` is unknown during preview. */
+export function unknownReason(path: string): string {
+    return `${path === "" ? "a value" : path} is unknown during preview`;
+}
+
 /** The dotted path of an unknown value a rule tried to read, or undefined when `e` is something else. */
 export function unknownPathOf(e: unknown): string | undefined {
     if (e instanceof sdkProxy.UnknownValueError) return e.props.join(".");
