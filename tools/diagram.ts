@@ -306,7 +306,6 @@ export function firstDifference(a: string, b: string): number | undefined {
     return undefined;
 }
 
-/** Runs the command in `root` (the repository root). Returns the exit code. */
 export const README_START = "<!-- topology:start -->";
 export const README_END = "<!-- topology:end -->";
 
@@ -320,6 +319,7 @@ export function withReadmeDiagram(readme: string, rendered: string): string {
     return `${readme.slice(0, start + README_START.length)}\n\n${block[0]}\n${readme.slice(end)}`;
 }
 
+/** Runs the command in `root` (the repository root). Returns the exit code. */
 export function main(
     argv: string[],
     root = process.cwd(),

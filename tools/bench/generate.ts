@@ -18,7 +18,8 @@
  * - every fourth guest is excluded from backups with a reason, the others are in a backup tier
  *   (critical, medium, low in turn); offsite on AWS S3.
  */
-import { InventoryInput } from "../../config/schema";
+import { BACKUP_TIERS, InventoryInput } from "../../config/schema";
+import { TIERS, schemeVmid } from "../../lib/scheme";
 
 /** Guests per node. */
 export const GUESTS_PER_NODE = 40;
@@ -35,8 +36,6 @@ const NODE_THREADS = 32;
 const NODE_MEMORY_GIB = 128;
 const MANAGEMENT_VLAN = 10;
 const PBS_ADDRESS = "10.10.2.20";
-const BACKUP_TIERS = ["critical", "medium", "low"] as const;
-const CPU_TIERS = ["critical", "high", "normal", "low", "minimal"] as const;
 
 // The reference stack's pinned images (real checksums), reused so the inventory validates.
 const LXC_TEMPLATE = {
@@ -141,7 +140,7 @@ export function generateInventory(guests: number): InventoryInput {
         const name = guestName(i);
         const node = nodeName(Math.floor(i / GUESTS_PER_NODE));
         const storage = `${node}-zfs`;
-        const tier = CPU_TIERS[i % CPU_TIERS.length];
+        const tier = TIERS[i % TIERS.length];
         const cores = 1 + (i % 2);
         const memoryMiB = 1024 * (1 + (i % 2));
         const backup =
@@ -156,7 +155,7 @@ export function generateInventory(guests: number): InventoryInput {
                 node,
                 vlan: MANAGEMENT_VLAN,
                 ipv4: PBS_ADDRESS,
-                vmid: MANAGEMENT_VLAN * 1000 + 20,
+                vmid: schemeVmid(MANAGEMENT_VLAN, PBS_ADDRESS),
                 cores: 2,
                 memoryMiB: 4096,
                 memoryFloorMiB: 2048,
@@ -171,7 +170,16 @@ export function generateInventory(guests: number): InventoryInput {
         // Guests 1.. are dealt round-robin over the guest VLANs; hosts start at .10.
         const vlan = vlanId((i - 1) % vlanCount);
         const host = 10 + Math.floor((i - 1) / vlanCount);
-        const common = { node, vlan, ipv4: vlanAddress(vlan, host), vmid: vlan * 1000 + host, cores, memoryMiB, tier, backup };
+        const common = {
+            node,
+            vlan,
+            ipv4: vlanAddress(vlan, host),
+            vmid: schemeVmid(vlan, vlanAddress(vlan, host)),
+            cores,
+            memoryMiB,
+            tier,
+            backup,
+        };
         if (isVm(i)) {
             guestSpecs[name] = {
                 kind: "vm",
