@@ -2,10 +2,10 @@
  * The Pulumi program: load and validate the inventory from stack config (fail closed: an invalid
  * inventory throws one error listing every problem and nothing is registered), then compose.
  */
-import { loadInventory } from "./config/loader";
+import { loadInventory, readCredentials } from "./config/loader";
 import { deployHomelab } from "./program";
 
-const outputs = deployHomelab(loadInventory());
+const outputs = deployHomelab(loadInventory(), readCredentials());
 
 export const guestAddresses = outputs.guestAddresses;
 export const guestVmids = outputs.guestVmids;

@@ -1,19 +1,29 @@
 /**
- * The composition of the homelab from a validated inventory: providers → ZFS datasets (over each
- * node's SSH connection) → nodes (their storages after the datasets behind them) → guests (after
- * the datasets they mount) → public DNS → backups → the offsite bucket. No config is read here: the inventory comes in typed, the
- * credentials through config/loader.ts. Tests and the offline plan call this directly.
+ * The composition of the homelab from a validated inventory:
+ *
+ *   providers → cluster (datacenter firewall, hardware mappings) → nodes (bridge, node firewall,
+ *   host preparation) → ZFS datasets (over each node's pinned SSH) → storages (after the datasets
+ *   behind them) → image downloads → guests (after their storages, downloads and datasets) →
+ *   public DNS → backups (PBS storage after PBS answers, vzdump jobs) → the offsite bucket.
+ *
+ * No config is read here: the inventory comes in typed, the credentials through config/loader.ts.
+ * Tests and the offline plan call this directly.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { Credentials } from "./config/loader";
 import { Inventory } from "./config/schema";
-import { deployBackups } from "./components/backupPlan";
+import { bindMountsByGuest } from "./lib/privilege";
+import { storageBackingDatasets } from "./lib/storageBacking";
+import { BackupPlan } from "./components/backupPlan";
+import { Cluster } from "./components/cluster";
 import { deployDns } from "./components/dnsRecord";
+import { HaGroup } from "./components/haGroup";
+import { Images } from "./components/images";
 import { deployOffsite } from "./components/offsiteBucket";
 import { deployGuests, deployNodes } from "./components/proxmox";
-import { nodeConnection } from "./components/proxmoxNode";
-import { datasetMountsByGuest, deployDatasets } from "./components/zfsDataset";
-import { createProxmoxProviders } from "./lib/providers";
-import { storageBackingDatasets } from "./lib/storageBacking";
+import { createProviders } from "./components/providers";
+import { Storages } from "./components/storages";
+import { deployDatasets } from "./components/zfsDataset";
 
 /** What the stack exports. */
 export interface HomelabOutputs {
@@ -38,39 +48,92 @@ export interface HomelabOutputs {
 }
 
 /** Registers every resource of the homelab. */
-export function deployHomelab(inv: Inventory): HomelabOutputs {
-    const providers = createProxmoxProviders(inv);
+export function deployHomelab(inv: Inventory, credentials: Credentials): HomelabOutputs {
+    const providers = createProviders(inv, credentials);
+    const cluster = new Cluster("cluster", { inventory: inv, provider: providers.api });
 
-    // Datasets first: storages (a zfs pool path, an NFS export) and guests' bind mounts stand on them.
-    const connections = Object.fromEntries(
-        Object.entries(inv.nodes).map(([name, spec]) => [name, nodeConnection(spec, providers.sshPrivateKey)]),
-    );
-    const datasets = deployDatasets(inv, connections);
+    // Nodes first (their host preparation: the NFS server datasets export through, udev rules), then
+    // the datasets storages and guests stand on.
+    const nodes = deployNodes(inv, providers);
+    const datasets = deployDatasets(inv, nodes);
 
     const backing = storageBackingDatasets(inv);
-    const storageDependencies = Object.fromEntries(
-        Object.entries(backing).map(([node, byStorage]) => [
-            node,
-            Object.fromEntries(Object.entries(byStorage).map(([id, paths]) => [id, paths.map((p) => datasets[p])])),
-        ]),
+    const storages = new Storages(
+        "storages",
+        {
+            storages: inv.storages,
+            nodeNames: Object.keys(inv.nodes),
+            dependencies: Object.fromEntries(Object.entries(backing).map(([id, paths]) => [id, paths.map((p) => datasets[p])])),
+            cifsPassword: credentials.optional("cifsPassword"),
+        },
+        { provider: providers.api },
     );
-    const nodes = deployNodes(inv, providers, storageDependencies);
+    const images = new Images(
+        "images",
+        { images: inv.images, guests: inv.guests, storages: inv.storages, storageResources: storages.byId },
+        { provider: providers.api },
+    );
 
-    // Mounts per guest, computed once: the lookups below stay linear in the size of the inventory.
-    const mounts = datasetMountsByGuest(inv);
-    const guests = deployGuests(inv, nodes, {
+    const mounts = bindMountsByGuest(inv);
+    const guests = deployGuests(inv, {
         providers,
-        datasetMounts: (guest) => mounts.get(guest) ?? [],
-        datasetDependencies: (guest) => (mounts.get(guest) ?? []).map((m) => datasets[m.dataset]),
+        nodes,
+        images,
+        storages: storages.byId,
+        mounts,
+        dependencies: (guest) => [
+            ...(mounts.get(guest) ?? []).flatMap((m) => (m.dataset !== undefined ? [datasets[m.dataset]] : [])),
+            ...(Object.values(inv.mappings.pci).length + Object.values(inv.mappings.usb).length > 0 ? [cluster] : []),
+            nodes[inv.guests[guest].node].hostPreparation,
+        ],
     });
 
-    const dns = deployDns(inv);
-    // Backup jobs name guests by VMID: they wait for the guests so a first `up` never schedules a missing one.
-    const backups = deployBackups(inv, providers.api, { dependsOn: Object.values(guests) });
-    const offsite = deployOffsite(inv);
+    // Proxmox HA groups: where their members may run (the members' HA resources are the guests').
+    for (const [group, ha] of Object.entries(inv.ha)) {
+        if (ha.kind !== "proxmox") continue;
+        new HaGroup(`ha-${group}`, {
+            group,
+            resources: ha.members.map((m) => `${inv.guests[m].kind === "vm" ? "vm" : "ct"}:${inv.guests[m].vmid}`),
+            nodes: ha.nodes ?? Object.keys(inv.nodes),
+            pveVersion: inv.cluster.pveVersion,
+            members: ha.members.flatMap((m) => (guests[m].side.ha ? [guests[m].side.ha!] : [])),
+            provider: providers.api,
+        });
+    }
+
+    const dns = deployDns(inv, providers.cloudflare);
+
+    let backups: BackupPlan | undefined;
+    if (inv.backups) {
+        const target = inv.storages[inv.backups.target];
+        const pbsGuest = target.kind === "pbs" && target.guest !== undefined ? inv.guests[target.guest] : undefined;
+        backups = new BackupPlan(
+            "backups",
+            {
+                backups: inv.backups,
+                target,
+                guests: inv.guests,
+                datasets: inv.datasets,
+                nodeNames: Object.keys(inv.nodes),
+                ...(target.kind === "pbs"
+                    ? {
+                          pbs: {
+                              server: pbsGuest?.ipv4 ?? target.server!,
+                              password: credentials.require("pbsPassword"),
+                              fingerprint: target.fingerprint!,
+                          },
+                      }
+                    : {}),
+                provider: providers.api,
+            },
+            // Backup jobs name guests by VMID: they wait for the guests so a first `up` never schedules a missing one.
+            { dependsOn: Object.values(guests) },
+        );
+    }
+    const offsite = deployOffsite(inv, credentials);
 
     return {
-        guestAddresses: Object.fromEntries(Object.entries(inv.guests).map(([name, g]) => [name, g.ipv4])),
+        guestAddresses: Object.fromEntries(Object.entries(inv.guests).flatMap(([name, g]) => (g.ipv4 ? [[name, g.ipv4]] : []))),
         guestVmids: Object.fromEntries(Object.entries(inv.guests).map(([name, g]) => [name, g.vmid])),
         datasetMountpoints: Object.fromEntries(Object.entries(datasets).map(([path, ds]) => [path, ds.mountpoint])),
         datasetProperties: Object.fromEntries(Object.entries(datasets).map(([path, ds]) => [path, ds.properties])),

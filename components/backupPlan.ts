@@ -1,23 +1,33 @@
 /**
- * The on-site part of the 3-2-1 plan: the Proxmox Backup Server storage on the cluster and one
- * vzdump job per (tier, node), each naming its guests by VMID, staggered through the night.
- * The plan itself (which jobs, which guests, which start times) is `lib/backupSchedule.ts`.
+ * The on-site part of the 3-2-1 plan: the backup target's storage definition (a PBS storage,
+ * created only once the PBS answers, P4) and one vzdump job per (tier, node), each naming its
+ * guests by VMID, staggered through the night. The plan itself (which jobs, which guests, which
+ * start times) is `lib/backupSchedule.ts`.
  */
 import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
-import { requireCredential } from "../config/loader";
-import { BackupsSpec, GuestSpec, Inventory } from "../config/schema";
-import { BackupSchedule, BackupTier, PlannedJob, planBackupJobs, pruneBackupsOf } from "../lib/backupSchedule";
+import { BackupsSpec, DatasetEntry, GuestSpec, StorageSpec } from "../config/schema";
+import { BackupSchedule, PlannedJob, planBackupJobs, pruneBackupsOf } from "../lib/backupSchedule";
 
 export interface BackupPlanArgs {
-    /** The inventory's `backups` section: PBS connection, night window, bandwidth limit and tiers. */
+    /** The inventory's `backups` section: target, night window, bandwidth limit and tiers. */
     readonly backups: BackupsSpec;
+    /** The target storage (`storages.<backups.target>`). */
+    readonly target: StorageSpec;
     /** Every guest of the inventory: each is in exactly one job or excluded with its reason. */
     readonly guests: Readonly<Record<string, GuestSpec>>;
-    /** Nodes the PBS storage is offered on (all cluster nodes). */
+    /** Every dataset of the inventory (their jobs are planned here, run by the dataset backups). @default {} */
+    readonly datasets?: Readonly<Record<string, DatasetEntry>>;
+    /** Every node of the cluster (the target's default nodes). */
     readonly nodeNames: readonly string[];
-    /** Password (or API token secret) of `backups.pbs.username` on the PBS; always stored as a secret. */
-    readonly pbsPassword: pulumi.Input<string>;
+    /** For a PBS target: its address, the password of its user (secret), and its certificate fingerprint. */
+    readonly pbs?: {
+        readonly server: pulumi.Input<string>;
+        readonly password: pulumi.Input<string>;
+        readonly fingerprint: pulumi.Input<string>;
+        /** What must answer before the storage is added (the PBS setup). @default [] */
+        readonly ready?: readonly pulumi.Resource[];
+    };
     /** The Proxmox API provider (the token-based one: storage and backup jobs are API objects). */
     readonly provider: proxmoxve.Provider;
 }
@@ -25,7 +35,7 @@ export interface BackupPlanArgs {
 /** A job as exported: where, which tier, when and what. */
 export interface BackupJobSummary {
     readonly node: string;
-    readonly tier: BackupTier;
+    readonly tier: string;
     readonly schedule: string;
     readonly vmids: readonly number[];
 }
@@ -41,10 +51,12 @@ export const JOB_DEFAULTS = {
 
 /** The PBS storage and the vzdump jobs of the cluster. */
 export class BackupPlan extends pulumi.ComponentResource {
-    /** Proxmox storage id of the PBS datastore (`pbs`). */
+    /** Proxmox storage id of the target. */
     readonly storageId: pulumi.Output<string>;
-    /** The PBS storage definition. */
-    readonly storage: proxmoxve.storage.Pbs;
+    /** The PBS storage definition, for a PBS target. */
+    readonly storage?: proxmoxve.storage.Pbs;
+    /** The planned jobs (vzdump and dataset jobs). */
+    readonly plan: BackupSchedule;
     /** The vzdump jobs, by Proxmox job id. */
     readonly jobResources: Record<string, proxmoxve.backup.Job>;
     /** The jobs, by Proxmox job id. */
@@ -54,33 +66,42 @@ export class BackupPlan extends pulumi.ComponentResource {
 
     constructor(name: string, args: BackupPlanArgs, opts: pulumi.ComponentResourceOptions = {}) {
         // Validate before registering anything: a bad plan leaves no half-made component.
-        const { plan, pbsAddress } = resolveBackupPlan(args);
+        const plan = resolveBackupPlan(args);
+        if (args.target.kind === "pbs" && args.pbs === undefined)
+            throw new Error(`[backups.target] a PBS target needs its server, password and fingerprint`);
         super("homelab:backup:BackupPlan", name, {}, opts);
-        const { backups, provider } = args;
+        const { backups, provider, target } = args;
+        this.plan = plan;
 
-        this.storage = new proxmoxve.storage.Pbs(
-            `${name}-storage-${backups.pbs.storageId}`,
-            {
-                resourceId: backups.pbs.storageId,
-                server: pbsAddress,
-                datastore: backups.pbs.datastore,
-                username: backups.pbs.username,
-                password: pulumi.secret(args.pbsPassword),
-                fingerprint: backups.pbs.fingerprint,
-                contents: ["backup"],
-                nodes: [...args.nodeNames].sort(),
-            },
-            { parent: this, provider },
-        );
-        this.storageId = this.storage.resourceId;
+        if (target.kind === "pbs" && args.pbs !== undefined) {
+            this.storage = new proxmoxve.storage.Pbs(
+                `${name}-storage-${backups.target}`,
+                {
+                    resourceId: backups.target,
+                    server: args.pbs.server,
+                    datastore: target.datastore,
+                    username: target.username,
+                    password: pulumi.secret(args.pbs.password),
+                    fingerprint: args.pbs.fingerprint,
+                    contents: ["backup"],
+                    nodes: [...(target.nodes ?? args.nodeNames)].sort(),
+                },
+                // The id is fixed and password, server, datastore and username force a replacement (P13): delete first.
+                { parent: this, provider, deleteBeforeReplace: true, dependsOn: [...(args.pbs.ready ?? [])] },
+            );
+            this.storageId = this.storage.resourceId;
+        } else {
+            this.storageId = pulumi.output(backups.target);
+        }
 
         this.jobResources = {};
         this.jobs = {};
         for (const job of plan.jobs) {
+            if (job.kind !== "vzdump") continue;
             this.jobResources[job.id] = new proxmoxve.backup.Job(`${name}-${job.id}`, jobArgs(job, backups, this.storageId), {
                 parent: this,
                 provider,
-                dependsOn: [this.storage],
+                ...(this.storage ? { dependsOn: [this.storage] } : {}),
             });
             this.jobs[job.id] = { node: job.node, tier: job.tier, schedule: job.schedule, vmids: job.vmids };
         }
@@ -91,27 +112,11 @@ export class BackupPlan extends pulumi.ComponentResource {
 }
 
 /**
- * Checks the plain inputs and plans the jobs; throws at once with the field, the value and the fix.
- * Pure: the constructor calls it first, tests call it directly.
+ * Plans the jobs; throws at once with the field and the fix. Pure: the constructor calls it
+ * first, tests call it directly.
  */
-export function resolveBackupPlan(args: Pick<BackupPlanArgs, "backups" | "guests" | "nodeNames">): {
-    plan: BackupSchedule;
-    pbsAddress: string;
-} {
-    const { backups, guests } = args;
-    const pbsGuest = guests[backups.pbs.guest];
-    if (!pbsGuest) {
-        throw new Error(
-            `[backups.pbs.guest] "${backups.pbs.guest}" is not a guest of the inventory; name the guest running Proxmox Backup Server`,
-        );
-    }
-    if (!("exclude" in pbsGuest.backup)) {
-        throw new Error(
-            `[guests.${backups.pbs.guest}.backup] the PBS guest cannot back itself up into its own datastore; exclude it with a reason`,
-        );
-    }
-    if (args.nodeNames.length === 0) throw new Error(`[nodes] the PBS storage needs at least one node to be offered on`);
-    return { plan: planBackupJobs({ guests, window: backups.window, tiers: backups.tiers }), pbsAddress: pbsGuest.ipv4 };
+export function resolveBackupPlan(args: Pick<BackupPlanArgs, "backups" | "guests" | "datasets">): BackupSchedule {
+    return planBackupJobs({ guests: args.guests, datasets: args.datasets ?? {}, window: args.backups.window, tiers: args.backups.tiers });
 }
 
 /** The `backup.Job` inputs of a planned job. */
@@ -128,27 +133,4 @@ export function jobArgs(job: PlannedJob, backups: BackupsSpec, storageId: pulumi
         pruneBackups: pruneBackupsOf(backups.tiers[job.tier].retention),
         notesTemplate: `{{guestname}} (${job.tier})`,
     };
-}
-
-/**
- * Builds the BackupPlan of an inventory, or undefined when it has no `backups` section. Reads the
- * PBS password from the environment (`PBS_PASSWORD`) or secret config `homelab:pbsPassword`.
- */
-export function deployBackups(
-    inv: Inventory,
-    provider: proxmoxve.Provider,
-    opts: pulumi.ComponentResourceOptions = {},
-): BackupPlan | undefined {
-    if (!inv.backups) return undefined;
-    return new BackupPlan(
-        "backups",
-        {
-            backups: inv.backups,
-            guests: inv.guests,
-            nodeNames: Object.keys(inv.nodes),
-            pbsPassword: requireCredential("pbsPassword"),
-            provider,
-        },
-        opts,
-    );
 }

@@ -6,7 +6,6 @@
  */
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import { requireCredential } from "../config/loader";
 import { Inventory } from "../config/schema";
 import { ResolvedDnsRecord, dnsRecordProblems, normalizeDnsName, resolveDnsRecords } from "../lib/dns";
 
@@ -72,20 +71,22 @@ export interface DeployedDns {
 }
 
 /**
- * Builds the Cloudflare provider (API token from `CLOUDFLARE_API_TOKEN` or the secret config
- * `homelab:cloudflareApiToken`), looks the zone up once and creates one `DnsRecord` per
- * inventory record (`dns-<key>`). Returns undefined when the inventory has no `dns` section.
- * `opts` (parent, dependsOn, ...) apply to every record; the provider and the lookup take its parent.
+ * Looks the zone up once and creates one `DnsRecord` per inventory record (`dns-<key>`) through the
+ * stack's Cloudflare provider. Returns undefined when the inventory has no `dns` section. `opts`
+ * (parent, dependsOn, ...) apply to every record; the lookup takes its parent.
  */
-export function deployDns(inv: Inventory, opts: pulumi.ComponentResourceOptions = {}): DeployedDns | undefined {
+export function deployDns(
+    inv: Inventory,
+    provider: cloudflare.Provider | undefined,
+    opts: pulumi.ComponentResourceOptions = {},
+): DeployedDns | undefined {
     const dns = inv.dns;
     if (dns === undefined) return undefined;
+    if (provider === undefined) throw new Error(`[dns] the inventory has public DNS but no Cloudflare provider was built`);
     // Resolve and check every record (and let it throw) before anything is registered.
     const resolved = resolveDnsRecords(dns);
     assertRecordsComply(Object.values(resolved));
-    const apiToken = requireCredential("cloudflareApiToken");
 
-    const provider = new cloudflare.Provider("cloudflare", { apiToken }, { parent: opts.parent });
     const zone = cloudflare.getZoneOutput({ filter: { name: normalizeDnsName(dns.zone) } }, { provider, parent: opts.parent });
     // On a lookup by filter the provider fills `zoneId`; its maintainers do not guarantee `id` is the zone id.
     const zoneId = zone.apply((z) => {

@@ -1,70 +1,88 @@
 /**
- * What containers and VMs share: arguments, validation, tags, startup, the guest firewall,
- * HA and the outputs policies read. Used by lxcGuest.ts and vmGuest.ts.
+ * What containers and VMs share: arguments, validation, tags, startup, the guest firewall
+ * (options, the `ipfilter-net0` address set, rules), HA membership and the outputs policies read.
  */
 import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
 import { FirewallRuleSpec, GuestSpec, Network } from "../config/schema";
+import { guestDiskStorageProblem } from "../config/crosschecks";
 import { cidrContains, parseCidr, parseIpv4 } from "../lib/ipv4";
-import { ProxmoxProviders } from "../lib/providers";
-import { STARTUP_DELAY_SECONDS_BY_TIER, STARTUP_ORDER_BY_TIER, Tier } from "../lib/scheme";
-import { FORBIDDEN_GUEST_STORAGES } from "../config/crosschecks";
+import { CPU_UNITS_BY_TIER, STARTUP_DELAY_SECONDS_BY_TIER, STARTUP_ORDER_BY_TIER, Tier } from "../lib/scheme";
+import { Providers } from "./providers";
 
 /** DNS settings of the cluster, given to every guest. */
 export interface GuestDns {
-    /** Resolvers, in order. */
     readonly servers: readonly string[];
-    /** Search domain. */
     readonly domain: string;
+}
+
+/** The guest's network: the inventory's entry and its name. */
+export interface GuestNetwork extends Network {
+    readonly name: string;
+}
+
+/** A keepalived group the guest is a member of: the VIP it may send from, the peers it exchanges VRRP with. */
+export interface GuestVrrp {
+    readonly group: string;
+    readonly vip: string;
+    readonly peers: readonly string[];
+}
+
+/** A Proxmox HA group the guest is a member of. */
+export interface GuestHa {
+    readonly group: string;
+    readonly state: "started" | "stopped" | "ignored";
+    readonly maxRestart: number;
+    readonly maxRelocate: number;
 }
 
 /** Arguments every guest component takes. */
 export interface GuestArgsBase {
     /** The guest's name in the inventory: its hostname and Proxmox name. */
     readonly guestName: string;
-    /** The network of the guest's VLAN (its subnet gives the prefix, its gateway the route). */
-    readonly network: Network;
+    /** The guest's network (its subnet gives the prefix, its gateway the route). */
+    readonly network: GuestNetwork;
     /** Cluster DNS settings. */
     readonly dns: GuestDns;
-    /** Public SSH keys installed for the guest's login user. @default [] */
+    /** Public SSH keys for the guest's login user. @default [] */
     readonly sshPublicKeys?: readonly string[];
-    /** The node's VLAN-aware bridge. @default "vmbr0" */
+    /** Sources allowed to SSH into a guest that carries the keys (the admin networks). @default [] */
+    readonly adminSources?: readonly string[];
+    /** The node's bridge. @default "vmbr0" */
     readonly bridge?: string;
     /**
-     * The VLAN the node's uplink carries untagged: the one holding the node's own address, which
-     * the installer put on the bridge itself. Untagged frames land in the bridge's default VLAN,
-     * so a guest on this VLAN gets an untagged NIC; tagging it would cut it off. @default none
+     * The VLAN the node's uplink carries untagged (the one holding the node's own address): a guest
+     * on it gets an untagged NIC; tagging it would cut it off. @default none
      */
     readonly nativeVlan?: number;
-    /** Resources that must exist first (datasets, the node's storages and bridge). @default [] */
+    /** keepalived membership (VRRP from the peers, the VIP as an allowed source). */
+    readonly vrrp?: GuestVrrp;
+    /** Proxmox HA membership. */
+    readonly ha?: GuestHa;
+    /** Resources that must exist first (the node's bridge, storages, downloads). @default [] */
     readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
     /** The Proxmox providers; the component picks root only when the guest needs it. */
-    readonly providers: ProxmoxProviders;
+    readonly providers: Pick<Providers, "api" | "root">;
+    /** The Proxmox VE major version (HA resources differ). @default 9 */
+    readonly pveVersion?: 8 | 9;
 }
 
 /** `ip/prefix` of the guest on its network; throws when the address is not inside it. */
-export function guestAddress(where: string, spec: GuestSpec, network: Network): string {
-    if (spec.vlan !== network.vlan)
-        throw new Error(
-            `[${where}.vlan] the guest is on VLAN ${spec.vlan} but was given network VLAN ${network.vlan}; pass the network of VLAN ${spec.vlan}`,
-        );
+export function guestAddress(where: string, spec: GuestSpec, network: Network): string | undefined {
+    if (spec.ipv4 === undefined) return undefined;
     const cidr = parseCidr(network.cidr);
     const ip = parseIpv4(spec.ipv4);
-    if (cidr === undefined || ip === undefined || !cidrContains(cidr, ip)) {
-        throw new Error(
-            `[${where}.ipv4] ${spec.ipv4} is not inside ${network.cidr} of VLAN ${network.vlan}; pick an address in that subnet`,
-        );
-    }
+    if (cidr === undefined || ip === undefined || !cidrContains(cidr, ip))
+        throw new Error(`[${where}.ipv4] ${spec.ipv4} is not inside ${network.cidr}; pick an address in that subnet`);
     return `${spec.ipv4}/${cidr.prefix}`;
 }
 
-/** Throws when a guest storage id is missing or one the rules forbid (`local`). */
+/** Throws when a guest storage id is missing or one the rules forbid (`local`, a directory on the root disk). */
 export function checkStorage(where: string, storage: string | undefined): string {
     if (storage === undefined || storage === "")
         throw new Error(`[${where}] a storage id is required; never leave it to the provider default (local / local-lvm)`);
-    if ((FORBIDDEN_GUEST_STORAGES as readonly string[]).includes(storage)) {
-        throw new Error(`[${where}] must not be "${storage}" (the root disk's directory storage); use a named ZFS or LVM-thin storage`);
-    }
+    const problem = guestDiskStorageProblem(storage, undefined);
+    if (problem) throw new Error(`[${where}] ${problem}`);
     return storage;
 }
 
@@ -73,31 +91,73 @@ export function startupByTier(tier: Tier): { order: number; upDelay: number } {
     return { order: STARTUP_ORDER_BY_TIER[tier], upDelay: STARTUP_DELAY_SECONDS_BY_TIER[tier] };
 }
 
-/** Inventory firewall rules as `firewall.RulesLegacy` rule blocks. */
+/** The guest's CPU weight: its own `cpuUnits`, else its tier's. */
+export function cpuUnitsOf(spec: GuestSpec): number {
+    return spec.cpuUnits ?? CPU_UNITS_BY_TIER[spec.tier];
+}
+
+/** Inventory firewall rules as `firewall.RulesLegacy` rule blocks (a protocol number as its string). */
 export function firewallRules(rules: readonly FirewallRuleSpec[]): proxmoxve.types.input.firewall.RulesLegacyRule[] {
     return rules.map((r) => ({
         type: r.direction,
         action: r.action,
         enabled: true,
-        ...(r.proto !== undefined ? { proto: r.proto } : {}),
+        ...(r.proto !== undefined ? { proto: String(r.proto) } : {}),
         ...(r.dport !== undefined ? { dport: r.dport } : {}),
         ...(r.source !== undefined ? { source: r.source } : {}),
         ...(r.comment !== undefined ? { comment: r.comment } : {}),
     }));
 }
 
-/** Outputs every guest registers (stack policies read these names). */
+/** The rules the program adds: SSH from the admin networks for a guest with the keys, VRRP between keepalived peers. */
+export function generatedRules(
+    args: Pick<GuestArgsBase, "sshPublicKeys" | "adminSources" | "vrrp">,
+    carriesKeys: boolean,
+): FirewallRuleSpec[] {
+    const rules: FirewallRuleSpec[] = [];
+    if (carriesKeys && (args.sshPublicKeys ?? []).length > 0)
+        for (const source of args.adminSources ?? [])
+            rules.push({
+                action: "ACCEPT",
+                direction: "in",
+                proto: "tcp",
+                dport: "22",
+                source,
+                comment: "homelab: SSH from the admin network",
+            });
+    for (const peer of args.vrrp?.peers ?? [])
+        rules.push({
+            action: "ACCEPT",
+            direction: "in",
+            proto: "vrrp",
+            source: peer,
+            comment: `homelab: VRRP of HA group ${args.vrrp!.group}`,
+        });
+    return rules;
+}
+
+/** Outputs every guest registers (the policy pack reads these names; policies/README.md lists them). */
 export interface GuestOutputs {
     readonly vmid: number;
     readonly nodeName: string;
-    readonly ipv4: string;
-    /** The guest's VLAN, also when its NIC is untagged on the node's native VLAN. */
-    readonly vlan: number;
+    readonly ipv4?: string;
+    /** The guest's VLAN, also when its NIC is untagged on the node's native VLAN; absent on an untagged network. */
+    readonly vlan?: number;
+    readonly network: string;
     readonly tier: Tier;
-    readonly haPair?: string;
-    readonly backupTier?: "critical" | "medium" | "low";
+    readonly cpuUnits: number;
+    readonly stateful: boolean;
+    readonly isGateway: boolean;
+    readonly isTemplate: boolean;
+    readonly haGroup?: string;
+    readonly haKind?: "keepalived" | "proxmox";
+    readonly backupTier?: string;
     readonly backupExclusionReason?: string;
     readonly usesRootProvider: boolean;
+    readonly privilegedReason?: string;
+    readonly firewallPolicyReason?: string;
+    /** Where the guest is in the inventory (`guests.photos`): policy messages name it. */
+    readonly inventoryKey: string;
 }
 
 /** `{ vlanId }` when the NIC is tagged, `{}` when it is not (the key must be absent, not undefined). */
@@ -105,91 +165,159 @@ export function optionalVlan(vlanId: number | undefined): { vlanId?: number } {
     return vlanId === undefined ? {} : { vlanId };
 }
 
-/** The VLAN tag of a guest's NIC: none on the node's native (untagged) VLAN. */
-export function nicVlanId(spec: GuestSpec, nativeVlan: number | undefined): number | undefined {
-    return spec.vlan === nativeVlan ? undefined : spec.vlan;
+/** The VLAN tag of a guest's NIC: none on the node's native (untagged) VLAN or an untagged network. */
+export function nicVlanId(network: Network, nativeVlan: number | undefined): number | undefined {
+    return network.vlan === undefined || network.vlan === nativeVlan ? undefined : network.vlan;
 }
 
-export function guestOutputs(spec: GuestSpec, usesRootProvider: boolean): GuestOutputs {
+export function guestOutputs(name: string, spec: GuestSpec, args: GuestArgsBase, usesRootProvider: boolean): GuestOutputs {
     return {
         vmid: spec.vmid,
         nodeName: spec.node,
-        ipv4: spec.ipv4,
-        vlan: spec.vlan,
+        ...(spec.ipv4 !== undefined ? { ipv4: spec.ipv4 } : {}),
+        ...(args.network.vlan !== undefined ? { vlan: args.network.vlan } : {}),
+        network: args.network.name,
         tier: spec.tier,
-        ...(spec.haPair !== undefined ? { haPair: spec.haPair } : {}),
+        cpuUnits: cpuUnitsOf(spec),
+        stateful: spec.stateful,
+        isGateway: spec.gateway,
+        isTemplate: spec.template,
+        ...(args.vrrp ? { haGroup: args.vrrp.group, haKind: "keepalived" as const } : {}),
+        ...(args.ha ? { haGroup: args.ha.group, haKind: "proxmox" as const } : {}),
         ...("tier" in spec.backup ? { backupTier: spec.backup.tier } : { backupExclusionReason: spec.backup.exclude }),
         usesRootProvider,
+        ...(spec.kind === "lxc" && spec.privileged ? { privilegedReason: spec.privileged.reason } : {}),
+        ...(spec.firewall.reason !== undefined ? { firewallPolicyReason: spec.firewall.reason } : {}),
+        inventoryKey: `guests.${name}`,
     };
 }
 
+/** The side resources of a guest. */
+export interface GuestSideResources {
+    readonly options: proxmoxve.firewall.OptionsLegacy;
+    readonly addresses?: proxmoxve.firewall.IpsetLegacy;
+    readonly rules?: proxmoxve.firewall.RulesLegacy;
+    readonly ha?: proxmoxve.Haresource;
+    /** ZFS replication jobs of its local disks, by target node. */
+    readonly replication: Record<string, proxmoxve.Replication>;
+}
+
 /**
- * The guest firewall (options with the inventory's policies, rules when there are any) and the
- * HA resource. Always through the API token: none of it needs root.
+ * The guest firewall and the HA resource, always through the API token (none of it needs root).
+ *
+ * Options are all stated (bpg sends every one with its own defaults, P7): no router advertisements
+ * from guests, NDP on, IP and MAC filtering on, no DHCP (addresses are static). The allowed source
+ * addresses are an explicit `ipfilter-net0` set: a VM with ipfilter on and no set has an empty one
+ * and can send nothing (pve-firewall `compile_ipsets`). The router is the exception: it forwards
+ * packets of every address and announces routes, so it keeps ipfilter off and may send RAs.
  */
 export function guestSideResources(
     parent: pulumi.Resource,
     name: string,
     kind: "ct" | "vm",
     spec: GuestSpec,
+    args: GuestArgsBase,
     guest: pulumi.Resource,
-    provider: proxmoxve.Provider,
-): { options: proxmoxve.firewall.OptionsLegacy; rules?: proxmoxve.firewall.RulesLegacy; ha?: proxmoxve.Haresource } {
-    const opts = { parent, provider, dependsOn: [guest] };
+    carriesKeys: boolean,
+): GuestSideResources {
+    const opts = { parent, provider: args.providers.api, dependsOn: [guest] };
     const target = kind === "ct" ? { containerId: spec.vmid } : { vmId: spec.vmid };
+    const router = spec.gateway;
+    const addresses =
+        !router && spec.ipv4 !== undefined
+            ? new proxmoxve.firewall.IpsetLegacy(
+                  `${name}-addresses`,
+                  {
+                      nodeName: spec.node,
+                      ...target,
+                      // The exact name pve-firewall reads (facts-guests 6); the SDK would otherwise append a suffix.
+                      name: "ipfilter-net0",
+                      comment: "homelab: addresses the guest may send from",
+                      cidrs: [
+                          { name: spec.ipv4, comment: "the guest's address" },
+                          ...(args.vrrp ? [{ name: args.vrrp.vip, comment: `virtual IP of HA group ${args.vrrp.group}` }] : []),
+                      ],
+                  },
+                  opts,
+              )
+            : undefined;
     const options = new proxmoxve.firewall.OptionsLegacy(
         `${name}-firewall`,
-        { nodeName: spec.node, ...target, enabled: true, inputPolicy: spec.firewall.inputPolicy, outputPolicy: spec.firewall.outputPolicy },
-        opts,
+        {
+            nodeName: spec.node,
+            ...target,
+            enabled: true,
+            dhcp: false,
+            ndp: true,
+            radv: router,
+            macfilter: true,
+            ipfilter: !router,
+            logLevelIn: "nolog",
+            logLevelOut: "nolog",
+            inputPolicy: spec.firewall.inputPolicy,
+            outputPolicy: spec.firewall.outputPolicy,
+        },
+        { ...opts, dependsOn: [guest, ...(addresses ? [addresses] : [])] },
     );
+    const all = [...spec.firewall.rules, ...generatedRules(args, carriesKeys)];
     const rules =
-        spec.firewall.rules.length > 0
+        all.length > 0
             ? new proxmoxve.firewall.RulesLegacy(
                   `${name}-firewall-rules`,
-                  { nodeName: spec.node, ...target, rules: firewallRules(spec.firewall.rules) },
+                  { nodeName: spec.node, ...target, rules: firewallRules(all) },
                   opts,
               )
             : undefined;
-    // `Haresource` is current; `HaresourceLegacy` is deprecated ("use proxmoxve.Haresource instead").
     const ha =
-        spec.ha !== undefined
+        args.ha !== undefined
             ? new proxmoxve.Haresource(
                   `${name}-ha`,
-                  { resourceId: `${kind}:${spec.vmid}`, type: kind, state: spec.ha.state, comment: "managed by homelab" },
+                  {
+                      resourceId: `${kind}:${spec.vmid}`,
+                      type: kind,
+                      state: args.ha.state,
+                      maxRestart: args.ha.maxRestart,
+                      maxRelocate: args.ha.maxRelocate,
+                      ...(args.pveVersion === 8 ? { group: args.ha.group } : {}),
+                      comment: `managed by homelab (HA group ${args.ha.group})`,
+                  },
                   opts,
               )
             : undefined;
-    return { options, rules, ha };
-}
-
-/** The provider a guest uses: root@pam only when it has reasons to, else the API token. */
-export function guestProvider(where: string, reasons: readonly string[], providers: ProxmoxProviders): proxmoxve.Provider {
-    const provider = reasons.length > 0 ? providers.root : providers.api;
-    if (provider === undefined) {
-        throw new Error(
-            `[${where}] needs root@pam (${reasons.join("; ")}) but no root provider was built; set the root password so createProxmoxProviders builds it`,
+    // Job ids are `<vmid>-<n>` (Proxmox's format); n follows the inventory's order of targets.
+    const replication: Record<string, proxmoxve.Replication> = {};
+    spec.replication.forEach((r, n) => {
+        replication[r.node] = new proxmoxve.Replication(
+            `${name}-replication-${r.node}`,
+            {
+                resourceId: `${spec.vmid}-${n}`,
+                type: "local",
+                target: r.node,
+                schedule: r.schedule,
+                ...(r.rateMBps !== undefined ? { rate: r.rateMBps } : {}),
+                comment: "managed by homelab",
+            },
+            opts,
         );
-    }
-    return provider;
+    });
+    return { options, addresses, rules, ha, replication };
 }
 
 /**
- * What containers and VMs share: their identity from the inventory, the provider choice, the
- * firewall and HA resources, and the outputs the policy pack reads. A subclass validates its args
- * before calling the constructor, creates its guest resource, then calls `finish`.
+ * What containers and VMs share: identity, the provider choice, the firewall and HA resources,
+ * and the outputs the policy pack reads. A subclass validates its args before calling the
+ * constructor, creates its guest resource, then calls `finish`.
  */
 export abstract class GuestResource extends pulumi.ComponentResource {
     readonly vmid: number;
     readonly nodeName: string;
-    readonly ipv4: string;
+    readonly ipv4?: string;
     readonly tier: Tier;
     /** Why this guest needs root@pam; empty when the API token suffices. */
     readonly rootReasons: readonly string[];
     readonly usesRootProvider: boolean;
     /** Set by `finish`. */
-    firewallOptions!: proxmoxve.firewall.OptionsLegacy;
-    firewallRules?: proxmoxve.firewall.RulesLegacy;
-    haResource?: proxmoxve.Haresource;
+    side!: GuestSideResources;
 
     protected constructor(
         type: string,
@@ -208,11 +336,17 @@ export abstract class GuestResource extends pulumi.ComponentResource {
     }
 
     /** Adds the firewall and HA resources of `guest` and registers the outputs: a subclass's last call. */
-    protected finish(name: string, kind: "ct" | "vm", spec: GuestSpec, guest: pulumi.Resource, api: proxmoxve.Provider): void {
-        const side = guestSideResources(this, name, kind, spec, guest, api);
-        this.firewallOptions = side.options;
-        this.firewallRules = side.rules;
-        this.haResource = side.ha;
-        this.registerOutputs(guestOutputs(spec, this.usesRootProvider));
+    protected finish(
+        name: string,
+        kind: "ct" | "vm",
+        spec: GuestSpec,
+        args: GuestArgsBase,
+        guest: pulumi.Resource,
+        carriesKeys: boolean,
+    ): void {
+        this.side = guestSideResources(this, name, kind, spec, args, guest, carriesKeys);
+        this.registerOutputs(guestOutputs(args.guestName, spec, args, this.usesRootProvider));
     }
 }
+
+export { CPU_UNITS_BY_TIER };

@@ -11,9 +11,9 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { R2_ENDPOINT_PATTERN, R2_REGION } from "../config/crosschecks";
-import { requireCredential } from "../config/loader";
+import { Credentials } from "../config/loader";
 import { Inventory, OffsiteSpec } from "../config/schema";
+import { R2_ENDPOINT_PATTERN, R2_REGION, writerUserName } from "../lib/s3Services";
 
 export type OffsiteService = OffsiteSpec["service"];
 
@@ -33,8 +33,8 @@ export interface OffsiteBucketArgs {
 /** A bucket setting the service implements, or why it does not (and what holds instead). */
 export type Support = true | { readonly reason: string };
 
-// Checked first with the inventory (config/crosschecks.ts), and again here for direct callers.
-export { R2_ENDPOINT_PATTERN, R2_REGION };
+// Checked first with the inventory (config/crosschecks), and again here for direct callers.
+export { R2_ENDPOINT_PATTERN, R2_REGION, writerUserName };
 
 /** What each service implements of the S3 bucket-configuration and IAM APIs. */
 export interface ServiceFeatures {
@@ -131,17 +131,6 @@ export function s3Endpoint(offsite: OffsiteSpec): string {
             `[offsite.endpoint] service "${offsite.service}" needs its S3 endpoint, e.g. ${offsite.service === "r2" ? "https://<account-id>.r2.cloudflarestorage.com" : "https://s3.us-west-004.backblazeb2.com"}`,
         );
     return offsite.endpoint;
-}
-
-/** IAM user name of a writer: the bucket and the writer, so two stacks in one account never collide. */
-export function writerUserName(bucket: string, writer: string): string {
-    const userName = `${bucket}-${writer}`;
-    if (userName.length > 64) {
-        throw new Error(
-            `[offsite.writers] IAM user name "${userName}" is ${userName.length} characters, IAM allows 64; use a shorter writer key or bucket name`,
-        );
-    }
-    return userName;
 }
 
 /** What R2 cannot do for this inventory; throws with the field and the fix. */
@@ -381,13 +370,17 @@ export function providerArgs(o: OffsiteSpec, keys: Pick<OffsiteBucketArgs, "acce
  * service without IAM (B2, MinIO, R2) it reads the bucket-scoped key from `AWS_ACCESS_KEY_ID` /
  * `AWS_SECRET_ACCESS_KEY` or secret config `homelab:offsiteAccessKeyId` / `homelab:offsiteSecretAccessKey`.
  */
-export function deployOffsite(inv: Inventory, opts: pulumi.ComponentResourceOptions = {}): OffsiteBucket | undefined {
+export function deployOffsite(
+    inv: Inventory,
+    credentials: Credentials,
+    opts: pulumi.ComponentResourceOptions = {},
+): OffsiteBucket | undefined {
     if (!inv.offsite) return undefined;
     const keys = SERVICE_FEATURES[inv.offsite.service].iam
         ? {}
         : {
-              accessKeyId: requireCredential("offsiteAccessKeyId"),
-              secretAccessKey: requireCredential("offsiteSecretAccessKey"),
+              accessKeyId: credentials.require("offsiteAccessKeyId"),
+              secretAccessKey: credentials.require("offsiteSecretAccessKey"),
           };
     return new OffsiteBucket("offsite", { offsite: inv.offsite, ...keys }, opts);
 }

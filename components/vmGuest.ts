@@ -1,53 +1,57 @@
 /**
  * A QEMU VM from the inventory: every disk and system volume on named storage, hardware only
- * through mappings, a balloon floor, the QEMU agent, cloud-init where the image takes it, its
- * firewall and (optionally) HA.
+ * through mappings, a balloon floor, an explicit boot order, the guest agent only where one runs,
+ * cloud-init user data that installs it, its firewall and HA.
  */
 import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
 import { ImageSpec, VmGuestSpec } from "../config/schema";
+import { userData } from "../lib/cloudInit";
 import { rootReasons } from "../lib/privilege";
-import { CPU_UNITS_BY_TIER, normalizeTags } from "../lib/scheme";
+import { normalizeTags } from "../lib/scheme";
+import { guestProvider } from "./providers";
 import {
     GuestArgsBase,
     GuestResource,
     checkStorage,
+    cpuUnitsOf,
     guestAddress,
-    guestProvider,
     nicVlanId,
     optionalVlan,
     startupByTier,
 } from "./guestShared";
 
 /**
- * Changes that replace the VM (delete, then create with the same VMID: its disks are lost):
- * `vmid`, `node` (bpg re-creates a VM on a node change unless `migrate` is set, which we do not),
- * the clone source (`clone`) and the TPM state version, among others bpg only sets at creation.
- * A stateful guest (`spec.stateful`, the default) is protected in Pulumi, so such a change, or its
- * removal from the inventory, stops before anything is deleted; unprotect it deliberately
- * (`pulumi state unprotect`) to go ahead.
+ * Changes that replace the VM (delete, then create with the same VMID: its disks are lost): `vmid`,
+ * `node`, the clone source, a disk `fileId` (P9; cloud images use `importFrom`, which is not), the
+ * user-data file id. A stateful guest (the default) is protected in Proxmox and in Pulumi, so such a
+ * change, or its removal, stops at preview; docs/operations.md gives the two-step procedure.
  */
 export interface VmGuestArgs extends GuestArgsBase {
     /** The VM from the inventory. */
     readonly spec: VmGuestSpec;
     /** The boot image (`spec.image`) as the inventory describes it; required when `spec.image` is set. */
     readonly image?: ImageSpec;
-    /** Volume id of the boot image downloaded on the node; required when `spec.image` is set. */
+    /** Volume id of the boot image on the node; required when `spec.image` is set. */
     readonly imageFileId?: pulumi.Input<string>;
     /** Every VLAN id of the inventory: the router's trunk carries them all. */
     readonly allVlans: readonly number[];
+    /** The template VM a clone is made from: its VMID and node. */
+    readonly cloneSource?: { readonly vmid: number; readonly node: string };
+    /** A storage with `snippets` content on the node, for the cloud-init user data; required with `spec.cloudInit`. */
+    readonly snippetsStorage?: string;
+    /** User data replacing the generated one (the PBS guest's, which installs PBS). */
+    readonly userData?: pulumi.Input<string>;
+    /** Whether the image ships the guest agent (`images.<key>.guestAgent`). @default false */
+    readonly imageHasAgent?: boolean;
 }
 
-/** How an image boots a VM: an installer in the CD drive, or a disk image imported as the first disk. */
-export type BootMedia = "cdrom" | "disk-file" | "disk-import";
+/** How an image boots a VM: an installer in the CD drive, or a disk image imported as the system disk. */
+export type BootMedia = "cdrom" | "disk-import";
 
-/**
- * `import` content is imported with `importFrom`; an `iso`-content cloud image (`.img`, `.qcow2`,
- * `.raw`) goes through the disk's `fileId`; a real `.iso` is an installer in the CD drive.
- */
+/** `import` content is imported as the system disk (`importFrom`, not ForceNew: P9); an `iso` is an installer. */
 export function bootMediaOf(image: ImageSpec): BootMedia {
     if (image.contentType === "import") return "disk-import";
-    if (image.contentType === "iso" && !image.fileName.toLowerCase().endsWith(".iso")) return "disk-file";
     if (image.contentType === "iso") return "cdrom";
     throw new Error(`[images] a container template (vztmpl) cannot boot a VM; use an iso or import image`);
 }
@@ -58,149 +62,205 @@ export function machineOf(spec: VmGuestSpec): "pc" | "q35" {
 }
 
 /**
- * The QEMU agent block. The agent is always enabled (Proxmox uses it for clean shutdowns and
- * consistent backups), but bpg waits for it to report an IP address after create and on every
- * refresh (up to `agent.timeout`, 15 min by default). A VM booting installer media (a `cdrom` ISO,
- * or an image without cloud-init) has no agent until someone installs one, so its IP is not
- * waited for. Clones and cloud-init images keep the provider's default wait.
+ * Whether the QEMU agent is on: the inventory's choice, else on exactly when something installs it
+ * (the program's cloud-init user data, an image that ships it). An agent that never answers makes
+ * every create and refresh wait (P11).
  */
-export function agentOf(spec: VmGuestSpec, media: BootMedia | undefined): { enabled: true; waitForIp?: { disabled: true } } {
-    const hasAgentSoon = spec.clone !== undefined || (spec.cloudInit !== undefined && media !== undefined && media !== "cdrom");
-    return hasAgentSoon ? { enabled: true } : { enabled: true, waitForIp: { disabled: true } };
+export function agentEnabled(spec: VmGuestSpec, imageHasAgent: boolean): boolean {
+    return spec.agent ?? (spec.cloudInit !== undefined || imageHasAgent);
 }
 
 /** CD and cloud-init drive slots: q35 only has ide0 and ide2. */
-const CDROM_INTERFACE = "ide2";
-const CLOUD_INIT_INTERFACE = "ide0";
+export const CDROM_INTERFACE = "ide2";
+export const CLOUD_INIT_INTERFACE = "ide0";
+
+/** The boot order: the system disk first, then the CD drive (an installer boots only while the disk is empty), then the network. */
+export function bootOrderOf(hasCdrom: boolean): string[] {
+    return ["scsi0", ...(hasCdrom ? [CDROM_INTERFACE] : []), "net0"];
+}
 
 /** What the constructor derives from its args, validated: throws with the field, the value and the fix. */
 export function planVmGuest(args: VmGuestArgs): {
-    address: string;
-    diskStorages: string[];
-    systemStorage: string;
+    address?: string;
+    systemStorage?: string;
     media?: BootMedia;
+    agent: boolean;
     rootReasons: string[];
     provider: proxmoxve.Provider;
 } {
     const { spec } = args;
     const where = `guests.${args.guestName}`;
     const address = guestAddress(where, spec, args.network);
-    const diskStorages = spec.disks.map((d, i) => checkStorage(`${where}.disks[${i}].storage`, d.storage));
-    // EFI vars, TPM state and the cloud-init drive: the named system storage, else the first disk's.
-    const systemStorage = checkStorage(`${where}.systemStorage`, spec.systemStorage ?? diskStorages[0]);
+    spec.disks.forEach((d, i) => {
+        if ("storage" in d) checkStorage(`${where}.disks[${i}].storage`, d.storage);
+    });
+    const firstStorage = spec.disks.find((d): d is { storage: string; sizeGiB: number } => "storage" in d)?.storage;
+    // EFI vars, TPM state and the cloud-init drive: the named system storage, else the first storage disk's.
+    const system = spec.systemStorage ?? firstStorage;
+    const systemStorage = system === undefined ? undefined : checkStorage(`${where}.systemStorage`, system);
     if (spec.tpm && spec.bios !== "ovmf") throw new Error(`[${where}.bios] a TPM needs UEFI; set bios to "ovmf"`);
     let media: BootMedia | undefined;
-    if (spec.image !== undefined) {
+    // An adopted VM is installed already: its boot media played their part, and the provider could
+    // not read them back after the import (P3), so they are not sent.
+    if (spec.image !== undefined && !spec.adopt) {
         if (args.image === undefined || args.imageFileId === undefined)
             throw new Error(`[${where}.image] image "${spec.image}" was not given to the VM; pass its spec and downloaded file id`);
         media = bootMediaOf(args.image);
         if (media === "cdrom" && spec.cdrom !== undefined)
             throw new Error(`[${where}.cdrom] the image "${spec.image}" is an installer ISO and takes the CD drive; remove cdrom or image`);
     }
-    const reasons = rootReasons(spec, 0);
-    const provider = guestProvider(where, reasons, args.providers);
-    return { address, diskStorages, systemStorage, ...(media !== undefined ? { media } : {}), rootReasons: reasons, provider };
+    if (spec.cloudInit !== undefined && args.snippetsStorage === undefined && args.userData === undefined)
+        throw new Error(`[${where}.cloudInit] the user data needs a storage with snippets content on node "${spec.node}"`);
+    const agent = agentEnabled(spec, args.imageHasAgent ?? false);
+    const reasons = rootReasons(spec);
+    return {
+        ...(address !== undefined ? { address } : {}),
+        ...(systemStorage !== undefined ? { systemStorage } : {}),
+        ...(media !== undefined ? { media } : {}),
+        agent,
+        rootReasons: reasons,
+        provider: guestProvider(where, reasons, args.providers),
+    };
 }
 
-/** A VM and its firewall (and HA resource when the guest is HA-managed). */
+/** A VM, its user-data snippet, its firewall and HA resource. */
 export class VmGuest extends GuestResource {
     readonly vm: proxmoxve.VmLegacy;
+    /** The cloud-init user-data snippet, for a VM with cloud-init. */
+    readonly userDataFile?: proxmoxve.FileLegacy;
 
     constructor(name: string, args: VmGuestArgs, opts: pulumi.ComponentResourceOptions = {}) {
         // Validate before registering anything: a bad guest stops the program with no half-made component.
         const plan = planVmGuest(args);
         super("homelab:proxmox:VmGuest", name, args.spec, plan.rootReasons, opts);
         const { spec } = args;
-        const { address, diskStorages, systemStorage, media, provider } = plan;
+        const { address, systemStorage, media, provider } = plan;
 
         const bridge = args.bridge ?? "vmbr0";
-        // The router (gateway: true) routes between every VLAN, so its first NIC is a trunk of all of
-        // them: untagged (no vlanId) on the VLAN-aware bridge, with every VLAN id allowed through.
+        // The router routes between every VLAN, so its NIC is a trunk of all of them: untagged on the
+        // VLAN-aware bridge, with every VLAN id allowed through.
         const nic = spec.gateway
             ? { bridge, model: "virtio", firewall: true, trunks: [...new Set(args.allVlans)].sort((a, b) => a - b).join(";") }
-            : { bridge, model: "virtio", firewall: true, ...optionalVlan(nicVlanId(spec, args.nativeVlan)) };
+            : { bridge, model: "virtio", firewall: true, ...optionalVlan(nicVlanId(args.network, args.nativeVlan)) };
 
-        const disks = spec.disks.map((d, i) => ({
-            interface: `scsi${i}`,
-            datastoreId: diskStorages[i],
-            size: d.sizeGiB,
-            discard: "on",
-            ...(i === 0 && media === "disk-file" ? { fileId: args.imageFileId } : {}),
-            ...(i === 0 && media === "disk-import" ? { importFrom: args.imageFileId } : {}),
-        }));
+        const disks = spec.disks.map((d, i) =>
+            "storage" in d
+                ? {
+                      interface: `scsi${i}`,
+                      datastoreId: d.storage,
+                      size: d.sizeGiB,
+                      discard: "on",
+                      ...(i === 0 && media === "disk-import" ? { importFrom: args.imageFileId } : {}),
+                  }
+                : // A whole physical disk by its stable id (root@pam only: lib/privilege.ts).
+                  { interface: `scsi${i}`, datastoreId: "", pathInDatastore: d.device, fileFormat: "raw", discard: "on", backup: false },
+        );
 
+        // The CD drive: an installer ISO (an image or a volume on a storage), or kept empty (`none`)
+        // once installed, since removing the block re-adds a host drive (P12).
         const cdromFileId = media === "cdrom" ? args.imageFileId : spec.cdrom;
+
+        if (spec.cloudInit !== undefined) {
+            const content =
+                args.userData ??
+                userData({
+                    hostname: args.guestName,
+                    domain: args.dns.domain,
+                    user: spec.cloudInit.user,
+                    sshPublicKeys: args.sshPublicKeys ?? [],
+                });
+            this.userDataFile = new proxmoxve.FileLegacy(
+                `${name}-user-data`,
+                {
+                    nodeName: spec.node,
+                    datastoreId: args.snippetsStorage!,
+                    contentType: "snippets",
+                    sourceRaw: { data: content, fileName: `${args.guestName}-user-data.yaml` },
+                },
+                // Uploaded over SSH to a fixed path: a new content replaces the file, which must be
+                // deleted first or the delete of the old one removes the new upload (facts-guests 10).
+                { parent: this, provider: args.providers.api, deleteBeforeReplace: true },
+            );
+        }
 
         this.vm = new proxmoxve.VmLegacy(
             `${name}-vm`,
             {
                 nodeName: spec.node,
                 vmId: spec.vmid,
+                // Always named: the SDK would otherwise generate one.
                 name: args.guestName,
                 description: spec.description,
                 tags: normalizeTags([spec.tier, ...spec.tags]),
-                onBoot: true,
+                template: spec.template,
+                started: !spec.template,
+                onBoot: !spec.template,
                 startup: startupByTier(spec.tier),
                 protection: spec.stateful,
                 bios: spec.bios,
                 machine: machineOf(spec),
                 operatingSystem: { type: spec.osType },
-                cpu: { cores: spec.cores, type: spec.cpuType, units: CPU_UNITS_BY_TIER[spec.tier] },
+                cpu: { cores: spec.cores, type: spec.cpuType, units: cpuUnitsOf(spec) },
                 memory: { dedicated: spec.memoryMiB, floating: spec.memoryFloorMiB ?? Math.floor(spec.memoryMiB / 2) },
-                agent: agentOf(spec, media),
+                agent: { enabled: plan.agent, type: "virtio", trim: plan.agent },
                 disks,
-                ...(spec.bios === "ovmf"
+                bootOrders: bootOrderOf(cdromFileId !== undefined),
+                ...(spec.bios === "ovmf" && systemStorage !== undefined
                     ? { efiDisk: { datastoreId: systemStorage, type: "4m", preEnrolledKeys: spec.osType.startsWith("win") } }
                     : {}),
-                ...(spec.tpm ? { tpmState: { datastoreId: systemStorage, version: "v2.0" } } : {}),
+                ...(spec.tpm && systemStorage !== undefined ? { tpmState: { datastoreId: systemStorage, version: "v2.0" } } : {}),
                 ...(cdromFileId !== undefined ? { cdrom: { fileId: cdromFileId, interface: CDROM_INTERFACE } } : {}),
-                ...(spec.clone !== undefined
+                ...(args.cloneSource !== undefined
                     ? {
                           clone: {
-                              vmId: spec.clone.vmid,
-                              full: true,
-                              datastoreId: diskStorages[0],
-                              ...(spec.clone.node !== undefined ? { nodeName: spec.clone.node } : {}),
+                              vmId: args.cloneSource.vmid,
+                              full: spec.clone?.full ?? true,
+                              ...("storage" in spec.disks[0] ? { datastoreId: spec.disks[0].storage } : {}),
+                              ...(args.cloneSource.node !== spec.node ? { nodeName: args.cloneSource.node } : {}),
                           },
                       }
                     : {}),
-                ...(spec.cloudInit !== undefined
+                ...(spec.cloudInit !== undefined && this.userDataFile !== undefined
                     ? {
                           initialization: {
                               datastoreId: systemStorage,
                               interface: CLOUD_INIT_INTERFACE,
-                              ipConfigs: [{ ipv4: { address, gateway: args.network.gateway } }],
+                              ...(address !== undefined ? { ipConfigs: [{ ipv4: { address, gateway: args.network.gateway } }] } : {}),
                               dns: { domain: args.dns.domain, servers: [...args.dns.servers] },
-                              userAccount: { username: spec.cloudInit.user, keys: [...(args.sshPublicKeys ?? [])] },
+                              userDataFileId: this.userDataFile.id,
                           },
                       }
                     : {}),
                 networkDevices: [nic],
                 ...(spec.pciMappings.length > 0
-                    ? { hostpcis: spec.pciMappings.map((m, i) => ({ device: `hostpci${i}`, mapping: m.mapping, pcie: m.pcie })) }
+                    ? {
+                          hostpcis: spec.pciMappings.map((m, i) => ({
+                              device: `hostpci${i}`,
+                              mapping: m.mapping,
+                              pcie: m.pcie,
+                              // bpg sends rombar=0 unless set; PVE's default is on (P18).
+                              rombar: true,
+                          })),
+                      }
                     : {}),
-                ...(spec.usbMappings.length > 0 ? { usbs: spec.usbMappings.map((m) => ({ mapping: m.mapping })) } : {}),
+                ...(spec.usbMappings.length > 0 ? { usbs: spec.usbMappings.map((m) => ({ mapping: m.mapping, usb3: true })) } : {}),
             },
             {
                 parent: this,
                 provider,
-                dependsOn: args.dependsOn ?? [],
-                // Stateful guests: a replacement or a removal stops at the Pulumi level, before the
-                // provider deletes anything (Proxmox `protection` alone would fail mid-replacement).
+                dependsOn: [...(args.dependsOn ?? []), ...(this.userDataFile ? [this.userDataFile] : [])],
+                // Stateful guests: a replacement or a removal stops at preview, before the provider
+                // shuts anything down (P10).
                 protect: spec.stateful,
-                // The VMID is fixed by the scheme, so a replacement can never create the new VM before
-                // the old one is gone: delete first.
-                deleteBeforeReplace: true,
-                // An existing VM is imported (id `<node>/<vmid>`), not created.
-                ...(spec.adopt ? { import: `${spec.node}/${spec.vmid}` } : {}),
-                // The provider plans an all-zero `speed` block on every disk that declares none, on
-                // every preview, even right after an apply (muhlba91/pulumi-proxmoxve#664, still in
-                // 8.6.0; upstream bpg/terraform-provider-proxmox#1539: absent and all-zero are the
-                // same to the provider). We never set disk speed limits.
-                ignoreChanges: ["disks[*].speed"],
+                // The VMID is fixed, so a replacement deletes first; never while adopting.
+                ...(spec.adopt ? { import: `${spec.node}/${spec.vmid}` } : { deleteBeforeReplace: true }),
+                // The provider plans an all-zero `speed` block on every disk that declares none
+                // (muhlba91/pulumi-proxmoxve#664, bpg#1539). `agent.waitForIp` is provider-local and
+                // cannot be read back after an import (P3).
+                ignoreChanges: ["disks[*].speed", ...(spec.adopt ? ["agent.waitForIp"] : [])],
             },
         );
 
-        this.finish(name, "vm", spec, this.vm, args.providers.api);
+        this.finish(name, "vm", spec, args, this.vm, spec.cloudInit !== undefined);
     }
 }

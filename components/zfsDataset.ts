@@ -8,11 +8,11 @@
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { datasetMountpoint } from "../config/crosschecks";
-import { Inventory, ZfsProperties } from "../config/schema";
+import { Inventory } from "../config/schema";
+import { datasetMountpoint } from "../lib/datasets";
 import { hostIds } from "../lib/idmap";
-import { DatasetMount, datasetMountsByGuest } from "../lib/privilege";
 import {
+    ZfsProperties,
     ZfsDatasetSpec,
     ZfsOwner,
     ZfsPropertyValue,
@@ -29,6 +29,14 @@ export type ConnectionArgs = command.types.input.remote.ConnectionArgs;
 export interface ZfsDatasetArgs {
     /** Dataset name, `pool/child/...` (letters, digits and `_ . : -`). Missing parents are created. */
     readonly path: string;
+    /**
+     * The node whose pool holds it. It is part of the dataset's identity: a change replaces the
+     * command, which `protect` stops at preview, instead of running the update on the new node
+     * against an empty pool and leaving the data behind (C4).
+     */
+    readonly node: string;
+    /** The dataset's backup tier, or the reason it has none (registered for the policy pack and the 3-2-1 report). */
+    readonly backup?: { readonly tier: string } | { readonly exclude: string };
     /**
      * ZFS properties to set. A managed property (compression, recordsize, quota, reservation,
      * atime, xattr, acltype, mountpoint, sharenfs) left out is inherited, or `none` for quota and
@@ -47,14 +55,16 @@ export interface ZfsDatasetArgs {
      * @default false
      */
     readonly allowDestroy?: boolean;
-    /** Root SSH connection to the node that holds the pool; stored as a secret. */
+    /** Root SSH connection to the node that holds the pool, its host key pinned; stored as a secret. */
     readonly connection: pulumi.Input<ConnectionArgs>;
+    /** What the command waits for (the node's NFS server, for a dataset that exports). @default [] */
+    readonly dependsOn?: readonly pulumi.Resource[];
 }
 
 const DEFAULTS = { properties: {} as ZfsProperties, mode: "0750", allowDestroy: false };
 
 /** The validated spec the scripts are built from; throws on an owner given by half. */
-export function zfsDatasetSpec(args: Omit<ZfsDatasetArgs, "connection">): ZfsDatasetSpec {
+export function zfsDatasetSpec(args: Omit<ZfsDatasetArgs, "connection" | "node" | "backup" | "dependsOn">): ZfsDatasetSpec {
     const a = { ...DEFAULTS, ...args };
     if ((a.ownerUid === undefined) !== (a.ownerGid === undefined)) {
         throw new Error(
@@ -90,18 +100,18 @@ export class ZfsDataset extends pulumi.ComponentResource {
                 create: createScript(spec),
                 update: updateScript(spec),
                 delete: deleteScript(spec),
-                // Only the dataset's name makes it another dataset: a new path must create the new
-                // dataset (and, with allowDestroy, delete the old one if empty), never rename or
-                // reuse the old one. Property, owner and mode changes are updates. The connection is
-                // left out on purpose: a new address or key reaches the same dataset, and a
-                // replacement there would create-then-destroy the very dataset it just converged.
-                triggers: [spec.path],
+                // The dataset's name and node make it another dataset: a new one must be created (and,
+                // with allowDestroy, the old one deleted if empty), never renamed, reused, or "updated"
+                // on another node's pool (C4). Property, owner and mode changes are updates. The
+                // connection is left out on purpose: a new address or key reaches the same dataset.
+                triggers: [spec.path, args.node],
                 // The scripts read the state from ZFS itself; the previous stdout is not needed (and
                 // passing it needs AcceptEnv on the node's sshd).
                 addPreviousOutputInEnv: false,
             },
             {
                 parent: this,
+                dependsOn: [...(args.dependsOn ?? [])],
                 // Data lives here: removing the resource by mistake must not touch it. Destroying
                 // is a deliberate act: set allowDestroy, deploy, then remove the dataset.
                 protect: !spec.allowDestroy,
@@ -114,49 +124,56 @@ export class ZfsDataset extends pulumi.ComponentResource {
         const declared = datasetMountpoint(spec.path, spec.properties.mountpoint);
         this.mountpoint = this.properties.apply((p) => p.mountpoint?.value ?? declared);
 
-        this.registerOutputs({ path: this.path, mountpoint: this.mountpoint, properties: this.properties });
+        this.registerOutputs({
+            path: this.path,
+            node: args.node,
+            mountpoint: this.mountpoint,
+            properties: this.properties,
+            ...(args.backup && "tier" in args.backup ? { backupTier: args.backup.tier } : {}),
+            ...(args.backup && "exclude" in args.backup ? { backupExclusionReason: args.backup.exclude } : {}),
+        });
     }
 }
 
 /**
  * One `ZfsDataset` per dataset of the inventory, named by its path, over its node's connection.
  * The owner's ids are mapped through the owning container's idmap (100000 + id when unprivileged).
- * Throws when a dataset's node has no connection or its owner is not a container.
+ * A dataset that exports (sharenfs) waits for its node's NFS server.
  */
 export function deployDatasets(
     inv: Inventory,
-    connections: Readonly<Record<string, pulumi.Input<ConnectionArgs>>>,
+    nodes: Readonly<Record<string, { readonly connection: pulumi.Input<ConnectionArgs>; readonly hostPreparation: pulumi.Resource }>>,
     opts: pulumi.ComponentResourceOptions = {},
 ): Record<string, ZfsDataset> {
     const out: Record<string, ZfsDataset> = {};
     for (const [path, ds] of Object.entries(inv.datasets)) {
-        const connection = connections[ds.node];
-        if (connection === undefined) {
-            throw new Error(
-                `[datasets.${path}.node] no SSH connection for node "${ds.node}" (have: ${Object.keys(connections).join(", ") || "none"}); pass one per node`,
-            );
-        }
+        const node = nodes[ds.node];
+        if (node === undefined) throw new Error(`[datasets.${path}.node] node "${ds.node}" was not built; pass every node`);
         let owner: { ownerUid: number; ownerGid: number; mode: string } | undefined;
         if (ds.owner !== undefined) {
             const container = inv.guests[ds.owner.container];
-            if (container?.kind !== "lxc") {
+            if (container?.kind !== "lxc")
                 throw new Error(
                     `[datasets.${path}.owner.container] "${ds.owner.container}" is not a container of the inventory; name the container whose user owns the data`,
                 );
-            }
             const ids = hostIds(ds.owner, container);
             owner = { ownerUid: ids.uid, ownerGid: ids.gid, mode: ds.owner.mode };
         }
-        out[path] = new ZfsDataset(path, { path, properties: ds.properties, ...owner, allowDestroy: ds.allowDestroy, connection }, opts);
+        const exports = ds.properties.sharenfs !== undefined && ds.properties.sharenfs !== "off";
+        out[path] = new ZfsDataset(
+            path,
+            {
+                path,
+                node: ds.node,
+                backup: ds.backup,
+                properties: ds.properties,
+                ...owner,
+                allowDestroy: ds.allowDestroy,
+                connection: node.connection,
+                ...(exports ? { dependsOn: [node.hostPreparation] } : {}),
+            },
+            opts,
+        );
     }
     return out;
-}
-
-// The mounts are worked out with the other privilege facts of a container (lib/privilege.ts).
-export type { DatasetMount };
-export { datasetMountsByGuest };
-
-/** The datasets a guest mounts, as host path → container path, sorted by container path. */
-export function datasetMountsFor(inv: Inventory, guest: string): DatasetMount[] {
-    return datasetMountsByGuest(inv).get(guest) ?? [];
 }

@@ -3,6 +3,11 @@ export interface InventoryProblem {
     /** Dotted path into the inventory, e.g. `guests.photos.disk.storage`. */
     readonly path: string;
     readonly message: string;
+    /**
+     * Entities the problem follows from (`nodes.pve-storage`, `guests.photos`, `backups`): when the
+     * schema refused one of them, the problem is a follow-on and is dropped.
+     */
+    readonly refs?: readonly string[];
 }
 
 /**

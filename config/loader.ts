@@ -1,11 +1,11 @@
 /**
  * The only reader of `pulumi.Config`: loads the inventory from stack config, validates it
- * (fail closed) and hands out credentials as secret Outputs.
+ * (fail closed) and reads the credentials once, as secret Outputs.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { parseInventory } from "./parse";
 import { Inventory } from "./schema";
-import { CREDENTIAL_ENV, CredentialKey, PROJECT, splitConfig } from "./stackfile";
+import { CREDENTIAL_ENV, CREDENTIAL_KEYS, CredentialKey, PROJECT, splitConfig } from "./stackfile";
 
 export type { CredentialKey };
 
@@ -25,24 +25,34 @@ export function loadInventory(): Inventory {
     return parseInventory(inventory, "stack config");
 }
 
-/**
- * A credential as a secret Output: the environment variable wins, then secret stack config.
- * Returns undefined when neither is set, so the caller decides whether it is required.
- */
-export function optionalCredential(key: CredentialKey): pulumi.Output<string> | undefined {
-    const fromEnv = process.env[CREDENTIAL_ENV[key]];
-    if (fromEnv !== undefined && fromEnv !== "") return pulumi.secret(fromEnv);
-    const config = new pulumi.Config(PROJECT);
-    return config.getSecret(key);
+/** The credentials of a stack, read once: each as a secret Output, or undefined when not set. */
+export interface Credentials {
+    /** The credential, or undefined when neither its environment variable nor secret config is set. */
+    optional(key: CredentialKey): pulumi.Output<string> | undefined;
+    /** The credential; missing is an error naming both ways to provide it. */
+    require(key: CredentialKey): pulumi.Output<string>;
 }
 
-/** Like optionalCredential, but missing means an error naming both ways to provide it. */
-export function requireCredential(key: CredentialKey): pulumi.Output<string> {
-    const value = optionalCredential(key);
-    if (value === undefined) {
-        throw new Error(
-            `missing credential: set the environment variable ${CREDENTIAL_ENV[key]} or run \`pulumi config set --secret ${PROJECT}:${key} <value>\``,
-        );
+/**
+ * Reads every credential once: the environment variable wins, then secret stack config. The only
+ * place credentials are read; components receive them through this object.
+ */
+export function readCredentials(): Credentials {
+    const config = new pulumi.Config(PROJECT);
+    const values = new Map<CredentialKey, pulumi.Output<string> | undefined>();
+    for (const key of CREDENTIAL_KEYS) {
+        const fromEnv = process.env[CREDENTIAL_ENV[key]];
+        values.set(key, fromEnv !== undefined && fromEnv !== "" ? pulumi.secret(fromEnv) : config.getSecret(key));
     }
-    return value;
+    return {
+        optional: (key) => values.get(key),
+        require: (key) => {
+            const value = values.get(key);
+            if (value === undefined)
+                throw new Error(
+                    `missing credential: set the environment variable ${CREDENTIAL_ENV[key]} or run \`pulumi config set --secret ${PROJECT}:${key} <value>\``,
+                );
+            return value;
+        },
+    };
 }

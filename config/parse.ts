@@ -13,11 +13,14 @@ import {
     datasetSchema,
     dnsSchema,
     guestSchema,
+    haGroupSchema,
     imageSchema,
     inventorySchema,
+    mappingsSchema,
     networkSchema,
     nodeSchema,
     offsiteSchema,
+    storageSchema,
 } from "./schema";
 
 /** The raw value at `path`, and whether its parent holds the key at all. */
@@ -145,23 +148,23 @@ function reservedKeyProblems(value: unknown, path: PropertyKey[], out: Inventory
 const ENTITY_SECTIONS = {
     networks: networkSchema,
     nodes: nodeSchema,
+    storages: storageSchema,
     images: imageSchema,
     datasets: datasetSchema,
     guests: guestSchema,
+    ha: haGroupSchema,
 } as const;
-const OPTIONAL_SECTIONS = { dns: dnsSchema, backups: backupsSchema, offsite: offsiteSchema } as const;
+/** Sections that may be absent: an empty map stands in for them. */
+const DEFAULT_EMPTY_SECTIONS: readonly string[] = ["storages", "images", "datasets", "ha"];
+const OPTIONAL_SECTIONS = { mappings: mappingsSchema, dns: dnsSchema, backups: backupsSchema, offsite: offsiteSchema } as const;
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /** What could be salvaged from an inventory the schema refused, and what had to be left out. */
 interface Salvage {
     readonly inventory: Inventory;
-    /** Keys of entities that did not parse (guest, node, network, image and dataset names). */
-    readonly brokenKeys: ReadonlySet<string>;
-    /** VLAN ids of networks that did not parse. */
-    readonly brokenVlans: ReadonlySet<number>;
-    /** Optional sections (dns, backups, offsite) that did not parse. */
-    readonly brokenSections: ReadonlySet<string>;
+    /** Entities that did not parse, as `section.key` (the form of a problem's `refs`), and whole sections that did not. */
+    readonly broken: ReadonlySet<string>;
 }
 
 /**
@@ -173,43 +176,50 @@ function salvage(raw: unknown): Salvage | undefined {
     if (!isRecord(raw)) return undefined;
     const cluster = clusterSchema.safeParse(raw.cluster);
     if (!cluster.success) return undefined;
-    const brokenKeys = new Set<string>();
-    const brokenVlans = new Set<number>();
-    const brokenSections = new Set<string>();
+    const broken = new Set<string>();
     const sections: Record<string, Record<string, unknown>> = {};
     for (const [section, schema] of Object.entries(ENTITY_SECTIONS)) {
-        const value = raw[section] ?? (section === "images" || section === "datasets" ? {} : undefined);
+        const value = raw[section] ?? (DEFAULT_EMPTY_SECTIONS.includes(section) ? {} : undefined);
         if (!isRecord(value)) return undefined;
         const kept: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(value)) {
-            const parsed = schema.safeParse(v);
+            const parsed = (schema as z.ZodType).safeParse(v);
             const keyOk = section === "datasets" || KEY_PATTERN.test(k);
             if (parsed.success && keyOk) kept[k] = parsed.data;
-            else {
-                brokenKeys.add(k);
-                if (section === "networks" && isRecord(v) && typeof v.vlan === "number") brokenVlans.add(v.vlan);
-            }
+            else broken.add(`${section}.${k}`);
         }
         sections[section] = kept;
     }
     const optional: Record<string, unknown> = {};
     for (const [section, schema] of Object.entries(OPTIONAL_SECTIONS)) {
-        if (raw[section] === undefined) continue;
-        const parsed = schema.safeParse(raw[section]);
+        if (raw[section] === undefined) {
+            if (section === "mappings") optional.mappings = { pci: {}, usb: {} };
+            continue;
+        }
+        const parsed = (schema as z.ZodType).safeParse(raw[section]);
         if (parsed.success) optional[section] = parsed.data;
-        else brokenSections.add(section);
+        else {
+            broken.add(section);
+            if (section === "mappings") optional.mappings = { pci: {}, usb: {} };
+        }
     }
     const inventory = { cluster: cluster.data, ...sections, ...optional } as unknown as Inventory;
-    return { inventory, brokenKeys, brokenVlans, brokenSections };
+    return { inventory, broken };
 }
 
-/** True when a cross-check problem only follows from an entity the schema already refused. */
+/**
+ * True when a cross-check problem only follows from an entity the schema already refused: one of
+ * its refs (`nodes.pve-storage`, `backups`, `mappings.usb.coral`) is broken or lies inside a broken
+ * section, or a ref names a whole section (`nodes`: the check counted its entities) in which one
+ * entity is broken. Decided by the problem's refs, never by its text.
+ */
 function followsFromBroken(problem: InventoryProblem, s: Salvage): boolean {
-    for (const k of s.brokenKeys) if (problem.message.includes(`"${k}"`)) return true;
-    for (const vlan of s.brokenVlans) if (new RegExp(`\\bVLAN ${vlan}\\b`).test(problem.message)) return true;
-    for (const section of s.brokenSections) {
-        if (problem.path === section || problem.path.startsWith(`${section}.`)) return true;
-        if (problem.message.includes(`${section} section`)) return true;
+    for (const ref of problem.refs ?? []) {
+        if (s.broken.has(ref)) return true;
+        const dot = ref.indexOf(".");
+        if (dot > 0 && s.broken.has(ref.slice(0, dot))) return true;
+        // A bare section (`nodes`) stands for all of its entities: any refused one breaks it.
+        if (dot < 0) for (const b of s.broken) if (b.startsWith(`${ref}.`)) return true;
     }
     return false;
 }

@@ -18,6 +18,7 @@ export const CREDENTIAL_KEYS = [
     "proxmoxSshPrivateKey",
     "cloudflareApiToken",
     "pbsPassword",
+    "cifsPassword",
     "offsiteAccessKeyId",
     "offsiteSecretAccessKey",
 ] as const;
@@ -31,6 +32,7 @@ export const CREDENTIAL_ENV: Readonly<Record<CredentialKey, string>> = {
     proxmoxSshPrivateKey: "PROXMOX_VE_SSH_PRIVATE_KEY",
     cloudflareApiToken: "CLOUDFLARE_API_TOKEN",
     pbsPassword: "PBS_PASSWORD",
+    cifsPassword: "CIFS_PASSWORD",
     // The bucket-scoped key of B2, MinIO or R2 is an ordinary S3 key pair.
     offsiteAccessKeyId: "AWS_ACCESS_KEY_ID",
     offsiteSecretAccessKey: "AWS_SECRET_ACCESS_KEY",

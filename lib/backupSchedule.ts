@@ -1,18 +1,14 @@
 /**
- * The backup plan as plain data: which vzdump jobs exist, which guests each one covers and when
- * each one starts inside the night window. Pure module: the BackupPlan component, the policy pack
- * and the tools share it, and it is tested without Pulumi.
+ * The backup plan as plain data: which jobs exist, what each covers and when each starts inside
+ * the night window. Pure module: the BackupPlan component, the cross-checks, the policy pack and
+ * the tools share it, and it is tested without Pulumi.
  *
- * One job per (tier, node) with the explicit VMIDs of that node's guests of that tier. Start times
- * are slots of `slotMinutes` inside `window.start`..`window.end` (the window may cross midnight);
- * no two jobs of one node share a slot, so two heavy jobs never start together on the same node.
+ * Per node and tier: one vzdump job with the explicit VMIDs of that node's guests of that tier, and
+ * one dataset job (proxmox-backup-client on the node, from ZFS snapshots) for that node's datasets
+ * of that tier. Start times are slots of `slotMinutes` inside `window.start`..`window.end` (the
+ * window may cross midnight); no two jobs of one node share a slot, so two heavy jobs never start
+ * together on the same node.
  */
-
-import { BACKUP_TIERS } from "../config/schema";
-
-/** Backup tiers, from most to least frequent. */
-export const BACKUP_TIER_ORDER = BACKUP_TIERS;
-export type BackupTier = (typeof BACKUP_TIER_ORDER)[number];
 
 export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
 
@@ -32,29 +28,33 @@ export interface BackupWindow {
     readonly slotMinutes: number;
 }
 
-/** What the planner needs to know about a guest. */
-export interface BackupGuest {
+/** What the planner needs to know about a guest or a dataset. */
+export interface BackupSubject {
     readonly node: string;
-    readonly vmid: number;
-    /** A tier, or the reason the guest is left out of every job. */
-    readonly backup: { readonly tier: BackupTier } | { readonly exclude: string };
+    /** The guest's VMID; absent for a dataset. */
+    readonly vmid?: number;
+    /** A tier, or the reason the subject is left out of every job. */
+    readonly backup: { readonly tier: string } | { readonly exclude: string };
 }
 
 export interface BackupPlanInput {
-    readonly guests: Readonly<Record<string, BackupGuest>>;
+    readonly guests: Readonly<Record<string, BackupSubject & { readonly vmid: number }>>;
+    /** Datasets by path. @default {} */
+    readonly datasets?: Readonly<Record<string, BackupSubject>>;
     readonly window: BackupWindow;
-    readonly tiers: Readonly<Record<BackupTier, TierCadence>>;
+    readonly tiers: Readonly<Record<string, TierCadence>>;
 }
 
-/** One vzdump job. */
+/** One job: vzdump of guests, or the dataset backups of a node. */
 export interface PlannedJob {
-    /** Proxmox job id, `backup-<tier>-<node>`: stable as long as tier and node are. */
+    /** Job id: `backup_<tier>_<node>` (vzdump) or `datasets_<tier>_<node>`: tier and node keys hold no `_`, so ids never collide. */
     readonly id: string;
-    readonly tier: BackupTier;
+    readonly kind: "vzdump" | "datasets";
+    readonly tier: string;
     readonly node: string;
-    /** Guest names covered, sorted by VMID. */
-    readonly guests: readonly string[];
-    /** VMIDs covered, ascending. */
+    /** Guest names (sorted by VMID) or dataset paths (sorted). */
+    readonly members: readonly string[];
+    /** VMIDs covered, ascending (vzdump jobs); empty for dataset jobs. */
     readonly vmids: readonly number[];
     /** Index of the slot inside the window (0 = `window.start`). */
     readonly slot: number;
@@ -62,14 +62,14 @@ export interface PlannedJob {
     readonly offsetMinutes: number;
     /** Local start time, `HH:MM`. */
     readonly startTime: string;
-    /** Proxmox calendar event: `HH:MM`, `sun HH:MM` or `*-*-01 HH:MM`. */
+    /** Proxmox/systemd calendar event: `HH:MM`, `sun HH:MM` or `*-*-01 HH:MM`. */
     readonly schedule: string;
 }
 
 export interface BackupSchedule {
-    /** Jobs ordered by node, then tier (critical, medium, low). */
+    /** Jobs ordered by node, then tier (most frequent first), vzdump before datasets. */
     readonly jobs: readonly PlannedJob[];
-    /** Guests left out, with their reasons. */
+    /** Guests (by name) and datasets (by path) left out, with their reasons. */
     readonly excluded: Readonly<Record<string, string>>;
     /** Slots the window offers. */
     readonly slots: number;
@@ -127,87 +127,115 @@ export function calendarEvent(cadence: TierCadence, startTime: string): string {
     }
 }
 
+const CADENCE_ORDER: Readonly<Record<TierCadence["every"], number>> = { day: 0, week: 1, month: 2 };
+
+/** Tier names, most frequent first, then by name: the order jobs take the slots in. */
+export function tierOrder(tiers: Readonly<Record<string, TierCadence>>): string[] {
+    return Object.keys(tiers).sort((a, b) => CADENCE_ORDER[tiers[a].every] - CADENCE_ORDER[tiers[b].every] || a.localeCompare(b));
+}
+
 /**
- * Plans the vzdump jobs. Deterministic: the same input gives the same jobs in the same order,
- * whatever the order of the guests' keys.
+ * Plans the jobs. Deterministic: the same input gives the same jobs in the same order, whatever
+ * the order of the keys.
  *
- * Slots: the jobs of one node spread evenly over the window (job j of n gets slot ⌊j·S/n⌋, so
- * a long critical job has time to finish before the next one), and each node is shifted by one
- * slot against the previous one (modulo S) so different nodes do not all hit PBS at once. Both
+ * Slots: the jobs of one node spread evenly over the window (job j of n gets slot ⌊j·S/n⌋, so a
+ * long job has time to finish before the next one), and each node is shifted by one slot against
+ * the previous one (modulo S) so different nodes do not all hit the backup server at once. Both
  * keep the slots of one node distinct.
  *
- * @throws BackupScheduleError when a node has more jobs than the window has slots.
+ * @throws BackupScheduleError when a node has more jobs than the window has slots, or a subject
+ * names a tier that does not exist.
  */
 export function planBackupJobs(input: BackupPlanInput): BackupSchedule {
     const slots = windowSlots(input.window);
     const start = parseHhmm(input.window.start);
+    const order = tierOrder(input.tiers);
 
     const excluded: Record<string, string> = {};
-    // node → tier → [name, vmid][]
-    const groups = new Map<string, Map<BackupTier, [string, number][]>>();
-    for (const name of Object.keys(input.guests).sort()) {
-        const guest = input.guests[name];
-        if ("exclude" in guest.backup) {
-            excluded[name] = guest.backup.exclude;
-            continue;
+    // node → "<tier>\u0000<kind>" → members
+    const groups = new Map<string, Map<string, { tier: string; kind: PlannedJob["kind"]; members: [string, number][] }>>();
+    const add = (name: string, subject: BackupSubject, kind: PlannedJob["kind"], where: string) => {
+        if ("exclude" in subject.backup) {
+            excluded[name] = subject.backup.exclude;
+            return;
         }
-        const byTier = groups.get(guest.node) ?? new Map<BackupTier, [string, number][]>();
-        groups.set(guest.node, byTier);
-        const members = byTier.get(guest.backup.tier) ?? [];
-        byTier.set(guest.backup.tier, members);
-        members.push([name, guest.vmid]);
-    }
+        const tier = subject.backup.tier;
+        if (!Object.hasOwn(input.tiers, tier))
+            throw new BackupScheduleError(`[${where}.backup.tier] tier "${tier}" is not in backups.tiers`);
+        const byJob = groups.get(subject.node) ?? new Map();
+        groups.set(subject.node, byJob);
+        const key = `${tier}\u0000${kind}`;
+        const group = byJob.get(key) ?? { tier, kind, members: [] };
+        byJob.set(key, group);
+        group.members.push([name, subject.vmid ?? 0]);
+    };
+    for (const name of Object.keys(input.guests).sort()) add(name, input.guests[name], "vzdump", `guests.${name}`);
+    for (const path of Object.keys(input.datasets ?? {}).sort()) add(path, input.datasets![path], "datasets", `datasets["${path}"]`);
 
     const nodes = [...groups.keys()].sort();
+    const jobsOf = (node: string) =>
+        order.flatMap((tier) => (["vzdump", "datasets"] as const).flatMap((kind) => groups.get(node)?.get(`${tier}\u0000${kind}`) ?? []));
     for (const node of nodes) {
-        const tiers = BACKUP_TIER_ORDER.filter((t) => groups.get(node)?.has(t));
-        if (tiers.length > slots) {
+        const jobs = jobsOf(node);
+        if (jobs.length > slots) {
             throw new BackupScheduleError(
                 `[backups.window] ${input.window.start}-${input.window.end} holds ${slots} slot(s) of ${input.window.slotMinutes} minutes, ` +
-                    `but node "${node}" needs ${tiers.length} (${tiers.join(", ")}); widen the window or shorten slotMinutes`,
+                    `but node "${node}" needs ${jobs.length} (${jobs.map((j) => (j.kind === "vzdump" ? j.tier : `${j.tier} datasets`)).join(", ")}); widen the window or shorten slotMinutes`,
             );
         }
     }
 
     const jobs: PlannedJob[] = [];
     nodes.forEach((node, nodeIndex) => {
-        const byTier = groups.get(node)!;
-        const tiers = BACKUP_TIER_ORDER.filter((t) => byTier.has(t));
-        tiers.forEach((tier, j) => {
-            const members = [...byTier.get(tier)!].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]));
-            const slot = (Math.floor((j * slots) / tiers.length) + nodeIndex) % slots;
+        const planned = jobsOf(node);
+        planned.forEach((group, j) => {
+            const members = [...group.members].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]));
+            const slot = (Math.floor((j * slots) / planned.length) + nodeIndex) % slots;
             const offsetMinutes = slot * input.window.slotMinutes;
             const startTime = formatHhmm(start + offsetMinutes);
             jobs.push({
-                id: `backup-${tier}-${node}`,
-                tier,
+                id: `${group.kind === "vzdump" ? "backup" : "datasets"}_${group.tier}_${node}`,
+                kind: group.kind,
+                tier: group.tier,
                 node,
-                guests: members.map(([name]) => name),
-                vmids: members.map(([, vmid]) => vmid),
+                members: members.map(([name]) => name),
+                vmids: group.kind === "vzdump" ? members.map(([, vmid]) => vmid) : [],
                 slot,
                 offsetMinutes,
                 startTime,
-                schedule: calendarEvent(input.tiers[tier], startTime),
+                schedule: calendarEvent(input.tiers[group.tier], startTime),
             });
         });
     });
     return { jobs, excluded, slots };
 }
 
-/**
- * Proxmox `prune-backups` entries of a retention (`keep-daily` → "7"), values as strings as the
- * provider's map wants them. Counts that are unset or 0 keep nothing of their kind and are left out.
- */
-export function pruneBackupsOf(retention: {
+/** A retention as the inventory gives it. */
+export interface Retention {
+    readonly keepLast?: number;
+    readonly keepHourly?: number;
     readonly keepDaily?: number;
     readonly keepWeekly?: number;
     readonly keepMonthly?: number;
     readonly keepYearly?: number;
-}): Record<string, string> {
+}
+
+/** Retention keys with their vzdump/PBS option names, in the order Proxmox lists them. */
+export const RETENTION_OPTIONS: readonly [keyof Retention, string][] = [
+    ["keepLast", "keep-last"],
+    ["keepHourly", "keep-hourly"],
+    ["keepDaily", "keep-daily"],
+    ["keepWeekly", "keep-weekly"],
+    ["keepMonthly", "keep-monthly"],
+    ["keepYearly", "keep-yearly"],
+];
+
+/**
+ * Proxmox `prune-backups` entries of a retention (`keep-daily` → "7"), values as strings as the
+ * provider's map wants them. Counts that are unset or 0 keep nothing of their kind and are left out.
+ */
+export function pruneBackupsOf(retention: Retention): Record<string, string> {
     const out: Record<string, string> = {};
-    if (retention.keepDaily) out["keep-daily"] = String(retention.keepDaily);
-    if (retention.keepWeekly) out["keep-weekly"] = String(retention.keepWeekly);
-    if (retention.keepMonthly) out["keep-monthly"] = String(retention.keepMonthly);
-    if (retention.keepYearly) out["keep-yearly"] = String(retention.keepYearly);
+    for (const [key, option] of RETENTION_OPTIONS) if (retention[key]) out[option] = String(retention[key]);
     return out;
 }

@@ -7,7 +7,26 @@
  * records say so in their comment (`managed by homelab (pulumi); udp; WireGuard`), which also
  * tells a human in the dashboard why the record is DNS-only.
  */
-import { DnsRecordSpec, DnsSpec, HOSTNAME_PATTERN } from "../config/schema";
+import { HOSTNAME_PATTERN } from "./patterns";
+
+/** A public record as the inventory states it (`dns.records.<key>`). */
+export interface DnsRecordSpec {
+    readonly name: string;
+    readonly type: "A" | "CNAME";
+    readonly target: string;
+    readonly proxied: boolean;
+    readonly protocol: "tcp" | "udp";
+    readonly purpose?: string;
+}
+
+/** The inventory's `dns` section. */
+export interface DnsSpec {
+    readonly zone: string;
+    readonly ttlSeconds: number;
+    readonly wanAddress?: string;
+    readonly ddnsHostname?: string;
+    readonly records: Readonly<Record<string, DnsRecordSpec>>;
+}
 import { nonPublicReason, parseIpv4 } from "./ipv4";
 
 /** Every record this program manages starts its comment with this marker. */
@@ -74,7 +93,9 @@ export function normalizeDnsName(name: string): string {
 /** `*.lab` + `example.org` → `*.lab.example.org`; `@` → `example.org`. */
 export function fullRecordName(name: string, zone: string): string {
     const apex = normalizeDnsName(zone);
-    return name === "@" ? apex : `${normalizeDnsName(name)}.${apex}`;
+    if (name === "@") return apex;
+    // `*` alone is every name of the zone: `*.example.org`.
+    return `${normalizeDnsName(name)}.${apex}`;
 }
 
 /** `managed by homelab (pulumi)[; udp][; <purpose>]`. Not length-checked (see the rules). */

@@ -9,7 +9,6 @@
  * so an id outside every listed range of its type is unmapped (the container sees its files as
  * `nobody`) and cannot own anything.
  */
-import { LxcGuestSpec } from "../config/schema";
 import { UNPRIVILEGED_ID_OFFSET } from "./scheme";
 
 /** Ids of the default unprivileged range (`root:100000:65536`). */
@@ -22,7 +21,19 @@ export interface IdPair {
 }
 
 /** One range of a container's custom idmap. */
-export type IdmapRange = NonNullable<LxcGuestSpec["idmap"]>[number];
+export interface IdmapRange {
+    readonly type: "uid" | "gid";
+    readonly containerId: number;
+    readonly hostId: number;
+    readonly size: number;
+}
+
+/** What the mapping needs to know of a container. */
+export interface IdmapContainer {
+    /** Present when the container is privileged (it shares the host's ids). */
+    readonly privileged?: unknown;
+    readonly idmap?: readonly IdmapRange[];
+}
 
 /** The host id of a container id through one type's custom ranges, or undefined when no range holds it. */
 export function mapThroughRanges(ranges: readonly IdmapRange[], type: IdmapRange["type"], id: number): number | undefined {
@@ -30,7 +41,7 @@ export function mapThroughRanges(ranges: readonly IdmapRange[], type: IdmapRange
     return range === undefined ? undefined : range.hostId + (id - range.containerId);
 }
 
-function mapId(type: IdmapRange["type"], id: number, container: Pick<LxcGuestSpec, "privileged" | "idmap">): number {
+function mapId(type: IdmapRange["type"], id: number, container: IdmapContainer): number {
     const field = `owner.${type}`;
     if (!Number.isInteger(id) || id < 0 || id >= UNPRIVILEGED_ID_COUNT) {
         throw new Error(`[${field}] must be an id inside the container from 0 to ${UNPRIVILEGED_ID_COUNT - 1}, got ${JSON.stringify(id)}`);
@@ -51,6 +62,6 @@ function mapId(type: IdmapRange["type"], id: number, container: Pick<LxcGuestSpe
  * Host ids of a container user: the same ids in a privileged container; through the container's
  * `idmap` when it has one (throws for an id no range holds); else `100000 + id`.
  */
-export function hostIds(owner: IdPair, container: Pick<LxcGuestSpec, "privileged" | "idmap">): IdPair {
+export function hostIds(owner: IdPair, container: IdmapContainer): IdPair {
     return { uid: mapId("uid", owner.uid, container), gid: mapId("gid", owner.gid, container) };
 }

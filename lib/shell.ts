@@ -6,7 +6,7 @@
  * value harmless to the shell, but a name such as `tank/x;rm -rf /` is never a dataset the
  * operator meant: refusing it early gives a clear error instead of a strange dataset.
  */
-import { SAFE_ABSOLUTE_PATH, ZFS_DATASET_PATTERN } from "../config/schema";
+import { ZFS_DATASET_PATTERN, isSafeAbsolutePath } from "./patterns";
 
 /** A value as POSIX single quotes: `it's` → `'it'\''s'`. Safe for any string without NUL. */
 export function shellQuote(value: string): string {
@@ -36,11 +36,11 @@ export function poolOf(datasetPath: string): string {
     return datasetPath.split("/")[0];
 }
 
-/** An absolute path of letters, digits, spaces and `_ . @ + : , -`, with no `.`/`..` component. */
+/** An absolute path of letters, digits, spaces and `_ . @ + : -`, with no `.`/`..` component. */
 export function assertAbsolutePath(field: string, value: string): string {
-    const must = "must be an absolute path of letters, digits, spaces and _ . @ + : , - with no . or .. components, such as /tank/photos";
+    const must = "must be an absolute path of letters, digits, spaces and _ . @ + : - with no . or .. components, such as /tank/photos";
     // The pattern refuses `.` and `..` components too.
-    if (typeof value !== "string" || !SAFE_ABSOLUTE_PATH.test(value) || value.length > MAX_PATH_LENGTH) refuse(field, value, must);
+    if (typeof value !== "string" || !isSafeAbsolutePath(value) || value.length > MAX_PATH_LENGTH) refuse(field, value, must);
     return value;
 }
 

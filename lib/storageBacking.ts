@@ -1,29 +1,33 @@
 /**
- * Which inventory datasets a node's storage definitions stand on: a zfs storage's pool path, or
- * the dataset an NFS storage mounts (the dataset on the node that serves the export, whose
- * mountpoint is the export path). Pure: the composition makes storages wait for these datasets.
+ * Which inventory datasets a storage definition stands on: a zfspool storage's dataset, or the
+ * dataset an NFS storage mounts (served by a node of the inventory; the export path is the
+ * dataset's mountpoint). Pure: the composition makes storages wait for these datasets, since
+ * Proxmox activates a storage when it is added (P20).
  */
-import { datasetMountpoint } from "../config/crosschecks";
-import { Inventory } from "../config/schema";
+import { datasetMountpoint } from "./datasets";
 
-/** node → storage id → dataset paths the storage needs to exist first. */
-export function storageBackingDatasets(inv: Inventory): Record<string, Record<string, string[]>> {
+export interface BackingSources {
+    readonly nodes: Readonly<Record<string, { readonly address: string }>>;
+    readonly storages: Readonly<
+        Record<string, { readonly kind: string; readonly pool?: string; readonly server?: string; readonly export?: string }>
+    >;
+    readonly datasets: Readonly<Record<string, { readonly node: string; readonly properties: { readonly mountpoint?: string } }>>;
+}
+
+/** storage id → dataset paths that must exist (and, for NFS, be exported) first. */
+export function storageBackingDatasets(inv: BackingSources): Record<string, string[]> {
     const nodeByAddress = new Map(Object.entries(inv.nodes).map(([name, n]) => [n.address, name]));
-    const out: Record<string, Record<string, string[]>> = {};
-    for (const [node, spec] of Object.entries(inv.nodes)) {
-        for (const [id, storage] of Object.entries(spec.storages)) {
-            let backing: string[] = [];
-            if (storage.kind === "zfs") {
-                const ds = inv.datasets[storage.pool];
-                if (ds && ds.node === node) backing = [storage.pool];
-            } else if (storage.kind === "nfs") {
-                const server = nodeByAddress.get(storage.server);
-                backing = Object.entries(inv.datasets)
-                    .filter(([path, ds]) => ds.node === server && datasetMountpoint(path, ds.properties.mountpoint) === storage.export)
-                    .map(([path]) => path);
-            }
-            if (backing.length > 0) (out[node] ??= {})[id] = backing;
+    const out: Record<string, string[]> = {};
+    for (const [id, storage] of Object.entries(inv.storages)) {
+        let backing: string[] = [];
+        if (storage.kind === "zfspool" && storage.pool !== undefined && Object.hasOwn(inv.datasets, storage.pool)) backing = [storage.pool];
+        else if (storage.kind === "nfs" && storage.server !== undefined) {
+            const server = nodeByAddress.get(storage.server);
+            backing = Object.entries(inv.datasets)
+                .filter(([path, ds]) => ds.node === server && datasetMountpoint(path, ds.properties.mountpoint) === storage.export)
+                .map(([path]) => path);
         }
+        if (backing.length > 0) out[id] = backing;
     }
     return out;
 }

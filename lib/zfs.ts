@@ -12,11 +12,11 @@
  * - delete leaves the data on disk unless `allowDestroy`; then it destroys the dataset only when
  *   it has no children, no snapshots and no files. Never `zfs destroy -r`/`-R`/`-f`.
  */
-import { ZfsProperties, zfsPropertiesSchema } from "../config/schema";
+import { MANAGED_PROPERTIES, ZfsProperties, zfsPropertyProblem } from "./zfsValues";
 import { assertAbsolutePath, assertDatasetPath, assertHostId, assertMode, poolOf, shellQuote } from "./shell";
 
-/** The properties this program manages, in a stable order: the schema's property list. */
-export const MANAGED_PROPERTIES = Object.keys(zfsPropertiesSchema.shape) as readonly (keyof ZfsProperties)[];
+export { MANAGED_PROPERTIES };
+export type { ZfsProperties };
 
 /** Managed properties ZFS cannot inherit: "leaving them out" means setting them to `none`. */
 export const NON_INHERITABLE_PROPERTIES: readonly (keyof ZfsProperties)[] = ["quota", "reservation"];
@@ -94,12 +94,14 @@ function normalizeMountpoint(mountpoint: string): string {
  */
 export function validateSpec(spec: ZfsDatasetSpec): ZfsDatasetSpec {
     assertDatasetPath("path", spec.path);
-    const parsed = zfsPropertiesSchema.safeParse(spec.properties);
-    if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        const key = issue.path.join(".");
-        const value = key ? (spec.properties as Record<string, unknown>)[String(issue.path[0])] : spec.properties;
-        throw new Error(`[properties${key ? `.${key}` : ""}] ${issue.message}, got ${JSON.stringify(value)}`);
+    if (spec.properties === null || typeof spec.properties !== "object" || Array.isArray(spec.properties))
+        throw new Error(`[properties] must be a mapping of ZFS properties, got ${JSON.stringify(spec.properties)}`);
+    for (const [key, value] of Object.entries(spec.properties)) {
+        if (value === undefined) continue;
+        const problem = (MANAGED_PROPERTIES as readonly string[]).includes(key)
+            ? zfsPropertyProblem(key as keyof ZfsProperties, value)
+            : "is not a property this program manages";
+        if (problem) throw new Error(`[properties.${key}] ${problem}, got ${JSON.stringify(value)}`);
     }
     if (spec.properties.mountpoint !== undefined) assertAbsolutePath("properties.mountpoint", spec.properties.mountpoint);
     if (spec.properties.quota !== undefined) zfsSizeBytes("properties.quota", spec.properties.quota);

@@ -292,7 +292,9 @@ describe("the credential gate", () => {
 
     it("names every credential the reference stack needs when none is set, and says why each is needed", () => {
         // The guests the program builds the root@pam provider for (edge, photos, ... today).
-        const rootGuests = Object.keys(guestsNeedingRoot(parseInventory(readStackFile(path.join(ROOT, "Pulumi.prod.yaml")).inventory)));
+        const rootGuests = Object.keys(
+            guestsNeedingRoot(parseInventory(readStackFile(path.join(ROOT, "Pulumi.prod.yaml")).inventory).guests),
+        );
         expect(rootGuests.length).toBeGreaterThan(0);
         expect(runs.none).toEqual({
             status: 0,

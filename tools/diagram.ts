@@ -11,10 +11,9 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { networkByVlan } from "../config/crosschecks";
 import { InventoryError } from "../config/errors";
 import { parseInventory } from "../config/parse";
-import { BACKUP_TIERS, GuestSpec, Inventory } from "../config/schema";
+import { GuestSpec, Inventory, TierSpec } from "../config/schema";
 import { StackFileError, readStackFile, stackFilePath } from "../config/stackfile";
 import { cidrContains, parseCidr, parseIpv4 } from "../lib/ipv4";
 import { parseArgs } from "./args";
@@ -79,8 +78,8 @@ function guestLabel(name: string, g: GuestSpec): string {
     if (g.gateway) flags.push("router");
     if (g.kind === "lxc" && g.docker) flags.push("docker");
     if (g.kind === "lxc" && g.privileged) flags.push("privileged");
-    if (g.ha) flags.push("HA managed");
-    const lines = [name, `${g.kind === "vm" ? "VM" : "LXC"} ${g.vmid} · ${g.ipv4}`];
+    if (g.template) flags.push("template");
+    const lines = [name, `${g.kind === "vm" ? "VM" : "LXC"} ${g.vmid}${g.ipv4 ? ` · ${g.ipv4}` : ""}`];
     if (flags.length > 0) lines.push(flags.join(" · "));
     return label(...lines);
 }
@@ -97,8 +96,10 @@ function datasetLabel(dsPath: string, ds: Inventory["datasets"][string]): string
     return props.length > 0 ? label(dsPath, props.join(" · ")) : label(dsPath);
 }
 
-function retentionText(r: { keepDaily?: number; keepWeekly?: number; keepMonthly?: number; keepYearly?: number }): string {
+function retentionText(r: TierSpec["retention"]): string {
     const parts = [
+        r.keepLast ? `${r.keepLast} last` : "",
+        r.keepHourly ? `${r.keepHourly}h` : "",
         r.keepDaily ? `${r.keepDaily}d` : "",
         r.keepWeekly ? `${r.keepWeekly}w` : "",
         r.keepMonthly ? `${r.keepMonthly}m` : "",
@@ -107,20 +108,19 @@ function retentionText(r: { keepDaily?: number; keepWeekly?: number; keepMonthly
     return `keep ${parts.join(" ")}`;
 }
 
-function backupTierLabel(tier: (typeof BACKUP_TIERS)[number], backups: NonNullable<Inventory["backups"]>): string {
-    const t = backups.tiers;
-    switch (tier) {
-        case "critical":
-            return label(`backup: ${tier}`, `daily · ${retentionText(t.critical.retention)}`);
-        case "medium":
-            return label(`backup: ${tier}`, `weekly (${t.medium.weekday}) · ${retentionText(t.medium.retention)}`);
-        case "low":
-            return label(`backup: ${tier}`, `monthly (day ${t.low.dayOfMonth}) · ${retentionText(t.low.retention)}`);
-    }
+function backupTierLabel(tier: string, t: TierSpec): string {
+    const cadence = t.every === "day" ? "daily" : t.every === "week" ? `weekly (${t.weekday})` : `monthly (day ${t.dayOfMonth})`;
+    return label(`backup: ${tier}`, `${cadence} · ${retentionText(t.retention)}`);
 }
 
 /** The backup tier of a guest, or undefined when it is excluded from vzdump jobs. */
-const backupTier = (g: GuestSpec): (typeof BACKUP_TIERS)[number] | undefined => ("tier" in g.backup ? g.backup.tier : undefined);
+const backupTier = (g: GuestSpec): string | undefined => ("tier" in g.backup ? g.backup.tier : undefined);
+
+/** The guest running the backup target's PBS, when the program sets it up. */
+function pbsGuestOf(inv: Inventory): string | undefined {
+    const target = inv.backups ? inv.storages[inv.backups.target] : undefined;
+    return target?.kind === "pbs" ? target.guest : undefined;
+}
 
 /** The record's full name in the zone (`@` is the apex). */
 const recordFqdn = (name: string, zone: string): string => (name === "@" ? zone : `${name}.${zone}`);
@@ -150,14 +150,15 @@ export function renderTopology(inv: Inventory, options: TopologyOptions = {}): s
         const title = [node, ...(spec.cpu ? [spec.cpu] : []), `${spec.threads} threads`, `${spec.memoryGiB} GiB`].join(" · ");
         def(1, `subgraph ${mermaidId("node", node)}[${label(title)}]`);
         def(2, `${mermaidId("n", node)}[${label("Proxmox VE host", spec.address)}]`);
-        const vlans = [...new Set(guestNames.filter((g) => inv.guests[g].node === node).map((g) => inv.guests[g].vlan))].sort(
-            (a, b) => a - b,
+        const nets = [...new Set(guestNames.filter((g) => inv.guests[g].node === node).map((g) => inv.guests[g].network))].sort(
+            (a, b) => (inv.networks[a]?.vlan ?? 0) - (inv.networks[b]?.vlan ?? 0) || byString(a, b),
         );
-        for (const vlan of vlans) {
-            const net = networkByVlan(inv, vlan);
-            const vlanTitle = net ? `VLAN ${vlan} · ${net[0]} · ${net[1].cidr}` : `VLAN ${vlan}`;
-            def(2, `subgraph ${mermaidId("n", node)}_v${vlan}[${label(vlanTitle)}]`);
-            for (const g of guestNames.filter((n) => inv.guests[n].node === node && inv.guests[n].vlan === vlan))
+        for (const netName of nets) {
+            const net = inv.networks[netName];
+            const vlanTitle =
+                net.vlan !== undefined ? `VLAN ${net.vlan} · ${netName} · ${net.cidr}` : `${netName} · ${net.cidr} · untagged`;
+            def(2, `subgraph ${mermaidId("n", node)}_${mermaidId("net", netName)}[${label(vlanTitle)}]`);
+            for (const g of guestNames.filter((n) => inv.guests[n].node === node && inv.guests[n].network === netName))
                 def(3, guestNode(g, inv.guests[g]));
             def(2, "end");
         }
@@ -171,8 +172,10 @@ export function renderTopology(inv: Inventory, options: TopologyOptions = {}): s
     }
 
     // The QDevice: the third quorum vote, not a Proxmox node.
-    def(1, `qdevice{{${label("corosync QDevice", inv.cluster.qdevice.address)}}}`);
-    for (const node of sortedKeys(inv.nodes)) edge(`qdevice ---|${label("quorum vote")}| ${mermaidId("n", node)}`);
+    if (inv.cluster.qdevice) {
+        def(1, `qdevice{{${label("corosync QDevice", inv.cluster.qdevice.address)}}}`);
+        for (const node of sortedKeys(inv.nodes)) edge(`qdevice ---|${label("quorum vote")}| ${mermaidId("n", node)}`);
+    }
 
     // Datasets: bind mounts into containers, NFS exports to the guests or hosts they name.
     for (const p of datasetPaths) {
@@ -190,39 +193,36 @@ export function renderTopology(inv: Inventory, options: TopologyOptions = {}): s
                 ...sortedKeys(inv.nodes)
                     .filter((n) => inside(inv.nodes[n].address))
                     .map((n) => mermaidId("n", n)),
-                ...guestNames.filter((g) => inside(inv.guests[g].ipv4)).map((g) => mermaidId("g", g)),
+                ...guestNames.filter((g) => inv.guests[g].ipv4 !== undefined && inside(inv.guests[g].ipv4!)).map((g) => mermaidId("g", g)),
             ];
             for (const target of targets) edge(`${mermaidId("ds", p)} ==>|${label(`NFS ${client.access}`)}| ${target}`);
         }
     }
 
     // HA pairs: members joined in name order.
-    const pairs = new Map<string, string[]>();
-    for (const g of guestNames) {
-        const pair = inv.guests[g].haPair;
-        if (pair) pairs.set(pair, [...(pairs.get(pair) ?? []), g]);
-    }
-    for (const pair of [...pairs.keys()].sort(byString)) {
-        const members = pairs.get(pair)!;
+    for (const group of sortedKeys(inv.ha)) {
+        const members = [...inv.ha[group].members].sort(byString);
         for (let i = 1; i < members.length; i++)
-            edge(`${mermaidId("g", members[i - 1])} -.-|${label(`HA pair ${pair}`)}| ${mermaidId("g", members[i])}`);
+            edge(`${mermaidId("g", members[i - 1])} -.-|${label(`HA ${group}`)}| ${mermaidId("g", members[i])}`);
     }
 
     // Backups: guests → their tier's vzdump job → the PBS guest → the offsite bucket.
     if (inv.backups) {
         const backups = inv.backups;
-        for (const tier of BACKUP_TIERS) {
+        const pbsGuest = pbsGuestOf(inv);
+        for (const tier of sortedKeys(backups.tiers)) {
             const members = guestNames.filter((g) => backupTier(inv.guests[g]) === tier);
             if (members.length === 0) continue;
-            def(1, `${mermaidId("bk", tier)}[/${backupTierLabel(tier, backups)}/]`);
+            def(1, `${mermaidId("bk", tier)}[/${backupTierLabel(tier, backups.tiers[tier])}/]`);
             for (const g of members) edge(`${mermaidId("g", g)} -.-> ${mermaidId("bk", tier)}`);
-            edge(`${mermaidId("bk", tier)} -.->|${label(`vzdump to ${backups.pbs.storageId}`)}| ${mermaidId("g", backups.pbs.guest)}`);
+            if (pbsGuest) edge(`${mermaidId("bk", tier)} -.->|${label(`vzdump to ${backups.target}`)}| ${mermaidId("g", pbsGuest)}`);
         }
     }
     if (inv.offsite) {
         const o = inv.offsite;
         def(1, `offsite[(${label(`offsite bucket ${o.bucket}`, `${o.service} · ${o.region} · versioned, encrypted`)})]`);
-        if (inv.backups && o.servesPbs) edge(`${mermaidId("g", inv.backups.pbs.guest)} -.->|${label("datastore copy")}| offsite`);
+        const pbsGuest = pbsGuestOf(inv);
+        if (pbsGuest && o.servesPbs) edge(`${mermaidId("g", pbsGuest)} -.->|${label("datastore copy")}| offsite`);
     }
 
     // Public DNS: records → the WAN (→ router → reverse proxy) or an outside host.
@@ -263,7 +263,7 @@ export function renderTopology(inv: Inventory, options: TopologyOptions = {}): s
         }
     }
 
-    const vlanCount = new Set(guestNames.map((g) => inv.guests[g].vlan)).size;
+    const vlanCount = new Set(guestNames.map((g) => inv.guests[g].network)).size;
     const nodeCount = Object.keys(inv.nodes).length;
     const recordCount = inv.dns ? Object.keys(inv.dns.records).length : 0;
     const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -272,7 +272,7 @@ export function renderTopology(inv: Inventory, options: TopologyOptions = {}): s
         "",
         `Generated by \`npm run diagram\` from \`Pulumi.${stack}.yaml\`; do not edit by hand. CI fails when this file is stale.`,
         "",
-        `${plural(nodeCount, "node")}, ${plural(guestNames.length, "guest")} in ${plural(vlanCount, "VLAN")}, ${plural(datasetPaths.length, "dataset")}, ${plural(recordCount, "public record")}.`,
+        `${plural(nodeCount, "node")}, ${plural(guestNames.length, "guest")} in ${plural(vlanCount, "network")}, ${plural(datasetPaths.length, "dataset")}, ${plural(recordCount, "public record")}.`,
         "",
         "```mermaid",
         "flowchart TB",

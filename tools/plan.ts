@@ -159,6 +159,8 @@ export function nodeCapacity(resources: readonly RecordedResource[]): NodeCapaci
     const allocated = new Map<string, { cores: number; memoryMiB: number }>();
     for (const r of resources) {
         if (!GUEST_TYPES.has(r.type)) continue;
+        // A template never runs: it takes no CPU or memory.
+        if (r.inputs.template === true || r.inputs.template === "true") continue;
         const node = String(r.inputs.nodeName);
         const cpu = (r.inputs.cpu ?? {}) as Record<string, unknown>;
         const memory = (r.inputs.memory ?? {}) as Record<string, unknown>;
@@ -196,7 +198,8 @@ export async function recordProgram(inv: Inventory, config: Record<string, unkno
     pulumi.runtime.setAllConfig(values, secretKeys);
     const recording = await installRecorder({ project: PROJECT, stack, preview: true, invokes: PLAN_INVOKES, states: PLAN_STATES });
     const { deployHomelab } = await import("../program");
-    await withoutStackTraces(() => runInStack(() => deployHomelab(inv)));
+    const { readCredentials } = await import("../config/loader");
+    await withoutStackTraces(() => runInStack(() => deployHomelab(inv, readCredentials())));
     if (recording.errors.length > 0)
         throw new Error(`the program made calls the offline plan cannot answer:\n${recording.errors.join("\n")}`);
     return recording;

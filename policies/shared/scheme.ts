@@ -11,6 +11,19 @@ export function schemeVmid(vlan: number, ipv4: string): number {
     return vlan * 1000 + lastOctet(ipv4);
 }
 
+/** How VMIDs follow from addresses: VLAN × 1000 + last octet, an offset + last octet (a flat LAN), or not at all. */
+export type IdScheme = "vlan" | "octet" | "off";
+
+/**
+ * The VMID a guest must have under a scheme, or undefined when the scheme says nothing (off, or
+ * the vlan scheme on an untagged network).
+ */
+export function schemeVmidFor(scheme: IdScheme, guest: { vlan?: number; ipv4: string; idOffset?: number }): number | undefined {
+    if (scheme === "off") return undefined;
+    if (scheme === "octet") return (guest.idOffset ?? 0) + lastOctet(guest.ipv4);
+    return guest.vlan === undefined ? undefined : schemeVmid(guest.vlan, guest.ipv4);
+}
+
 /** Guest tiers, from most to least important. */
 export const TIERS = ["critical", "high", "normal", "low", "minimal"] as const;
 export type Tier = (typeof TIERS)[number];

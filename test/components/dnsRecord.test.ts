@@ -4,7 +4,7 @@ import { Inventory } from "../../config/schema";
 import { DnsRecord, deployDns } from "../../components/dnsRecord";
 import { resolveDnsRecord } from "../../lib/dns";
 import { Recording, record } from "../helpers/harness";
-import { decoded, providerRef, referenceInventory } from "./fixtures";
+import { providerRef, referenceInventory } from "./fixtures";
 
 const RECORD = "cloudflare:index/dnsRecord:DnsRecord";
 const COMPONENT = "homelab:dns:DnsRecord";
@@ -12,9 +12,12 @@ const PROVIDER = "pulumi:providers:cloudflare";
 const GET_ZONE = "cloudflare:index/getZone:getZone";
 const TOKEN = "cf-token-for-tests-0123456789";
 
-function setToken(value: string | undefined): void {
-    if (value === undefined) delete process.env.CLOUDFLARE_API_TOKEN;
-    else process.env.CLOUDFLARE_API_TOKEN = value;
+/**
+ * The stack's Cloudflare provider as createProviders builds it (components/providers.ts, where its
+ * token handling is tested): deployDns takes it and builds none of its own.
+ */
+function cloudflareProvider(): cloudflare.Provider {
+    return new cloudflare.Provider("cloudflare", { apiToken: pulumi.secret(TOKEN) });
 }
 
 /** The Cloudflare records of a run, keyed by resource name, with the inputs a test cares about. */
@@ -55,13 +58,10 @@ function ddnsInventory(): Inventory {
 }
 
 describe("deployDns", () => {
-    afterEach(() => setToken(undefined));
-
     it("creates exactly the reference stack's records with their names, types, content, proxying, TTL and comment", async () => {
-        setToken(TOKEN);
         const inv = referenceInventory();
         const { recording } = await record(() => {
-            deployDns(inv);
+            deployDns(inv, cloudflareProvider());
         });
         expect(recording.countsByType()).toEqual({ [RECORD]: 4, [COMPONENT]: 4, [PROVIDER]: 1, "pulumi:pulumi:Stack": 1 });
         expect(records(recording)).toEqual({
@@ -105,9 +105,8 @@ describe("deployDns", () => {
     });
 
     it("sets no Cloudflare field beyond the ones it means (no tags, settings, private routing)", async () => {
-        setToken(TOKEN);
         const { recording } = await record(() => {
-            deployDns(referenceInventory());
+            deployDns(referenceInventory(), cloudflareProvider());
         });
         for (const r of recording.ofType(RECORD)) {
             expect(Object.keys(r.inputs).sort()).toEqual(["comment", "content", "name", "proxied", "ttl", "type", "zoneId"]);
@@ -115,55 +114,45 @@ describe("deployDns", () => {
     });
 
     it("looks the zone up once, by name, for all records", async () => {
-        setToken(TOKEN);
         const { recording } = await record(() => {
-            deployDns(referenceInventory());
+            deployDns(referenceInventory(), cloudflareProvider());
         });
         const lookups = recording.invokes.filter((i) => i.token === GET_ZONE);
         expect(lookups).toHaveLength(1);
         expect(lookups[0].inputs).toEqual({ filter: { name: "example.org" } });
     });
 
-    it("gives the API token to an explicit provider as a secret and uses that provider for every record", async () => {
-        setToken(TOKEN);
+    it("uses the provider it is given for every record and builds no provider of its own", async () => {
+        let given: cloudflare.Provider | undefined;
+        let deployed: ReturnType<typeof deployDns>;
         const { recording } = await record(() => {
-            deployDns(referenceInventory());
+            given = cloudflareProvider();
+            deployed = deployDns(referenceInventory(), given);
         });
+        expect(deployed!.provider).toBe(given);
+        expect(recording.ofType(PROVIDER).map((p) => p.name)).toEqual(["cloudflare"]);
         const provider = recording.one("cloudflare", PROVIDER);
-        expect(decoded(provider.inputs.apiToken)).toBe(TOKEN);
-        expect(provider.secretPaths).toEqual(["apiToken"]);
-        expect(provider.inputs.apiKey).toBeUndefined();
-        expect(provider.inputs.email).toBeUndefined();
+        expect(recording.ofType(RECORD)).toHaveLength(4);
         for (const r of recording.ofType(RECORD)) expect(r.options.provider).toBe(providerRef(provider));
     });
 
-    it("reads the API token from secret stack config when the environment has none", async () => {
-        setToken(undefined);
-        const { recording } = await record(
-            () => {
-                deployDns(referenceInventory());
-            },
-            { config: { "homelab:cloudflareApiToken": "from-config" }, secretKeys: ["homelab:cloudflareApiToken"] },
-        );
-        const provider = recording.one("cloudflare", PROVIDER);
-        expect(decoded(provider.inputs.apiToken)).toBe("from-config");
-        expect(provider.secretPaths).toEqual(["apiToken"]);
-    });
-
-    it("refuses to run without an API token, naming both ways to give one", () => {
-        setToken(undefined);
-        pulumi.runtime.setAllConfig({});
-        expect(() => deployDns(referenceInventory())).toThrow(
-            new Error(
-                "missing credential: set the environment variable CLOUDFLARE_API_TOKEN or run `pulumi config set --secret homelab:cloudflareApiToken <value>`",
-            ),
-        );
+    it("refuses an inventory with public DNS but no Cloudflare provider, before registering anything", async () => {
+        let thrown: unknown;
+        const { recording } = await record(() => {
+            try {
+                deployDns(referenceInventory(), undefined);
+            } catch (err) {
+                thrown = err;
+            }
+        });
+        expect(thrown).toEqual(new Error("[dns] the inventory has public DNS but no Cloudflare provider was built"));
+        expect(recording.countsByType()).toEqual({ "pulumi:pulumi:Stack": 1 });
+        expect(recording.invokes).toEqual([]);
     });
 
     it("parents each Cloudflare record to its component, named after the inventory key, and registers the outputs", async () => {
-        setToken(TOKEN);
         const { recording } = await record(() => {
-            deployDns(referenceInventory());
+            deployDns(referenceInventory(), cloudflareProvider());
         });
         expect(
             recording
@@ -178,10 +167,9 @@ describe("deployDns", () => {
     });
 
     it("uses the zone's zoneId when the lookup leaves id empty", async () => {
-        setToken(TOKEN);
         const { recording } = await record(
             () => {
-                deployDns(referenceInventory());
+                deployDns(referenceInventory(), cloudflareProvider());
             },
             { invokes: { [GET_ZONE]: () => ({ id: "", zoneId: "023e105f4ecef8ad9ca31a8372d0c353", name: "example.org" }) } },
         );
@@ -189,9 +177,8 @@ describe("deployDns", () => {
     });
 
     it("makes the WAN records CNAMEs to the dynamic-DNS name when the WAN address is not static", async () => {
-        setToken(TOKEN);
         const { recording } = await record(() => {
-            deployDns(ddnsInventory());
+            deployDns(ddnsInventory(), cloudflareProvider());
         });
         const r = records(recording);
         expect(r["dns-lab-wildcard-record"]).toEqual({
@@ -216,7 +203,6 @@ describe("deployDns", () => {
     });
 
     it("refuses an inventory that skipped validation, listing every broken rule of every record", () => {
-        setToken(TOKEN);
         const inv = referenceInventory();
         const dns = inv.dns!;
         const bad: Inventory = {
@@ -230,7 +216,8 @@ describe("deployDns", () => {
                 },
             },
         };
-        expect(() => deployDns(bad)).toThrow(
+        // The provider is never reached: every record is checked before the zone lookup.
+        expect(() => deployDns(bad, {} as cloudflare.Provider)).toThrow(
             new Error(
                 [
                     '[dns.records.vpn.proxied] record "vpn.example.org" is for a UDP service and the Cloudflare proxy carries no UDP; make it DNS-only (proxied: false)',
@@ -241,11 +228,10 @@ describe("deployDns", () => {
     });
 
     it("creates nothing without a dns section", async () => {
-        setToken(undefined);
         const inv = { ...referenceInventory(), dns: undefined };
         let result: unknown = "unset";
         const { recording } = await record(() => {
-            result = deployDns(inv);
+            result = deployDns(inv, undefined);
         });
         expect(result).toBeUndefined();
         expect(recording.countsByType()).toEqual({ "pulumi:pulumi:Stack": 1 });

@@ -2,6 +2,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { OffsiteBucket, SERVICE_FEATURES, deployOffsite, resolveOffsite, writerPolicy } from "../../components/offsiteBucket";
 import { InventoryError } from "../../config/errors";
+import { Credentials, readCredentials } from "../../config/loader";
 import { parseInventory } from "../../config/parse";
 import { Inventory, OffsiteSpec } from "../../config/schema";
 import { readStackFile } from "../../config/stackfile";
@@ -61,7 +62,7 @@ describe("OffsiteBucket on AWS (the reference stack)", () => {
     it("creates exactly the bucket, its five settings resources, and a user, policy and key per writer", async () => {
         const { recording } = await record(
             () => {
-                deployOffsite(reference());
+                deployOffsite(reference(), readCredentials());
             },
             { states: STATES },
         );
@@ -87,7 +88,7 @@ describe("OffsiteBucket on AWS (the reference stack)", () => {
     it("names the bucket literally, keeps it on destroy and tags it for the policy pack", async () => {
         const { recording } = await record(
             () => {
-                deployOffsite(reference());
+                deployOffsite(reference(), readCredentials());
             },
             { states: STATES },
         );
@@ -105,7 +106,7 @@ describe("OffsiteBucket on AWS (the reference stack)", () => {
     it("configures versioning, AES256 encryption, all four public-access blocks, owner-enforced objects and the lifecycle", async () => {
         const { recording } = await record(
             () => {
-                deployOffsite(reference());
+                deployOffsite(reference(), readCredentials());
             },
             { states: STATES },
         );
@@ -156,7 +157,7 @@ describe("OffsiteBucket on AWS (the reference stack)", () => {
     it("uses an explicit AWS provider for the bucket's region", async () => {
         const { recording } = await record(
             () => {
-                deployOffsite(reference());
+                deployOffsite(reference(), readCredentials());
             },
             { states: STATES },
         );
@@ -173,7 +174,7 @@ describe("OffsiteBucket on AWS (the reference stack)", () => {
     it("gives the writer an IAM user whose inline policy reaches only this bucket's ARNs", async () => {
         const { recording } = await record(
             () => {
-                deployOffsite(reference());
+                deployOffsite(reference(), readCredentials());
             },
             { states: STATES },
         );
@@ -213,7 +214,7 @@ describe("OffsiteBucket on AWS (the reference stack)", () => {
     it("exports what to enter in PBS, with the secret key as a secret", async () => {
         const { recording, outputs } = await record(
             () => {
-                const o = deployOffsite(reference())!;
+                const o = deployOffsite(reference(), readCredentials())!;
                 return { offsiteAccessKeyId: o.accessKeyId, offsiteSecretAccessKey: o.secretAccessKey };
             },
             { states: STATES },
@@ -259,10 +260,31 @@ describe("OffsiteBucket on AWS (the reference stack)", () => {
 
     it("builds nothing when the inventory has no offsite section", async () => {
         const { recording, outputs } = await record(() => ({
-            absent: deployOffsite({ ...reference(), offsite: undefined }) === undefined,
+            absent: deployOffsite({ ...reference(), offsite: undefined }, readCredentials()) === undefined,
         }));
         expect(outputs).toEqual({ absent: true });
         expect(recording.ofType(T.bucket)).toEqual([]);
+    });
+    it("asks the credentials for nothing on AWS: each writer's key is minted through IAM", async () => {
+        const asked: string[] = [];
+        const credentials: Credentials = {
+            optional: (key) => {
+                asked.push(key);
+                return undefined;
+            },
+            require: (key) => {
+                asked.push(key);
+                throw new Error(`unexpected credential ${key}`);
+            },
+        };
+        const { recording } = await record(
+            () => {
+                deployOffsite(reference(), credentials);
+            },
+            { states: STATES },
+        );
+        expect(asked).toEqual([]);
+        expect(recording.ofType(T.accessKey).map((k) => k.name)).toEqual(["offsite-writer-pbs-key"]);
     });
 });
 
@@ -339,7 +361,7 @@ describe("OffsiteBucket on Backblaze B2 (no IAM API)", () => {
         try {
             const { recording } = await record(
                 () => {
-                    deployOffsite({ ...reference(), offsite: B2 });
+                    deployOffsite({ ...reference(), offsite: B2 }, readCredentials());
                 },
                 {
                     config: { "homelab:offsiteAccessKeyId": "cfg-key-id", "homelab:offsiteSecretAccessKey": "cfg-secret" },
@@ -352,6 +374,30 @@ describe("OffsiteBucket on Backblaze B2 (no IAM API)", () => {
                 accessKeyId: "cfg-key-id",
                 secretAccessKey: "cfg-secret",
             });
+        } finally {
+            if (saved.id !== undefined) process.env.AWS_ACCESS_KEY_ID = saved.id;
+            if (saved.secret !== undefined) process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
+        }
+    });
+    it("refuses to deploy from an inventory without the scoped key, naming both ways to give it", async () => {
+        const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+        delete process.env.AWS_ACCESS_KEY_ID;
+        delete process.env.AWS_SECRET_ACCESS_KEY;
+        try {
+            let thrown: unknown;
+            const { recording } = await record(() => {
+                try {
+                    deployOffsite({ ...reference(), offsite: B2 }, readCredentials());
+                } catch (err) {
+                    thrown = err;
+                }
+            });
+            expect(thrown).toEqual(
+                new Error(
+                    "missing credential: set the environment variable AWS_ACCESS_KEY_ID or run `pulumi config set --secret homelab:offsiteAccessKeyId <value>`",
+                ),
+            );
+            expect(recording.countsByType()).toEqual({ "pulumi:pulumi:Stack": 1 });
         } finally {
             if (saved.id !== undefined) process.env.AWS_ACCESS_KEY_ID = saved.id;
             if (saved.secret !== undefined) process.env.AWS_SECRET_ACCESS_KEY = saved.secret;

@@ -1,9 +1,10 @@
-import * as pulumi from "@pulumi/pulumi";
 import { record } from "../helpers/harness";
-import { deployProxmox, imagesOfNode } from "../../components/proxmox";
-import { createProxmoxProviders } from "../../lib/providers";
-import { guestsNeedingRoot } from "../../lib/privilege";
 import { RecordedResource } from "../helpers/harness";
+import { haMembership, snippetsStorageOf } from "../../components/proxmox";
+import { readCredentials } from "../../config/loader";
+import { Inventory } from "../../config/schema";
+import { guestsNeedingRoot } from "../../lib/privilege";
+import { deployHomelab } from "../../program";
 import { TEST_PASSWORD, TEST_SSH_KEY, TEST_TOKEN, decoded, providerRef, referenceInventory, setCredentials } from "./fixtures";
 
 const CT = "proxmoxve:index/containerLegacy:ContainerLegacy";
@@ -13,11 +14,12 @@ const FORBIDDEN = ["local", "local-lvm"];
 
 const inv = referenceInventory();
 
-async function deployReference(extra: Partial<Parameters<typeof deployProxmox>[1]> = {}, before: () => unknown = () => undefined) {
+async function deployReference(inventory: Inventory = inv) {
     setCredentials({ token: TEST_TOKEN, password: TEST_PASSWORD, sshKey: TEST_SSH_KEY });
+    process.env.CLOUDFLARE_API_TOKEN = "cloudflare-token-for-tests";
+    process.env.PBS_PASSWORD = "pbs-password-for-tests";
     return record(() => {
-        before();
-        deployProxmox(inv, { providers: createProxmoxProviders(inv), ...extra });
+        deployHomelab(inventory, readCredentials());
     });
 }
 
@@ -26,27 +28,15 @@ function guestOf(recording: { get(urn: string): RecordedResource | undefined }, 
     return recording.get(r.parent!)!.name;
 }
 
-describe("deployProxmox over the reference stack", () => {
-    afterEach(() => setCredentials({}));
+describe("the Proxmox part of the reference stack", () => {
+    afterEach(() => {
+        setCredentials({});
+        delete process.env.CLOUDFLARE_API_TOKEN;
+        delete process.env.PBS_PASSWORD;
+    });
 
-    it("creates every node and guest with the expected resources per type", async () => {
+    it("creates every guest on its node", async () => {
         const { recording } = await deployReference();
-        expect(recording.countsByType()).toEqual({
-            "homelab:proxmox:LxcGuest": 7,
-            "homelab:proxmox:Node": 2,
-            "homelab:proxmox:VmGuest": 3,
-            "proxmoxve:download/file:File": 3,
-            "proxmoxve:firewall/optionsLegacy:OptionsLegacy": 10,
-            "proxmoxve:firewall/rulesLegacy:RulesLegacy": 9,
-            [CT]: 7,
-            [VM]: 3,
-            "proxmoxve:network/linux/bridge:Bridge": 2,
-            "proxmoxve:node/firewall:Firewall": 2,
-            "proxmoxve:storage/nfs:Nfs": 1,
-            "proxmoxve:storage/zfspool:Zfspool": 3,
-            [PROVIDER]: 2,
-            "pulumi:pulumi:Stack": 1,
-        });
         expect(
             recording
                 .ofType(CT)
@@ -59,42 +49,8 @@ describe("deployProxmox over the reference stack", () => {
                 .map((r) => r.name)
                 .sort(),
         ).toEqual(["opnsense-vm", "pbs-vm", "windows-vm"]);
-    });
-
-    it("gives every guest its inventory VMID, VLAN and address", async () => {
-        const { recording } = await deployReference();
-        for (const r of [...recording.ofType(CT), ...recording.ofType(VM)]) {
-            const spec = inv.guests[guestOf(recording, r)];
-            expect(r.inputs.vmId).toBe(spec.vmid);
-            if (r.type === CT) {
-                // The management VLAN holds the node's own address and reaches the bridge untagged: no tag there.
-                const tag = spec.vlan === 10 ? {} : { vlanId: spec.vlan };
-                expect(r.inputs.networkInterfaces).toEqual([{ name: "eth0", bridge: "vmbr0", firewall: true, ...tag }]);
-                const ip = (r.inputs.initialization as { ipConfigs: { ipv4: { address: string } }[] }).ipConfigs[0].ipv4.address;
-                expect(ip).toBe(`${spec.ipv4}/24`);
-            }
-        }
-    });
-
-    it("has exactly one privileged container, photos", async () => {
-        const { recording } = await deployReference();
-        const privileged = recording.ofType(CT).filter((r) => r.inputs.unprivileged !== true);
-        expect(privileged.map((r) => r.name)).toEqual(["photos-container"]);
-        expect(privileged[0].inputs.unprivileged).toBe(false);
-    });
-
-    it("gives keyctl only to unprivileged Docker containers and nesting only to Docker containers", async () => {
-        const { recording } = await deployReference();
-        const features = Object.fromEntries(recording.ofType(CT).map((r) => [guestOf(recording, r), r.inputs.features]));
-        expect(features).toEqual({
-            unifi: undefined,
-            edge: { nesting: true, keyctl: true },
-            photos: { nesting: true },
-            cloud: { nesting: true, keyctl: true },
-            media: { nesting: true, keyctl: true },
-            nvr: { nesting: true, keyctl: true },
-            files: undefined,
-        });
+        for (const r of [...recording.ofType(CT), ...recording.ofType(VM)])
+            expect(r.inputs.nodeName).toBe(inv.guests[guestOf(recording, r)].node);
     });
 
     it("names a storage other than local for every disk, EFI disk, TPM state and cloud-init drive", async () => {
@@ -107,8 +63,7 @@ describe("deployProxmox over the reference stack", () => {
         };
         for (const ct of recording.ofType(CT)) named(`${ct.name}.disk`, (ct.inputs.disk as { datastoreId?: string }).datastoreId);
         for (const machine of recording.ofType(VM)) {
-            const disks = machine.inputs.disks as { datastoreId?: string }[];
-            disks.forEach((d, i) => named(`${machine.name}.disks[${i}]`, d.datastoreId));
+            (machine.inputs.disks as { datastoreId?: string }[]).forEach((d, i) => named(`${machine.name}.disks[${i}]`, d.datastoreId));
             if (machine.inputs.bios === "ovmf")
                 named(`${machine.name}.efiDisk`, (machine.inputs.efiDisk as { datastoreId?: string } | undefined)?.datastoreId);
             if (machine.inputs.tpmState !== undefined)
@@ -118,17 +73,17 @@ describe("deployProxmox over the reference stack", () => {
         }
         expect(storages.sort()).toEqual(
             [
-                "cloud-container.disk=stor-zfs",
-                "edge-container.disk=net-zfs",
-                "files-container.disk=stor-zfs",
-                "media-container.disk=stor-zfs",
-                "nvr-container.disk=stor-zfs",
-                "photos-container.disk=stor-zfs",
-                "unifi-container.disk=net-zfs",
-                "opnsense-vm.disks[0]=net-zfs",
-                "opnsense-vm.efiDisk=net-zfs",
-                "pbs-vm.disks[0]=stor-zfs",
-                "pbs-vm.initialization=stor-zfs",
+                "cloud-container.disk=local-zfs",
+                "edge-container.disk=local-zfs",
+                "files-container.disk=local-zfs",
+                "media-container.disk=local-zfs",
+                "nvr-container.disk=local-zfs",
+                "photos-container.disk=local-zfs",
+                "unifi-container.disk=local-zfs",
+                "opnsense-vm.disks[0]=local-zfs",
+                "opnsense-vm.efiDisk=local-zfs",
+                "pbs-vm.disks[0]=local-zfs",
+                "pbs-vm.initialization=local-zfs",
                 "windows-vm.disks[0]=tank-vm",
                 "windows-vm.efiDisk=tank-vm",
                 "windows-vm.tpmState=tank-vm",
@@ -136,37 +91,17 @@ describe("deployProxmox over the reference stack", () => {
         );
     });
 
-    it("uses the root provider only for the guests that need root, and the API token for everything else", async () => {
+    // Fact P17: only what Proxmox reserves for root@pam goes through the root provider.
+    it("uses the root provider exactly for the guests whose inputs need root@pam, and the API token for everything else", async () => {
         const { recording } = await deployReference();
         const api = providerRef(recording.one("proxmox-api", PROVIDER));
         const root = providerRef(recording.one("proxmox-root", PROVIDER));
-        const needing = Object.keys(guestsNeedingRoot(inv)).sort();
-        expect(needing).toEqual(["cloud", "edge", "files", "media", "nvr", "photos"]);
-
+        const needing = Object.keys(guestsNeedingRoot(inv.guests)).sort();
+        expect(needing).toEqual(["cloud", "edge", "media", "nvr", "photos"]);
         const rootUsers = recording.resources.filter((r) => r.options.provider === root);
         expect(rootUsers.map((r) => [r.type, guestOf(recording, r)]).sort()).toEqual(needing.map((g) => [CT, g]));
-        const others = recording.resources.filter((r) => r.custom && r.type !== PROVIDER && r.options.provider !== root);
-        expect(others.length).toBeGreaterThan(0);
-        for (const r of others) expect({ name: r.name, provider: r.options.provider }).toEqual({ name: r.name, provider: api });
-
-        const usesRoot = Object.fromEntries(
-            [...recording.ofType("homelab:proxmox:LxcGuest"), ...recording.ofType("homelab:proxmox:VmGuest")].map((g) => [
-                g.name,
-                g.outputs.usesRootProvider,
-            ]),
-        );
-        expect(usesRoot).toEqual({
-            opnsense: false,
-            unifi: false,
-            edge: true,
-            pbs: false,
-            windows: false,
-            photos: true,
-            cloud: true,
-            media: true,
-            nvr: true,
-            files: true,
-        });
+        const proxmox = recording.resources.filter((r) => r.custom && r.type.startsWith("proxmoxve:") && r.options.provider !== root);
+        for (const r of proxmox) expect({ name: r.name, provider: r.options.provider }).toEqual({ name: r.name, provider: api });
     });
 
     it("keeps the token, the root password and the SSH key secret on the provider resources", async () => {
@@ -176,58 +111,60 @@ describe("deployProxmox over the reference stack", () => {
         expect(api.secretPaths).toEqual(expect.arrayContaining(["apiToken", "ssh"]));
         expect(root.secretPaths).toEqual(expect.arrayContaining(["password", "ssh"]));
         expect(decoded<{ privateKey: string }>(api.inputs.ssh).privateKey).toBe(TEST_SSH_KEY);
-        // No credential leaks into any other resource's inputs or a component's outputs in the clear.
         for (const r of recording.resources.filter((x) => x.type !== PROVIDER)) {
             const text = JSON.stringify(r.inputs);
             expect(text).not.toContain(TEST_TOKEN);
             expect(text).not.toContain(TEST_PASSWORD);
-            if (JSON.stringify(r.outputs).includes("OPENSSH PRIVATE KEY")) expect(r.outputSecretPaths).toEqual(["sshConnection"]);
+            if (text.includes("OPENSSH PRIVATE KEY")) expect(r.secretPaths).toContain("connection");
         }
     });
 
     it("boots each guest from its own node's download of its image", async () => {
         const { recording } = await deployReference();
-        expect(Object.keys(imagesOfNode(inv, "pve-network"))).toEqual(["debian-12-lxc"]);
-        expect(Object.keys(imagesOfNode(inv, "pve-storage"))).toEqual(["debian-12-cloud", "debian-12-lxc"]);
         for (const ct of recording.ofType(CT)) {
             const node = inv.guests[guestOf(recording, ct)].node;
-            expect((ct.inputs.operatingSystem as { templateFileId: string }).templateFileId).toBe(`${node}-image-debian-12-lxc-id`);
-            expect(ct.dependencies).toContain(recording.one(`${node}-image-debian-12-lxc`).urn);
+            const download = recording.one(`images-node:${node}/debian-12-lxc`);
+            expect((ct.inputs.operatingSystem as { templateFileId: string }).templateFileId).toBe(download.id);
+            expect(ct.dependencies).toContain(download.urn);
         }
-        expect((recording.one("pbs-vm", VM).inputs.disks as { fileId?: string }[])[0].fileId).toBe("pve-storage-image-debian-12-cloud-id");
+        const pbs = recording.one("pbs-vm", VM);
+        expect((pbs.inputs.disks as { importFrom?: string }[])[0].importFrom).toBe(
+            recording.one("images-node:pve-storage/debian-12-cloud").id,
+        );
     });
 
-    it("makes each guest wait for its node's bridge and storage", async () => {
+    it("makes each guest wait for its node's bridge and storage, its host preparation and the datasets it mounts", async () => {
         const { recording } = await deployReference();
         expect(recording.one("edge-container", CT).options.dependsOn).toEqual(
-            expect.arrayContaining([recording.one("pve-network-vmbr0").urn, recording.one("pve-network-storage-net-zfs").urn]),
+            expect.arrayContaining([
+                recording.one("pve-network-vmbr0").urn,
+                recording.one("rpool/appdata/edge-zfs").urn,
+                recording.one("pve-network-host").urn,
+            ]),
         );
-        // windows boots an uploaded ISO: nothing but the bridge and its disk's storage to wait for.
-        expect(recording.one("windows-vm", VM).options.dependsOn).toEqual([
-            recording.one("pve-storage-vmbr0").urn,
-            recording.one("pve-storage-storage-tank-vm").urn,
-        ]);
+        expect(recording.one("windows-vm", VM).options.dependsOn).toEqual(
+            expect.arrayContaining([recording.one("pve-storage-vmbr0").urn, recording.one("storages-tank-vm").urn]),
+        );
     });
 
-    it("takes bind mounts and dataset dependencies from the callbacks when given", async () => {
-        class Dataset extends pulumi.CustomResource {
-            constructor(name: string) {
-                super("test:index:Dataset", name, {});
-            }
-        }
-        let media: Dataset | undefined;
-        const { recording } = await deployReference(
-            {
-                datasetMounts: (guest) => (guest === "media" ? [{ hostPath: "/tank/media", containerPath: "/data", readOnly: true }] : []),
-                datasetDependencies: (guest) => (guest === "media" && media ? [media] : []),
+    it("registers each container's mounts with its node-side command, never with the container (P8)", async () => {
+        const { recording } = await deployReference();
+        for (const ct of recording.ofType(CT)) expect(ct.inputs).not.toHaveProperty("mountPoints");
+        const photos = recording.one("photos-host", "command:remote:Command");
+        expect(photos.inputs.create).toContain("'/tank/photos,mp=/mnt/photos' '/tank/appdata/photos,mp=/srv/appdata'");
+    });
+
+    it("finds the snippets storage of a node and the HA membership of a guest", () => {
+        expect(snippetsStorageOf(inv, "pve-storage")).toBe("local");
+        const withHa: Inventory = {
+            ...inv,
+            ha: {
+                proxy: { kind: "keepalived", members: ["edge", "cloud"], vip: "192.168.30.5", vrrpId: 5 },
+                backup: { kind: "proxmox", members: ["pbs"], state: "started", maxRestart: 1, maxRelocate: 2 },
             },
-            () => {
-                media = new Dataset("tank-media");
-            },
-        );
-        const ct = recording.one("media-container", CT);
-        expect(ct.inputs.mountPoints).toEqual([{ volume: "/tank/media", path: "/data", readOnly: true }]);
-        expect(ct.options.dependsOn[0]).toBe(recording.one("tank-media").urn);
-        expect(recording.one("unifi-container", CT).inputs).not.toHaveProperty("mountPoints");
+        };
+        expect(haMembership(withHa, "edge")).toEqual({ vrrp: { group: "proxy", vip: "192.168.30.5", peers: ["192.168.30.41"] } });
+        expect(haMembership(withHa, "pbs")).toEqual({ ha: { group: "backup", state: "started", maxRestart: 1, maxRelocate: 2 } });
+        expect(haMembership(withHa, "files")).toEqual({});
     });
 });

@@ -1,218 +1,175 @@
 import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
-import { record } from "../helpers/harness";
-import { ProxmoxNode, decompressionFor, networkOfAddress } from "../../components/proxmoxNode";
-import { imagesOfNode } from "../../components/proxmox";
-import { ImageSpec, NodeSpec } from "../../config/schema";
-import { TEST_SSH_KEY, providerRef, referenceInventory } from "./fixtures";
+import { record, valueOf } from "../helpers/harness";
+import { ADOPTION_IGNORED_BRIDGE_FIELDS, ProxmoxNode, networkOfAddress, nodeConnection } from "../../components/proxmoxNode";
+import { NodeSpec } from "../../config/schema";
+import { NodeHostSpec } from "../../lib/nodeHost";
+import { TEST_SSH_KEY, decoded, providerRef, referenceInventory } from "./fixtures";
 
 const T = {
     node: "homelab:proxmox:Node",
     bridge: "proxmoxve:network/linux/bridge:Bridge",
-    zfs: "proxmoxve:storage/zfspool:Zfspool",
-    nfs: "proxmoxve:storage/nfs:Nfs",
-    dir: "proxmoxve:storage/directory:Directory",
-    lvmthin: "proxmoxve:storage/lvmthin:Lvmthin",
     firewall: "proxmoxve:node/firewall:Firewall",
-    file: "proxmoxve:download/file:File",
+    command: "command:remote:Command",
 };
 
 const inv = referenceInventory();
 const networks = Object.values(inv.networks);
+const NO_HOST: NodeHostSpec = { nfsServer: false, usbDevices: [] };
 
-async function deployNode(
-    nodeName: string,
-    spec: NodeSpec = inv.nodes[nodeName],
-    images = imagesOfNode(inv, nodeName),
-    sshPrivateKey?: string,
-) {
+async function deployNode(nodeName: string, spec: NodeSpec = inv.nodes[nodeName], host: NodeHostSpec = NO_HOST, sshPrivateKey?: string) {
     return record(() => {
         const api = new proxmoxve.Provider("api", {});
-        new ProxmoxNode(nodeName, { nodeName, spec, networks, images, ...(sshPrivateKey ? { sshPrivateKey } : {}) }, { provider: api });
+        new ProxmoxNode(nodeName, { nodeName, spec, networks, host, ...(sshPrivateKey ? { sshPrivateKey } : {}) }, { provider: api });
     });
 }
 
 describe("ProxmoxNode", () => {
-    it("owns exactly its bridge, managed storages, firewall and image downloads", async () => {
+    it("owns exactly its bridge, its node firewall and its host preparation", async () => {
         const { recording } = await deployNode("pve-storage");
         const node = recording.one("pve-storage", T.node);
-        const children = recording.childrenOf(node.urn).map((r) => [r.type, r.name]);
-        expect(children.sort()).toEqual(
+        expect(
+            recording
+                .childrenOf(node.urn)
+                .map((r) => [r.type, r.name])
+                .sort(),
+        ).toEqual(
             [
                 [T.bridge, "pve-storage-vmbr0"],
-                [T.zfs, "pve-storage-storage-stor-zfs"],
-                [T.zfs, "pve-storage-storage-tank-vm"],
                 [T.firewall, "pve-storage-firewall"],
-                [T.file, "pve-storage-image-debian-12-cloud"],
-                [T.file, "pve-storage-image-debian-12-lxc"],
+                [T.command, "pve-storage-host"],
             ].sort(),
         );
-        // `local` is the installer's storage (managed: false): never created or redefined.
-        expect(recording.resources.filter((r) => r.name.endsWith("-storage-local"))).toEqual([]);
-        // Every child reaches the API-token provider through parentage.
         const api = recording.one("api", "pulumi:providers:proxmoxve");
-        expect(new Set(recording.childrenOf(node.urn).map((r) => r.options.provider))).toEqual(new Set([providerRef(api)]));
+        expect(recording.one("pve-storage-vmbr0", T.bridge).options.provider).toBe(providerRef(api));
+        expect(recording.one("pve-storage-firewall", T.firewall).options.provider).toBe(providerRef(api));
     });
 
-    it("adopts the installer's bridge: the host's address and gateway stay on it, VLAN-aware over its ports with the inventory's VLANs", async () => {
+    // Facts P1 (creating an existing bridge fails), P2 (import id `<node>:<iface>`), P3 (the import must match).
+    it("never creates the bridge: it imports the installer's, and ignores what the installer leaves unset while adopting", async () => {
         const { recording } = await deployNode("pve-network");
         const bridge = recording.one("pve-network-vmbr0", T.bridge);
+        expect(bridge.options.importId).toBe("pve-network:vmbr0");
+        expect(bridge.options.ignoreChanges).toEqual([...ADOPTION_IGNORED_BRIDGE_FIELDS]);
+        expect(bridge.options.retainOnDelete).toBe(true);
+        expect(bridge.options.protect).toBe(false);
         expect(bridge.inputs).toEqual({
             nodeName: "pve-network",
             name: "vmbr0",
             address: "192.168.10.11/24",
             gateway: "192.168.10.1",
             ports: ["enp1s0"],
+            autostart: true,
             vlanAware: true,
             vids: "10 20 30 40 50",
             comment: "VLAN-aware bridge managed by homelab",
         });
-        // Leaving the stack must not delete the interface that carries the host's address.
-        expect(bridge.options.retainOnDelete).toBe(true);
-        expect(bridge.options.protect).toBe(false);
-        expect(bridge.options.dependsOn).toEqual([]);
     });
 
-    it("gives each node's bridge its own address, and moves no address to a VLAN interface", async () => {
-        const { recording } = await deployNode("pve-storage");
-        expect(recording.one("pve-storage-vmbr0", T.bridge).inputs).toMatchObject({
-            nodeName: "pve-storage",
-            address: "192.168.10.12/24",
-            gateway: "192.168.10.1",
+    it("makes the bridge VLAN-aware once the node is no longer being adopted (still with the import id, which the engine ignores once in state)", async () => {
+        const { recording } = await deployNode("pve-network", { ...inv.nodes["pve-network"], adopt: false });
+        const bridge = recording.one("pve-network-vmbr0", T.bridge);
+        expect(bridge.options.importId).toBe("pve-network:vmbr0");
+        expect(bridge.options.ignoreChanges).toEqual([]);
+        expect(decoded(bridge.inputs.vlanAware)).toBe(true);
+    });
+
+    it("leaves the bridge untagged-only on a flat network", async () => {
+        const flat = [{ cidr: "192.168.1.0/24", gateway: "192.168.1.1", reserved: [] }];
+        const { recording } = await record(() => {
+            new ProxmoxNode("solo", {
+                nodeName: "solo",
+                spec: { ...inv.nodes["pve-network"], address: "192.168.1.2" },
+                networks: flat,
+                host: NO_HOST,
+            });
         });
-        expect(recording.ofType("proxmoxve:network/linux/vlan:Vlan")).toEqual([]);
-        expect(Object.keys(recording.countsByType()).filter((t) => t.startsWith("proxmoxve:network/"))).toEqual([T.bridge]);
+        const bridge = recording.one("solo-vmbr0", T.bridge);
+        expect(decoded(bridge.inputs.vlanAware)).toBe(false);
+        expect(bridge.inputs).not.toHaveProperty("vids");
+        expect(bridge.inputs.address).toBe("192.168.1.2/24");
+    });
+
+    it("states every host firewall option (the provider sends all of them, P18)", async () => {
+        const { recording } = await deployNode("pve-storage");
+        const fw = recording.one("pve-storage-firewall", T.firewall);
+        expect(Object.fromEntries(Object.entries(fw.inputs).map(([k, v]) => [k, decoded(v)]))).toEqual({
+            nodeName: "pve-storage",
+            enabled: true,
+            ndp: true,
+            nosmurfs: true,
+            nftables: false,
+            logLevelIn: "nolog",
+            logLevelOut: "nolog",
+            logLevelForward: "nolog",
+            smurfLogLevel: "nolog",
+            tcpFlagsLogLevel: "nolog",
+            nfConntrackMax: 262144,
+            nfConntrackTcpTimeoutEstablished: 432000,
+        });
+    });
+
+    // Fact C2: without hostKey the command provider accepts any host key.
+    it("runs its host preparation over the node's SSH with the host key pinned, the connection secret", async () => {
+        const { recording } = await deployNode(
+            "pve-storage",
+            inv.nodes["pve-storage"],
+            { nfsServer: true, usbDevices: [{ mapping: "coral", id: "18d1:9302" }] },
+            TEST_SSH_KEY,
+        );
+        const host = recording.one("pve-storage-host", T.command);
+        expect(host.inputs.connection).toEqual({
+            // The provider's schema defaults, filled in by the SDK.
+            dialErrorLimit: 10,
+            perDialTimeout: 15,
+            host: "192.168.10.12",
+            port: 22,
+            user: "root",
+            hostKey: inv.nodes["pve-storage"].hostKey,
+            privateKey: TEST_SSH_KEY,
+        });
+        expect(host.secretPaths).toContain("connection");
+        expect(host.inputs.create).toContain("nfs-kernel-server");
+        expect(host.inputs.create).toContain('ATTR{idVendor}=="18d1", ATTR{idProduct}=="9302", SYMLINK+="homelab/usb-coral"');
+        expect(host.inputs.update).toBe(host.inputs.create);
+    });
+
+    it("registers the outputs policies read", async () => {
+        const { recording } = await deployNode("pve-storage");
+        expect(recording.one("pve-storage", T.node).outputs).toEqual({
+            nodeName: "pve-storage",
+            address: "192.168.10.12",
+            threads: 16,
+            memoryGiB: 96,
+        });
+    });
+
+    it("counts threads over every socket", async () => {
+        const { recording } = await deployNode("pve-storage", { ...inv.nodes["pve-storage"], sockets: 2 });
+        expect(recording.one("pve-storage", T.node).outputs.threads).toBe(32);
     });
 
     it("refuses a node whose address is inside no network", async () => {
         const spec: NodeSpec = { ...inv.nodes["pve-network"], address: "10.0.0.5" };
-        await expect(deployNode("pve-network", spec, {})).rejects.toThrow(
-            "[nodes.pve-network.address] 10.0.0.5 is inside no network of the inventory; the bridge carries the host's address, so add the management network that holds it",
+        await expect(deployNode("pve-network", spec)).rejects.toThrow(
+            "[nodes.pve-network.address] 10.0.0.5 is inside no network of the inventory; add the management network that holds it",
         );
-    });
-
-    it("restricts each storage definition to its node, ZFS pools thin-provisioned, and the NFS share as given", async () => {
-        const { recording } = await deployNode("pve-network");
-        expect(recording.one("pve-network-storage-net-zfs", T.zfs).inputs).toEqual({
-            resourceId: "net-zfs",
-            zfsPool: "rpool/data",
-            nodes: ["pve-network"],
-            contents: ["images", "rootdir"],
-            thinProvision: true,
-        });
-        expect(recording.one("pve-network-storage-shared-nfs", T.nfs).inputs).toEqual({
-            resourceId: "shared-nfs",
-            server: "192.168.10.12",
-            export: "/tank/shared",
-            nodes: ["pve-network"],
-            contents: ["images", "rootdir"],
-        });
-    });
-
-    it("creates directory and LVM-thin storages where the inventory has them", async () => {
-        const spec: NodeSpec = {
-            ...inv.nodes["pve-network"],
-            storages: {
-                scratch: { kind: "dir", path: "/mnt/scratch", content: ["backup"], managed: true },
-                thin: { kind: "lvmthin", volumeGroup: "pve", thinPool: "data", content: ["images"], managed: true },
-            },
-        };
-        const { recording } = await deployNode("pve-network", spec, {});
-        expect(recording.one("pve-network-storage-scratch", T.dir).inputs).toEqual({
-            resourceId: "scratch",
-            path: "/mnt/scratch",
-            nodes: ["pve-network"],
-            contents: ["backup"],
-        });
-        expect(recording.one("pve-network-storage-thin", T.lvmthin).inputs).toEqual({
-            resourceId: "thin",
-            volumeGroup: "pve",
-            thinPool: "data",
-            nodes: ["pve-network"],
-            contents: ["images"],
-        });
-        expect(recording.ofType(T.file)).toEqual([]);
-    });
-
-    it("enables the node firewall", async () => {
-        const { recording } = await deployNode("pve-storage");
-        expect(recording.one("pve-storage-firewall", T.firewall).inputs).toEqual({ nodeName: "pve-storage", enabled: true });
-    });
-
-    it("downloads each image its guests use once, with the checksum pinned, to the image's storage", async () => {
-        const { recording } = await deployNode("pve-network");
-        // Only the container template: opnsense boots an uploaded ISO, not a downloaded image.
-        expect(recording.ofType(T.file).map((r) => r.name)).toEqual(["pve-network-image-debian-12-lxc"]);
-        const lxc = inv.images["debian-12-lxc"];
-        expect(recording.one("pve-network-image-debian-12-lxc", T.file).inputs).toEqual({
-            nodeName: "pve-network",
-            url: lxc.url,
-            fileName: "debian-12-standard_12.12-1_amd64.tar.zst",
-            contentType: "vztmpl",
-            datastoreId: "local",
-            checksum: lxc.checksum,
-            checksumAlgorithm: "sha512",
-        });
-    });
-
-    it("registers name, threads, memory, a secret SSH connection and the image file ids", async () => {
-        const { recording } = await deployNode("pve-storage", inv.nodes["pve-storage"], imagesOfNode(inv, "pve-storage"), TEST_SSH_KEY);
-        const node = recording.one("pve-storage", T.node);
-        expect(node.outputs).toEqual({
-            nodeName: "pve-storage",
-            threads: 16,
-            memoryGiB: 96,
-            sshConnection: { host: "192.168.10.12", port: 22, user: "root", privateKey: TEST_SSH_KEY },
-            imageFileIds: {
-                "debian-12-cloud": "pve-storage-image-debian-12-cloud-id",
-                "debian-12-lxc": "pve-storage-image-debian-12-lxc-id",
-            },
-        });
-        expect(node.outputSecretPaths).toEqual(["sshConnection"]);
-    });
-
-    it("leaves the private key out of the SSH connection when the agent is used", async () => {
-        const { recording } = await deployNode("pve-network");
-        const node = recording.one("pve-network", T.node);
-        expect(node.outputs.sshConnection).toEqual({ host: "192.168.10.11", port: 22, user: "root" });
-        expect(node.outputSecretPaths).toEqual(["sshConnection"]);
     });
 });
 
-describe("decompressionFor", () => {
-    const image = (url: string, fileName: string, contentType: ImageSpec["contentType"] = "iso"): ImageSpec => ({
-        contentType,
-        url,
-        fileName,
-        checksum: "0".repeat(64),
-        checksumAlgorithm: "sha256",
-        storage: "local",
-    });
-    it.each([
-        ["a compressed cloud image stored decompressed", "bz2", image("https://x.test/a.qcow2.bz2", "a.img")],
-        ["a gzip image stored decompressed", "gz", image("https://x.test/a.raw.gz", "a.img")],
-        ["a zstd image stored decompressed", "zst", image("https://x.test/a.img.zst", "a.img")],
-        ["an image stored as downloaded", undefined, image("https://x.test/a.img.gz", "a.img.gz")],
-        ["an uncompressed image", undefined, image("https://x.test/a.qcow2", "a.img")],
-        ["a container template (Proxmox reads it compressed)", undefined, image("https://x.test/t.tar.zst", "t.tar.gz", "vztmpl")],
-    ])("%s gets decompression %s", (_what, expected, spec) => {
-        expect(decompressionFor("img", spec)).toBe(expected);
-    });
-
-    it("refuses a compression the provider cannot undo", () => {
-        expect(() => decompressionFor("fcos", image("https://x.test/fcos.qcow2.xz", "fcos.img"))).toThrow(
-            '[images.fcos.url] the provider cannot decompress ".xz"',
-        );
-    });
-
-    it("passes the decompression algorithm to the download", async () => {
-        const images = { cloud: image("https://x.test/a.qcow2.bz2", "a.img") };
-        const { recording } = await deployNode("pve-network", inv.nodes["pve-network"], images);
-        expect(recording.one("pve-network-image-cloud", T.file).inputs.decompressionAlgorithm).toBe("bz2");
+describe("nodeConnection", () => {
+    it("uses the SSH agent when no key is given, and is secret", async () => {
+        const connection = nodeConnection(inv.nodes["pve-network"], undefined);
+        expect(await valueOf(connection)).toEqual({
+            host: "192.168.10.11",
+            port: 22,
+            user: "root",
+            hostKey: inv.nodes["pve-network"].hostKey,
+        });
     });
 });
 
 describe("networkOfAddress", () => {
-    it("finds the network a node's address lives on, or none", () => {
+    it("finds the management network of a node address", () => {
         expect(networkOfAddress(networks, "192.168.10.12")?.vlan).toBe(10);
         expect(networkOfAddress(networks, "10.0.0.1")).toBeUndefined();
     });

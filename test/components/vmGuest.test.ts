@@ -1,21 +1,24 @@
 import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
+import { parse as parseYaml } from "yaml";
 import { record } from "../helpers/harness";
-import { VmGuest, VmGuestArgs, agentOf, bootMediaOf, machineOf, planVmGuest } from "../../components/vmGuest";
-import { networkByVlan } from "../../config/crosschecks";
+import { GuestNetwork } from "../../components/guestShared";
+import { VmGuest, VmGuestArgs, agentEnabled, bootMediaOf, bootOrderOf, machineOf, planVmGuest } from "../../components/vmGuest";
 import { ImageSpec, VmGuestSpec } from "../../config/schema";
-import { providerRef, referenceInventory, vm } from "./fixtures";
+import { decoded, providerRef, referenceInventory, vm } from "./fixtures";
 
 const T = {
     guest: "homelab:proxmox:VmGuest",
     vm: "proxmoxve:index/vmLegacy:VmLegacy",
     options: "proxmoxve:firewall/optionsLegacy:OptionsLegacy",
     rules: "proxmoxve:firewall/rulesLegacy:RulesLegacy",
+    ipset: "proxmoxve:firewall/ipsetLegacy:IpsetLegacy",
+    file: "proxmoxve:index/fileLegacy:FileLegacy",
     ha: "proxmoxve:index/haresource:Haresource",
     provider: "pulumi:providers:proxmoxve",
 };
 const inv = referenceInventory();
 const KEY = inv.cluster.sshPublicKeys[0];
-const CLOUD_FILE = "local:iso/debian-12-genericcloud-amd64-20250210-2019.img";
+const CLOUD_FILE = "local:import/debian-12-genericcloud-amd64-20250210-2019.qcow2";
 const ALL_VLANS = [10, 20, 30, 40, 50];
 
 const image = (contentType: ImageSpec["contentType"], fileName: string): ImageSpec => ({
@@ -25,16 +28,21 @@ const image = (contentType: ImageSpec["contentType"], fileName: string): ImageSp
     checksum: "a".repeat(64),
     checksumAlgorithm: "sha256",
     storage: "local",
+    guestAgent: false,
 });
+const networkOf = (spec: VmGuestSpec): GuestNetwork => ({ name: spec.network, ...inv.networks[spec.network] });
 
 function args(guest: string, spec: VmGuestSpec, extra: Partial<VmGuestArgs> = {}): VmGuestArgs {
     return {
         guestName: guest,
         spec,
-        network: networkByVlan(inv, spec.vlan)![1],
+        network: networkOf(spec),
         dns: { servers: ["192.168.10.1"], domain: "lab.example.org" },
         sshPublicKeys: [KEY],
+        adminSources: ["192.168.10.0/24"],
+        nativeVlan: 10,
         allVlans: ALL_VLANS,
+        snippetsStorage: "local",
         providers: { api: {} as proxmoxve.Provider },
         ...(spec.image !== undefined ? { image: inv.images[spec.image], imageFileId: CLOUD_FILE } : {}),
         ...extra,
@@ -50,7 +58,7 @@ async function deployVm(guest: string, spec: VmGuestSpec = vm(inv, guest), extra
 }
 
 describe("VmGuest", () => {
-    it("owns exactly its VM and firewall options when the inventory has no rules for it", async () => {
+    it("owns exactly its VM and firewall options for the router (no address set: it forwards every address)", async () => {
         const { recording } = await deployVm("opnsense");
         const guest = recording.one("opnsense", T.guest);
         expect(
@@ -66,7 +74,7 @@ describe("VmGuest", () => {
         );
     });
 
-    it("builds the router on q35 + OVMF with NICs by mapping, a trunk of every VLAN and everything on named storage", async () => {
+    it("builds the router on q35 + OVMF with NICs by mapping (rombar stated, P18), a trunk of every VLAN, an explicit boot order and no agent", async () => {
         const { recording } = await deployVm("opnsense");
         const machine = recording.one("opnsense-vm", T.vm);
         expect(machine.inputs).toEqual({
@@ -75,6 +83,8 @@ describe("VmGuest", () => {
             name: "opnsense",
             description: "Firewall and router; the WAN and LAN NICs by PCI passthrough.",
             tags: ["critical", "network"],
+            template: false,
+            started: true,
             onBoot: true,
             startup: { order: 1, upDelay: 30 },
             protection: true,
@@ -83,57 +93,73 @@ describe("VmGuest", () => {
             operatingSystem: { type: "other" },
             cpu: { cores: 2, type: "host", units: 2048 },
             memory: { dedicated: 4096, floating: 4096 },
-            // Installer media: the agent is on but its IP is not waited for.
-            agent: { enabled: true, waitForIp: { disabled: true } },
-            disks: [{ interface: "scsi0", datastoreId: "net-zfs", size: 32, discard: "on" }],
-            efiDisk: { datastoreId: "net-zfs", type: "4m", preEnrolledKeys: false },
+            // Nothing installs an agent in the installer (P11).
+            agent: { enabled: false, type: "virtio", trim: false },
+            disks: [{ interface: "scsi0", datastoreId: "local-zfs", size: 32, discard: "on" }],
+            // The system disk first (P12): the installer boots only while the disk is empty.
+            bootOrders: ["scsi0", "ide2", "net0"],
+            efiDisk: { datastoreId: "local-zfs", type: "4m", preEnrolledKeys: false },
             cdrom: { fileId: "local:iso/OPNsense-25.1-dvd-amd64.iso", interface: "ide2" },
             networkDevices: [{ bridge: "vmbr0", model: "virtio", firewall: true, trunks: "10;20;30;40;50" }],
             hostpcis: [
-                { device: "hostpci0", mapping: "opnsense-wan", pcie: true },
-                { device: "hostpci1", mapping: "opnsense-lan", pcie: true },
+                { device: "hostpci0", mapping: "opnsense-wan", pcie: true, rombar: true },
+                { device: "hostpci1", mapping: "opnsense-lan", pcie: true, rombar: true },
             ],
         });
-        expect(machine.inputs.networkDevices).toEqual([expect.not.objectContaining({ vlanId: expect.anything() })]);
-        expect(machine.inputs).not.toHaveProperty("initialization");
-        expect(machine.inputs).not.toHaveProperty("tpmState");
         expect(machine.options.provider).toBe(providerRef(recording.one("api", T.provider)));
+    });
+
+    it("keeps an empty CD drive once the installer ISO is dropped (removing the drive would re-add a host drive, P12)", async () => {
+        const { recording } = await deployVm("windows", { ...vm(inv, "windows"), cdrom: "none" });
+        const machine = recording.one("windows-vm", T.vm);
+        expect(machine.inputs.cdrom).toEqual({ fileId: "none", interface: "ide2" });
+        expect(machine.inputs.bootOrders).toEqual(["scsi0", "ide2", "net0"]);
     });
 
     it("gives the Windows desktop UEFI with enrolled keys and a TPM, all on its disk's storage", async () => {
         const { recording } = await deployVm("windows");
         const machine = recording.one("windows-vm", T.vm);
-        expect(machine.inputs.bios).toBe("ovmf");
-        expect(machine.inputs.machine).toBe("q35");
         expect(machine.inputs.disks).toEqual([{ interface: "scsi0", datastoreId: "tank-vm", size: 128, discard: "on" }]);
         expect(machine.inputs.efiDisk).toEqual({ datastoreId: "tank-vm", type: "4m", preEnrolledKeys: true });
         expect(machine.inputs.tpmState).toEqual({ datastoreId: "tank-vm", version: "v2.0" });
         expect(machine.inputs.networkDevices).toEqual([{ bridge: "vmbr0", model: "virtio", firewall: true, vlanId: 20 }]);
         expect(machine.inputs.memory).toEqual({ dedicated: 8192, floating: 4096 });
-        expect(machine.inputs.cpu).toEqual({ cores: 4, type: "x86-64-v2-AES", units: 800 });
-        expect(machine.inputs).not.toHaveProperty("hostpcis");
-        expect(machine.inputs).not.toHaveProperty("usbs");
         expect(machine.inputs).not.toHaveProperty("initialization");
     });
 
-    it("boots the PBS VM from the downloaded cloud image with cloud-init user, keys and static address on named storage", async () => {
+    // Facts P9 (importFrom is not ForceNew), P11 (the agent), and the user snippet replacing PVE's user data.
+    it("imports the PBS VM's cloud image as its system disk and gives it user data that installs the agent, through a snippet", async () => {
         const { recording } = await deployVm("pbs");
         const machine = recording.one("pbs-vm", T.vm);
+        const file = recording.one("pbs-user-data", T.file);
         expect(machine.inputs.disks).toEqual([
-            { interface: "scsi0", datastoreId: "stor-zfs", size: 32, discard: "on", fileId: CLOUD_FILE },
+            { interface: "scsi0", datastoreId: "local-zfs", size: 32, discard: "on", importFrom: CLOUD_FILE },
         ]);
+        expect(machine.inputs.agent).toEqual({ enabled: true, type: "virtio", trim: true });
+        expect(machine.inputs.bootOrders).toEqual(["scsi0", "net0"]);
         expect(machine.inputs.initialization).toEqual({
-            datastoreId: "stor-zfs",
+            datastoreId: "local-zfs",
             interface: "ide0",
             ipConfigs: [{ ipv4: { address: "192.168.10.20/24", gateway: "192.168.10.1" } }],
             dns: { domain: "lab.example.org", servers: ["192.168.10.1"] },
-            userAccount: { username: "debian", keys: [KEY] },
+            userDataFileId: file.id,
         });
-        expect(machine.inputs.bios).toBe("seabios");
-        expect(machine.inputs.machine).toBe("pc");
-        expect(machine.inputs).not.toHaveProperty("efiDisk");
-        expect(machine.inputs).not.toHaveProperty("cdrom");
-        expect(machine.inputs).not.toHaveProperty("clone");
+        expect(machine.options.dependsOn).toContain(file.urn);
+        expect(file.inputs).toMatchObject({ nodeName: "pve-storage", datastoreId: "local", contentType: "snippets" });
+        expect(file.options.deleteBeforeReplace).toBe(true);
+        const source = decoded<{ data: string; fileName: string }>(file.inputs.sourceRaw);
+        expect(source.fileName).toBe("pbs-user-data.yaml");
+        expect(source.data.startsWith("#cloud-config\n")).toBe(true);
+        const doc = parseYaml(source.data) as { users: { name: string; ssh_authorized_keys: string[] }[]; packages: string[] };
+        expect(doc.users[0]).toMatchObject({ name: "debian", ssh_authorized_keys: [KEY] });
+        expect(doc.packages).toContain("qemu-guest-agent");
+    });
+
+    it("takes the user data it is given instead of the generated one (the PBS guest's)", async () => {
+        const { recording } = await deployVm("pbs", vm(inv, "pbs"), { userData: "#cloud-config\npackages: [proxmox-backup-server]\n" });
+        expect(decoded<{ data: string }>(recording.one("pbs-user-data", T.file).inputs.sourceRaw).data).toBe(
+            "#cloud-config\npackages: [proxmox-backup-server]\n",
+        );
     });
 
     it("puts EFI, TPM and cloud-init on the system storage when one is named", async () => {
@@ -143,38 +169,40 @@ describe("VmGuest", () => {
         expect(machine.inputs.efiDisk).toEqual({ datastoreId: "tank-vm", type: "4m", preEnrolledKeys: false });
         expect(machine.inputs.tpmState).toEqual({ datastoreId: "tank-vm", version: "v2.0" });
         expect((machine.inputs.initialization as { datastoreId: string }).datastoreId).toBe("tank-vm");
-        expect((machine.inputs.disks as { datastoreId: string }[])[0].datastoreId).toBe("stor-zfs");
     });
 
-    it("imports `import` content with importFrom and puts an installer ISO in the CD drive", async () => {
-        const spec: VmGuestSpec = { ...vm(inv, "pbs"), image: "img" };
-        const imported = await deployVm("pbs", spec, { image: image("import", "debian.qcow2"), imageFileId: "local:import/debian.qcow2" });
-        expect((imported.recording.one("pbs-vm", T.vm).inputs.disks as unknown[])[0]).toEqual({
-            interface: "scsi0",
-            datastoreId: "stor-zfs",
-            size: 32,
-            discard: "on",
-            importFrom: "local:import/debian.qcow2",
-        });
-        const installer: VmGuestSpec = { ...vm(inv, "pbs"), image: "iso", cloudInit: undefined };
-        const iso = await deployVm("pbs", installer, {
-            image: image("iso", "pbs-installer.iso"),
-            imageFileId: "local:iso/pbs-installer.iso",
-        });
-        const machine = iso.recording.one("pbs-vm", T.vm);
-        expect(machine.inputs.cdrom).toEqual({ fileId: "local:iso/pbs-installer.iso", interface: "ide2" });
-        expect(machine.inputs.disks).toEqual([{ interface: "scsi0", datastoreId: "stor-zfs", size: 32, discard: "on" }]);
-    });
-
-    it("clones a template onto the first disk's storage", async () => {
-        const spec: VmGuestSpec = { ...vm(inv, "pbs"), image: undefined, clone: { vmid: 9000, node: "pve-storage" } };
+    it("passes a whole physical disk by its stable id through root@pam, never backed up by vzdump", async () => {
+        const spec: VmGuestSpec = {
+            ...vm(inv, "pbs"),
+            disks: [{ storage: "local-zfs", sizeGiB: 32 }, { device: "/dev/disk/by-id/ata-WDC_WD80-1" }],
+        };
         const { recording } = await deployVm("pbs", spec);
+        const machine = recording.one("pbs-vm", T.vm);
+        expect((machine.inputs.disks as unknown[])[1]).toEqual({
+            interface: "scsi1",
+            datastoreId: "",
+            pathInDatastore: "/dev/disk/by-id/ata-WDC_WD80-1",
+            fileFormat: "raw",
+            discard: "on",
+            backup: false,
+        });
+        expect(machine.options.provider).toBe(providerRef(recording.one("root", T.provider)));
+    });
+
+    it("clones a template onto the first disk's storage, linked when asked", async () => {
+        const spec: VmGuestSpec = { ...vm(inv, "pbs"), image: undefined, clone: { from: "golden", full: false } };
+        const { recording } = await deployVm("pbs", spec, { cloneSource: { vmid: 9000, node: "pve-network" } });
         expect(recording.one("pbs-vm", T.vm).inputs.clone).toEqual({
             vmId: 9000,
-            full: true,
-            datastoreId: "stor-zfs",
-            nodeName: "pve-storage",
+            full: false,
+            datastoreId: "local-zfs",
+            nodeName: "pve-network",
         });
+    });
+
+    it("makes a template that never starts", async () => {
+        const { recording } = await deployVm("pbs", { ...vm(inv, "pbs"), template: true });
+        expect(recording.one("pbs-vm", T.vm).inputs).toMatchObject({ template: true, started: false, onBoot: false });
     });
 
     it("passes USB only by mapping and forces q35 for PCIe passthrough", async () => {
@@ -187,54 +215,23 @@ describe("VmGuest", () => {
         const { recording } = await deployVm("pbs", spec);
         const machine = recording.one("pbs-vm", T.vm);
         expect(machine.inputs.machine).toBe("q35");
-        expect(machine.inputs.hostpcis).toEqual([{ device: "hostpci0", mapping: "hba", pcie: true }]);
-        expect(machine.inputs.usbs).toEqual([{ mapping: "coral" }]);
+        expect(machine.inputs.hostpcis).toEqual([{ device: "hostpci0", mapping: "hba", pcie: true, rombar: true }]);
+        expect(machine.inputs.usbs).toEqual([{ mapping: "coral", usb3: true }]);
         expect(machine.options.provider).toBe(providerRef(recording.one("api", T.provider)));
     });
 
-    it("defaults the balloon floor to half the memory", async () => {
-        const spec: VmGuestSpec = { ...vm(inv, "pbs"), memoryMiB: 6144, memoryFloorMiB: undefined };
-        const { recording } = await deployVm("pbs", spec);
-        expect(recording.one("pbs-vm", T.vm).inputs.memory).toEqual({ dedicated: 6144, floating: 3072 });
+    it("ignores the disk speed block the provider diffs forever, and the agent wait it cannot read back while adopting (P3)", async () => {
+        const plain = await deployVm("windows");
+        const machine = plain.recording.one("windows-vm", T.vm);
+        expect(machine.options.ignoreChanges).toEqual(["disks[*].speed"]);
+        expect(machine.options.deleteBeforeReplace).toBe(true);
+        const adopted = await deployVm("windows", { ...vm(inv, "windows"), adopt: true });
+        const imported = adopted.recording.one("windows-vm", T.vm);
+        expect(imported.options.ignoreChanges).toEqual(["disks[*].speed", "agent.waitForIp"]);
+        expect(imported.options.importId).toBe("pve-storage/20030");
+        expect(imported.options.deleteBeforeReplace).toBe(false);
+        expect(imported.options.protect).toBe(true);
     });
-
-    it("ignores only the disk speed block the provider diffs forever", async () => {
-        const { recording } = await deployVm("windows");
-        expect(recording.one("windows-vm", T.vm).options.ignoreChanges).toEqual(["disks[*].speed"]);
-    });
-
-    it.each([
-        ["the router booting its installer from cdrom", "opnsense", { enabled: true, waitForIp: { disabled: true } }],
-        ["Windows booting its installer from cdrom", "windows", { enabled: true, waitForIp: { disabled: true } }],
-        ["the PBS VM from a cloud image with cloud-init", "pbs", { enabled: true }],
-    ])("enables the QEMU agent on %s, waiting for its IP only where an agent comes with the image", async (_what, guest, agent) => {
-        const { recording } = await deployVm(guest);
-        expect(recording.one(`${guest}-vm`, T.vm).inputs.agent).toEqual(agent);
-    });
-
-    it("does not wait for the agent of an installer ISO image or a cloud image without cloud-init; waits for a clone's", async () => {
-        const installer: VmGuestSpec = { ...vm(inv, "pbs"), image: "iso", cloudInit: undefined };
-        const iso = await deployVm("pbs", installer, {
-            image: image("iso", "pbs-installer.iso"),
-            imageFileId: "local:iso/pbs-installer.iso",
-        });
-        expect(iso.recording.one("pbs-vm", T.vm).inputs.agent).toEqual({ enabled: true, waitForIp: { disabled: true } });
-        const bare = await deployVm("pbs", { ...vm(inv, "pbs"), cloudInit: undefined });
-        expect(bare.recording.one("pbs-vm", T.vm).inputs.agent).toEqual({ enabled: true, waitForIp: { disabled: true } });
-        const clone = await deployVm("pbs", { ...vm(inv, "pbs"), image: undefined, cloudInit: undefined, clone: { vmid: 9000 } });
-        expect(clone.recording.one("pbs-vm", T.vm).inputs.agent).toEqual({ enabled: true });
-    });
-
-    it.each(["opnsense", "windows", "pbs"])(
-        "protects the stateful VM %s in Pulumi and in Proxmox, deleting before replacing (fixed VMID)",
-        async (guest) => {
-            const { recording } = await deployVm(guest);
-            const machine = recording.one(`${guest}-vm`, T.vm);
-            expect(machine.options.protect).toBe(true);
-            expect(machine.options.deleteBeforeReplace).toBe(true);
-            expect(machine.inputs.protection).toBe(true);
-        },
-    );
 
     it("leaves a stateless VM unprotected, still deleting before replacing", async () => {
         const { recording } = await deployVm("pbs", { ...vm(inv, "pbs"), stateful: false });
@@ -242,47 +239,82 @@ describe("VmGuest", () => {
         expect(machine.options.protect).toBe(false);
         expect(machine.options.deleteBeforeReplace).toBe(true);
         expect(machine.inputs.protection).toBe(false);
-        // Only the guest resource itself is protected; its firewall can always be replaced.
-        expect(recording.one("pbs-firewall", T.options).options.protect).toBe(false);
     });
 
-    it("turns the guest firewall on with the inventory's policy and rules", async () => {
+    // Facts P7 (every option sent) and pve-firewall compile_ipsets (a VM's implicit address set is empty).
+    it("filters a VM's addresses through an explicit ipfilter-net0 set, and lets the SSH keys in from the admin network", async () => {
+        const { recording } = await deployVm("pbs");
+        expect(recording.one("pbs-addresses", T.ipset).inputs).toEqual({
+            nodeName: "pve-storage",
+            vmId: 10020,
+            name: "ipfilter-net0",
+            comment: "homelab: addresses the guest may send from",
+            cidrs: [{ name: "192.168.10.20", comment: "the guest's address" }],
+        });
+        expect(decoded(recording.one("pbs-firewall", T.options).inputs.ipfilter)).toBe(true);
+        expect(recording.one("pbs-firewall-rules", T.rules).inputs.rules).toEqual([
+            {
+                type: "in",
+                action: "ACCEPT",
+                enabled: true,
+                proto: "tcp",
+                dport: "8007",
+                source: "192.168.10.0/24",
+                comment: "PBS API and UI",
+            },
+            {
+                type: "in",
+                action: "ACCEPT",
+                enabled: true,
+                proto: "tcp",
+                dport: "22",
+                source: "192.168.10.0/24",
+                comment: "homelab: SSH from the admin network",
+            },
+        ]);
+    });
+
+    it("lets the router forward every address and announce routes (ipfilter off, RAs allowed)", async () => {
+        const { recording } = await deployVm("opnsense");
+        const options = recording.one("opnsense-firewall", T.options);
+        expect(decoded(options.inputs.ipfilter)).toBe(false);
+        expect(decoded(options.inputs.radv)).toBe(true);
+        expect(decoded(options.inputs.macfilter)).toBe(true);
+        expect(options.inputs.inputPolicy).toBe("ACCEPT");
+        expect(recording.one("opnsense", T.guest).outputs).toMatchObject({
+            isGateway: true,
+            firewallPolicyReason: inv.guests.opnsense.firewall.reason,
+        });
+    });
+
+    it("gives Windows (no cloud-init, so no keys) no SSH rule", async () => {
         const { recording } = await deployVm("windows");
-        const vmUrn = recording.one("windows-vm", T.vm).urn;
-        const options = recording.one("windows-firewall", T.options);
-        expect(options.inputs).toEqual({
-            nodeName: "pve-storage",
-            vmId: 20030,
-            enabled: true,
-            inputPolicy: "DROP",
-            outputPolicy: "ACCEPT",
-        });
-        expect(options.options.dependsOn).toEqual([vmUrn]);
-        expect(recording.one("windows-firewall-rules", T.rules).inputs).toEqual({
-            nodeName: "pve-storage",
-            vmId: 20030,
-            rules: [
-                {
-                    type: "in",
-                    action: "ACCEPT",
-                    enabled: true,
-                    proto: "tcp",
-                    dport: "3389",
-                    source: "192.168.20.0/24",
-                    comment: "remote desktop",
-                },
-            ],
-        });
+        expect(recording.one("windows-firewall-rules", T.rules).inputs.rules).toEqual([
+            {
+                type: "in",
+                action: "ACCEPT",
+                enabled: true,
+                proto: "tcp",
+                dport: "3389",
+                source: "192.168.20.0/24",
+                comment: "remote desktop",
+            },
+        ]);
     });
 
-    it("adds an HA resource for an HA-managed VM", async () => {
-        const spec: VmGuestSpec = { ...vm(inv, "pbs"), ha: { state: "started" } };
-        const { recording } = await deployVm("pbs", spec);
+    it("adds an HA resource for a Proxmox HA member, with its group on PVE 8", async () => {
+        const { recording } = await deployVm("pbs", vm(inv, "pbs"), {
+            ha: { group: "backup", state: "started", maxRestart: 1, maxRelocate: 1 },
+            pveVersion: 8,
+        });
         expect(recording.one("pbs-ha", T.ha).inputs).toEqual({
             resourceId: "vm:10020",
             type: "vm",
             state: "started",
-            comment: "managed by homelab",
+            maxRestart: 1,
+            maxRelocate: 1,
+            group: "backup",
+            comment: "managed by homelab (HA group backup)",
         });
     });
 
@@ -293,20 +325,26 @@ describe("VmGuest", () => {
             nodeName: "pve-storage",
             ipv4: "192.168.10.20",
             vlan: 10,
+            network: "management",
             tier: "high",
+            cpuUnits: 1500,
+            stateful: true,
+            isGateway: false,
+            isTemplate: false,
             backupExclusionReason: "PBS cannot back itself up into its own datastore",
             usesRootProvider: false,
+            inventoryKey: "guests.pbs",
         });
     });
 
     describe("refuses, before registering anything,", () => {
         it("a disk on local", () => {
             const spec: VmGuestSpec = { ...vm(inv, "windows"), disks: [{ storage: "local", sizeGiB: 64 }] };
-            expect(() => planVmGuest(args("windows", spec))).toThrow('[guests.windows.disks[0].storage] must not be "local"');
+            expect(() => planVmGuest(args("windows", spec))).toThrow('[guests.windows.disks[0].storage] "local" is the root disk');
         });
         it("system volumes on local", () => {
             const spec: VmGuestSpec = { ...vm(inv, "windows"), systemStorage: "local" };
-            expect(() => planVmGuest(args("windows", spec))).toThrow('[guests.windows.systemStorage] must not be "local"');
+            expect(() => planVmGuest(args("windows", spec))).toThrow('[guests.windows.systemStorage] "local" is the root disk');
         });
         it("a TPM without UEFI", () => {
             const spec: VmGuestSpec = { ...vm(inv, "windows"), bios: "seabios" };
@@ -317,14 +355,27 @@ describe("VmGuest", () => {
                 '[guests.pbs.image] image "debian-12-cloud" was not given to the VM',
             );
         });
+        it("cloud-init without a snippets storage", () => {
+            expect(() => planVmGuest(args("pbs", vm(inv, "pbs"), { snippetsStorage: undefined }))).toThrow(
+                '[guests.pbs.cloudInit] the user data needs a storage with snippets content on node "pve-storage"',
+            );
+        });
+        it("a physical disk when no root provider exists", () => {
+            const spec: VmGuestSpec = {
+                ...vm(inv, "pbs"),
+                disks: [{ storage: "local-zfs", sizeGiB: 32 }, { device: "/dev/disk/by-id/x" }],
+            };
+            expect(() => planVmGuest(args("pbs", spec))).toThrow(
+                "[guests.pbs] needs root@pam (physical disk passthrough of /dev/disk/by-id/x)",
+            );
+        });
     });
 });
 
 describe("bootMediaOf", () => {
     it.each([
         ["import content", "disk-import", image("import", "d.qcow2")],
-        ["an iso-content cloud image", "disk-file", image("iso", "d.img")],
-        ["an installer ISO", "cdrom", image("iso", "installer.ISO")],
+        ["an installer ISO", "cdrom", image("iso", "installer.iso")],
     ])("boots %s as %s", (_what, expected, spec) => {
         expect(bootMediaOf(spec)).toBe(expected);
     });
@@ -333,16 +384,21 @@ describe("bootMediaOf", () => {
     });
 });
 
-describe("agentOf", () => {
-    it("waits for the agent's IP only on clones and cloud-init disk images", () => {
+describe("agentEnabled (fact P11)", () => {
+    it("is on only where something installs the agent, unless the inventory says otherwise", () => {
         const pbs = vm(inv, "pbs");
-        const noWait = { enabled: true, waitForIp: { disabled: true } };
-        expect(agentOf(pbs, "disk-file")).toEqual({ enabled: true });
-        expect(agentOf(pbs, "disk-import")).toEqual({ enabled: true });
-        expect(agentOf(pbs, "cdrom")).toEqual(noWait);
-        expect(agentOf({ ...pbs, cloudInit: undefined }, "disk-file")).toEqual(noWait);
-        expect(agentOf({ ...pbs, image: undefined, clone: { vmid: 9000 } }, undefined)).toEqual({ enabled: true });
-        expect(agentOf(vm(inv, "windows"), undefined)).toEqual(noWait);
+        expect(agentEnabled(pbs, false)).toBe(true);
+        expect(agentEnabled({ ...pbs, cloudInit: undefined }, false)).toBe(false);
+        expect(agentEnabled({ ...pbs, cloudInit: undefined }, true)).toBe(true);
+        expect(agentEnabled({ ...pbs, agent: false }, true)).toBe(false);
+        expect(agentEnabled(vm(inv, "windows"), false)).toBe(false);
+    });
+});
+
+describe("bootOrderOf (fact P12)", () => {
+    it("puts the system disk first", () => {
+        expect(bootOrderOf(true)).toEqual(["scsi0", "ide2", "net0"]);
+        expect(bootOrderOf(false)).toEqual(["scsi0", "net0"]);
     });
 });
 

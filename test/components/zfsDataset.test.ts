@@ -1,4 +1,6 @@
-import { ZfsDataset, datasetMountsByGuest, datasetMountsFor, deployDatasets, zfsDatasetSpec } from "../../components/zfsDataset";
+import * as pulumi from "@pulumi/pulumi";
+import { ZfsDataset, deployDatasets, zfsDatasetSpec } from "../../components/zfsDataset";
+import { bindMountsByGuest } from "../../lib/privilege";
 import { record, valueOf } from "../helpers/harness";
 import { createScript, deleteScript, updateScript } from "../../lib/zfs";
 import { referenceInventory } from "./fixtures";
@@ -12,12 +14,21 @@ const CONNECTION = {
 };
 const ARGS = {
     path: "tank/photos",
+    node: "pve-storage",
+    backup: { tier: "critical" },
     properties: { recordsize: "1M" as const, compression: "on" as const, quota: "4T" },
     ownerUid: 101000,
     ownerGid: 101000,
     connection: CONNECTION,
 };
 const SPEC = { path: "tank/photos", properties: ARGS.properties, owner: { uid: 101000, gid: 101000, mode: "0750" }, allowDestroy: false };
+/** A bare custom resource, standing in for what a dataset may wait for (a node's host preparation). */
+class StandIn extends pulumi.CustomResource {
+    constructor(type: string, name: string) {
+        super(type, name, {});
+    }
+}
+
 const STDOUT = "compression\ton\tlocal\nrecordsize\t1048576\tlocal\nquota\t4398046511104\tlocal\nmountpoint\t/tank/photos\tdefault\n";
 
 describe("ZfsDataset", () => {
@@ -41,11 +52,35 @@ describe("ZfsDataset", () => {
         expect(cmd.inputs.connection).toMatchObject(CONNECTION);
     });
 
-    it("replaces only when the path changes: the path is the one trigger", async () => {
-        const { recording } = await record(() => new ZfsDataset("photos", ARGS));
+    it("replaces only when the path or the node changes: they are the triggers (C4: data does not move with a key)", async () => {
+        const { recording } = await record(() => {
+            new ZfsDataset("photos", ARGS);
+            new ZfsDataset("moved", { ...ARGS, node: "pve-network" });
+        });
         const cmd = recording.one("photos-zfs", T.command);
-        expect(cmd.inputs.triggers).toEqual(["tank/photos"]);
+        expect(cmd.inputs.triggers).toEqual(["tank/photos", "pve-storage"]);
         expect(cmd.options.replaceOnChanges).toEqual(["triggers[*]"]);
+        expect(recording.one("moved-zfs", T.command).inputs.triggers).toEqual(["tank/photos", "pve-network"]);
+    });
+
+    it("leaves the connection out of the triggers: a new address or key reaches the same dataset", async () => {
+        const { recording } = await record(() => {
+            new ZfsDataset("photos", ARGS);
+            new ZfsDataset("readdressed", { ...ARGS, connection: { ...CONNECTION, host: "192.168.10.99", port: 2222 } });
+        });
+        expect(recording.one("readdressed-zfs", T.command).inputs.triggers).toEqual(recording.one("photos-zfs", T.command).inputs.triggers);
+    });
+
+    it("makes its command wait for what dependsOn lists, and waits for nothing without it", async () => {
+        const { recording } = await record(() => {
+            const nfs = new StandIn("test:node:HostPreparation", "nfs-server");
+            new ZfsDataset("photos", { ...ARGS, dependsOn: [nfs] });
+            new ZfsDataset("media", { path: "tank/media", node: "pve-storage", connection: CONNECTION });
+        });
+        const nfs = recording.one("nfs-server", "test:node:HostPreparation").urn;
+        expect(recording.one("photos-zfs", T.command).options.dependsOn).toEqual([nfs]);
+        expect(recording.one("photos-zfs", T.command).dependencies).toContain(nfs);
+        expect(recording.one("media-zfs", T.command).options.dependsOn).toEqual([]);
     });
 
     it("is protected and retained on delete by default: the data stays on disk", async () => {
@@ -77,6 +112,8 @@ describe("ZfsDataset", () => {
         const component = recording.one("photos", T.dataset);
         expect(component.outputs).toEqual({
             path: "tank/photos",
+            node: "pve-storage",
+            backupTier: "critical",
             mountpoint: "/tank/photos",
             properties: {
                 compression: { value: "on", source: "local" },
@@ -88,10 +125,36 @@ describe("ZfsDataset", () => {
         expect(component.outputSecretPaths).toEqual([]);
     });
 
+    it("registers a dataset's backup exclusion reason for the policy pack, and no backup fields when it is given none", async () => {
+        const reason = "rolling camera recordings, overwritten within days";
+        const { recording } = await record(() => {
+            new ZfsDataset("nvr", { path: "tank/nvr", node: "pve-storage", backup: { exclude: reason }, connection: CONNECTION });
+            new ZfsDataset("scratch", { path: "tank/scratch", node: "pve-storage", connection: CONNECTION });
+        });
+        expect(recording.one("nvr", T.dataset).outputs).toEqual({
+            path: "tank/nvr",
+            node: "pve-storage",
+            backupExclusionReason: reason,
+            mountpoint: "/tank/nvr",
+            properties: {},
+        });
+        expect(recording.one("scratch", T.dataset).outputs).toEqual({
+            path: "tank/scratch",
+            node: "pve-storage",
+            mountpoint: "/tank/scratch",
+            properties: {},
+        });
+    });
+
     it("with empty stdout (mocks) exports no properties and the declared mountpoint", async () => {
         let ds: ZfsDataset | undefined;
         await record(() => {
-            ds = new ZfsDataset("media", { path: "tank/media", properties: { mountpoint: "/srv/my media" }, connection: CONNECTION });
+            ds = new ZfsDataset("media", {
+                path: "tank/media",
+                node: "pve-storage",
+                properties: { mountpoint: "/srv/my media" },
+                connection: CONNECTION,
+            });
         });
         expect(await valueOf(ds!.properties)).toEqual({});
         expect(await valueOf(ds!.mountpoint)).toBe("/srv/my media");
@@ -100,8 +163,15 @@ describe("ZfsDataset", () => {
 
     it("leaves ownership alone without an owner and applies the mode with one", async () => {
         const { recording } = await record(() => {
-            new ZfsDataset("shared", { path: "tank/shared", connection: CONNECTION });
-            new ZfsDataset("cloud", { path: "tank/cloud", ownerUid: 100033, ownerGid: 100033, mode: "0770", connection: CONNECTION });
+            new ZfsDataset("shared", { path: "tank/shared", node: "pve-storage", connection: CONNECTION });
+            new ZfsDataset("cloud", {
+                path: "tank/cloud",
+                node: "pve-storage",
+                ownerUid: 100033,
+                ownerGid: 100033,
+                mode: "0770",
+                connection: CONNECTION,
+            });
         });
         expect(recording.one("shared-zfs", T.command).inputs.create).not.toContain("chown");
         expect(recording.one("cloud-zfs", T.command).inputs.create).toContain("chown '100033:100033' \"$MP\"\nchmod '0770' \"$MP\"\n");
@@ -126,7 +196,7 @@ describe("ZfsDataset", () => {
         let error: unknown;
         const { recording } = await record(() => {
             try {
-                new ZfsDataset("bad", { path: "tank/`reboot`", connection: CONNECTION });
+                new ZfsDataset("bad", { path: "tank/`reboot`", node: "pve-storage", connection: CONNECTION });
             } catch (e) {
                 error = e;
             }
@@ -138,10 +208,27 @@ describe("ZfsDataset", () => {
 
 describe("deployDatasets", () => {
     const inv = referenceInventory();
-    const connections = { "pve-network": { host: "192.168.10.11", user: "root" }, "pve-storage": { host: "192.168.10.12", user: "root" } };
+    const connections = {
+        "pve-network": { host: "192.168.10.11", user: "root", hostKey: inv.nodes["pve-network"].hostKey },
+        "pve-storage": { host: "192.168.10.12", user: "root", hostKey: inv.nodes["pve-storage"].hostKey },
+    };
+    type NodeName = keyof typeof connections;
 
-    it("creates every dataset of the reference stack, named by its path, over its node's connection", async () => {
-        const { recording } = await record(() => deployDatasets(inv, connections));
+    /**
+     * Stand-ins for the nodes deployDatasets takes (ProxmoxNode in the program): each node's pinned
+     * connection and its host preparation (a remote command there), here a bare custom resource
+     * named `<node>-host`. Must be called inside a program.
+     */
+    function nodes(names: readonly NodeName[] = ["pve-network", "pve-storage"]) {
+        return Object.fromEntries(
+            names.map((n) => [n, { connection: connections[n], hostPreparation: new StandIn("test:node:HostPreparation", `${n}-host`) }]),
+        );
+    }
+
+    it("creates every dataset of the reference stack, named by its path, over its node's pinned connection", async () => {
+        const { recording } = await record(() => {
+            deployDatasets(inv, nodes());
+        });
         expect(
             recording
                 .ofType(T.dataset)
@@ -165,6 +252,7 @@ describe("deployDatasets", () => {
         expect(recording.one("rpool/appdata/edge-zfs", T.command).inputs.connection).toEqual({
             host: "192.168.10.11",
             user: "root",
+            hostKey: inv.nodes["pve-network"].hostKey,
             port: 22,
             dialErrorLimit: 10,
             perDialTimeout: 15,
@@ -172,6 +260,7 @@ describe("deployDatasets", () => {
         expect(recording.one("tank/photos-zfs", T.command).inputs.connection).toEqual({
             host: "192.168.10.12",
             user: "root",
+            hostKey: inv.nodes["pve-storage"].hostKey,
             port: 22,
             dialErrorLimit: 10,
             perDialTimeout: 15,
@@ -183,43 +272,108 @@ describe("deployDatasets", () => {
         }
     });
 
+    it("gives each dataset its node and backup choice: the node is a trigger, the tier or the reason an output", async () => {
+        const { recording } = await record(() => {
+            deployDatasets(inv, nodes());
+        });
+        for (const [path, ds] of Object.entries(inv.datasets)) {
+            expect(recording.one(`${path}-zfs`, T.command).inputs.triggers).toEqual([path, ds.node]);
+            const outputs = recording.one(path, T.dataset).outputs;
+            expect(outputs.node).toBe(ds.node);
+            if ("tier" in ds.backup) expect([outputs.backupTier, outputs.backupExclusionReason]).toEqual([ds.backup.tier, undefined]);
+            else expect([outputs.backupTier, outputs.backupExclusionReason]).toEqual([undefined, ds.backup.exclude]);
+        }
+        expect(recording.one("rpool/appdata/edge", T.dataset).outputs).toMatchObject({ node: "pve-network", backupTier: "critical" });
+        expect(recording.one("tank/media", T.dataset).outputs).toMatchObject({
+            node: "pve-storage",
+            backupExclusionReason: "a replaceable library: ripped and downloaded media, larger than the PBS datastore",
+        });
+    });
+
     it("maps owners through the owning container: unprivileged +100000, the privileged photos container unchanged", async () => {
-        const { recording } = await record(() => deployDatasets(inv, connections));
+        const { recording } = await record(() => {
+            deployDatasets(inv, nodes());
+        });
         const create = (path: string) => String(recording.one(`${path}-zfs`, T.command).inputs.create);
         expect(create("tank/cloud")).toContain("chown '100033:100033' \"$MP\"\nchmod '0750' \"$MP\"\n");
         expect(create("tank/media")).toContain("chown '101000:101000' \"$MP\"");
         expect(create("tank/nvr")).toContain("chown '101000:101000' \"$MP\"");
-        expect(create("tank/photos")).toContain("chown '1000:1000' \"$MP\"");
+        expect(create("tank/photos")).toContain("chown '1000:1000' \"$MP\"\nchmod '0755' \"$MP\"\n");
         expect(create("tank/appdata/photos")).toContain("chown '1000:1000' \"$MP\"");
         expect(create("rpool/appdata/edge")).toContain("chown '101000:101000' \"$MP\"");
         expect(create("tank/pbs")).not.toContain("chown");
         expect(create("tank/pbs")).toContain(`zfs create -p -o 'quota=3T' -o 'sharenfs=rw=@192.168.10.20/32,no_root_squash' "$DS"`);
     });
 
-    it("returns the datasets by path and passes options to each", async () => {
+    it("makes the command of a dataset that exports (sharenfs) wait for its node's host preparation (the NFS server), and no other", async () => {
+        const { recording } = await record(() => {
+            deployDatasets(inv, nodes());
+        });
+        const storageHost = recording.one("pve-storage-host", "test:node:HostPreparation").urn;
+        const waiting = Object.keys(inv.datasets)
+            .filter((path) => recording.one(`${path}-zfs`, T.command).options.dependsOn.length > 0)
+            .sort();
+        expect(waiting).toEqual(["tank/pbs", "tank/shared"]);
+        for (const path of waiting) expect(recording.one(`${path}-zfs`, T.command).options.dependsOn).toEqual([storageHost]);
+        for (const path of Object.keys(inv.datasets)) expect(recording.one(path, T.dataset).options.dependsOn).toEqual([]);
+    });
+
+    it("treats sharenfs=off as not exporting", async () => {
+        const off = { ...inv, datasets: { "tank/pbs": { ...inv.datasets["tank/pbs"], properties: { quota: "3T", sharenfs: "off" } } } };
+        const { recording } = await record(() => {
+            deployDatasets(off, nodes());
+        });
+        expect(recording.one("tank/pbs-zfs", T.command).options.dependsOn).toEqual([]);
+    });
+
+    it("returns the datasets by path and passes options to each component, the NFS wait staying on the command", async () => {
         let result: Record<string, ZfsDataset> = {};
         const { recording } = await record(() => {
-            result = deployDatasets(inv, connections, { aliases: [{ name: "old" }] });
+            const before = new StandIn("test:index:Before", "before");
+            result = deployDatasets(inv, nodes(), { aliases: [{ name: "old" }], dependsOn: [before] });
         });
         expect(Object.keys(result).sort()).toEqual(Object.keys(inv.datasets).sort());
         expect(result["tank/nvr"].path).toBe("tank/nvr");
         expect(recording.one("tank/nvr", T.dataset).options.aliases).toBe(1);
+        const before = recording.one("before", "test:index:Before").urn;
+        const storageHost = recording.one("pve-storage-host", "test:node:HostPreparation").urn;
+        expect(recording.one("tank/nvr", T.dataset).options.dependsOn).toEqual([before]);
+        expect(recording.one("tank/pbs", T.dataset).options.dependsOn).toEqual([before]);
+        expect(recording.one("tank/pbs-zfs", T.command).options.dependsOn).toEqual([storageHost]);
     });
 
-    it("refuses a dataset whose node has no connection", async () => {
-        await expect(record(() => deployDatasets(inv, { "pve-storage": connections["pve-storage"] }))).rejects.toThrow(
-            '[datasets.rpool/appdata/edge.node] no SSH connection for node "pve-network" (have: pve-storage); pass one per node',
+    it("refuses a dataset whose node was not built", async () => {
+        await expect(
+            record(() => {
+                deployDatasets(inv, nodes(["pve-storage"]));
+            }),
+        ).rejects.toThrow(new Error('[datasets.rpool/appdata/edge.node] node "pve-network" was not built; pass every node'));
+    });
+
+    it("refuses an owner that is not a container of the inventory", async () => {
+        const bad = {
+            ...inv,
+            datasets: { "tank/x": { ...inv.datasets["tank/nvr"], owner: { container: "pbs", uid: 34, gid: 34, mode: "0750" } } },
+        };
+        await expect(
+            record(() => {
+                deployDatasets(bad, nodes());
+            }),
+        ).rejects.toThrow(
+            new Error(
+                '[datasets.tank/x.owner.container] "pbs" is not a container of the inventory; name the container whose user owns the data',
+            ),
         );
     });
 
     it("lets a guest depend on the datasets it mounts: the engine waits for their commands", async () => {
         const { recording } = await record(() => {
-            const datasets = deployDatasets(inv, connections);
-            const mounts = datasetMountsFor(inv, "files");
+            const datasets = deployDatasets(inv, nodes());
+            const mounts = bindMountsByGuest(inv).get("files") ?? [];
             new ZfsDataset(
                 "dependent",
-                { path: "tank/dependent", connection: CONNECTION },
-                { dependsOn: mounts.map((m) => datasets[m.dataset]) },
+                { path: "tank/dependent", node: "pve-storage", connection: CONNECTION },
+                { dependsOn: mounts.flatMap((m) => (m.dataset !== undefined ? [datasets[m.dataset]] : [])) },
             );
         });
         const deps = recording.one("dependent", T.dataset).options.dependsOn;
@@ -227,7 +381,7 @@ describe("deployDatasets", () => {
     });
 });
 
-describe("datasetMountsFor", () => {
+describe("bindMountsByGuest: the datasets (and host mounts) a container depends on", () => {
     const inv = referenceInventory();
 
     it.each([
@@ -247,23 +401,22 @@ describe("datasetMountsFor", () => {
             ],
         ],
         ["edge", [{ hostPath: "/rpool/appdata/edge", containerPath: "/srv/appdata", readOnly: false, dataset: "rpool/appdata/edge" }]],
-        ["unifi", []],
-        ["pbs", []],
+        ["unifi", undefined],
+        ["pbs", undefined],
     ])("gives %s its dataset mounts", (guest, expected) => {
-        expect(datasetMountsFor(inv, guest)).toEqual(expected);
+        expect(bindMountsByGuest(inv).get(guest)).toEqual(expected);
     });
 
     it("uses a dataset's own mountpoint as the host path", () => {
         const custom = { ...inv, datasets: { "tank/x": { ...inv.datasets["tank/nvr"], properties: { mountpoint: "/srv/my data" } } } };
-        expect(datasetMountsFor(custom, "nvr")).toEqual([
+        expect(bindMountsByGuest(custom).get("nvr")).toEqual([
             { hostPath: "/srv/my data", containerPath: "/mnt/recordings", readOnly: false, dataset: "tank/x" },
         ]);
     });
 
-    it("maps every mounting guest at once, the same as per guest", () => {
-        const all = datasetMountsByGuest(inv);
+    it("lists exactly the containers that mount something, each sorted by container path", () => {
+        const all = bindMountsByGuest(inv);
         expect([...all.keys()].sort()).toEqual(["cloud", "edge", "files", "media", "nvr", "photos"]);
-        for (const guest of Object.keys(inv.guests)) expect(all.get(guest) ?? []).toEqual(datasetMountsFor(inv, guest));
         expect(all.get("nvr")).toEqual([
             { hostPath: "/tank/nvr", containerPath: "/mnt/recordings", readOnly: false, dataset: "tank/nvr" },
             { hostPath: "/tank/appdata/nvr", containerPath: "/srv/appdata", readOnly: false, dataset: "tank/appdata/nvr" },

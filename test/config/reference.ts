@@ -28,12 +28,15 @@ export function mutated(mutate: (inv: RawInventory) => void): RawInventory {
     return inv;
 }
 
-/** The problems `parseInventory` reports; fails the test when the inventory is accepted or another error is thrown. */
+/**
+ * The problems `parseInventory` reports, as path and message (the entities a problem follows from
+ * are tested on their own); fails the test when the inventory is accepted or another error is thrown.
+ */
 export function problemsOf(raw: unknown): InventoryProblem[] {
     try {
         parseInventory(raw);
     } catch (err) {
-        if (err instanceof InventoryError) return [...err.problems];
+        if (err instanceof InventoryError) return err.problems.map(({ path, message }) => ({ path, message }));
         throw err;
     }
     throw new Error("expected the inventory to be refused, but it validated");

@@ -3,11 +3,9 @@ import fc from "fast-check";
 import { parseInventory } from "../../config/parse";
 import { readStackFile } from "../../config/stackfile";
 import {
-    BACKUP_TIER_ORDER,
-    BackupGuest,
     BackupPlanInput,
     BackupScheduleError,
-    BackupTier,
+    BackupSubject,
     calendarEvent,
     formatHhmm,
     parseHhmm,
@@ -25,7 +23,7 @@ const TIERS: BackupPlanInput["tiers"] = {
 
 function referenceInput(): BackupPlanInput {
     const inv = parseInventory(readStackFile(path.join(__dirname, "../..", "Pulumi.prod.yaml")).inventory);
-    return { guests: inv.guests, window: inv.backups!.window, tiers: inv.backups!.tiers };
+    return { guests: inv.guests, datasets: inv.datasets, window: inv.backups!.window, tiers: inv.backups!.tiers };
 }
 
 describe("window arithmetic", () => {
@@ -79,87 +77,90 @@ describe("prune-backups from a retention", () => {
         ],
         [{ keepMonthly: 3, keepYearly: 0 }, { "keep-monthly": "3" }],
         [{ keepYearly: 2 }, { "keep-yearly": "2" }],
+        [
+            { keepLast: 3, keepHourly: 24, keepDaily: 7 },
+            { "keep-last": "3", "keep-hourly": "24", "keep-daily": "7" },
+        ],
     ])("%j becomes %j", (retention, expected) => {
         expect(pruneBackupsOf(retention)).toEqual(expected);
     });
 });
 
 describe("the reference stack's backup jobs", () => {
-    it("plans one job per tier and node with explicit VMIDs, staggered through the night", () => {
+    it("plans a vzdump and a dataset job per tier and node, staggered through the night", () => {
         const plan = planBackupJobs(referenceInput());
         expect(plan.slots).toBe(9);
+        const job = (
+            kind: "vzdump" | "datasets",
+            tier: string,
+            node: string,
+            members: string[],
+            vmids: number[],
+            slot: number,
+            startTime: string,
+            schedule: string,
+        ) => ({
+            id: `${kind === "vzdump" ? "backup" : "datasets"}_${tier}_${node}`,
+            kind,
+            tier,
+            node,
+            members,
+            vmids,
+            slot,
+            offsetMinutes: slot * 30,
+            startTime,
+            schedule,
+        });
         expect(plan.jobs).toEqual([
-            {
-                id: "backup-critical-pve-network",
-                tier: "critical",
-                node: "pve-network",
-                guests: ["opnsense", "edge"],
-                vmids: [10001, 30010],
-                slot: 0,
-                offsetMinutes: 0,
-                startTime: "00:30",
-                schedule: "00:30",
-            },
-            {
-                id: "backup-medium-pve-network",
-                tier: "medium",
-                node: "pve-network",
-                guests: ["unifi"],
-                vmids: [10005],
-                slot: 4,
-                offsetMinutes: 120,
-                startTime: "02:30",
-                schedule: "sun 02:30",
-            },
-            {
-                id: "backup-critical-pve-storage",
-                tier: "critical",
-                node: "pve-storage",
-                guests: ["photos", "cloud"],
-                vmids: [30040, 30041],
-                slot: 1,
-                offsetMinutes: 30,
-                startTime: "01:00",
-                schedule: "01:00",
-            },
-            {
-                id: "backup-medium-pve-storage",
-                tier: "medium",
-                node: "pve-storage",
-                guests: ["media", "nvr"],
-                vmids: [30042, 50010],
-                slot: 4,
-                offsetMinutes: 120,
-                startTime: "02:30",
-                schedule: "sun 02:30",
-            },
-            {
-                id: "backup-low-pve-storage",
-                tier: "low",
-                node: "pve-storage",
-                guests: ["windows", "files"],
-                vmids: [20030, 30050],
-                slot: 7,
-                offsetMinutes: 210,
-                startTime: "04:00",
-                schedule: "*-*-01 04:00",
-            },
+            job("vzdump", "critical", "pve-network", ["opnsense", "edge"], [10001, 30010], 0, "00:30", "00:30"),
+            job("datasets", "critical", "pve-network", ["rpool/appdata/edge"], [], 3, "02:00", "02:00"),
+            job("vzdump", "medium", "pve-network", ["unifi"], [10005], 6, "03:30", "sun 03:30"),
+            job("vzdump", "critical", "pve-storage", ["photos", "cloud"], [30040, 30041], 1, "01:00", "01:00"),
+            job(
+                "datasets",
+                "critical",
+                "pve-storage",
+                ["tank/appdata/cloud", "tank/appdata/photos", "tank/cloud", "tank/photos"],
+                [],
+                2,
+                "01:30",
+                "01:30",
+            ),
+            job("vzdump", "medium", "pve-storage", ["media", "nvr"], [30042, 50010], 4, "02:30", "sun 02:30"),
+            job("datasets", "medium", "pve-storage", ["tank/appdata/media", "tank/appdata/nvr"], [], 6, "03:30", "sun 03:30"),
+            job("vzdump", "low", "pve-storage", ["windows", "files"], [20030, 30050], 8, "04:30", "*-*-01 04:30"),
         ]);
-        expect(plan.excluded).toEqual({ pbs: "PBS cannot back itself up into its own datastore" });
+        expect(Object.keys(plan.excluded).sort()).toEqual(["pbs", "tank/media", "tank/nvr", "tank/pbs", "tank/shared", "tank/vm"]);
+        expect(plan.excluded.pbs).toBe("PBS cannot back itself up into its own datastore");
+    });
+
+    it("orders user-defined tiers by cadence, then by name", () => {
+        const plan = planBackupJobs({
+            guests: {
+                a: { node: "n1", vmid: 101, backup: { tier: "zz-daily" } },
+                b: { node: "n1", vmid: 102, backup: { tier: "aa-monthly" } },
+                c: { node: "n1", vmid: 103, backup: { tier: "hot" } },
+            },
+            window: { start: "00:00", end: "03:00", slotMinutes: 30 },
+            tiers: { "aa-monthly": { every: "month", dayOfMonth: 2 }, "zz-daily": { every: "day" }, hot: { every: "day" } },
+        });
+        expect(plan.jobs.map((j) => j.id)).toEqual(["backup_hot_n1", "backup_zz-daily_n1", "backup_aa-monthly_n1"]);
     });
 
     it("covers every guest exactly once or names why it is left out", () => {
         const input = referenceInput();
         const plan = planBackupJobs(input);
-        const covered = plan.jobs.flatMap((j) => j.guests);
+        const covered = plan.jobs.flatMap((j) => j.members);
         expect(new Set(covered).size).toBe(covered.length);
-        expect([...covered, ...Object.keys(plan.excluded)].sort()).toEqual(Object.keys(input.guests).sort());
+        expect([...covered, ...Object.keys(plan.excluded)].sort()).toEqual(
+            [...Object.keys(input.guests), ...Object.keys(input.datasets ?? {})].sort(),
+        );
     });
 });
 
 describe("too small a window", () => {
     it("names the node, the slots and the fix", () => {
-        const guests: Record<string, BackupGuest> = {
+        const guests: Record<string, BackupSubject & { vmid: number }> = {
             a: { node: "n1", vmid: 101, backup: { tier: "critical" } },
             b: { node: "n1", vmid: 102, backup: { tier: "medium" } },
         };
@@ -171,7 +172,7 @@ describe("too small a window", () => {
     });
 
     it("refuses an empty window when any guest is to be backed up", () => {
-        const guests: Record<string, BackupGuest> = { a: { node: "n1", vmid: 101, backup: { tier: "low" } } };
+        const guests: Record<string, BackupSubject & { vmid: number }> = { a: { node: "n1", vmid: 101, backup: { tier: "low" } } };
         expect(() => planBackupJobs({ guests, tiers: TIERS, window: { start: "02:00", end: "02:00", slotMinutes: 30 } })).toThrow(
             /holds 0 slot\(s\)/,
         );
@@ -184,11 +185,11 @@ describe("too small a window", () => {
 
 const hhmm = fc.integer({ min: 0, max: 1439 }).map(formatHhmm);
 const nodeName = fc.constantFrom("n1", "n2", "n3", "n4");
-const guestArb: fc.Arbitrary<BackupGuest> = fc.record({
+const guestArb: fc.Arbitrary<BackupSubject & { vmid: number }> = fc.record({
     node: nodeName,
     vmid: fc.integer({ min: 100, max: 999999 }),
     backup: fc.oneof(
-        fc.constantFrom(...BACKUP_TIER_ORDER).map((tier: BackupTier) => ({ tier })),
+        fc.constantFrom(...Object.keys(TIERS)).map((tier: string) => ({ tier })),
         fc.constant({ exclude: "left out on purpose" }),
     ),
 });
@@ -216,7 +217,7 @@ describe("staggering (property-based)", () => {
                 } catch (err) {
                     // Only a window too small for some node may be refused.
                     expect(err).toBeInstanceOf(BackupScheduleError);
-                    const perNode = new Map<string, Set<BackupTier>>();
+                    const perNode = new Map<string, Set<string>>();
                     for (const g of Object.values(guests))
                         if ("tier" in g.backup) perNode.set(g.node, (perNode.get(g.node) ?? new Set()).add(g.backup.tier));
                     expect(Math.max(...[...perNode.values()].map((s) => s.size))).toBeGreaterThan(windowSlots(window));
@@ -272,9 +273,9 @@ describe("staggering (property-based)", () => {
                 const plan = planBackupJobs({ guests, window: { start: "00:00", end: "06:00", slotMinutes: 30 }, tiers: TIERS });
                 const seen = new Map<string, number>();
                 for (const job of plan.jobs) {
-                    expect(job.guests.length).toBeGreaterThan(0);
+                    expect(job.members.length).toBeGreaterThan(0);
                     expect(job.vmids).toEqual([...job.vmids].sort((a, b) => a - b));
-                    job.guests.forEach((name, i) => {
+                    job.members.forEach((name, i) => {
                         const g = guests[name];
                         expect(g.node).toBe(job.node);
                         expect(g.backup).toEqual({ tier: job.tier });
@@ -294,7 +295,7 @@ describe("staggering (property-based)", () => {
     it("is deterministic, whatever the order of the guests", () => {
         fc.assert(
             fc.property(guestsArb, windowArb, (guests, window) => {
-                const run = (g: Record<string, BackupGuest>) => {
+                const run = (g: Record<string, BackupSubject & { vmid: number }>) => {
                     try {
                         return planBackupJobs({ guests: g, window, tiers: TIERS });
                     } catch (err) {

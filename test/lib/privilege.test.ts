@@ -1,104 +1,129 @@
-import { LxcGuestSpec, lxcGuestSchema, vmGuestSchema } from "../../config/schema";
-import { guestBindMounts, guestsNeedingRoot, rootReasons, wantsKeyctl } from "../../lib/privilege";
+import { lxcGuestSchema, vmGuestSchema, LxcGuestSpec } from "../../config/schema";
+import { bindMountsByGuest, containerFeatures, guestsNeedingRoot, rootReasons, wantsKeyctl } from "../../lib/privilege";
 import { referenceInventory } from "../components/fixtures";
 
 const baseLxc = {
     kind: "lxc",
     node: "pve-storage",
-    vlan: 30,
+    network: "services",
     ipv4: "192.168.30.60",
     vmid: 30060,
     cores: 1,
     memoryMiB: 512,
     tier: "normal",
-    disk: { storage: "stor-zfs", sizeGiB: 8 },
-    template: "debian-12-lxc",
+    disk: { storage: "local-zfs", sizeGiB: 8 },
+    image: "debian-12-lxc",
     backup: { tier: "low" },
 };
 const container = (extra: Record<string, unknown> = {}): LxcGuestSpec => lxcGuestSchema.parse({ ...baseLxc, ...extra });
+const PRIVILEGED = { privileged: { reason: "needs the iGPU for transcoding" } };
 
-describe("rootReasons", () => {
+// Fact P17 (pve-container LXC.pm check_ct_modify_config_perm): devices and feature flags other
+// than nesting need root@pam; any feature flag of a privileged container does; bind mounts would,
+// but the program sets them with `pct` over the node's root login, never through the provider.
+describe("rootReasons (fact P17)", () => {
     it.each([
-        ["a plain container", {}, 0, []],
-        ["a container with two bind mounts", {}, 2, ["2 host bind mounts"]],
-        ["a container with one bind mount", {}, 1, ["1 host bind mount"]],
+        ["a plain container", {}, []],
         [
-            "a container with a custom idmap (written over SSH, not by root@pam)",
+            "a container with a custom idmap (written over SSH by the provider)",
             { idmap: [{ type: "uid", containerId: 0, hostId: 100000, size: 65536 }] },
-            0,
             [],
         ],
-        ["an unprivileged Docker container (keyctl)", { docker: true }, 0, ["feature flag keyctl (Docker)"]],
+        ["an unprivileged Docker container (keyctl)", { docker: true }, ["feature flag keyctl (Docker)"]],
         [
-            "a privileged Docker container (nesting only: keyctl is for unprivileged containers)",
-            { docker: true, privileged: { reason: "needs the iGPU for transcoding" } },
-            0,
-            [],
+            "a privileged container whose only feature is nesting",
+            { docker: true, ...PRIVILEGED },
+            ["feature flags on a privileged container (nesting)"],
         ],
         [
             "a container with devices",
             { devices: [{ path: "/dev/net/tun" }, { path: "/dev/dri/renderD128", gid: 104 }] },
-            0,
             ["device passthrough of /dev/net/tun, /dev/dri/renderD128"],
         ],
+        ["a container with a USB device by mapping", { devices: [{ usb: "coral" }] }, ["device passthrough of USB mapping coral"]],
         [
-            "everything at once",
+            "Docker and a device at once",
             { docker: true, devices: [{ path: "/dev/net/tun" }] },
-            3,
-            ["3 host bind mounts", "feature flag keyctl (Docker)", "device passthrough of /dev/net/tun"],
+            ["device passthrough of /dev/net/tun", "feature flag keyctl (Docker)"],
         ],
-    ])("lists why %s needs root@pam", (_what, extra, mounts, expected) => {
-        expect(rootReasons(container(extra), mounts)).toEqual(expected);
+    ])("for %s: %j", (_what, extra, expected) => {
+        expect(rootReasons(container(extra))).toEqual(expected);
     });
 
-    it("never asks root for a VM, hardware mappings included", () => {
-        const spec = vmGuestSchema.parse({
+    const vm = (extra: Record<string, unknown> = {}) =>
+        vmGuestSchema.parse({
             kind: "vm",
             node: "pve-network",
-            vlan: 10,
+            network: "management",
             ipv4: "192.168.10.1",
             vmid: 10001,
             cores: 2,
             memoryMiB: 2048,
             tier: "critical",
-            disks: [{ storage: "net-zfs", sizeGiB: 16 }],
+            disks: [{ storage: "local-zfs", sizeGiB: 16 }],
             cdrom: "local:iso/installer.iso",
             pciMappings: [{ mapping: "nic" }],
             usbMappings: [{ mapping: "coral" }],
             backup: { tier: "critical" },
+            ...extra,
         });
-        expect(rootReasons(spec, 3)).toEqual([]);
+
+    it("never asks root for a VM whose hardware comes through mappings (Mapping.Use suffices)", () => {
+        expect(rootReasons(vm())).toEqual([]);
+    });
+
+    it("asks root for a VM with a physical disk by path (pve-storage check_volume_access)", () => {
+        expect(rootReasons(vm({ disks: [{ storage: "local-zfs", sizeGiB: 16 }, { device: "/dev/disk/by-id/ata-DISK1" }] }))).toEqual([
+            "physical disk passthrough of /dev/disk/by-id/ata-DISK1",
+        ]);
     });
 
     it("gives keyctl only to unprivileged Docker containers", () => {
         expect(wantsKeyctl(container({ docker: true }))).toBe(true);
         expect(wantsKeyctl(container())).toBe(false);
-        expect(wantsKeyctl(container({ docker: true, privileged: { reason: "needs the iGPU for transcoding" } }))).toBe(false);
+        expect(wantsKeyctl(container({ docker: true, ...PRIVILEGED }))).toBe(false);
+        expect(containerFeatures(container({ docker: true }))).toEqual({ nesting: true, keyctl: true });
+        expect(containerFeatures(container({ docker: true, ...PRIVILEGED }))).toEqual({ nesting: true });
+        expect(containerFeatures(container())).toBeUndefined();
     });
 });
 
 describe("the reference inventory", () => {
     const inv = referenceInventory();
+    const mounts = bindMountsByGuest(inv);
+    const plain = (guest: string) =>
+        (mounts.get(guest) ?? []).map(({ hostPath, containerPath, readOnly }) => ({ hostPath, containerPath, readOnly }));
 
     it("bind-mounts each container's datasets at their mount paths, read-only where asked", () => {
-        expect(guestBindMounts(inv, "files")).toEqual([
+        expect(plain("files")).toEqual([
             { hostPath: "/tank/cloud", containerPath: "/srv/shares/cloud", readOnly: false },
             { hostPath: "/tank/media", containerPath: "/srv/shares/media", readOnly: true },
             { hostPath: "/tank/photos", containerPath: "/srv/shares/photos", readOnly: true },
         ]);
-        expect(guestBindMounts(inv, "edge")).toEqual([{ hostPath: "/rpool/appdata/edge", containerPath: "/srv/appdata", readOnly: false }]);
-        expect(guestBindMounts(inv, "unifi")).toEqual([]);
-        expect(guestBindMounts(inv, "pbs")).toEqual([]);
+        expect(plain("edge")).toEqual([{ hostPath: "/rpool/appdata/edge", containerPath: "/srv/appdata", readOnly: false }]);
+        expect(mounts.get("edge")?.[0].dataset).toBe("rpool/appdata/edge");
+        expect(plain("unifi")).toEqual([]);
+        expect(plain("pbs")).toEqual([]);
     });
 
-    it("needs root only for containers with mounts, keyctl or devices", () => {
-        expect(guestsNeedingRoot(inv)).toEqual({
-            edge: ["1 host bind mount", "feature flag keyctl (Docker)"],
-            photos: ["2 host bind mounts", "device passthrough of /dev/dri/renderD128, /dev/net/tun"],
-            cloud: ["2 host bind mounts", "feature flag keyctl (Docker)"],
-            media: ["2 host bind mounts", "feature flag keyctl (Docker)"],
-            nvr: ["2 host bind mounts", "feature flag keyctl (Docker)", "device passthrough of /dev/bus/usb/002/002"],
-            files: ["3 host bind mounts"],
+    it("adds host mounts that are not datasets", () => {
+        const withHost = {
+            ...inv,
+            guests: {
+                ...inv.guests,
+                unifi: { ...inv.guests.unifi, hostMounts: [{ hostPath: "/tank/iso", path: "/mnt/iso", readOnly: true }] },
+            },
+        };
+        expect(bindMountsByGuest(withHost).get("unifi")).toEqual([{ hostPath: "/tank/iso", containerPath: "/mnt/iso", readOnly: true }]);
+    });
+
+    it("needs root only for containers with keyctl, devices or privileged features", () => {
+        expect(guestsNeedingRoot(inv.guests)).toEqual({
+            edge: ["feature flag keyctl (Docker)"],
+            photos: ["device passthrough of /dev/dri/renderD128, /dev/net/tun", "feature flags on a privileged container (nesting)"],
+            cloud: ["feature flag keyctl (Docker)"],
+            media: ["feature flag keyctl (Docker)"],
+            nvr: ["device passthrough of USB mapping coral", "feature flag keyctl (Docker)"],
         });
     });
 });

@@ -62,7 +62,7 @@ describe("validators", () => {
         expect(() => assertDatasetPath("path", name)).toThrow(JSON.stringify(name));
     });
 
-    it.each(["/tank/photos", "/srv/my data", "/mnt/a@b+c:d,e-f_g.h", "/srv/x/"])("accepts the path %j", (p) => {
+    it.each(["/tank/photos", "/srv/my data", "/mnt/a@b+c:d-e_f.g", "/srv/x/"])("accepts the path %j", (p) => {
         expect(assertAbsolutePath("mountpoint", p)).toBe(p);
     });
 
@@ -70,7 +70,7 @@ describe("validators", () => {
         "refuses the path %j",
         (p) => {
             expect(() => assertAbsolutePath("mountpoint", p)).toThrow(
-                `[mountpoint] must be an absolute path of letters, digits, spaces and _ . @ + : , - with no . or .. components, such as /tank/photos, got ${JSON.stringify(p)}`,
+                `[mountpoint] must be an absolute path of letters, digits, spaces and _ . @ + : - with no . or .. components, such as /tank/photos, got ${JSON.stringify(p)}`,
             );
         },
     );
@@ -150,11 +150,11 @@ describe("validateSpec", () => {
         ],
         [
             { ...photos, properties: { compression: "$(reboot)" } },
-            '[properties.compression] Invalid option: expected one of "on"|"off"|"lz4"|"zstd"|"gzip"|"lzjb"|"zle", got "$(reboot)"',
+            '[properties.compression] must be one of on, off, lz4, zstd, gzip, lzjb, zle, got "$(reboot)"',
         ],
         [
             { ...photos, properties: { recordsize: "3K" } },
-            '[properties.recordsize] must be a power of two from 512 to 16M: 512, 1K, 2K, 4K, 8K, 16K, 32K, 64K, 128K, 256K, 512K, 1M, 2M, 4M, 8M, 16M, got "3K"',
+            '[properties.recordsize] must be one of 512, 1K, 2K, 4K, 8K, 16K, 32K, 64K, 128K, 256K, 512K, 1M, 2M, 4M, 8M, 16M, got "3K"',
         ],
         [
             { ...photos, properties: { quota: "4T`reboot`" } },
@@ -162,17 +162,14 @@ describe("validateSpec", () => {
         ],
         [
             { ...photos, properties: { mountpoint: "/tank/../etc" } },
-            '[properties.mountpoint] must be an absolute path of letters, digits, spaces and _ . @ + : , - (no . or .. components), got "/tank/../etc"',
+            '[properties.mountpoint] must be a safe absolute path, got "/tank/../etc"',
         ],
         [
             { ...photos, properties: { mountpoint: "/srv/x\nreboot" } },
-            '[properties.mountpoint] must be an absolute path of letters, digits, spaces and _ . @ + : , - (no . or .. components), got "/srv/x\\nreboot"',
+            '[properties.mountpoint] must be a safe absolute path, got "/srv/x\\nreboot"',
         ],
-        [
-            { ...photos, properties: { sharenfs: "rw;reboot" } },
-            '[properties.sharenfs] must be off, on or export options such as rw=@192.168.10.20/32,no_root_squash, got "rw;reboot"',
-        ],
-        [{ ...photos, properties: { checksum: "off" } }, '[properties] Unrecognized key: "checksum", got {"checksum":"off"}'],
+        [{ ...photos, properties: { sharenfs: "rw;reboot" } }, '[properties.sharenfs] must be off or export options, got "rw;reboot"'],
+        [{ ...photos, properties: { checksum: "off" } }, '[properties.checksum] is not a property this program manages, got "off"'],
         [
             { ...photos, owner: { uid: 101000, gid: -1, mode: "0750" } },
             "[owner.gid] must be an integer host id from 0 to 4294967294, such as 101000, got -1",

@@ -1,4 +1,5 @@
 /** Resource rules on remote commands, downloads and DNS records. */
+import * as pulumi from "@pulumi/pulumi";
 import { deployDatasets } from "../../components/zfsDataset";
 import { readScript } from "../../lib/zfs";
 import { runPolicies } from "../../policies/runner";
@@ -112,12 +113,20 @@ describe("remote-command-no-destructive", () => {
 describe("remote-command-no-destructive over the real ZFS scripts of lib/zfs.ts", () => {
     const rule = "remote-command-no-destructive";
     const connections = { "pve-network": { host: "192.168.10.11", user: "root" }, "pve-storage": { host: "192.168.10.12", user: "root" } };
+    // The nodes deployDatasets takes: each one's connection and host preparation (a stand-in component; only the scripts are read here).
+    const nodes = () =>
+        Object.fromEntries(
+            Object.entries(connections).map(([name, connection]) => [
+                name,
+                { connection, hostPreparation: new pulumi.ComponentResource("test:node:HostPreparation", `${name}-host`) },
+            ]),
+        );
     const scriptsOf = (inputs: Record<string, unknown>) => (["create", "update", "delete"] as const).map((f) => inputs[f] as string);
 
     it.each([false, true])("passes every script of the reference datasets with allowDestroy %s", async (allowDestroy) => {
         const inv = referenceInventory();
         const datasets = Object.fromEntries(Object.entries(inv.datasets).map(([path, ds]) => [path, { ...ds, allowDestroy }]));
-        const { recording } = await record(() => deployDatasets({ ...inv, datasets }, connections));
+        const { recording } = await record(() => deployDatasets({ ...inv, datasets }, nodes()));
         const commands = recording.ofType(T.remoteCommand);
         expect(commands).toHaveLength(12);
         // The delete script destroys the (empty) dataset only with allowDestroy: both paths are read.
@@ -130,7 +139,7 @@ describe("remote-command-no-destructive over the real ZFS scripts of lib/zfs.ts"
     it("would flag the real delete script if its destroy were recursive", async () => {
         const inv = referenceInventory();
         const datasets = { "tank/cloud": { ...inv.datasets["tank/cloud"], allowDestroy: true } };
-        const { recording } = await record(() => deployDatasets({ ...inv, datasets }, connections));
+        const { recording } = await record(() => deployDatasets({ ...inv, datasets }, nodes()));
         const [cmd] = recording.ofType(T.remoteCommand);
         const recursive = String(cmd.inputs.delete).replace('until zfs destroy "$DS"; do', 'until zfs destroy -r "$DS"; do');
         expect(recursive).not.toBe(cmd.inputs.delete);

@@ -2,6 +2,7 @@
  * The policy pack over the whole reference stack as the program registers it: clean with the
  * stack's policy config; a deliberately broken copy has exactly the expected violations.
  */
+import { readCredentials } from "../../config/loader";
 import { runPolicies, stackPolicyConfig } from "../../policies/runner";
 import { deployHomelab } from "../../program";
 import { RecordedResource, record } from "../helpers/harness";
@@ -14,7 +15,7 @@ beforeAll(async () => {
     const inv = referenceInventory();
     ({
         recording: { resources },
-    } = await record(() => deployHomelab(inv), { config: creds.config, secretKeys: creds.secretKeys }));
+    } = await record(() => deployHomelab(inv, readCredentials()), { config: creds.config, secretKeys: creds.secretKeys }));
 });
 
 /** A deep copy of the recorded resources with one resource's inputs changed. */
@@ -112,7 +113,10 @@ describe("the policy pack over a B2 variant of the reference stack", () => {
         const inv = referenceInventory();
         inv.offsite = { ...inv.offsite!, service: "b2", region: "us-west-004", endpoint: "https://s3.us-west-004.backblazeb2.com" };
         const creds = credentialConfig();
-        const { recording } = await record(() => deployHomelab(inv), { config: creds.config, secretKeys: creds.secretKeys });
+        const { recording } = await record(() => deployHomelab(inv, readCredentials()), {
+            config: creds.config,
+            secretKeys: creds.secretKeys,
+        });
         expect(recording.ofType("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")).toEqual([]);
         expect(runPolicies(recording.resources, stackPolicyConfig("prod")).violations).toEqual([]);
     });
@@ -129,7 +133,10 @@ describe("the policy pack over an R2 variant of the reference stack", () => {
             servesPbs: false,
         };
         const creds = credentialConfig();
-        const { recording } = await record(() => deployHomelab(inv), { config: creds.config, secretKeys: creds.secretKeys });
+        const { recording } = await record(() => deployHomelab(inv, readCredentials()), {
+            config: creds.config,
+            secretKeys: creds.secretKeys,
+        });
         expect(recording.ofType("aws:s3/bucketVersioning:BucketVersioning")).toEqual([]);
         expect(runPolicies(recording.resources, stackPolicyConfig("prod")).violations).toEqual([]);
 

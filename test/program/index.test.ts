@@ -2,8 +2,10 @@
  * The real entry point (index.ts) over the reference stack's config under the recording mocks:
  * the whole homelab is registered, credentials stay secret, data is protected.
  */
+import { readCredentials } from "../../config/loader";
+import { deployHomelab } from "../../program";
 import { Recording, record } from "../helpers/harness";
-import { credentialConfig, referenceConfig } from "./reference";
+import { credentialConfig, referenceConfig, referenceInventory } from "./reference";
 
 let recording: Recording;
 let outputs: Record<string, unknown>;
@@ -33,25 +35,39 @@ describe("the program over the reference stack", () => {
             "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 1,
             "aws:s3/bucketVersioning:BucketVersioning": 1,
             "cloudflare:index/dnsRecord:DnsRecord": 4,
-            "command:remote:Command": 12,
+            // 12 datasets, 2 node host preparations, 7 container host configurations (mounts and keys).
+            "command:remote:Command": 21,
             "homelab:backup:BackupPlan": 1,
             "homelab:backup:OffsiteBucket": 1,
             "homelab:dns:DnsRecord": 4,
+            "homelab:proxmox:Cluster": 1,
+            "homelab:proxmox:Images": 1,
             "homelab:proxmox:LxcGuest": 7,
             "homelab:proxmox:Node": 2,
+            "homelab:proxmox:Storages": 1,
             "homelab:proxmox:VmGuest": 3,
             "homelab:storage:ZfsDataset": 12,
             "proxmoxve:backup/job:Job": 5,
+            "proxmoxve:cluster/firewallLegacy:FirewallLegacy": 1,
+            // debian-12-lxc on each node's local storage, debian-12-cloud on pve-storage.
             "proxmoxve:download/file:File": 3,
+            // Every guest but the router (which forwards for every address) has its ipfilter-net0 set.
+            "proxmoxve:firewall/ipsetLegacy:IpsetLegacy": 9,
             "proxmoxve:firewall/optionsLegacy:OptionsLegacy": 10,
-            "proxmoxve:firewall/rulesLegacy:RulesLegacy": 9,
+            // The datacenter rules and the rules of the nine guests that have some (the router has none).
+            "proxmoxve:firewall/rulesLegacy:RulesLegacy": 10,
+            "proxmoxve:hardware/mapping/pci:Pci": 2,
+            "proxmoxve:hardware/mapping/usb:Usb": 1,
             "proxmoxve:index/containerLegacy:ContainerLegacy": 7,
+            // The PBS VM's cloud-init user data.
+            "proxmoxve:index/fileLegacy:FileLegacy": 1,
             "proxmoxve:index/vmLegacy:VmLegacy": 3,
             "proxmoxve:network/linux/bridge:Bridge": 2,
             "proxmoxve:node/firewall:Firewall": 2,
+            // shared-nfs and tank-vm; local and local-zfs are the installer's (managed: false), pbs is the backup plan's.
             "proxmoxve:storage/nfs:Nfs": 1,
             "proxmoxve:storage/pbs:Pbs": 1,
-            "proxmoxve:storage/zfspool:Zfspool": 3,
+            "proxmoxve:storage/zfspool:Zfspool": 1,
             "pulumi:providers:aws": 1,
             "pulumi:providers:cloudflare": 1,
             "pulumi:providers:proxmoxve": 2,
@@ -81,30 +97,55 @@ describe("the program over the reference stack", () => {
         expect(privileged.map((r) => r.inputs.vmId)).toEqual([30040]);
     });
 
-    it("makes every guest that bind-mounts a dataset wait for that dataset", () => {
+    it("makes every guest that bind-mounts a dataset wait for that dataset, and every guest for its node's host preparation", () => {
         // Depending on a component means depending on its children: the dataset's remote command.
         const datasetUrn = (path: string) => recording.one(`${path}-zfs`, COMMAND).urn;
+        const hostUrn = (node: string) => recording.one(`${node}-host`, COMMAND).urn;
         // The container resource itself waits: that is what a bind mount needs.
         const guestDeps = (name: string) =>
             recording.childrenOf(recording.one(name, "homelab:proxmox:LxcGuest").urn).find((r) => r.type === CONTAINER)!.options.dependsOn;
-        expect(guestDeps("files")).toEqual(
-            expect.arrayContaining([datasetUrn("tank/photos"), datasetUrn("tank/cloud"), datasetUrn("tank/media")]),
+        const commandDeps = (name: string) =>
+            guestDeps(name)
+                .filter((u) => u.includes(COMMAND))
+                .sort();
+        expect(commandDeps("files")).toEqual(
+            [datasetUrn("tank/photos"), datasetUrn("tank/cloud"), datasetUrn("tank/media"), hostUrn("pve-storage")].sort(),
         );
-        expect(guestDeps("photos")).toEqual(expect.arrayContaining([datasetUrn("tank/photos"), datasetUrn("tank/appdata/photos")]));
-        expect(guestDeps("edge")).toEqual(expect.arrayContaining([datasetUrn("rpool/appdata/edge")]));
-        expect(guestDeps("unifi").filter((u) => u.includes(COMMAND))).toEqual([]);
+        expect(commandDeps("photos")).toEqual(
+            [datasetUrn("tank/photos"), datasetUrn("tank/appdata/photos"), hostUrn("pve-storage")].sort(),
+        );
+        expect(commandDeps("edge")).toEqual([datasetUrn("rpool/appdata/edge"), hostUrn("pve-network")].sort());
+        // nvr's Coral gets its stable path from the udev rule of pve-storage's host preparation.
+        expect(commandDeps("nvr")).toEqual([datasetUrn("tank/nvr"), datasetUrn("tank/appdata/nvr"), hostUrn("pve-storage")].sort());
+        expect(commandDeps("unifi")).toEqual([hostUrn("pve-network")]);
+        const vmDeps = (name: string) =>
+            recording.childrenOf(recording.one(name, "homelab:proxmox:VmGuest").urn).find((r) => r.type === VM)!.options.dependsOn;
+        expect(vmDeps("pbs").filter((u) => u.includes(COMMAND))).toEqual([hostUrn("pve-storage")]);
+    });
+
+    it("makes the datasets that export over NFS wait for their node's NFS server, and no other", () => {
+        const waiting = recording
+            .ofType("homelab:storage:ZfsDataset")
+            .map((ds) => recording.one(`${ds.name}-zfs`, COMMAND))
+            .filter((cmd) => cmd.options.dependsOn.length > 0)
+            .map((cmd) => [cmd.name, cmd.options.dependsOn]);
+        expect(waiting).toEqual([
+            ["tank/pbs-zfs", [recording.one("pve-storage-host", COMMAND).urn]],
+            ["tank/shared-zfs", [recording.one("pve-storage-host", COMMAND).urn]],
+        ]);
     });
 
     it("makes a storage wait for the dataset behind it: the NFS export and the zfs pool path", () => {
-        const storage = (name: string) =>
-            recording.ofType("proxmoxve:storage/" + name.split("|")[0]).find((r) => r.name === name.split("|")[1])!;
-        expect(storage("nfs:Nfs|pve-network-storage-shared-nfs").options.dependsOn).toEqual(
-            expect.arrayContaining([recording.one("tank/shared-zfs", COMMAND).urn]),
+        const nfs = recording.one("storages-shared-nfs", "proxmoxve:storage/nfs:Nfs");
+        expect(nfs.options.dependsOn).toEqual([recording.one("tank/shared-zfs", COMMAND).urn]);
+        expect(nfs.options.deleteBeforeReplace).toBe(true);
+        const zfs = recording.one("storages-tank-vm", "proxmoxve:storage/zfspool:Zfspool");
+        expect(zfs.options.dependsOn).toEqual([recording.one("tank/vm-zfs", COMMAND).urn]);
+        expect(zfs.options.deleteBeforeReplace).toBe(true);
+        // The installer's storages are used, never defined again.
+        expect(recording.resources.filter((r) => r.type.startsWith("proxmoxve:storage/") && /-(local|local-zfs)$/.test(r.name))).toEqual(
+            [],
         );
-        expect(storage("zfspool:Zfspool|pve-storage-storage-tank-vm").options.dependsOn).toEqual(
-            expect.arrayContaining([recording.one("tank/vm-zfs", COMMAND).urn]),
-        );
-        expect(storage("zfspool:Zfspool|pve-storage-storage-stor-zfs").options.dependsOn).toEqual([]);
     });
 
     it("protects every dataset, the bucket and every stateful guest", () => {
@@ -146,12 +187,43 @@ describe("the program over the reference stack", () => {
         expect(outputs.offsiteSecretAccessKey).toBe("[secret]");
     });
 
-    it("leaves no guest storage on local or to the provider default", () => {
-        for (const ct of recording.ofType(CONTAINER))
-            expect((ct.inputs.disk as { datastoreId?: string }).datastoreId).toMatch(/^(net-zfs|stor-zfs)$/);
+    it("puts every guest disk and system volume on a named inventory storage for guest disks, never on local or the provider default", () => {
+        const inv = referenceInventory();
+        const guestStorages = Object.entries(inv.storages)
+            .filter(([, s]) => s.content.includes("images") || s.content.includes("rootdir"))
+            .map(([id]) => id)
+            .sort();
+        expect(guestStorages).toEqual(["local-zfs", "shared-nfs", "tank-vm"]);
+        const used: string[] = [];
+        for (const ct of recording.ofType(CONTAINER)) used.push((ct.inputs.disk as { datastoreId?: string }).datastoreId!);
         for (const vm of recording.ofType(VM)) {
-            for (const disk of vm.inputs.disks as { datastoreId?: string }[])
-                expect(disk.datastoreId).toMatch(/^(net-zfs|stor-zfs|tank-vm)$/);
+            for (const disk of vm.inputs.disks as { datastoreId?: string }[]) used.push(disk.datastoreId!);
+            for (const key of ["efiDisk", "tpmState", "initialization"])
+                if (vm.inputs[key] !== undefined) used.push((vm.inputs[key] as { datastoreId?: string }).datastoreId!);
         }
+        // 7 container root disks, 3 VM system disks, 2 EFI disks, 1 TPM state, 1 cloud-init drive.
+        expect(used).toHaveLength(14);
+        for (const id of used) expect(guestStorages).toContain(id);
+        expect(used).not.toContain("local");
+    });
+});
+
+describe("deployHomelab without the optional sections (dns, backups, offsite)", () => {
+    it("builds no Cloudflare provider, backup plan or bucket, needs none of their credentials, and exports none of their outputs", async () => {
+        const inv = { ...referenceInventory(), dns: undefined, backups: undefined, offsite: undefined };
+        // Only the Proxmox credentials: a missing Cloudflare token, PBS password or bucket key would throw.
+        const config = { "homelab:proxmoxApiToken": "test-token", "homelab:proxmoxRootPassword": "test-password" };
+        let exported: Record<string, unknown> = {};
+        const { recording: r } = await record(
+            () => {
+                exported = { ...deployHomelab(inv, readCredentials()) };
+            },
+            { config, secretKeys: Object.keys(config) },
+        );
+        const types = Object.keys(r.countsByType());
+        expect(types.filter((t) => /cloudflare|aws|backup|storage\/pbs/i.test(t))).toEqual([]);
+        expect(r.ofType(CONTAINER)).toHaveLength(7);
+        expect(r.ofType(VM)).toHaveLength(3);
+        expect(Object.keys(exported).sort()).toEqual(["datasetMountpoints", "datasetProperties", "guestAddresses", "guestVmids"]);
     });
 });

@@ -25,22 +25,24 @@ describe("generateInventory", () => {
         expect(all).toHaveLength(guests);
         expect(Object.keys(inv.nodes)).toHaveLength(counts.nodes);
         expect(Object.keys(inv.networks)).toHaveLength(counts.guestVlans + 1);
-        expect(new Set(all.map((g) => g.vlan)).size).toBe(counts.guestVlans + 1);
+        expect(new Set(all.map((g) => g.network)).size).toBe(counts.guestVlans + 1);
+        expect(new Set(Object.values(inv.networks).map((n) => n.vlan)).size).toBe(counts.guestVlans + 1);
         expect(all.filter((g) => g.kind === "vm")).toHaveLength(counts.vms);
         expect(all.filter((g) => g.kind === "lxc")).toHaveLength(counts.containers);
         expect(Object.keys(inv.datasets)).toHaveLength(counts.datasets);
         expect(Object.keys(inv.dns!.records)).toHaveLength(counts.records);
     });
 
-    it.each([10, 100, 1000])("%i guests: unique VMIDs and addresses that follow the ID scheme", (guests) => {
+    it.each([10, 100, 1000])("%i guests: unique VMIDs and addresses that follow the VLAN ID scheme", (guests) => {
         const inv = parseInventory(generateInventory(guests));
+        expect(inv.cluster.idScheme).toBe("vlan");
         const all = Object.values(inv.guests);
         expect(new Set(all.map((g) => g.vmid)).size).toBe(guests);
         expect(new Set(all.map((g) => g.ipv4)).size).toBe(guests);
-        for (const g of all) expect(g.vmid).toBe(schemeVmid(g.vlan, g.ipv4));
+        for (const g of all) expect(g.vmid).toBe(schemeVmid(inv.networks[g.network].vlan!, g.ipv4!));
         // No VLAN holds more guests than a /24 can address with the scheme's unique last octet.
-        const perVlan = new Map<number, number>();
-        for (const g of all) perVlan.set(g.vlan, (perVlan.get(g.vlan) ?? 0) + 1);
+        const perVlan = new Map<string, number>();
+        for (const g of all) perVlan.set(g.network, (perVlan.get(g.network) ?? 0) + 1);
         expect(Math.max(...perVlan.values())).toBeLessThanOrEqual(50);
     });
 
@@ -65,10 +67,52 @@ describe("generateInventory", () => {
             ...Array.from({ length: 24 }, (_, k) => `guest-${String((k + 1) * 4).padStart(4, "0")}`),
         ]);
         expect(new Set(tiered.map(([, g]) => ("tier" in g.backup ? g.backup.tier : "")))).toEqual(new Set(["critical", "medium", "low"]));
-        expect(inv.backups!.pbs.guest).toBe("pbs");
+        expect(inv.backups!.target).toBe("pbs");
+        expect(inv.storages.pbs).toMatchObject({
+            kind: "pbs",
+            guest: "pbs",
+            datastore: "tank",
+            nfs: { server: "10.10.1.1", export: "/tank/pbs" },
+        });
         expect(inv.guests.pbs.kind).toBe("vm");
         expect(inv.offsite).toMatchObject({ service: "aws", bucket: "bench-pbs-offsite", writers: ["pbs"] });
         expect(inv.datasets["tank/pbs"].properties.sharenfs).toBe(`rw=@${inv.guests.pbs.ipv4}/32,no_root_squash`);
+    });
+
+    it("backs up every appdata dataset in the critical tier and excludes the PBS datastore with its reason", () => {
+        const inv = parseInventory(generateInventory(100));
+        const appdata = Object.entries(inv.datasets).filter(([p]) => p.startsWith("tank/appdata/"));
+        expect(appdata).toHaveLength(18);
+        for (const [, ds] of appdata) expect(ds.backup).toEqual({ tier: "critical" });
+        expect(Object.keys(inv.datasets).filter((p) => !p.startsWith("tank/appdata/"))).toEqual(["tank/pbs"]);
+        expect(inv.datasets["tank/pbs"].backup).toEqual({ exclude: "the PBS datastore itself; copied offsite by its sync job" });
+    });
+
+    it("gives every node its own host key, its ZFS data pool and the installer's storages", () => {
+        const inv = parseInventory(generateInventory(1000));
+        const nodes = Object.values(inv.nodes);
+        expect(new Set(nodes.map((n) => n.hostKey)).size).toBe(nodes.length);
+        for (const n of nodes) {
+            expect(n.hostKey).toMatch(/^ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI[A-Za-z0-9+/]{43}$/);
+            expect(n.pools).toEqual(["tank"]);
+            expect(n.boot).toEqual({ layout: "zfs-mirror", pool: "rpool", disks: ["nvme0n1", "nvme1n1"] });
+        }
+        expect(inv.storages.local).toMatchObject({ kind: "dir", managed: false });
+        expect(inv.storages["local-zfs"]).toMatchObject({ kind: "zfspool", pool: "rpool/data", managed: false });
+        const diskStorages = Object.values(inv.guests).map((g) =>
+            g.kind === "lxc" ? g.disk.storage : "storage" in g.disks[0] ? g.disks[0].storage : "",
+        );
+        expect(new Set(diskStorages)).toEqual(new Set(["local-zfs"]));
+    });
+
+    it.each([
+        [10, 1, false],
+        [50, 2, true],
+        [100, 3, false],
+    ])("%i guests on %i node(s): a QDevice exactly when the cluster has two nodes (%s)", (guests, nodeCount, qdevice) => {
+        const inv = parseInventory(generateInventory(guests));
+        expect(Object.keys(inv.nodes)).toHaveLength(nodeCount);
+        expect(inv.cluster.qdevice).toEqual(qdevice ? { address: "10.10.0.3" } : undefined);
     });
 
     it("mounts datasets into containers of their node, owned by a container, some shared read-only", () => {

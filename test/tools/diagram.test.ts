@@ -65,7 +65,7 @@ describe("renderTopology", () => {
     it("groups each node's guests by VLAN inside the node's subgraph", () => {
         const lines = renderTopology(reference()).split("\n");
         const node = lines.indexOf('    subgraph node_pve_storage["pve-storage · AMD Ryzen 7 PRO 8845HS · 16 threads · 96 GiB"]');
-        const start = lines.indexOf('        subgraph n_pve_storage_v30["VLAN 30 · services · 192.168.30.0/24"]');
+        const start = lines.indexOf('        subgraph n_pve_storage_net_services["VLAN 30 · services · 192.168.30.0/24"]');
         expect(node).toBeGreaterThan(0);
         expect(start).toBeGreaterThan(node);
         expect(lines.slice(start + 1, start + 5).map((l) => l.trim().split(/[([]/)[0])).toEqual([
@@ -107,12 +107,33 @@ describe("renderTopology", () => {
         expect(text).toContain('g_opnsense -->|"reverse proxy"| g_edge');
     });
 
-    it("joins the members of an HA pair with a dotted edge", () => {
+    it("titles an untagged network by its name and subnet, ahead of the VLANs", () => {
         const inv = reference();
-        const guests = { ...inv.guests, unifi: { ...inv.guests.unifi, haPair: "dns" }, files: { ...inv.guests.files, haPair: "dns" } };
-        const text = renderTopology({ ...inv, guests });
-        expect(text).toContain('g_files -.-|"HA pair dns"| g_unifi');
-        expect(renderTopology(inv)).not.toMatch(/-\.-\|"HA pair/);
+        const { vlan: _tagged, ...management } = inv.networks.management;
+        const lines = renderTopology({ ...inv, networks: { ...inv.networks, management } }).split("\n");
+        const node = lines.indexOf('    subgraph node_pve_network["pve-network · Intel N150 · 4 threads · 16 GiB"]');
+        expect(lines.slice(node + 2, node + 6)).toEqual([
+            '        subgraph n_pve_network_net_management["management · 192.168.10.0/24 · untagged"]',
+            '            g_opnsense[["opnsense<br/>VM 10001 · 192.168.10.1<br/>router"]]',
+            '            g_unifi("unifi<br/>LXC 10005 · 192.168.10.5")',
+            "        end",
+        ]);
+    });
+
+    it("joins the members of an HA group with a dotted edge, in name order", () => {
+        const inv = reference();
+        const ha = { dns: { kind: "keepalived" as const, members: ["unifi", "files"], vip: "192.168.30.53", vrrpId: 53 } };
+        const text = renderTopology({ ...inv, ha });
+        expect(text).toContain('g_files -.-|"HA dns"| g_unifi');
+        expect(text.match(/-\.-\|"HA /g)).toHaveLength(1);
+        expect(renderTopology(inv)).not.toMatch(/-\.-\|"HA /);
+    });
+
+    it("marks a template guest and leaves out the address it does not have", () => {
+        const inv = reference();
+        const { ipv4: _address, ...files } = inv.guests.files;
+        const text = renderTopology({ ...inv, guests: { ...inv.guests, files: { ...files, template: true } } });
+        expect(text).toContain('g_files("files<br/>LXC 30050<br/>template")');
     });
 
     it("draws a generated 1000-guest inventory: one subgraph per node, every guest once, unique ids", () => {
@@ -123,6 +144,14 @@ describe("renderTopology", () => {
         expect(guestDefs).toHaveLength(1000);
         expect(new Set(guestDefs).size).toBe(1000);
         expect(lines.filter((l) => /^ {12}ds_/.test(l))).toHaveLength(Object.keys(inv.datasets).length);
+    });
+
+    it("draws no QDevice for a cluster without one", () => {
+        const inv = reference();
+        const { qdevice: _qdevice, ...cluster } = inv.cluster;
+        const text = renderTopology({ ...inv, cluster });
+        expect(text).not.toContain("qdevice");
+        expect(text).toContain('subgraph node_pve_network["pve-network · Intel N150 · 4 threads · 16 GiB"]');
     });
 
     it("names the stack in the heading", () => {

@@ -38,8 +38,11 @@ describe("the offline plan of the reference stack", () => {
 
     it("counts what the reference homelab registers", () => {
         expect(report.inventory).toEqual({ nodes: 2, guests: 10, datasets: 12, records: 4 });
-        expect(report.resources!.total).toBe(106);
+        expect(report.resources!.total).toBe(131);
         expect(report.resources!.byType).toMatchObject({
+            "homelab:proxmox:Cluster": 1,
+            "homelab:proxmox:Storages": 1,
+            "homelab:proxmox:Images": 1,
             "homelab:proxmox:Node": 2,
             "homelab:proxmox:LxcGuest": 7,
             "homelab:proxmox:VmGuest": 3,
@@ -48,7 +51,8 @@ describe("the offline plan of the reference stack", () => {
             "proxmoxve:index/containerLegacy:ContainerLegacy": 7,
             "proxmoxve:index/vmLegacy:VmLegacy": 3,
             "proxmoxve:backup/job:Job": 5,
-            "command:remote:Command": 12,
+            // 12 datasets, 2 node host preparations, 7 container host configurations.
+            "command:remote:Command": 21,
             "aws:s3/bucket:Bucket": 1,
         });
         expect(report.resources!.tree[0]).toEqual({ type: "pulumi:pulumi:Stack", name: "homelab-prod", depth: 0, protect: false });
@@ -73,6 +77,7 @@ describe("the offline plan of the reference stack", () => {
         expect(report.dependencies!.depth).toBe(report.dependencies!.chain.length);
         expect(report.dependencies!.chain[0]).toBe("homelab-prod");
         expect(report.dependencies!.depth).toBeGreaterThanOrEqual(6);
+        expect(report.dependencies!.chain.at(-1)).toMatch(/^backups-backup_/);
     });
 
     it("matches the documented JSON shape", () => {
@@ -85,7 +90,7 @@ describe("the offline plan of the reference stack", () => {
         const text = renderReport(report);
         expect(text).toContain(" +   pulumi:pulumi:Stack");
         expect(text).toContain("├─ homelab:proxmox:LxcGuest");
-        expect(text).toMatch(/Resources: 106 to create/);
+        expect(text).toMatch(/Resources: 131 to create/);
         expect(text).toContain("Policy violations: 0 mandatory, 0 advisory");
         expect(text).toContain("pve-storage      CPU  26 cores /  16 threads = 1.63x   memory   52.0 /   96 GiB = 0.54x");
         expect(text).toMatch(/Longest dependency chain: \d+ steps\n {2}homelab-prod → /);
@@ -120,7 +125,8 @@ describe("an invalid inventory", () => {
         expect(report.resources).toBeUndefined();
         expect(report.error!.problems.map((p) => p.path)).toEqual(["guests.cloud.disk.storage", "guests.media.vmid"]);
         expect(renderReport(report)).toContain("  - guests.media.vmid: VMID 30099 breaks the ID scheme");
-        expect(validate(JSON.parse(JSON.stringify(report)))).toBe(true);
+        // The documented JSON shape holds for an error report too (the errors are shown when it does not).
+        expect(validate(JSON.parse(JSON.stringify(report))) ? [] : validate.errors).toEqual([]);
     });
 
     it("exits 2 with one line for a missing stack file", async () => {
@@ -204,7 +210,7 @@ describe("npm run plan", () => {
         const doc = JSON.parse(run.stdout);
         expect(validate(doc)).toBe(true);
         expect(doc.exitCode).toBe(0);
-        expect(doc.resources.total).toBe(106);
+        expect(doc.resources.total).toBe(131);
     }, 60000);
 
     it("refuses an unknown argument with exit 2", () => {

@@ -18,8 +18,12 @@
  * - every fourth guest is excluded from backups with a reason, the others are in a backup tier
  *   (critical, medium, low in turn); offsite on AWS S3.
  */
-import { BACKUP_TIERS, InventoryInput } from "../../config/schema";
+import { createHash } from "crypto";
+import { DEFAULT_TIERS, InventoryInput } from "../../config/schema";
 import { TIERS, schemeVmid } from "../../lib/scheme";
+
+/** Backup tiers the generated guests are dealt over (the default ones). */
+const BACKUP_TIERS = Object.keys(DEFAULT_TIERS);
 
 /** Guests per node. */
 export const GUESTS_PER_NODE = 40;
@@ -48,9 +52,9 @@ const LXC_TEMPLATE = {
     storage: "local",
 } as const;
 const CLOUD_IMAGE = {
-    contentType: "iso",
+    contentType: "import",
     url: "https://cloud.debian.org/images/cloud/bookworm/20250210-2019/debian-12-genericcloud-amd64-20250210-2019.qcow2",
-    fileName: "debian-12-genericcloud-amd64-20250210-2019.img",
+    fileName: "debian-12-genericcloud-amd64-20250210-2019.qcow2",
     checksumAlgorithm: "sha512",
     checksum:
         "a58d86525d75fd8e139a2302531ce5d2ab75ef0273cfe78f9d53aada4b23efd45f8433b4806fa4570cfe981c8fae26f5e5e855cbd66ba2198862f28125fd2d45",
@@ -74,6 +78,10 @@ const isVm = (i: number) => i === 0 || i % 10 === 0;
 const vlanId = (v: number) => FIRST_GUEST_VLAN + v;
 const vlanCidr = (vlan: number) => `10.${Math.floor(vlan / 256)}.${vlan % 256}.0/24`;
 const vlanAddress = (vlan: number, host: number) => `10.${Math.floor(vlan / 256)}.${vlan % 256}.${host}`;
+const networkName = (vlan: number) => `vlan-${vlan}`;
+/** A host key line of the shape ssh-keyscan prints, distinct per node (derived from its name, not a real key). */
+const hostKeyOf = (node: string) =>
+    `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${createHash("sha256").update(node).digest("base64").slice(0, 43)}`;
 
 /** Guest VLANs for N guests. */
 const guestVlanCount = (guests: number) => Math.max(MIN_GUEST_VLANS, Math.ceil(guests / MAX_GUESTS_PER_VLAN));
@@ -113,14 +121,11 @@ export function generateInventory(guests: number): InventoryInput {
             cpu: "generated",
             threads: NODE_THREADS,
             memoryGiB: NODE_MEMORY_GIB,
-            bootMirror: { pool: "rpool", disks: ["nvme0n1", "nvme1n1"] },
+            hostKey: hostKeyOf(nodeName(k)),
+            boot: { layout: "zfs-mirror", pool: "rpool", disks: ["nvme0n1", "nvme1n1"] },
+            // The data pool the datasets live on.
+            pools: ["tank"],
             bridge: { name: "vmbr0", ports: ["enp1s0"] },
-            storages: {
-                local: { kind: "dir", path: "/var/lib/vz", content: ["iso", "vztmpl", "snippets", "import"], managed: false },
-                [`${nodeName(k)}-zfs`]: { kind: "zfs", pool: "rpool/data", content: ["images", "rootdir"] },
-                // The data pool the datasets live on.
-                [`${nodeName(k)}-tank`]: { kind: "zfs", pool: "tank/vm", content: ["images", "rootdir"] },
-            },
         };
     }
 
@@ -129,7 +134,7 @@ export function generateInventory(guests: number): InventoryInput {
     };
     for (let v = 0; v < vlanCount; v++) {
         const vlan = vlanId(v);
-        networks[`vlan-${vlan}`] = { vlan, cidr: vlanCidr(vlan), gateway: vlanAddress(vlan, 1) };
+        networks[networkName(vlan)] = { vlan, cidr: vlanCidr(vlan), gateway: vlanAddress(vlan, 1) };
     }
 
     const guestSpecs: InventoryInput["guests"] = {};
@@ -139,7 +144,7 @@ export function generateInventory(guests: number): InventoryInput {
     for (let i = 0; i < guests; i++) {
         const name = guestName(i);
         const node = nodeName(Math.floor(i / GUESTS_PER_NODE));
-        const storage = `${node}-zfs`;
+        const storage = "local-zfs";
         const tier = TIERS[i % TIERS.length];
         const cores = 1 + (i % 2);
         const memoryMiB = 1024 * (1 + (i % 2));
@@ -153,7 +158,7 @@ export function generateInventory(guests: number): InventoryInput {
             guestSpecs[name] = {
                 kind: "vm",
                 node,
-                vlan: MANAGEMENT_VLAN,
+                network: "management",
                 ipv4: PBS_ADDRESS,
                 vmid: schemeVmid(MANAGEMENT_VLAN, PBS_ADDRESS),
                 cores: 2,
@@ -172,7 +177,7 @@ export function generateInventory(guests: number): InventoryInput {
         const host = 10 + Math.floor((i - 1) / vlanCount);
         const common = {
             node,
-            vlan,
+            network: networkName(vlan),
             ipv4: vlanAddress(vlan, host),
             vmid: schemeVmid(vlan, vlanAddress(vlan, host)),
             cores,
@@ -191,7 +196,7 @@ export function generateInventory(guests: number): InventoryInput {
             };
             continue;
         }
-        guestSpecs[name] = { kind: "lxc", ...common, disk: { storage, sizeGiB: 8 }, template: "debian-lxc", docker: i % 3 === 0 };
+        guestSpecs[name] = { kind: "lxc", ...common, disk: { storage, sizeGiB: 8 }, image: "debian-lxc", docker: i % 3 === 0 };
         containersByNode.set(node, [...(containersByNode.get(node) ?? []), name]);
         if (containerIndex % 5 === 0) {
             datasets[`tank/appdata/${name}`] = {
@@ -199,11 +204,16 @@ export function generateInventory(guests: number): InventoryInput {
                 properties: { recordsize: "16K", compression: "on" },
                 owner: { container: name, uid: 1000, gid: 1000 },
                 mounts: [{ guest: name, path: "/srv/appdata" }],
+                backup: { tier: "critical" },
             };
         }
         containerIndex++;
     }
-    datasets["tank/pbs"] = { node: nodeName(0), properties: { quota: "3T", sharenfs: `rw=@${PBS_ADDRESS}/32,no_root_squash` } };
+    datasets["tank/pbs"] = {
+        node: nodeName(0),
+        properties: { quota: "3T", sharenfs: `rw=@${PBS_ADDRESS}/32,no_root_squash` },
+        backup: { exclude: "the PBS datastore itself; copied offsite by its sync job" },
+    };
 
     // Every tenth appdata dataset is also shared read-only with the next container on its node.
     const appdata = Object.keys(datasets).filter((p) => p.startsWith("tank/appdata/"));
@@ -230,25 +240,33 @@ export function generateInventory(guests: number): InventoryInput {
             timezone: "Europe/Berlin",
             endpoint: "https://10.10.1.1:8006/",
             insecure: true,
-            qdevice: { address: "10.10.0.3" },
+            // A QDevice is the third vote of a two-node cluster only.
+            ...(nodeCount === 2 ? { qdevice: { address: "10.10.0.3" } } : {}),
             dnsServers: ["10.10.0.1"],
-            enforceIdScheme: true,
+            idScheme: "vlan",
             managedRoots: ["/tank"],
         },
         networks,
         nodes,
+        storages: {
+            local: { kind: "dir", path: "/var/lib/vz", content: ["iso", "vztmpl", "snippets", "import"], managed: false },
+            "local-zfs": { kind: "zfspool", pool: "rpool/data", content: ["images", "rootdir"], managed: false },
+            pbs: {
+                kind: "pbs",
+                guest: "pbs",
+                datastore: "tank",
+                username: "pve@pbs",
+                nfs: { server: "10.10.1.1", export: "/tank/pbs" },
+                fingerprint: "7A:1B:3C:4D:5E:6F:70:81:92:A3:B4:C5:D6:E7:F8:09:1A:2B:3C:4D:5E:6F:70:81:92:A3:B4:C5:D6:E7:F8:09",
+                content: ["backup"],
+            },
+        },
         images: { "debian-lxc": { ...LXC_TEMPLATE }, "debian-cloud": { ...CLOUD_IMAGE } },
         datasets,
         guests: guestSpecs,
         dns: { zone: "example.org", ttlSeconds: 300, wanAddress: "203.0.113.10", records },
         backups: {
-            pbs: {
-                guest: "pbs",
-                storageId: "pbs",
-                datastore: "tank",
-                username: "pve@pbs",
-                fingerprint: "7A:1B:3C:4D:5E:6F:70:81:92:A3:B4:C5:D6:E7:F8:09:1A:2B:3C:4D:5E:6F:70:81:92:A3:B4:C5:D6:E7:F8:09",
-            },
+            target: "pbs",
             window: { start: "00:30", end: "05:00", slotMinutes: 30 },
             bandwidthLimitKiBps: 102400,
             tiers: {

@@ -1,0 +1,91 @@
+/**
+ * The cluster's storage definitions (storage.cfg): one resource per managed storage, with the
+ * nodes that have it. Storages the installer made (`local`, `local-zfs`) or that exist already
+ * (`managed: false`, and every rbd/cephfs one) are only used, never registered. PBS storages are
+ * registered by the backup plan, after the PBS they point at answers (P4).
+ */
+import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
+import * as pulumi from "@pulumi/pulumi";
+import { StorageSpec } from "../config/schema";
+
+export interface StoragesArgs {
+    /** The inventory's storages. */
+    readonly storages: Readonly<Record<string, StorageSpec>>;
+    /** Every node of the cluster (a storage without `nodes` is on all of them). */
+    readonly nodeNames: readonly string[];
+    /** Resources each storage waits for, by id: the dataset behind it, an NFS export (Proxmox activates a storage when it is added, P20). */
+    readonly dependencies?: Readonly<Record<string, readonly pulumi.Resource[]>>;
+    /** The CIFS password (secret), when a managed CIFS storage needs one. */
+    readonly cifsPassword?: pulumi.Input<string>;
+}
+
+/** The storages of the cluster that this program creates. */
+export class Storages extends pulumi.ComponentResource {
+    /** Storage resources by id (managed ones only). */
+    readonly byId: Record<string, pulumi.CustomResource>;
+
+    constructor(name: string, args: StoragesArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("homelab:proxmox:Storages", name, {}, opts);
+        this.byId = {};
+        for (const [id, storage] of Object.entries(args.storages)) {
+            if (!storage.managed || storage.kind === "pbs" || storage.kind === "rbd" || storage.kind === "cephfs") continue;
+            const common = {
+                resourceId: id,
+                nodes: [...(storage.nodes ?? args.nodeNames)].sort(),
+                contents: [...storage.content].sort(),
+            };
+            const child = `${name}-${id}`;
+            // The id is fixed: a replacement must delete the old definition first, or the create fails
+            // ("storage ID already defined", P13).
+            const o: pulumi.CustomResourceOptions = {
+                parent: this,
+                dependsOn: [...(args.dependencies?.[id] ?? [])],
+                deleteBeforeReplace: true,
+            };
+            switch (storage.kind) {
+                case "zfspool":
+                    this.byId[id] = new proxmoxve.storage.Zfspool(
+                        child,
+                        { ...common, zfsPool: storage.pool, thinProvision: storage.sparse },
+                        o,
+                    );
+                    break;
+                case "lvmthin":
+                    this.byId[id] = new proxmoxve.storage.Lvmthin(
+                        child,
+                        { ...common, volumeGroup: storage.volumeGroup, thinPool: storage.thinPool },
+                        o,
+                    );
+                    break;
+                case "lvm":
+                    this.byId[id] = new proxmoxve.storage.Lvm(child, { ...common, volumeGroup: storage.volumeGroup }, o);
+                    break;
+                case "nfs":
+                    this.byId[id] = new proxmoxve.storage.Nfs(child, { ...common, server: storage.server, export: storage.export }, o);
+                    break;
+                case "cifs":
+                    if (args.cifsPassword === undefined)
+                        throw new Error(
+                            `[storages.${id}] a managed CIFS storage needs its password: set CIFS_PASSWORD or homelab:cifsPassword (secret)`,
+                        );
+                    this.byId[id] = new proxmoxve.storage.Cifs(
+                        child,
+                        {
+                            ...common,
+                            server: storage.server,
+                            share: storage.share,
+                            username: storage.username,
+                            ...(storage.domain !== undefined ? { domain: storage.domain } : {}),
+                            password: pulumi.secret(args.cifsPassword),
+                        },
+                        o,
+                    );
+                    break;
+                case "dir":
+                    this.byId[id] = new proxmoxve.storage.Directory(child, { ...common, path: storage.path }, o);
+                    break;
+            }
+        }
+        this.registerOutputs({ ids: Object.keys(this.byId) });
+    }
+}

@@ -1,0 +1,68 @@
+/**
+ * Building blocks of the inventory schema: keys, addresses, paths, sizes and the error texts they
+ * give. Pure zod, no `@pulumi/*` import.
+ */
+import { z } from "zod";
+import {
+    HHMM_PATTERN,
+    HOSTNAME_PATTERN,
+    KEY_PATTERN,
+    SSH_HOST_KEY_PATTERN,
+    ZFS_SIZE_PATTERN,
+    hasDotComponent,
+    SAFE_ABSOLUTE_PATH,
+} from "../../lib/patterns";
+
+/** A key used as a Pulumi resource name and a Proxmox name: lowercase DNS label. */
+export const key = (what: string) =>
+    z.string().regex(KEY_PATTERN, {
+        error: `${what} must be a lowercase DNS label (a-z, 0-9, '-', starting with a letter, at most 63 characters)`,
+    });
+
+export const ipv4 = z.ipv4({ error: "must be a dotted-quad IPv4 address such as 192.168.30.10" });
+export const cidr = z.cidrv4({ error: "must be an IPv4 subnet such as 192.168.30.0/24" });
+export const hostname = z.string().regex(HOSTNAME_PATTERN, { error: "must be a hostname such as pve.example.org" });
+export const positiveInt = z.number().int().positive();
+
+/** A safe absolute path (see lib/patterns.ts): no `,` `=`, no `.` or `..` component. */
+export const safePath = z
+    .string()
+    .max(4095)
+    .regex(SAFE_ABSOLUTE_PATH, {
+        error: "must be an absolute path of letters, digits, spaces and _ . @ + : - (no ',' or '=')",
+    })
+    .refine((p) => !hasDotComponent(p), { error: "must not have . or .. components" });
+
+export const zfsSize = z.string().regex(ZFS_SIZE_PATTERN, { error: "must be a size such as 512G, 4T or 1.5T" });
+export const hhmm = z.string().regex(HHMM_PATTERN, { error: "must be a time of day as HH:MM (24 h)" });
+
+/** An SSH host key line (`ssh-ed25519 AAAA...`), as `cat /etc/ssh/ssh_host_ed25519_key.pub` prints it on the node. */
+const HOST_KEY_HELP =
+    "must be the node's SSH host key line, such as ssh-ed25519 AAAAC3Nz...; read it on the node with `cat /etc/ssh/ssh_host_ed25519_key.pub` (or `ssh-keyscan -t ed25519 <address>` from a trusted network)";
+export const hostKey = z.string({ error: HOST_KEY_HELP }).regex(SSH_HOST_KEY_PATTERN, { error: HOST_KEY_HELP });
+
+/** A reason an exception is made: at least 10 characters that are not spaces. */
+export const reason = z
+    .string({ error: "give a reason of at least 10 characters" })
+    .refine((r) => r.trim().length >= 10, { error: "give a reason of at least 10 characters (not counting spaces)" });
+
+/** A list whose items are unique by `keyOf`; a duplicate is reported at its index. */
+export function uniqueBy<T>(keyOf: (item: T) => string, what: string) {
+    return (items: readonly T[], ctx: z.RefinementCtx) => {
+        const seen = new Map<string, number>();
+        items.forEach((item, i) => {
+            const k = keyOf(item);
+            const first = seen.get(k);
+            if (first !== undefined)
+                ctx.addIssue({ code: "custom", path: [i], message: `${what} "${k}" is listed twice (first at [${first}]); list it once` });
+            else seen.set(k, i);
+        });
+    };
+}
+
+/** A list of unique plain strings. */
+export const uniqueStrings = <T extends z.ZodType<string>>(item: T, what: string) =>
+    z.array(item).superRefine(uniqueBy<string>((s) => s, what));
+
+/** Whether this program creates a definition or only uses one that exists (the installer's). */
+export const managed = z.boolean().default(true);
