@@ -74,13 +74,8 @@ type ChildKind = "plan" | "floor" | "empty";
 function runChild(kind: ChildKind, n: number, listFile: string): ChildResult {
     const out = execFileSync(
         process.execPath,
-        ["-r", "ts-node/register/transpile-only", __filename, "--child", kind, String(n), listFile],
-        {
-            cwd: path.join(__dirname, "../.."),
-            encoding: "utf8",
-            stdio: ["ignore", "pipe", "inherit"],
-            env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
-        },
+        ["--import", "tsx", __filename, "--child", kind, String(n), listFile],
+        { cwd: path.join(__dirname, "../.."), encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] },
     );
     const line = out.trim().split("\n").pop() ?? "";
     return JSON.parse(line) as ChildResult;
