@@ -325,7 +325,7 @@ describe("the credential gate", () => {
         expect(runs.missing).toEqual({
             status: 1,
             available: "",
-            stdout: "::error title=Stack nosuchstack unreadable::Pulumi.nosuchstack.yaml: no such stack file; create it or name another stack with --stack NAME; npm run plan -- --stack nosuchstack lists every problem",
+            stdout: "::error title=Stack nosuchstack unreadable::Pulumi.nosuchstack.yaml: no such stack file; create it (copy Pulumi.prod.yaml, or pulumi stack init nosuchstack) or name another stack with --stack NAME; npm run plan -- --stack nosuchstack lists every problem",
         });
     });
 });
