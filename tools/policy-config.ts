@@ -14,7 +14,14 @@ import * as fs from "fs";
 import * as path from "path";
 import type { EnforcementLevel, Policies } from "@pulumi/policy";
 import { InventoryError } from "../config/errors";
-import { POLICY_CONFIG_DIR, StackFileError, policyConfigCommand, policyConfigPath, readStackFile, stackFilePath } from "../config/stackfile";
+import {
+    POLICY_CONFIG_DIR,
+    StackFileError,
+    policyConfigCommand,
+    policyConfigPath,
+    readStackFile,
+    stackFilePath,
+} from "../config/stackfile";
 import { ArgsError, ToolSpec, helpText, parseArgs } from "./args";
 import { formatJson } from "./json";
 
