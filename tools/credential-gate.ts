@@ -48,6 +48,9 @@ export type Purpose = keyof typeof PURPOSES;
 /** The environment variable naming an ESC environment CI attaches to the stack for the run. */
 export const ESC_ENV_VAR = "PULUMI_ESC_ENVIRONMENT";
 
+/** The credential variables the gate may require (the SSH key is optional: an agent serves too). */
+const GATED = [...new Set(Object.values(CREDENTIAL_ENV))].filter((v) => v !== CREDENTIAL_ENV.proxmoxSshPrivateKey);
+
 export const CREDENTIAL_GATE: ToolSpec = {
     command: "npm run -s credential-gate",
     summary:
@@ -58,8 +61,9 @@ export const CREDENTIAL_GATE: ToolSpec = {
     flags: [],
     options: [{ name: "for", choices: Object.keys(PURPOSES), default: "preview", help: "what CI runs next, for the wording of a skip" }],
     details: [
-        `environment: the credentials (${[...new Set(Object.values(CREDENTIAL_ENV))].join(", ")}), PULUMI_ACCESS_TOKEN,`,
-        `PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, ${ESC_ENV_VAR}; any non-empty value counts as set`,
+        "environment: PULUMI_STACK, PULUMI_ACCESS_TOKEN, PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, " + ESC_ENV_VAR + ",",
+        `and the credentials ${GATED.join(", ")}; any non-empty value counts as set`,
+        `(${CREDENTIAL_ENV.proxmoxSshPrivateKey} is not gated: the program falls back to an SSH agent)`,
         "exit codes: 0 decided (see available); 1 unreadable or invalid stack, or no policy configuration; 2 bad arguments",
     ],
 };
