@@ -1,15 +1,23 @@
 /**
  * Reads the inventory straight out of a `Pulumi.<stack>.yaml` file, for tools that run without
- * the Pulumi CLI (validate, plan, diagram). Pure Node: no `@pulumi/*` import.
+ * the Pulumi CLI (validate, plan, diagram, the credential gate). Pure Node: no `@pulumi/*` import.
+ *
+ * The parsed YAML document is kept, so every problem of the inventory can say where it is in the
+ * file (`Pulumi.prod.yaml:123:7`).
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parse as parseYaml } from "yaml";
-import { InventoryError } from "./errors";
-import { INVENTORY_KEYS } from "./schema";
+import { Document, LineCounter, Node, isAlias, isMap, isScalar, isSeq, parseDocument } from "yaml";
+import { InventoryError, InventoryProblem, parsePath } from "./errors";
+import { parseInventory } from "./parse";
+import { INVENTORY_KEYS, Inventory } from "./schema";
+import { closestMatch } from "./suggest";
 
 /** The Pulumi project name: stack config keys are `homelab:<key>`. */
 export const PROJECT = "homelab";
+
+/** The stack the tools use when neither `--stack` nor `PULUMI_STACK` names one. */
+export const DEFAULT_STACK = "prod";
 
 /** Config keys of the project that are credentials, never inventory (set with --secret or env). */
 export const CREDENTIAL_KEYS = [
@@ -38,6 +46,12 @@ export const CREDENTIAL_ENV: Readonly<Record<CredentialKey, string>> = {
     offsiteSecretAccessKey: "AWS_SECRET_ACCESS_KEY",
 };
 
+/** A 1-based position in a stack file. */
+export interface SourcePosition {
+    readonly line: number;
+    readonly column: number;
+}
+
 /** A stack file, split into the inventory and the rest of its config. */
 export interface StackFile {
     readonly file: string;
@@ -47,6 +61,14 @@ export interface StackFile {
     readonly config: Record<string, unknown>;
     /** Keys whose values are encrypted (`{secure: ...}`). */
     readonly secretKeys: string[];
+    /** The file's other top-level settings: `secretsprovider`, `encryptionsalt`, `environment`, ... (empty without a file). */
+    readonly settings: Readonly<Record<string, unknown>>;
+    /**
+     * Where a problem's path (`guests.photos.disk.storage`, or a config key such as
+     * `homelab:guest`) is in the file: the key it names, or its nearest existing ancestor.
+     * Undefined when the config did not come from a file.
+     */
+    readonly locate: (problemPath: string) => SourcePosition | undefined;
 }
 
 /** Raised for a missing file or a YAML syntax error: one line, no stack trace. */
@@ -57,41 +79,151 @@ export class StackFileError extends Error {
     }
 }
 
+const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
+
+/**
+ * The stack name of `--stack` or `PULUMI_STACK`: `prod`, or the last segment of Pulumi's
+ * `org/prod` and `org/homelab/prod` forms (whose project, when given, must be this one).
+ */
+export function stackName(value: string): string {
+    const segments = value.split("/");
+    const stack = segments[segments.length - 1];
+    if (segments.length > 3 || segments.some((s) => !STACK_NAME.test(s) || s === "." || s === ".."))
+        throw new StackFileError(
+            `invalid stack name "${value}": use letters, digits, '.', '_' and '-' (or Pulumi's org/${PROJECT}/stack form)`,
+        );
+    if (segments.length === 3 && segments[1] !== PROJECT)
+        throw new StackFileError(`stack "${value}" belongs to project "${segments[1]}", not ${PROJECT}; name a stack of ${PROJECT}`);
+    return stack;
+}
+
 /** Path of the stack file of `stack` in `dir`. */
 export function stackFilePath(stack: string, dir = process.cwd()): string {
-    if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new StackFileError(`invalid stack name "${stack}": use letters, digits, '.', '_' and '-'`);
-    return path.join(dir, `Pulumi.${stack}.yaml`);
+    return path.join(dir, `Pulumi.${stackName(stack)}.yaml`);
+}
+
+/** Where each stack's policy configuration lives, relative to the project directory. */
+export const POLICY_CONFIG_DIR = "policies/stacks";
+
+/** The policy configuration of `stack` (`--policy-pack-config`): `policies/stacks/<stack>.json` in `dir`. */
+export function policyConfigPath(stack: string, dir = process.cwd()): string {
+    return path.join(dir, POLICY_CONFIG_DIR, `${stackName(stack)}.json`);
+}
+
+/** The command that writes a stack's policy configuration. */
+export function policyConfigCommand(stack: string): string {
+    return `npm run policy-config${stack === DEFAULT_STACK ? "" : ` -- --stack ${stack}`}`;
+}
+
+/** Throws a StackFileError naming the command that makes it when `stack` has no policy configuration in `dir`. */
+export function requirePolicyConfig(stack: string, dir = process.cwd()): string {
+    const file = policyConfigPath(stack, dir);
+    if (!fs.existsSync(file))
+        throw new StackFileError(
+            `${POLICY_CONFIG_DIR}/${path.basename(file)}: stack ${stack} has no policy configuration; create it with ${policyConfigCommand(stack)}`,
+        );
+    return file;
+}
+
+/** The scalar value of a YAML key as a string (`10:` and `"10":` are the same key to a JS object). */
+const keyText = (key: unknown): string | undefined => (isScalar(key) ? String(key.value) : undefined);
+
+/** Positions of the keys and values of `document`, for StackFile.locate. */
+function locator(document: Document, lines: LineCounter): StackFile["locate"] {
+    const at = (node: { range?: [number, number, number] | null } | null | undefined): SourcePosition | undefined => {
+        if (!node?.range) return undefined;
+        const { line, col } = lines.linePos(node.range[0]);
+        return { line, column: col };
+    };
+    const config = document.get("config", true);
+    return (problemPath) => {
+        if (!isMap(config)) return undefined;
+        // A config key (`homelab:guest`, from splitConfig) or an inventory path under `homelab:<section>`.
+        const segments: (string | number)[] | undefined = problemPath.startsWith(`${PROJECT}:`) ? [problemPath] : parsePath(problemPath);
+        if (segments === undefined || segments.length === 0) return at(document.contents);
+        const [first, ...rest] = segments;
+        const top = config.items.find((p) => {
+            const k = keyText(p.key);
+            return k === String(first) || k === `${PROJECT}:${String(first)}`;
+        });
+        if (!top) return at(document.contents);
+        let position = at(top.key as Node);
+        let node: unknown = top.value;
+        for (const segment of rest) {
+            if (isAlias(node)) node = node.resolve(document);
+            if (isMap(node)) {
+                const pair = node.items.find((p) => keyText(p.key) === String(segment));
+                if (!pair) return position;
+                position = at(pair.key as Node) ?? position;
+                node = pair.value;
+            } else if (isSeq(node) && typeof segment === "number" && segment < node.items.length) {
+                node = node.items[segment];
+                position = at(node as Node) ?? position;
+            } else {
+                return position;
+            }
+        }
+        return position;
+    };
 }
 
 /** Reads and splits a stack file; throws StackFileError or InventoryError (unknown homelab:* keys). */
 export function readStackFile(file: string): StackFile {
+    const name = path.basename(file);
     let text: string;
     try {
         text = fs.readFileSync(file, "utf8");
     } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
+        const stack = /^Pulumi\.(.+)\.yaml$/.exec(name)?.[1] ?? DEFAULT_STACK;
         throw new StackFileError(
             code === "ENOENT"
-                ? `${path.basename(file)}: no such stack file; create it or name another stack with --stack NAME`
-                : `${path.basename(file)}: cannot read (${code ?? String(err)})`,
+                ? `${name}: no such stack file; create it (copy Pulumi.prod.yaml, or pulumi stack init ${stack}) or name another stack with --stack NAME`
+                : `${name}: cannot read (${code ?? String(err)})`,
         );
     }
-    let doc: unknown;
-    try {
-        doc = parseYaml(text, { prettyErrors: true });
-    } catch (err) {
+    const lines = new LineCounter();
+    const document = parseDocument(text, { prettyErrors: true, lineCounter: lines });
+    if (document.errors.length > 0) {
         // The first line names the error and its position; the rest is a source excerpt.
-        const first = String((err as Error).message)
-            .split("\n")[0]
-            .replace(/:\s*$/, "");
-        throw new StackFileError(`${path.basename(file)}: YAML syntax error: ${first}`);
+        const first = String(document.errors[0].message).split("\n")[0].replace(/:\s*$/, "");
+        throw new StackFileError(`${name}: YAML syntax error: ${first}`);
     }
+    const doc: unknown = document.toJS();
     if (doc === null || typeof doc !== "object" || Array.isArray(doc))
-        throw new StackFileError(`${path.basename(file)}: expected a mapping with a "config:" section`);
-    const config = ((doc as Record<string, unknown>).config ?? {}) as Record<string, unknown>;
+        throw new StackFileError(`${name}: expected a mapping with a "config:" section`);
+    const { config: rawConfig, ...settings } = doc as Record<string, unknown>;
+    const config = (rawConfig ?? {}) as Record<string, unknown>;
     if (config === null || typeof config !== "object" || Array.isArray(config))
-        throw new StackFileError(`${path.basename(file)}: "config:" must be a mapping`);
-    return splitConfig(config, file);
+        throw new StackFileError(`${name}: "config:" must be a mapping`);
+    const locate = locator(document, lines);
+    try {
+        return { ...splitConfig(config, file), settings, locate };
+    } catch (err) {
+        throw err instanceof InventoryError ? located(err, locate) : err;
+    }
+}
+
+/** The same error with every problem's line and column (where `locate` finds them). */
+export function located(error: InventoryError, locate: StackFile["locate"]): InventoryError {
+    const problems: InventoryProblem[] = error.problems.map((p) => {
+        const at = p.line === undefined ? locate(p.path) : undefined;
+        return at ? { ...p, line: at.line, column: at.column } : p;
+    });
+    return new InventoryError(problems, error.source);
+}
+
+/**
+ * Reads a stack file and validates its inventory. Throws StackFileError, or InventoryError whose
+ * problems carry the line and column of what they point at.
+ */
+export function readInventory(file: string): { stackFile: StackFile; inventory: Inventory } {
+    const stackFile = readStackFile(file);
+    try {
+        return { stackFile, inventory: parseInventory(stackFile.inventory, path.basename(file)) };
+    } catch (err) {
+        throw err instanceof InventoryError ? located(err, stackFile.locate) : err;
+    }
 }
 
 /** True for an encrypted stack config value (`{ secure: ... }`). */
@@ -114,13 +246,19 @@ export function splitConfig(config: Record<string, unknown>, file = "stack confi
         else if (!(CREDENTIAL_KEYS as readonly string[]).includes(key)) unknown.push(key);
     }
     if (unknown.length > 0) {
+        const known = [...INVENTORY_KEYS, ...CREDENTIAL_KEYS];
         throw new InventoryError(
-            unknown.map((k) => ({
-                path: `${PROJECT}:${k}`,
-                message: `unknown config key; the inventory keys are ${INVENTORY_KEYS.join(", ")} and the credential keys ${CREDENTIAL_KEYS.join(", ")}`,
-            })),
+            unknown.map((k) => {
+                const match = closestMatch(k, known);
+                return {
+                    path: `${PROJECT}:${k}`,
+                    message:
+                        `unknown config key${match === undefined ? ";" : `; did you mean "${PROJECT}:${match}"?`} ` +
+                        `The inventory keys are ${INVENTORY_KEYS.join(", ")} and the credential keys ${CREDENTIAL_KEYS.join(", ")}`,
+                };
+            }),
             path.basename(file),
         );
     }
-    return { file, inventory, config, secretKeys };
+    return { file, inventory, config, secretKeys, settings: {}, locate: () => undefined };
 }

@@ -1,37 +1,69 @@
 /**
- * "Did you mean": the closest known name to a misspelt one. Pure; linear in the candidates (each
- * comparison is bounded by the names' lengths, which the schema limits).
+ * "Did you mean": the known name closest to a misspelt one. Pure, and linear in the number of
+ * candidates (each comparison is bounded by the names' lengths and by the largest distance
+ * still worth suggesting).
  */
 
-/** Levenshtein distance, with an early exit once it exceeds `limit`. */
-export function editDistance(a: string, b: string, limit = Infinity): number {
-    if (Math.abs(a.length - b.length) > limit) return limit + 1;
-    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const current = [i];
-        let rowMin = i;
-        for (let j = 1; j <= b.length; j++) {
-            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
-            rowMin = Math.min(rowMin, current[j]);
-        }
-        if (rowMin > limit) return limit + 1;
-        previous = current;
-    }
-    return previous[b.length];
+/** The largest edit distance still worth a suggestion for a word of this length: 1 up to 5 characters, then a third. */
+export function suggestionDistance(length: number): number {
+    return Math.min(3, Math.max(1, Math.floor(length / 3)));
 }
 
 /**
- * The candidate closest to `name` when it is close enough to be a typo (at most a third of the
- * name's length, at least 1, edits away), else undefined.
+ * Edit distance between `a` and `b` (insertions, deletions, substitutions and swaps of two
+ * neighbours count one each), or `limit + 1` as soon as it must exceed `limit`. Case is ignored:
+ * `memorymib` is one step from nothing but the same word as `memoryMiB`.
  */
-export function closest(name: string, candidates: Iterable<string>): string | undefined {
-    const limit = Math.max(1, Math.floor(name.length / 3));
+export function editDistance(a: string, b: string, limit = Number.MAX_SAFE_INTEGER): number {
+    if (Math.abs(a.length - b.length) > limit) return limit + 1;
+    return distance(a.toLowerCase(), b.toLowerCase(), limit);
+}
+
+/** editDistance of two lowercase strings, in three rows of the dynamic programme (two back for swaps). */
+function distance(x: string, y: string, limit: number): number {
+    if (Math.abs(x.length - y.length) > limit) return limit + 1;
+    const width = y.length + 1;
+    let before = new Uint32Array(width);
+    let previous = new Uint32Array(width);
+    let current = new Uint32Array(width);
+    for (let j = 0; j < width; j++) previous[j] = j;
+    for (let i = 1; i <= x.length; i++) {
+        current[0] = i;
+        let rowMin = i;
+        const xi = x.charCodeAt(i - 1);
+        for (let j = 1; j < width; j++) {
+            const yj = y.charCodeAt(j - 1);
+            let d = previous[j - 1] + (xi === yj ? 0 : 1);
+            if (previous[j] + 1 < d) d = previous[j] + 1;
+            if (current[j - 1] + 1 < d) d = current[j - 1] + 1;
+            if (i > 1 && j > 1 && xi === y.charCodeAt(j - 2) && x.charCodeAt(i - 2) === yj && before[j - 2] + 1 < d) d = before[j - 2] + 1;
+            current[j] = d;
+            if (d < rowMin) rowMin = d;
+        }
+        if (rowMin > limit) return limit + 1;
+        const spare = before;
+        before = previous;
+        previous = current;
+        current = spare;
+    }
+    return Math.min(previous[y.length], limit + 1);
+}
+
+/**
+ * The candidate closest to `word` by edit distance, when it is close enough to be a likely typo
+ * (see suggestionDistance); the first of equally close candidates wins. Undefined when none is
+ * close, or when `word` itself is a candidate.
+ */
+export function closestMatch(word: string, candidates: Iterable<string>): string | undefined {
+    const limit = suggestionDistance(word.length);
+    const lower = word.toLowerCase();
     let best: string | undefined;
     let bestDistance = limit + 1;
     for (const candidate of candidates) {
-        if (candidate === name) continue;
-        const d = editDistance(name.toLowerCase(), candidate.toLowerCase(), bestDistance - 1);
+        if (candidate === word) return undefined;
+        // The length check first: a word far longer than every candidate costs nothing more.
+        if (Math.abs(candidate.length - word.length) >= bestDistance) continue;
+        const d = distance(lower, candidate.toLowerCase(), bestDistance - 1);
         if (d < bestDistance) {
             best = candidate;
             bestDistance = d;
@@ -40,8 +72,8 @@ export function closest(name: string, candidates: Iterable<string>): string | un
     return best;
 }
 
-/** ` (did you mean "x"?)`, or an empty string when nothing is close. */
-export function didYouMean(name: string, candidates: Iterable<string>): string {
-    const match = closest(name, candidates);
-    return match === undefined ? "" : ` (did you mean "${match}"?)`;
+/** `; did you mean "x"?` for the closest candidate, or "" when none is close. For the end of a message. */
+export function didYouMean(word: string, candidates: Iterable<string>): string {
+    const match = closestMatch(word, candidates);
+    return match === undefined ? "" : `; did you mean "${match}"?`;
 }

@@ -1,19 +1,17 @@
 /**
- * The GitHub Actions workflows: valid against the Schema Store's workflow schema (vendored in
- * test/fixtures, see its README), and saying what docs/ci.md promises.
+ * The GitHub Actions workflows and Dependabot's configuration: valid against the Schema Store's
+ * workflow schema (vendored in test/fixtures, see its README), secrets only in the steps that use
+ * them, every action pinned by commit SHA, the Pulumi CLI pinned, and saying what docs/ci.md
+ * promises. The credential gate they call is tested in test/tools/credential-gate.test.ts.
  */
 import Ajv from "ajv";
-import { execFile } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
-import { parseInventory } from "../config/parse";
-import { readStackFile } from "../config/stackfile";
-import { guestsNeedingRoot } from "../lib/privilege";
+import { parse as parseYaml } from "yaml";
 
 const ROOT = path.join(__dirname, "..");
 const WORKFLOWS = path.join(ROOT, ".github", "workflows");
+const FILES = ["drift.yml", "main.yml", "pull-request.yml"];
 
 type Step = {
     name?: string;
@@ -23,8 +21,10 @@ type Step = {
     if?: string;
     with?: Record<string, unknown>;
     env?: Record<string, string>;
+    "continue-on-error"?: boolean;
 };
 type Job = {
+    name?: string;
     "runs-on": string;
     needs?: string[];
     if?: string;
@@ -36,42 +36,69 @@ type Job = {
     outputs?: Record<string, string>;
     steps: Step[];
 };
-type Workflow = { name: string; on: Record<string, unknown>; permissions: Record<string, string>; jobs: Record<string, Job> };
+type Workflow = {
+    name: string;
+    on: Record<string, unknown>;
+    permissions: Record<string, string>;
+    concurrency?: unknown;
+    env?: Record<string, string>;
+    jobs: Record<string, Job>;
+};
 
-const load = (file: string): Workflow => parseYaml(fs.readFileSync(path.join(WORKFLOWS, file), "utf8")) as Workflow;
+const text = (file: string): string => fs.readFileSync(path.join(WORKFLOWS, file), "utf8");
+const load = (file: string): Workflow => parseYaml(text(file)) as Workflow;
 const runs = (job: Job): string[] => job.steps.filter((s) => s.run !== undefined).map((s) => s.run!.trim());
 const uses = (job: Job, action: string): Step[] => job.steps.filter((s) => s.uses?.split("@")[0] === action);
+const named = (job: Job, name: string): Step => {
+    const step = job.steps.find((s) => s.name === name);
+    if (!step) throw new Error(`no step "${name}"`);
+    return step;
+};
 
-/** The credentials every deploying job passes to the program and the Pulumi CLI. */
-const DEPLOY_ENV = [
+/** The credentials the program and the Pulumi CLI read: the Pulumi steps get each from its secret. */
+const PULUMI_SECRETS = [
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
+    "CIFS_PASSWORD",
     "CLOUDFLARE_API_TOKEN",
     "PBS_PASSWORD",
     "PROXMOX_VE_API_TOKEN",
     "PROXMOX_VE_PASSWORD",
     "PROXMOX_VE_SSH_PRIVATE_KEY",
     "PULUMI_ACCESS_TOKEN",
-    "PULUMI_BACKEND_URL",
     "PULUMI_CONFIG_PASSPHRASE",
 ];
+/** What the gate reads: each credential as "set" or empty (the SSH key is not gated: an agent serves too). */
+const GATE_PRESENCE = PULUMI_SECRETS.filter((k) => k !== "PROXMOX_VE_SSH_PRIVATE_KEY");
+const GATE = "Check for every credential the stack needs";
 
-/** The secrets the credential gate reads: everything the program may require (the SSH key is optional: an agent serves too). */
-const GATE_SECRETS = DEPLOY_ENV.filter((k) => k !== "PROXMOX_VE_SSH_PRIVATE_KEY");
-const GATE_STEP = "Check for every credential the stack needs";
-const gateStep = (job: Job): Step => job.steps.find((s) => s.name === GATE_STEP)!;
+const CHECK_COMMANDS = [
+    "npm ci",
+    "npm run lint",
+    "npm run typecheck",
+    "npm run test:unit",
+    "npm run -s plan",
+    "npm run -s diagram -- --check",
+    "npm run -s schema -- --check",
+];
 
-const CHECK_COMMANDS = ["npm ci", "npm run lint", "npm run typecheck", "npm run test:unit", "npm run plan", "npm run diagram -- --check"];
+/** Every string in a document with the path to it. */
+function strings(value: unknown, at: string[] = [], out: { at: string[]; value: string }[] = []): { at: string[]; value: string }[] {
+    if (typeof value === "string") out.push({ at, value });
+    else if (Array.isArray(value)) value.forEach((v, i) => strings(v, [...at, String(i)], out));
+    else if (value !== null && typeof value === "object") for (const [k, v] of Object.entries(value)) strings(v, [...at, k], out);
+    return out;
+}
 
 describe("workflow files", () => {
     const schema = JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "github-workflow.schema.json"), "utf8"));
     const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
 
-    it("are exactly pull-request.yml and main.yml", () => {
-        expect(fs.readdirSync(WORKFLOWS).sort()).toEqual(["main.yml", "pull-request.yml"]);
+    it("are exactly drift.yml, main.yml and pull-request.yml", () => {
+        expect(fs.readdirSync(WORKFLOWS).sort()).toEqual(FILES);
     });
 
-    it.each(["pull-request.yml", "main.yml"])("%s is valid against the GitHub Actions workflow schema", (file) => {
+    it.each(FILES)("%s is valid against the GitHub Actions workflow schema", (file) => {
         const ok = validate(load(file));
         expect(validate.errors ?? []).toEqual([]);
         expect(ok).toBe(true);
@@ -81,6 +108,95 @@ describe("workflow files", () => {
         const broken = { ...load("main.yml"), jobs: { up: { ...load("main.yml").jobs.up, "run-on": "ubuntu-latest" } } };
         expect(validate(broken)).toBe(false);
         expect(validate(JSON.parse(JSON.stringify({ on: "push" })))).toBe(false);
+    });
+
+    it.each(FILES)("%s: secrets only in the env or inputs of the steps that use them, never at workflow or job level", (file) => {
+        const wf = load(file);
+        const places = strings(wf)
+            .filter((s) => s.value.includes("secrets."))
+            .map((s) => s.at.join("."));
+        expect(places.length).toBeGreaterThan(0);
+        for (const place of places) expect(place).toMatch(/^jobs\.[\w-]+\.steps\.\d+\.(env|with)\.[\w-]+$/);
+        expect(wf.env).toBeUndefined();
+        for (const job of Object.values(wf.jobs)) expect(job.env).toBeUndefined();
+    });
+
+    it.each(FILES)("%s: npm ci and the checks run without any secret", (file) => {
+        for (const job of Object.values(load(file).jobs))
+            for (const step of job.steps.filter((s) => s.run !== undefined && !s.run.includes("pulumi config env add"))) {
+                for (const value of Object.values(step.env ?? {})) expect(value).not.toMatch(/secrets\.\w+ }}/);
+            }
+    });
+
+    it.each(FILES)("%s: every action pinned by a 40-hex commit SHA with its version in a comment", (file) => {
+        const lines = text(file)
+            .split("\n")
+            .filter((l) => /^\s*(- )?uses:/.test(l));
+        expect(lines.length).toBeGreaterThan(0);
+        for (const line of lines) expect(line).toMatch(/uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+    });
+
+    it("each action is pinned to one commit and version across all workflows", () => {
+        const pins = new Map<string, Set<string>>();
+        for (const file of FILES)
+            for (const m of text(file).matchAll(/uses: ([\w.-]+\/[\w.-]+)@([0-9a-f]{40}) # (v[\d.]+)/g))
+                pins.set(m[1], new Set([...(pins.get(m[1]) ?? []), `${m[2]} ${m[3]}`]));
+        expect(Object.fromEntries([...pins].map(([action, set]) => [action, [...set]]))).toEqual({
+            "actions/checkout": ["d23441a48e516b6c34aea4fa41551a30e30af803 v6.1.0"],
+            "actions/setup-node": ["249970729cb0ef3589644e2896645e5dc5ba9c38 v6.5.0"],
+            "pulumi/actions": ["8e5e406f4007fca908480587cb9893c07090f58d v7.0.0"],
+            "tailscale/github-action": ["780049a30b6ff5c378a9e7b389d15ece7a204888 v4.1.3"],
+            "actions/github-script": ["ed597411d8f924073f98dfc5c65a23a2325f34cd v8.0.0"],
+        });
+    });
+
+    it.each(FILES)("%s: checks out without persisting the token, and installs Node from .nvmrc", (file) => {
+        for (const job of Object.values(load(file).jobs)) {
+            for (const step of uses(job, "actions/checkout")) expect(step.with).toEqual({ "persist-credentials": false });
+            for (const step of uses(job, "actions/setup-node")) expect(step.with).toEqual({ "node-version-file": ".nvmrc", cache: "npm" });
+        }
+        expect(fs.readFileSync(path.join(ROOT, ".nvmrc"), "utf8")).toBe("24\n");
+    });
+
+    it.each(FILES)("%s: every Pulumi step installs the CLI version of .pulumi-version, the SDK's version", (file) => {
+        const version = fs.readFileSync(path.join(ROOT, ".pulumi-version"), "utf8").trim();
+        expect(version).toBe(JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules/@pulumi/pulumi/package.json"), "utf8")).version);
+        for (const job of Object.values(load(file).jobs))
+            for (const step of uses(job, "pulumi/actions")) expect(step.with).toMatchObject({ "pulumi-version-file": ".pulumi-version" });
+    });
+
+    it.each(FILES)("%s: the gate is the typed script, told only whether each secret is set", (file) => {
+        const gates = Object.values(load(file).jobs)
+            .flatMap((job) => job.steps)
+            .filter((s) => s.name === GATE);
+        expect(gates.length).toBeGreaterThan(0);
+        for (const step of gates) {
+            expect(step.id).toBe("gate");
+            expect(step.run).toMatch(/^npm run -s credential-gate -- --for (preview|up|drift)$/);
+            expect(step.env).toMatchObject({
+                PULUMI_STACK: "${{ vars.PULUMI_STACK || 'prod' }}",
+                PULUMI_ESC_ENVIRONMENT: "${{ vars.PULUMI_ESC_ENVIRONMENT }}",
+                PULUMI_BACKEND_URL: "${{ secrets.PULUMI_BACKEND_URL || vars.PULUMI_BACKEND_URL }}",
+            });
+            const presence = Object.keys(step.env!).filter(
+                (k) => !["PULUMI_STACK", "PULUMI_ESC_ENVIRONMENT", "PULUMI_BACKEND_URL"].includes(k),
+            );
+            expect(presence.sort()).toEqual(GATE_PRESENCE);
+            for (const key of presence) expect(step.env![key]).toBe(`\${{ secrets.${key} != '' && 'set' || '' }}`);
+        }
+    });
+
+    /** Every pulumi/actions step that runs a command: the program's secrets in its own env, the stack, the policy configuration from the gate. */
+    it.each(FILES)("%s: the Pulumi commands get the program's credentials in their own env", (file) => {
+        const steps = Object.values(load(file).jobs)
+            .flatMap((job) => uses(job, "pulumi/actions"))
+            .filter((s) => s.with?.command !== undefined);
+        expect(steps.length).toBeGreaterThan(0);
+        for (const step of steps) {
+            expect(Object.keys(step.env!).sort()).toEqual(PULUMI_SECRETS);
+            for (const [key, value] of Object.entries(step.env!)) expect(value).toBe(`\${{ secrets.${key} }}`);
+            expect(step.with).toMatchObject({ "stack-name": "${{ vars.PULUMI_STACK || 'prod' }}", "work-dir": "." });
+        }
     });
 });
 
@@ -92,11 +208,9 @@ describe("pull-request.yml", () => {
         expect(wf.permissions).toEqual({ contents: "read" });
     });
 
-    it("installs with Node 24 and the npm cache, then runs lint, typecheck, unit tests, the offline plan and the diagram check", () => {
-        const checks = wf.jobs.checks;
-        expect(checks["runs-on"]).toBe("ubuntu-latest");
-        expect(uses(checks, "actions/setup-node")[0].with).toEqual({ "node-version": 24, cache: "npm" });
-        expect(runs(checks)).toEqual(CHECK_COMMANDS);
+    it("runs lint, typecheck, unit tests, the offline plan and the diagram and JSON Schema checks", () => {
+        expect(wf.jobs.checks["runs-on"]).toBe("ubuntu-latest");
+        expect(runs(wf.jobs.checks)).toEqual(CHECK_COMMANDS);
     });
 
     it("runs the integration tests as root in a Debian container that may use FUSE", () => {
@@ -109,53 +223,38 @@ describe("pull-request.yml", () => {
         expect(runs(job).join("\n")).toMatch(/apt-get install .*zfs-fuse openssh-server/);
     });
 
-    it("previews with the policy pack and a PR comment, only when the credentials job found credentials", () => {
-        const preview = wf.jobs.preview;
-        expect(preview.needs).toEqual(["checks", "credentials"]);
-        expect(preview.if).toBe("needs.credentials.outputs.available == 'true'");
-        expect(preview.permissions).toEqual({ contents: "read", "pull-requests": "write" });
-        const [step] = uses(preview, "pulumi/actions");
-        expect(step.uses).toBe("pulumi/actions@v7");
-        expect(step.with).toMatchObject({
-            command: "preview",
-            policyPacks: "policies",
-            policyPackConfigs: "policies/stacks/${{ vars.PULUMI_STACK || 'prod' }}.json",
-            "comment-on-pr": true,
-            "work-dir": ".",
-            "stack-name": "${{ vars.PULUMI_STACK || 'prod' }}",
-        });
-        expect(Object.keys(preview.env!).sort()).toEqual(DEPLOY_ENV);
-        for (const [key, value] of Object.entries(preview.env!)) expect(value).toContain(`secrets.${key}`);
-    });
-
     it("skips the preview with a notice for forks, before installing anything", () => {
         const creds = wf.jobs.credentials;
-        expect(creds.outputs).toEqual({ available: "${{ steps.check.outputs.available }}" });
+        expect(creds.outputs).toEqual({
+            available: "${{ steps.gate.outputs.available }}",
+            "policy-config": "${{ steps.gate.outputs.policy-config }}",
+        });
         const [fork, ...rest] = creds.steps;
         expect(fork).toMatchObject({ id: "fork", if: "github.event.pull_request.head.repo.full_name != github.repository" });
         expect(fork.run).toMatch(
             /^echo "::notice title=pulumi preview skipped::This pull request comes from a fork, which gets no secrets/,
         );
         for (const step of rest) expect(step.if).toBe("steps.fork.outcome == 'skipped'");
-        expect(rest.map((s) => s.uses?.split("@")[0] ?? s.run?.trim().split("\n")[0])).toEqual([
+        expect(rest.map((s) => s.uses?.split("@")[0] ?? s.name ?? s.run)).toEqual([
             "actions/checkout",
             "actions/setup-node",
             "npm ci",
-            "node <<'EOF_NODE'",
+            GATE,
         ]);
+        expect(named(creds, GATE).run).toBe("npm run -s credential-gate -- --for preview");
     });
 
-    it("gates the preview on every secret the program may require, not only a login and the API token", () => {
-        const step = gateStep(wf.jobs.credentials);
-        expect(step).toMatchObject({ id: "check" });
-        expect(step.env).toMatchObject({
-            STACK: "${{ vars.PULUMI_STACK || 'prod' }}",
-            SKIPPED: "pulumi preview skipped",
-            WHERE: "the repository",
+    it("previews with the policy pack, the gate's policy configuration and a PR comment, only when the gate found every credential", () => {
+        const preview = wf.jobs.preview;
+        expect(preview.needs).toEqual(["checks", "credentials"]);
+        expect(preview.if).toBe("needs.credentials.outputs.available == 'true'");
+        expect(preview.permissions).toEqual({ contents: "read", "pull-requests": "write" });
+        expect(named(preview, "pulumi preview --policy-pack policies").with).toMatchObject({
+            command: "preview",
+            policyPacks: "policies",
+            policyPackConfigs: "${{ needs.credentials.outputs.policy-config }}",
+            "comment-on-pr": true,
         });
-        const secrets = Object.keys(step.env!).filter((k) => !["STACK", "SKIPPED", "WHERE", "OUTCOME"].includes(k));
-        expect(secrets.sort()).toEqual(GATE_SECRETS);
-        for (const key of secrets) expect(step.env![key]).toContain(`secrets.${key}`);
     });
 });
 
@@ -168,166 +267,132 @@ describe("main.yml", () => {
         expect(wf.jobs.integration).toEqual(load("pull-request.yml").jobs.integration);
     });
 
-    it("deploys with pulumi up and the policy pack in the protected environment, one at a time", () => {
+    it("previews on main with the policy pack before the update, its report in the run's summary", () => {
+        const preview = wf.jobs.preview;
+        expect(preview.needs).toEqual(["checks", "integration"]);
+        expect(preview.environment).toBeUndefined();
+        expect(preview.outputs).toEqual({ available: "${{ steps.gate.outputs.available }}" });
+        expect(named(preview, GATE).run).toBe("npm run -s credential-gate -- --for preview");
+        const step = named(preview, "pulumi preview --policy-pack policies");
+        expect(step.if).toBe("steps.gate.outputs.available == 'true'");
+        expect(step.with).toMatchObject({
+            command: "preview",
+            policyPacks: "policies",
+            policyPackConfigs: "${{ steps.gate.outputs.policy-config }}",
+            "comment-on-summary": true,
+        });
+    });
+
+    it("deploys with pulumi up and the policy pack in the protected environment, after a preview, one at a time", () => {
         const up = wf.jobs.up;
-        expect(up.needs).toEqual(["checks", "integration"]);
+        expect(up.needs).toEqual(["preview"]);
+        expect(up.if).toBe("needs.preview.outputs.available == 'true'");
         expect(up.environment).toBe("homelab");
         expect(up.concurrency).toEqual({ group: "homelab-prod", "cancel-in-progress": false });
         expect(up["runs-on"]).toBe("${{ vars.HOMELAB_RUNNER || 'ubuntu-latest' }}");
-        const [step] = uses(up, "pulumi/actions");
+        expect(named(up, GATE).run).toBe("npm run -s credential-gate -- --for up");
+        const step = named(up, "pulumi up --policy-pack policies");
         expect(step.with).toMatchObject({
             command: "up",
             policyPacks: "policies",
-            policyPackConfigs: "policies/stacks/${{ vars.PULUMI_STACK || 'prod' }}.json",
-            "stack-name": "${{ vars.PULUMI_STACK || 'prod' }}",
+            policyPackConfigs: "${{ steps.gate.outputs.policy-config }}",
         });
-        expect(step.if).toBe("steps.credentials.outputs.available == 'true'");
-        expect(Object.keys(up.env!).sort()).toEqual(DEPLOY_ENV);
     });
 
-    it("installs, then checks the credentials, and runs every deploying step only when the check found them all", () => {
-        const up = wf.jobs.up;
-        const names = up.steps.map((s) => s.name ?? s.uses?.split("@")[0] ?? s.run);
-        expect(names).toEqual([
-            "actions/checkout",
-            "actions/setup-node",
-            "npm ci",
-            GATE_STEP,
-            "Join the tailnet (when the homelab is reached through Tailscale)",
-            "pulumi up --policy-pack policies",
+    it.each(["preview", "up"])(
+        "%s: installs, gates, then runs every step that reaches the homelab only when the gate found every credential",
+        (job) => {
+            const steps = wf.jobs[job].steps;
+            expect(steps.slice(0, 4).map((s) => s.name ?? s.uses?.split("@")[0] ?? s.run)).toEqual([
+                "actions/checkout",
+                "actions/setup-node",
+                "npm ci",
+                GATE,
+            ]);
+            for (const step of steps.slice(4)) expect(step.if).toMatch(/^steps\.gate\.outputs\.available == 'true'/);
+            expect(steps.slice(4).map((s) => s.name)).toEqual([
+                "Install the Pulumi CLI (for the ESC environment)",
+                "Attach the ESC environment named by PULUMI_ESC_ENVIRONMENT",
+                "Join the tailnet (when the homelab is reached through Tailscale)",
+                job === "up" ? "pulumi up --policy-pack policies" : "pulumi preview --policy-pack policies",
+            ]);
+        },
+    );
+
+    it("attaches the ESC environment CI names with the pinned CLI, the login in that step only", () => {
+        const attach = named(wf.jobs.up, "Attach the ESC environment named by PULUMI_ESC_ENVIRONMENT");
+        expect(attach.run).toBe('pulumi config env add "$ESC_ENVIRONMENT" --stack "$STACK" --yes');
+        expect(attach.if).toBe("steps.gate.outputs.available == 'true' && vars.PULUMI_ESC_ENVIRONMENT != ''");
+        expect(Object.keys(attach.env!).sort()).toEqual([
+            "ESC_ENVIRONMENT",
+            "PULUMI_ACCESS_TOKEN",
+            "PULUMI_BACKEND_URL",
+            "PULUMI_CONFIG_PASSPHRASE",
+            "STACK",
         ]);
-        const gate = gateStep(up);
-        expect(gate).toMatchObject({ id: "credentials", env: { SKIPPED: "pulumi up skipped", WHERE: "the homelab environment" } });
-        // The environment's secrets are the job's env, so the gate sees them all.
-        for (const key of GATE_SECRETS) expect(Object.keys(up.env!)).toContain(key);
-        for (const step of up.steps.slice(4)) expect(step.if).toMatch(/^steps\.credentials\.outputs\.available == 'true'/);
-    });
-
-    it("runs the same gate as the pull requests", () => {
-        expect(gateStep(wf.jobs.up).run).toBe(gateStep(load("pull-request.yml").jobs.credentials).run);
     });
 });
 
-/**
- * The gate itself, run as the workflow runs it (bash, then node in the checkout) against a stack
- * file: the reference one, or one written to a scratch checkout that links the program's sources.
- */
-describe("the credential gate", () => {
-    const script = gateStep(load("main.yml").jobs.up).run!;
-    const base = {
-        PATH: process.env.PATH ?? "",
-        HOME: process.env.HOME ?? "",
-        SKIPPED: "pulumi up skipped",
-        WHERE: "the homelab environment",
-        OUTCOME: "Nothing was deployed.",
+describe("drift.yml", () => {
+    const wf = load("drift.yml");
+    const job = wf.jobs.drift;
+
+    it("runs every day and by hand, never two at once, outside the deployments' concurrency group", () => {
+        expect(wf.on).toEqual({ schedule: [{ cron: "17 5 * * *" }], workflow_dispatch: null });
+        expect(wf.concurrency).toEqual({ group: "homelab-drift", "cancel-in-progress": false });
+        expect(wf.permissions).toEqual({ contents: "read" });
+        expect(job.permissions).toEqual({ contents: "read", issues: "write" });
+        expect(named(job, GATE).run).toBe("npm run -s credential-gate -- --for drift");
+    });
+
+    it("previews with --refresh --expect-no-changes, and a failure does not stop the run before the issue is written", () => {
+        const step = named(job, "pulumi preview --refresh --expect-no-changes");
+        expect(step).toMatchObject({ id: "preview", if: "steps.gate.outputs.available == 'true'", "continue-on-error": true });
+        expect(step.with).toMatchObject({ command: "preview", refresh: true, "expect-no-changes": true });
+    });
+
+    it("on drift opens an issue labelled drift, or comments on the open one, then fails the run", () => {
+        const issue = named(job, "Open or update the drift issue");
+        expect(issue.if).toBe("steps.preview.outcome == 'failure'");
+        expect(issue.uses!.split("@")[0]).toBe("actions/github-script");
+        const script = String(issue.with!.script);
+        expect(script).toContain('github.rest.issues.listForRepo, { ...context.repo, state: "open", labels: "drift" }');
+        expect(script).toContain("github.rest.issues.createComment(");
+        expect(script).toContain('github.rest.issues.create({ ...context.repo, title, body, labels: ["drift"] })');
+        const fail = named(job, "Fail the run on drift");
+        expect(fail.if).toBe("steps.preview.outcome == 'failure'");
+        expect(fail.run!.trim()).toMatch(/\nexit 1$/);
+        expect(job.steps.indexOf(fail)).toBeGreaterThan(job.steps.indexOf(issue));
+    });
+});
+
+describe("dependabot.yml", () => {
+    const config = parseYaml(fs.readFileSync(path.join(ROOT, ".github", "dependabot.yml"), "utf8")) as {
+        version: number;
+        updates: { "package-ecosystem": string; directory: string; schedule: { interval: string } }[];
     };
-    type GateRun = { status: number | null; stdout: string; available: string };
 
-    const scratch: string[] = [];
-    const scratchDir = (prefix: string): string => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-        scratch.push(dir);
-        return dir;
-    };
-
-    /** Runs the gate as the step does: bash, with the step's env and a GITHUB_OUTPUT file. */
-    function runGate(env: Record<string, string>, cwd = ROOT): Promise<GateRun> {
-        const output = path.join(scratchDir("gate-out-"), "output");
-        fs.writeFileSync(output, "");
-        return new Promise((resolve) => {
-            execFile("bash", ["-e", "-c", script], { cwd, env: { ...base, GITHUB_OUTPUT: output, ...env } }, (err, stdout) =>
-                resolve({
-                    status: err ? (typeof err.code === "number" ? err.code : null) : 0,
-                    stdout: stdout.trim(),
-                    available: fs.readFileSync(output, "utf8").trim(),
-                }),
-            );
-        });
-    }
-
-    /** A checkout whose sources are the repository's and whose only stack file is `Pulumi.<stack>.yaml` = `doc`. */
-    function scratchCheckout(stack: string, doc: unknown): string {
-        const dir = scratchDir("gate-checkout-");
-        for (const entry of ["components", "config", "lib", "node_modules", "package.json", "tsconfig.json"])
-            fs.symlinkSync(path.join(ROOT, entry), path.join(dir, entry));
-        fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), stringifyYaml(doc));
-        return dir;
-    }
-
-    /** The reference stack without dns, with a B2 bucket, three credentials as secret config and a passphrase salt. */
-    function labStack(): unknown {
-        const reference = parseYaml(fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8")) as { config: Record<string, unknown> };
-        const config: Record<string, unknown> = { ...reference.config };
-        delete config["homelab:dns"];
-        config["homelab:offsite"] = {
-            service: "b2",
-            bucket: "attic-pbs-offsite",
-            region: "us-west-004",
-            endpoint: "https://s3.us-west-004.backblazeb2.com",
-            noncurrentVersionDays: 30,
-            writers: ["pbs"],
-        };
-        config["homelab:proxmoxRootPassword"] = { secure: "v1:cm9vdA==" };
-        config["homelab:offsiteAccessKeyId"] = { secure: "v1:a2V5" };
-        config["homelab:pbsPassword"] = { secure: "v1:cGJz" };
-        return { encryptionsalt: "v1:c2FsdA==", config };
-    }
-
-    // Each run starts node and ts-node (about a second): all four run side by side.
-    let runs: Record<"none" | "all" | "lab" | "missing", GateRun>;
-    beforeAll(async () => {
-        const all = Object.fromEntries(GATE_SECRETS.map((k) => [k, `value-of-${k}`]));
-        const [none, everything, lab, missing] = await Promise.all([
-            runGate({ STACK: "prod" }),
-            runGate({ STACK: "prod", ...all, PULUMI_BACKEND_URL: "" }),
-            runGate(
-                { STACK: "org/homelab/lab", PULUMI_BACKEND_URL: "s3://state?region=eu-central-1", PROXMOX_VE_API_TOKEN: "t" },
-                scratchCheckout("lab", labStack()),
-            ),
-            runGate({ STACK: "nosuchstack" }),
+    it("keeps the pinned actions and the npm dependencies current, weekly", () => {
+        expect(config.version).toBe(2);
+        expect(config.updates.map((u) => [u["package-ecosystem"], u.directory, u.schedule.interval])).toEqual([
+            ["github-actions", "/", "weekly"],
+            ["npm", "/", "weekly"],
         ]);
-        runs = { none, all: everything, lab, missing };
-    }, 60_000);
-    afterAll(() => scratch.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
-
-    it("names every credential the reference stack needs when none is set, and says why each is needed", () => {
-        // The guests the program builds the root@pam provider for (edge, photos, ... today).
-        const rootGuests = Object.keys(
-            guestsNeedingRoot(parseInventory(readStackFile(path.join(ROOT, "Pulumi.prod.yaml")).inventory).guests),
-        );
-        expect(rootGuests.length).toBeGreaterThan(0);
-        expect(runs.none).toEqual({
-            status: 0,
-            available: "available=false",
-            stdout:
-                "::notice title=pulumi up skipped::Stack prod needs credentials that the homelab environment lacks: " +
-                "PULUMI_ACCESS_TOKEN or PULUMI_BACKEND_URL (the Pulumi backend), PROXMOX_VE_API_TOKEN (the Proxmox API), " +
-                `PROXMOX_VE_PASSWORD (root@pam for ${rootGuests.join(", ")}), CLOUDFLARE_API_TOKEN (the DNS records), ` +
-                "PBS_PASSWORD (the PBS storage), AWS_ACCESS_KEY_ID (the aws offsite bucket), AWS_SECRET_ACCESS_KEY (the aws offsite bucket); " +
-                "see docs/ci.md. Nothing was deployed.",
-        });
     });
+});
 
-    it("lets the deployment run when every credential is set", () => {
-        expect(runs.all).toEqual({ status: 0, stdout: "", available: "available=true" });
-    });
+describe("docs/ci.md", () => {
+    const doc = fs.readFileSync(path.join(ROOT, "docs", "ci.md"), "utf8");
 
-    it("counts secret stack config, asks for the passphrase of a passphrase stack and AWS keys for an S3 backend", () => {
-        expect(runs.lab).toEqual({
-            status: 0,
-            available: "available=false",
-            stdout:
-                "::notice title=pulumi up skipped::Stack lab needs credentials that the homelab environment lacks: " +
-                "PULUMI_CONFIG_PASSPHRASE (the stack's passphrase secrets provider), AWS_ACCESS_KEY_ID (the S3 backend), " +
-                "AWS_SECRET_ACCESS_KEY (the S3 backend; the b2 offsite bucket); see docs/ci.md. Nothing was deployed.",
-        });
-    });
-
-    it("fails with an error naming the problem when the stack file is missing", () => {
-        expect(runs.missing).toEqual({
-            status: 1,
-            available: "",
-            stdout: "::error title=Stack nosuchstack unreadable::Pulumi.nosuchstack.yaml: no such stack file; create it or name another stack with --stack NAME; npm run plan -- --stack nosuchstack lists every problem",
-        });
+    it("describes each workflow, the gate, the drift check and the pinning", () => {
+        for (const needle of [
+            ...FILES,
+            "tools/credential-gate.ts",
+            "--expect-no-changes",
+            "PULUMI_ESC_ENVIRONMENT",
+            ".pulumi-version",
+            "dependabot.yml",
+        ])
+            expect(doc).toContain(needle);
     });
 });

@@ -1,26 +1,130 @@
-/** Minimal argument parsing shared by the tools: `--stack NAME` and boolean flags. */
-export interface ParsedArgs {
-    readonly stack: string;
-    readonly flags: ReadonlySet<string>;
+/**
+ * Argument handling shared by the tools: `--stack NAME` (else `PULUMI_STACK`, else prod),
+ * boolean flags, `--help`, and an error naming the known arguments for anything else.
+ */
+import { DEFAULT_STACK, stackName } from "../config/stackfile";
+
+/** A boolean flag of a tool (`--json`). */
+export interface FlagSpec {
+    readonly name: string;
+    readonly help: string;
 }
 
-export function parseArgs(argv: readonly string[], spec: { flags: readonly string[] }): ParsedArgs {
-    let stack = "prod";
+/** An option with a value from a fixed list (`--for up`). */
+export interface OptionSpec {
+    readonly name: string;
+    readonly choices: readonly string[];
+    /** The value when the option is not given. */
+    readonly default: string;
+    readonly help: string;
+}
+
+/** What a tool takes and says about itself in `--help`. */
+export interface ToolSpec {
+    /** How to run it, without arguments: `npm run -s plan`. */
+    readonly command: string;
+    /** What it does, in a few lines. */
+    readonly summary: string;
+    /** Whether it reads a stack (`--stack NAME`, `PULUMI_STACK`). */
+    readonly stack: boolean;
+    readonly flags: readonly FlagSpec[];
+    readonly options?: readonly OptionSpec[];
+    /** Further lines: exit codes, environment variables. */
+    readonly details?: readonly string[];
+}
+
+export type ParsedArgs =
+    | { readonly help: true }
+    | {
+          readonly help: false;
+          /** The stack name (`org/homelab/prod` already reduced to `prod`). */
+          readonly stack: string;
+          readonly flags: ReadonlySet<string>;
+          /** Every option's value (its default when not given). */
+          readonly options: ReadonlyMap<string, string>;
+      };
+
+/** A bad command line: the message says what is known. */
+export class ArgsError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "ArgsError";
+    }
+}
+
+/** The stack a tool reads: `--stack NAME`, else `PULUMI_STACK`, else prod (`org/homelab/NAME` is NAME). */
+export function resolveStack(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+    const value = flag ?? (env.PULUMI_STACK !== undefined && env.PULUMI_STACK !== "" ? env.PULUMI_STACK : DEFAULT_STACK);
+    return stackName(value);
+}
+
+const optionUsage = (o: OptionSpec): string => `--${o.name} ${o.choices.join("|")}`;
+
+function known(spec: ToolSpec): string {
+    return [
+        ...(spec.stack ? ["--stack NAME"] : []),
+        ...(spec.options ?? []).map(optionUsage),
+        ...spec.flags.map((f) => `--${f.name}`),
+        "--help",
+    ].join(", ");
+}
+
+/** Parses a tool's arguments. Throws ArgsError (unknown argument, `--stack` without a name) or StackFileError (a bad stack name). */
+export function parseArgs(argv: readonly string[], spec: ToolSpec, env: NodeJS.ProcessEnv = process.env): ParsedArgs {
+    let stack: string | undefined;
     const flags = new Set<string>();
+    const options = new Map((spec.options ?? []).map((o) => [o.name, o.default]));
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i];
-        if (a === "--stack" || a === "-s") {
+        const option = (spec.options ?? []).find((o) => a === `--${o.name}` || a.startsWith(`--${o.name}=`));
+        if (a === "--help" || a === "-h") return { help: true };
+        if (option) {
+            const v = a.includes("=") ? a.slice(a.indexOf("=") + 1) : argv[++i];
+            if (v === undefined || !option.choices.includes(v))
+                throw new ArgsError(`--${option.name} needs one of ${option.choices.join(", ")}${v === undefined ? "" : `, got "${v}"`}`);
+            options.set(option.name, v);
+            continue;
+        }
+        if (spec.stack && (a === "--stack" || a === "-s")) {
             const v = argv[++i];
-            if (v === undefined || v.startsWith("-")) throw new Error(`${a} needs a stack name`);
+            if (v === undefined || v.startsWith("-")) throw new ArgsError(`${a} needs a stack name`);
             stack = v;
-        } else if (a.startsWith("--stack=")) {
+        } else if (spec.stack && a.startsWith("--stack=")) {
             stack = a.slice("--stack=".length);
-        } else if (a.startsWith("--") && spec.flags.includes(a.slice(2))) {
+        } else if (a.startsWith("--") && spec.flags.some((f) => f.name === a.slice(2))) {
             flags.add(a.slice(2));
         } else {
-            const known = ["--stack NAME", ...spec.flags.map((f) => `--${f}`)].join(", ");
-            throw new Error(`unknown argument "${a}" (known: ${known})`);
+            throw new ArgsError(`unknown argument "${a}" (known: ${known(spec)})`);
         }
     }
-    return { stack, flags };
+    return { help: false, stack: spec.stack ? resolveStack(stack, env) : DEFAULT_STACK, flags, options };
+}
+
+/** The `--help` text of a tool. */
+export function helpText(spec: ToolSpec): string {
+    const options: [string, string][] = [];
+    if (spec.stack)
+        options.push([
+            "--stack NAME, -s NAME",
+            `the stack: reads Pulumi.NAME.yaml; default $PULUMI_STACK, else ${DEFAULT_STACK} (org/homelab/NAME is NAME)`,
+        ]);
+    for (const o of spec.options ?? []) options.push([optionUsage(o), `${o.help} (default ${o.default})`]);
+    for (const f of spec.flags) options.push([`--${f.name}`, f.help]);
+    options.push(["--help, -h", "print this help and exit"]);
+    const width = Math.max(...options.map(([o]) => o.length)) + 2;
+    const usage = [
+        ...(spec.stack ? ["[--stack NAME]"] : []),
+        ...(spec.options ?? []).map((o) => `[${optionUsage(o)}]`),
+        ...spec.flags.map((f) => `[--${f.name}]`),
+    ].join(" ");
+    return [
+        `usage: ${spec.command}${usage ? ` -- ${usage}` : ""}`,
+        "",
+        spec.summary,
+        "",
+        "options:",
+        ...options.map(([o, h]) => `  ${o.padEnd(width)}${h}`),
+        ...(spec.details && spec.details.length > 0 ? ["", ...spec.details] : []),
+        "",
+    ].join("\n");
 }

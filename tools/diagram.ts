@@ -1,5 +1,5 @@
 /**
- * `npm run diagram [-- --stack NAME] [--check]`: draws the topology of a stack's inventory as a
+ * `npm run -s diagram [-- --stack NAME] [--check]`: draws the topology of a stack's inventory as a
  * Mermaid flowchart in `docs/topology.md` (`docs/topology.NAME.md` for a stack other than prod).
  *
  * The picture comes from the inventory alone (no Pulumi runtime): nodes, guests grouped by VLAN,
@@ -12,11 +12,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import { InventoryError } from "../config/errors";
-import { parseInventory } from "../config/parse";
 import { GuestSpec, Inventory, TierSpec } from "../config/schema";
-import { StackFileError, readStackFile, stackFilePath } from "../config/stackfile";
+import { StackFileError, readInventory, stackFilePath } from "../config/stackfile";
 import { cidrContains, parseCidr, parseIpv4 } from "../lib/ipv4";
-import { parseArgs } from "./args";
+import { ArgsError, ToolSpec, helpText, parseArgs } from "./args";
 
 /** Guests carrying this tag receive the WAN's web traffic (the reverse proxy). */
 export const REVERSE_PROXY_TAG = "proxy";
@@ -319,24 +318,41 @@ export function withReadmeDiagram(readme: string, rendered: string): string {
     return `${readme.slice(0, start + README_START.length)}\n\n${block[0]}\n${readme.slice(end)}`;
 }
 
+export const DIAGRAM: ToolSpec = {
+    command: "npm run -s diagram",
+    summary:
+        "Draws the topology of a stack's inventory (Pulumi.NAME.yaml) as a Mermaid flowchart in docs/topology.md\n" +
+        "(docs/topology.NAME.md for a stack other than prod; prod's picture also stands in README.md).",
+    stack: true,
+    flags: [{ name: "check", help: "write nothing; fail when the committed diagram differs from the inventory" }],
+    details: ["exit codes: 0 written or up to date; 1 stale (--check); 2 unreadable or invalid inventory, or bad arguments"],
+};
+
 /** Runs the command in `root` (the repository root). Returns the exit code. */
 export function main(
     argv: string[],
     root = process.cwd(),
     out: NodeJS.WritableStream = process.stdout,
     err: NodeJS.WritableStream = process.stderr,
+    env: NodeJS.ProcessEnv = process.env,
 ): number {
     let args;
     try {
-        args = parseArgs(argv, { flags: ["check"] });
+        args = parseArgs(argv, DIAGRAM, env);
     } catch (e) {
-        err.write(`error: ${(e as Error).message}\n`);
+        if (!(e instanceof ArgsError || e instanceof StackFileError)) throw e;
+        err.write(`error: ${e.message}\n`);
         return 2;
     }
+    if (args.help) {
+        out.write(helpText(DIAGRAM));
+        return 0;
+    }
+    const source = `Pulumi.${args.stack}.yaml`;
     let rendered: string;
     try {
-        const { inventory } = readStackFile(stackFilePath(args.stack, root));
-        rendered = renderTopology(parseInventory(inventory, `Pulumi.${args.stack}.yaml`), { stack: args.stack });
+        const { inventory } = readInventory(stackFilePath(args.stack, root));
+        rendered = renderTopology(inventory, { stack: args.stack });
     } catch (e) {
         if (e instanceof InventoryError || e instanceof StackFileError) {
             err.write(`error: ${e.message}\n`);
@@ -365,17 +381,17 @@ export function main(
         const line = firstDifference(committed, rendered);
         if (line !== undefined) {
             err.write(
-                `error: ${relative} is stale: it differs from the rendering of Pulumi.${args.stack}.yaml from line ${line} on; ` +
+                `error: ${relative} is stale: it differs from the rendering of ${source} from line ${line} on; ` +
                     `run npm run diagram${args.stack === "prod" ? "" : ` -- --stack ${args.stack}`} and commit the result\n`,
             );
             return 1;
         }
-        out.write(`${relative} is up to date\n`);
+        out.write(`${relative} is up to date with ${source}\n`);
         return 0;
     }
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, rendered);
-    out.write(`wrote ${relative}\n`);
+    out.write(`wrote ${relative} from ${source}\n`);
     if (readme !== undefined && readmeRendered !== undefined && readmeRendered !== readme) {
         fs.writeFileSync(readmePath, readmeRendered);
         out.write(`wrote README.md\n`);

@@ -1,23 +1,50 @@
 /**
- * `npm run plan [-- --stack NAME] [--json]`: the offline plan.
+ * `npm run -s plan [-- --stack NAME] [--json]`: the offline plan.
  *
- * Reads Pulumi.NAME.yaml (default prod), runs the real program under Pulumi's mock runtime with
- * that configuration (secrets it cannot decrypt become placeholders marked secret), records every
- * resource, runs the policy pack in-process with the engine's semantics, and reports:
+ * Reads Pulumi.NAME.yaml (`--stack`, else `PULUMI_STACK`, else prod) and the stack's policy
+ * configuration policies/stacks/NAME.json, runs the real program under Pulumi's mock runtime
+ * with that configuration (secrets it cannot decrypt become placeholders marked secret), records
+ * every resource, runs the policy pack in-process with the engine's semantics, and reports:
  *   (a) a tree like `pulumi preview`'s with counts per type, (b) violations by level,
  *   (c) per node the allocated CPU and memory against physical and the overcommit ratios,
  *   (d) the longest dependency chain (how many steps deep `pulumi up` must go).
- * Exit 0 when clean, 1 on a mandatory violation, 2 on an invalid inventory or stack file.
- * Needs no credentials, no network and no Pulumi CLI.
+ * It is a from-scratch view: what a first `pulumi up` on an empty stack would create (it reads no
+ * state). Exit 0 when clean, 1 on a mandatory violation, 2 on an invalid inventory, stack file or
+ * policy configuration. Needs no credentials, no network and no Pulumi CLI.
  */
 import * as path from "path";
-import { InventoryError, InventoryProblem } from "../config/errors";
-import { parseInventory } from "../config/parse";
+import { InventoryError, InventoryProblem, formatProblem } from "../config/errors";
 import { Inventory } from "../config/schema";
-import { CREDENTIAL_ENV, CREDENTIAL_KEYS, PROJECT, StackFileError, isSecureValue, readStackFile, stackFilePath } from "../config/stackfile";
+import {
+    CREDENTIAL_ENV,
+    CREDENTIAL_KEYS,
+    POLICY_CONFIG_DIR,
+    PROJECT,
+    StackFileError,
+    isSecureValue,
+    readInventory,
+    requirePolicyConfig,
+    stackFilePath,
+} from "../config/stackfile";
+import type { PolicyPackConfig } from "../policies/runner";
 import { GUEST_TYPES, NODE_COMPONENT_TYPE } from "../policies/tokens";
-import { parseArgs } from "./args";
+import { ArgsError, ToolSpec, helpText, parseArgs } from "./args";
 import { RecordedResource, Recording } from "./runtime/recorder";
+
+export const PLAN: ToolSpec = {
+    command: "npm run -s plan",
+    summary:
+        "The offline plan: runs the program under Pulumi's mock runtime with Pulumi.NAME.yaml and the policy pack\n" +
+        "with policies/stacks/NAME.json, and reports what a first `pulumi up` on an empty stack would create\n" +
+        "(a from-scratch view: it reads no state), the policy violations, CPU and memory per node, and the\n" +
+        "longest dependency chain. No credentials, no network, no Pulumi CLI.",
+    stack: true,
+    flags: [{ name: "json", help: "print the report as one JSON document (docs/plan.md, tools/plan.schema.json)" }],
+    details: [
+        "exit codes: 0 clean; 1 a mandatory policy violation; 2 an invalid inventory, stack file, policy",
+        "configuration or command line; 3 a bug (the plan itself failed)",
+    ],
+};
 
 /** The value a secret the plan cannot decrypt (or that is not set) gets; it stays marked secret. */
 export const SECRET_PLACEHOLDER = "[secret]";
@@ -54,10 +81,14 @@ export interface TreeEntry {
 /** The plan's report; `--json` prints exactly this (shape documented in docs/plan.md, schema in tools/plan.schema.json). */
 export interface PlanReport {
     readonly stack: string;
+    /** The stack file read: `Pulumi.prod.yaml`. */
+    readonly file: string;
+    /** The policy configuration read: `policies/stacks/prod.json` (absent when the plan stopped before it). */
+    readonly policyConfig?: string;
     readonly exitCode: 0 | 1 | 2;
     readonly durationMs: number;
     readonly error?: {
-        readonly kind: "invalid-inventory" | "stack-file";
+        readonly kind: "invalid-inventory" | "stack-file" | "policy-config";
         readonly message: string;
         readonly problems: readonly InventoryProblem[];
     };
@@ -208,49 +239,63 @@ export async function recordProgram(inv: Inventory, config: Record<string, unkno
 /** Builds the whole report. Never throws for bad input: that is exit code 2. */
 export async function plan(stack: string, dir = process.cwd()): Promise<PlanReport> {
     const started = Date.now();
+    const file = `Pulumi.${stack}.yaml`;
+    const failed = (
+        kind: NonNullable<PlanReport["error"]>["kind"],
+        message: string,
+        problems: readonly InventoryProblem[] = [],
+    ): PlanReport => ({
+        stack,
+        file,
+        exitCode: 2,
+        durationMs: Date.now() - started,
+        error: { kind, message, problems },
+    });
     let inv: Inventory;
     let config: Record<string, unknown>;
+    let policyFile: string;
     try {
-        const file = readStackFile(stackFilePath(stack, dir));
-        config = file.config;
-        inv = parseInventory(file.inventory, path.basename(file.file));
+        const read = readInventory(stackFilePath(stack, dir));
+        config = read.stackFile.config;
+        inv = read.inventory;
+        policyFile = requirePolicyConfig(stack, dir);
     } catch (err) {
-        if (err instanceof InventoryError) {
-            return {
-                stack,
-                exitCode: 2,
-                durationMs: Date.now() - started,
-                error: { kind: "invalid-inventory", message: err.message, problems: err.problems },
-            };
-        }
-        if (err instanceof StackFileError) {
-            return {
-                stack,
-                exitCode: 2,
-                durationMs: Date.now() - started,
-                error: { kind: "stack-file", message: err.message, problems: [] },
-            };
-        }
+        if (err instanceof InventoryError) return failed("invalid-inventory", err.message, err.problems);
+        if (err instanceof StackFileError)
+            return failed(err.message.startsWith(POLICY_CONFIG_DIR) ? "policy-config" : "stack-file", err.message);
         throw err;
     }
-    return planInventory(inv, config, stack, started);
+    const policyConfig = `${POLICY_CONFIG_DIR}/${path.basename(policyFile)}`;
+    // The pack is loaded only now: it brings the Pulumi SDK with it.
+    const { PolicyConfigError, readPolicyPackConfig } = await import("../policies/runner");
+    let policies: PolicyPackConfig;
+    try {
+        policies = readPolicyPackConfig(policyFile);
+    } catch (err) {
+        if (err instanceof PolicyConfigError) return failed("policy-config", `${policyConfig}: ${err.message}`);
+        if (err instanceof SyntaxError) return failed("policy-config", `${policyConfig}: not JSON: ${err.message}`);
+        throw err;
+    }
+    return planInventory(inv, config, stack, policies, started, undefined, policyConfig);
 }
 
-/** Plans a validated inventory: records the program, runs the policies, builds the report. */
+/** Plans a validated inventory with a policy configuration: records the program, runs the policies, builds the report. */
 export async function planInventory(
     inv: Inventory,
     config: Record<string, unknown>,
     stack: string,
+    policies: PolicyPackConfig,
     started = Date.now(),
     onRecording?: (recording: Recording) => void,
+    /** The file `policies` came from, for the report. */
+    policyConfigFile?: string,
 ): Promise<PlanReport> {
     for (const v of CREDENTIAL_ENV_VARS) delete process.env[v];
 
     const recording = await recordProgram(inv, config, stack);
     onRecording?.(recording);
-    const { runPolicies, stackPolicyConfig } = await import("../policies/runner");
-    // The stack's policy configuration (levels, knobs, exemptions): the file `pulumi preview` gets as --policy-pack-config.
-    const result = runPolicies(recording.resources, stackPolicyConfig(stack));
+    const { runPolicies } = await import("../policies/runner");
+    const result = runPolicies(recording.resources, policies);
     const pick = (level: "advisory" | "mandatory"): PlanViolation[] =>
         result.violations
             .filter((v) => v.level === level)
@@ -261,6 +306,8 @@ export async function planInventory(
     const deps = longestDependencyChain(recording.resources);
     return {
         stack,
+        file: `Pulumi.${stack}.yaml`,
+        ...(policyConfigFile === undefined ? {} : { policyConfig: policyConfigFile }),
         exitCode: mandatory.length > 0 ? 1 : 0,
         durationMs: Date.now() - started,
         inventory: {
@@ -281,16 +328,23 @@ export async function planInventory(
 export function renderReport(report: PlanReport): string {
     const lines: string[] = [];
     if (report.error) {
-        lines.push(
-            `Plan of stack ${report.stack}: ${report.error.kind === "invalid-inventory" ? "the inventory is invalid" : "cannot read the stack file"}`,
-        );
-        if (report.error.problems.length > 0) for (const p of report.error.problems) lines.push(`  - ${p.path}: ${p.message}`);
+        const what = {
+            "invalid-inventory": `the inventory in ${report.file} is invalid`,
+            "stack-file": `cannot read ${report.file}`,
+            "policy-config": "no usable policy configuration",
+        }[report.error.kind];
+        lines.push(`Plan of stack ${report.stack}: ${what}`);
+        if (report.error.problems.length > 0) for (const p of report.error.problems) lines.push(formatProblem(p, report.file));
         else lines.push(`  ${report.error.message}`);
         lines.push("", "Nothing was planned. Fix the problems above and run the plan again.");
         return lines.join("\n") + "\n";
     }
     const res = report.resources!;
-    lines.push(`Plan of stack ${report.stack} (offline, under the Pulumi mock runtime)`, "");
+    lines.push(
+        `Plan of stack ${report.stack} from ${report.file}${report.policyConfig ? ` and ${report.policyConfig}` : ""} (offline, under the Pulumi mock runtime)`,
+        "A from-scratch view: what a first `pulumi up` on an empty stack would create. It reads no state, so it shows no updates or deletions.",
+        "",
+    );
     const typeWidth = Math.min(80, Math.max(...res.tree.map((t) => t.depth * 3 + t.type.length), 4) + 2);
     lines.push(`     ${"Type".padEnd(typeWidth)}Name`);
     const last = lastSiblings(res.tree);
@@ -352,15 +406,20 @@ export function lastSiblings(tree: readonly TreeEntry[]): boolean[] {
     return last;
 }
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, dir = process.cwd()): Promise<number> {
     let args;
     try {
-        args = parseArgs(argv, { flags: ["json"] });
+        args = parseArgs(argv, PLAN, env);
     } catch (err) {
-        process.stderr.write(`error: ${(err as Error).message}\n`);
+        if (!(err instanceof ArgsError || err instanceof StackFileError)) throw err;
+        process.stderr.write(`error: ${err.message}\n`);
         return 2;
     }
-    const report = await plan(args.stack);
+    if (args.help) {
+        process.stdout.write(helpText(PLAN));
+        return 0;
+    }
+    const report = await plan(args.stack, dir);
     if (args.flags.has("json")) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
     else process.stdout.write(renderReport(report));
     return report.exitCode;

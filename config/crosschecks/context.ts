@@ -87,7 +87,7 @@ export class CheckContext {
         if (!spec)
             this.add(
                 path,
-                `node "${name}" is not in nodes${didYouMean(name, this.nodeNames)} (known: ${this.nodeNames.join(", ")}); fix the name or add the node`,
+                `node "${name}" is not in nodes (known: ${this.nodeNames.join(", ")}); fix the name or add the node${didYouMean(name, this.nodeNames)}`,
                 [...refs, `nodes.${name}`],
             );
         return spec;
@@ -99,7 +99,7 @@ export class CheckContext {
         if (!net)
             this.add(
                 path,
-                `network "${name}" is not in networks${didYouMean(name, this.networks.keys())} (known: ${[...this.networks.keys()].join(", ")}); fix the name or add the network`,
+                `network "${name}" is not in networks (known: ${[...this.networks.keys()].join(", ")}); fix the name or add the network${didYouMean(name, this.networks.keys())}`,
                 [...refs, `networks.${name}`],
             );
         return net;
@@ -111,7 +111,7 @@ export class CheckContext {
         if (!guest)
             this.add(
                 path,
-                `guest "${name}" is not in guests${didYouMean(name, Object.keys(this.inv.guests))}; fix the name or add the guest`,
+                `guest "${name}" is not in guests; fix the name or add the guest${didYouMean(name, Object.keys(this.inv.guests))}`,
                 [...refs, `guests.${name}`],
             );
         return guest;
@@ -123,7 +123,7 @@ export class CheckContext {
         if (!storage)
             this.add(
                 path,
-                `storage "${id}" is not in storages${didYouMean(id, Object.keys(this.inv.storages))} (known: ${Object.keys(this.inv.storages).join(", ") || "none"}); add it under storages or pick one of those`,
+                `storage "${id}" is not in storages (known: ${Object.keys(this.inv.storages).join(", ") || "none"}); add it under storages or pick one of those${didYouMean(id, Object.keys(this.inv.storages))}`,
                 [...refs, `storages.${id}`],
             );
         return storage;

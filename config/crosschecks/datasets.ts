@@ -7,6 +7,7 @@ import { sharenfsProblem } from "../../lib/nfs";
 import { ZFS_DATASET_PATTERN } from "../../lib/patterns";
 import { MAX_DATASET_NAME_LENGTH } from "../../lib/shell";
 import { datasetMountpoint } from "../../lib/datasets";
+import { entityRef } from "../errors";
 import { CheckContext, systemPathReason, underPath } from "./context";
 import { checkMountTarget } from "./guests";
 import { nodePools } from "./storage";
@@ -183,7 +184,7 @@ export function checkMountPathsPerGuest(ctx: CheckContext): void {
                 ctx.add(
                     ["datasets", path, "mounts", i, "path"],
                     `guest "${m.guest}" already mounts dataset ${other} at ${m.path}; one mount per path`,
-                    [`datasets.${other}`, `guests.${m.guest}`],
+                    [entityRef("datasets", other), `guests.${m.guest}`],
                 );
             else seen.set(k, path);
         });

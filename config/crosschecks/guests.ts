@@ -225,7 +225,7 @@ function checkContainer(ctx: CheckContext, name: string, g: LxcGuestSpec, nodeKn
         if (!image)
             ctx.add(
                 [...base, "image"],
-                `image "${g.image}" is not in images${didYouMean(g.image, Object.keys(ctx.inv.images))}; add it under images with its checksum`,
+                `image "${g.image}" is not in images; add it under images with its checksum${didYouMean(g.image, Object.keys(ctx.inv.images))}`,
                 [`images.${g.image}`],
             );
         else if (image.contentType !== "vztmpl")
@@ -249,7 +249,7 @@ function checkContainer(ctx: CheckContext, name: string, g: LxcGuestSpec, nodeKn
             if (!mapping)
                 ctx.add(
                     [...base, "devices", i, "usb"],
-                    `USB mapping "${d.usb}" is not in mappings.usb${didYouMean(d.usb, Object.keys(ctx.inv.mappings.usb))}; add it with the device's vendor:product id`,
+                    `USB mapping "${d.usb}" is not in mappings.usb; add it with the device's vendor:product id${didYouMean(d.usb, Object.keys(ctx.inv.mappings.usb))}`,
                     [`mappings.usb.${d.usb}`],
                 );
             else if (nodeKnown && !mapping.map.some((m) => m.node === g.node))
@@ -354,7 +354,7 @@ function checkVm(ctx: CheckContext, name: string, g: VmGuestSpec, nodeKnown: boo
     if (g.image !== undefined && !image)
         ctx.add(
             [...base, "image"],
-            `image "${g.image}" is not in images${didYouMean(g.image, Object.keys(ctx.inv.images))}; add it under images with its checksum`,
+            `image "${g.image}" is not in images; add it under images with its checksum${didYouMean(g.image, Object.keys(ctx.inv.images))}`,
             [`images.${g.image}`],
         );
     if (image?.contentType === "vztmpl")
@@ -423,7 +423,7 @@ function checkMapping(
     if (!spec)
         return ctx.add(
             path,
-            `${kind.toUpperCase()} mapping "${mapping}" is not in mappings.${kind}${didYouMean(mapping, Object.keys(ctx.inv.mappings[kind]))}; add it with the device's ${kind === "pci" ? "PCI address and id" : "vendor:product id"} on node "${g.node}"`,
+            `${kind.toUpperCase()} mapping "${mapping}" is not in mappings.${kind}; add it with the device's ${kind === "pci" ? "PCI address and id" : "vendor:product id"} on node "${g.node}"${didYouMean(mapping, Object.keys(ctx.inv.mappings[kind]))}`,
             [`mappings.${kind}.${mapping}`],
         );
     if (nodeKnown && !spec.map.some((m) => m.node === g.node))

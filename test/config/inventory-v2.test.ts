@@ -118,7 +118,7 @@ const BAD: readonly Case[] = [
         name: "a storage on an unknown node, with a suggestion",
         mutate: (i) => (i.storages["tank-vm"].nodes = ["pve-storag"]),
         path: "storages.tank-vm.nodes[0]",
-        message: 'node "pve-storag" is not in nodes (did you mean "pve-storage"?)',
+        message: 'fix the name or add the node; did you mean "pve-storage"?',
     },
     {
         name: "content a storage kind cannot hold",
@@ -182,7 +182,7 @@ const BAD: readonly Case[] = [
         name: "a VM naming an unknown PCI mapping, with a suggestion",
         mutate: (i) => (i.guests.opnsense.pciMappings[0].mapping = "opnsense-wam"),
         path: "guests.opnsense.pciMappings[0].mapping",
-        message: 'PCI mapping "opnsense-wam" is not in mappings.pci (did you mean "opnsense-wan"?)',
+        message: 'on node "pve-network"; did you mean "opnsense-wan"?',
     },
     {
         name: "a mapping without an entry for the guest's node",
@@ -364,7 +364,7 @@ const BAD: readonly Case[] = [
         name: "a dataset without a backup choice",
         mutate: (i) => delete i.datasets["tank/photos"].backup,
         path: 'datasets["tank/photos"].backup',
-        message: "is required: set it to { tier: <a key of backups.tiers> } or { exclude:",
+        message: "is required: must be { tier: <a key of backups.tiers> } or { exclude:",
     },
     {
         name: "a dataset that takes over the root file system",
@@ -473,7 +473,7 @@ const BAD: readonly Case[] = [
         name: "a backup target that does not exist",
         mutate: (i) => (i.backups.target = "pbs2"),
         path: "backups.target",
-        message: 'storage "pbs2" is not in storages (did you mean "pbs"?)',
+        message: 'add it under storages or pick one of those; did you mean "pbs"?',
     },
     {
         name: "a backup target without backup content",

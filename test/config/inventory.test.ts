@@ -141,28 +141,28 @@ const BAD: readonly BadCase[] = [
     {
         name: "an unknown key in a guest (typo)",
         mutate: (i) => (i.guests.unifi.coress = 1),
-        problems: [problem("guests.unifi.coress", "unknown key; remove it or fix the spelling")],
+        problems: [problem("guests.unifi.coress", 'unknown key; did you mean "cores"?')],
     },
     {
         name: "an unknown key in the cluster",
         mutate: (i) => (i.cluster.domian = "lab.example.org"),
-        problems: [problem("cluster.domian", "unknown key; remove it or fix the spelling")],
+        problems: [problem("cluster.domian", 'unknown key; did you mean "domain"?')],
     },
     {
         name: "an unknown ZFS property",
         mutate: (i) => (i.datasets["tank/nvr"].properties.compresion = "zstd"),
-        problems: [problem('datasets["tank/nvr"].properties.compresion', "unknown key; remove it or fix the spelling")],
+        problems: [problem('datasets["tank/nvr"].properties.compresion', 'unknown key; did you mean "compression"?')],
     },
     {
         name: "a missing required field",
         mutate: (i) => delete i.guests.media.tier,
-        problems: [problem("guests.media.tier", 'is required: set it to one of "critical", "high", "normal", "low", "minimal"')],
+        problems: [problem("guests.media.tier", 'is required: must be one of "critical", "high", "normal", "low", "minimal"')],
     },
     {
         name: "a missing Proxmox endpoint",
         mutate: (i) => delete i.cluster.endpoint,
         problems: [
-            problem("cluster.endpoint", "is required: set it to an https:// URL of the Proxmox API, such as https://192.168.10.11:8006/"),
+            problem("cluster.endpoint", "is required: must be an https:// URL of the Proxmox API, such as https://192.168.10.11:8006/"),
         ],
     },
     {
@@ -350,7 +350,7 @@ const BAD: readonly BadCase[] = [
         problems: [
             problem(
                 "guests.pbs.disks[0].storage",
-                'storage "local-zf" is not in storages (did you mean "local-zfs"?) (known: local, local-zfs, tank-vm, shared-nfs, pbs); add it under storages or pick one of those',
+                'storage "local-zf" is not in storages (known: local, local-zfs, tank-vm, shared-nfs, pbs); add it under storages or pick one of those; did you mean "local-zfs"?',
             ),
         ],
     },
@@ -383,7 +383,7 @@ const BAD: readonly BadCase[] = [
         problems: [
             problem(
                 "guests.files.network",
-                'network "service" is not in networks (did you mean "services"?) (known: management, trusted, services, iot, cameras); fix the name or add the network',
+                'network "service" is not in networks (known: management, trusted, services, iot, cameras); fix the name or add the network; did you mean "services"?',
             ),
         ],
     },
@@ -393,7 +393,7 @@ const BAD: readonly BadCase[] = [
         problems: [
             problem(
                 "guests.unifi.image",
-                'image "debian-13-lxc" is not in images (did you mean "debian-12-lxc"?); add it under images with its checksum',
+                'image "debian-13-lxc" is not in images; add it under images with its checksum; did you mean "debian-12-lxc"?',
             ),
         ],
     },
@@ -942,9 +942,9 @@ describe("a bad inventory", () => {
             delete i.guests.media.tier;
         });
         expect(problemsOf(raw)).toEqual([
-            problem("guests.unifi.coress", "unknown key; remove it or fix the spelling"),
+            problem("guests.unifi.coress", 'unknown key; did you mean "cores"?'),
             problem("guests.edge.cores", 'must be a number, got "2"'),
-            problem("guests.media.tier", 'is required: set it to one of "critical", "high", "normal", "low", "minimal"'),
+            problem("guests.media.tier", 'is required: must be one of "critical", "high", "normal", "low", "minimal"'),
         ]);
     });
 });
@@ -961,7 +961,7 @@ describe("splitConfig", () => {
         expect((thrown as InventoryError).problems).toEqual([
             problem(
                 "homelab:guest",
-                `unknown config key; the inventory keys are ${INVENTORY_KEYS.join(", ")} and the credential keys ${CREDENTIAL_KEYS.join(", ")}`,
+                `unknown config key; did you mean "homelab:guests"? The inventory keys are ${INVENTORY_KEYS.join(", ")} and the credential keys ${CREDENTIAL_KEYS.join(", ")}`,
             ),
         ]);
         expect(INVENTORY_KEYS).toEqual([

@@ -1,4 +1,5 @@
-import { BenchRow, FLOOR_RATIO_TARGET, verdicts } from "../../tools/bench/bench";
+import { BenchRow, FLOOR_RATIO_TARGET, main, verdicts } from "../../tools/bench/bench";
+import { captured } from "./project";
 
 const row = (guests: number, msPerGuest: number, ratioToFloor: number): BenchRow => ({
     guests,
@@ -30,5 +31,23 @@ describe("the benchmark's verdicts", () => {
         const v = verdicts([row(100, 5, 2), row(1000, 5, 3.5)]);
         expect(v.withinFloor).toBe(false);
         expect(v.messages[1]).toBe("plan / floor at 1000 guests: ×3.50 (target ≤ ×3): MISSED");
+    });
+});
+
+describe("the benchmark's command line", () => {
+    it("explains itself with --help (no stack: it generates its inventories) and exits 0 without measuring", async () => {
+        const { result, stdout, stderr } = await captured(() => main(["--help"]));
+        expect(result).toBe(0);
+        expect(stderr).toBe("");
+        expect(stdout.split("\n")[0]).toBe("usage: npm run -s bench");
+        expect(stdout).toContain("it takes no\n--stack");
+        expect(stdout).toContain("environment: BENCH_RUNS");
+    });
+
+    it("refuses any other argument with exit 2, saying what is known", async () => {
+        const { result, stdout, stderr } = await captured(() => main(["--stack", "prod"]));
+        expect(result).toBe(2);
+        expect(stdout).toBe("");
+        expect(stderr).toBe('error: unknown argument "--stack" (known: --help)\n');
     });
 });

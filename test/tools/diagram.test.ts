@@ -214,11 +214,11 @@ describe("npm run diagram", () => {
         const root = tempRoot();
         const out = sink();
         expect(main([], root, out, sink())).toBe(0);
-        expect(out.text()).toBe("wrote docs/topology.md\n");
+        expect(out.text()).toBe("wrote docs/topology.md from Pulumi.prod.yaml\n");
         expect(fs.readFileSync(path.join(root, "docs/topology.md"), "utf8")).toBe(renderTopology(reference()));
         const checked = sink();
         expect(main(["--check"], root, checked, sink())).toBe(0);
-        expect(checked.text()).toBe("docs/topology.md is up to date\n");
+        expect(checked.text()).toBe("docs/topology.md is up to date with Pulumi.prod.yaml\n");
     });
 
     it("--check exits 1 and says what to run when the committed diagram is stale", () => {
@@ -267,7 +267,32 @@ describe("npm run diagram", () => {
     it("exits 2 on an unknown argument", () => {
         const err = sink();
         expect(main(["--bogus"], tempRoot(), sink(), err)).toBe(2);
-        expect(err.text()).toBe('error: unknown argument "--bogus" (known: --stack NAME, --check)\n');
+        expect(err.text()).toBe('error: unknown argument "--bogus" (known: --stack NAME, --check, --help)\n');
+    });
+
+    it("explains itself with --help and exits 0, writing nothing", () => {
+        const root = tempRoot();
+        const out = sink();
+        expect(main(["--help"], root, out, sink())).toBe(0);
+        expect(out.text().split("\n")[0]).toBe("usage: npm run -s diagram -- [--stack NAME] [--check]");
+        expect(fs.existsSync(path.join(root, "docs"))).toBe(false);
+    });
+
+    it("draws the stack PULUMI_STACK names (org/project/stack form too) into docs/topology.NAME.md", () => {
+        const root = tempRoot();
+        fs.copyFileSync(path.join(root, "Pulumi.prod.yaml"), path.join(root, "Pulumi.home.yaml"));
+        const out = sink();
+        expect(main([], root, out, sink(), { PULUMI_STACK: "acme/homelab/home" })).toBe(0);
+        expect(out.text()).toBe("wrote docs/topology.home.md from Pulumi.home.yaml\n");
+        expect(fs.existsSync(path.join(root, "docs/topology.home.md"))).toBe(true);
+    });
+
+    it("exits 2 naming the file and how to create it when the stack file is missing (it needs no policy configuration)", () => {
+        const err = sink();
+        expect(main(["--stack", "home"], tempRoot(), sink(), err)).toBe(2);
+        expect(err.text()).toBe(
+            "error: Pulumi.home.yaml: no such stack file; create it (copy Pulumi.prod.yaml, or pulumi stack init home) or name another stack with --stack NAME\n",
+        );
     });
 });
 

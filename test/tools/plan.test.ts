@@ -6,23 +6,28 @@
 import Ajv from "ajv";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
 import { PlanReport, lastSiblings, longestDependencyChain, mockConfig, plan, renderReport } from "../../tools/plan";
 import { RecordedResource } from "../../tools/runtime/recorder";
+import { projectDir } from "./project";
 
 const ROOT = path.join(__dirname, "../..");
 const schema = JSON.parse(fs.readFileSync(path.join(ROOT, "tools/plan.schema.json"), "utf8"));
 const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
 
-/** Writes Pulumi.<stack>.yaml into a temp dir from the reference file, after `mutate`. */
-function stackDir(stack: string, mutate: (config: Record<string, unknown>) => void = () => undefined): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-plan-"));
+/**
+ * Writes Pulumi.<stack>.yaml into a temp dir from the reference file, after `mutate`, with an empty
+ * policy configuration (every rule at its pack level, no exemption) unless `policyConfig` is null.
+ */
+function stackDir(
+    stack: string,
+    mutate: (config: Record<string, unknown>) => void = () => undefined,
+    policyConfig: Record<string, unknown> | null = {},
+): string {
     const doc = parseYaml(fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8")) as { config: Record<string, unknown> };
     mutate(doc.config);
-    fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), toYaml(doc));
-    return dir;
+    return projectDir({ [stack]: toYaml(doc) }, policyConfig === null ? {} : { [stack]: policyConfig });
 }
 
 describe("the offline plan of the reference stack", () => {
@@ -86,8 +91,17 @@ describe("the offline plan of the reference stack", () => {
         expect(ok).toBe(true);
     });
 
-    it("prints the tree, the counts, the violations, the capacity and the chain", () => {
+    it("names the files it read", () => {
+        expect(report.file).toBe("Pulumi.prod.yaml");
+        expect(report.policyConfig).toBe("policies/stacks/prod.json");
+    });
+
+    it("prints the tree, the counts, the violations, the capacity and the chain, as a from-scratch view", () => {
         const text = renderReport(report);
+        expect(text.split("\n").slice(0, 2)).toEqual([
+            "Plan of stack prod from Pulumi.prod.yaml and policies/stacks/prod.json (offline, under the Pulumi mock runtime)",
+            "A from-scratch view: what a first `pulumi up` on an empty stack would create. It reads no state, so it shows no updates or deletions.",
+        ]);
         expect(text).toContain(" +   pulumi:pulumi:Stack");
         expect(text).toContain("├─ homelab:proxmox:LxcGuest");
         expect(text).toMatch(/Resources: 131 to create/);
@@ -100,7 +114,7 @@ describe("the offline plan of the reference stack", () => {
 
 describe("a stack the policy pack refuses", () => {
     it("exits 1 and names the violation: a privileged container without the stack's exemption", async () => {
-        // The reference inventory under another stack name: policies/stacks/lab.json does not exist, so no exemption.
+        // The reference inventory under another stack name whose policy configuration is empty: no exemption.
         const report = await plan("lab", stackDir("lab"));
         expect(report.exitCode).toBe(1);
         expect(report.violations!.mandatory.map((v) => [v.policy, v.name])).toEqual([
@@ -113,27 +127,70 @@ describe("a stack the policy pack refuses", () => {
 
 describe("an invalid inventory", () => {
     it("exits 2, plans nothing and names the path of every problem", async () => {
-        const report = await plan(
-            "bad",
-            stackDir("bad", (config) => {
-                const guests = config["homelab:guests"] as Record<string, Record<string, unknown>>;
-                (guests.cloud.disk as Record<string, unknown>).storage = "local";
-                guests.media.vmid = 30099;
-            }),
-        );
+        const dir = stackDir("bad", (config) => {
+            const guests = config["homelab:guests"] as Record<string, Record<string, unknown>>;
+            (guests.cloud.disk as Record<string, unknown>).storage = "local";
+            guests.media.vmid = 30099;
+        });
+        const report = await plan("bad", dir);
         expect(report.exitCode).toBe(2);
         expect(report.resources).toBeUndefined();
         expect(report.error!.problems.map((p) => p.path)).toEqual(["guests.cloud.disk.storage", "guests.media.vmid"]);
-        expect(renderReport(report)).toContain("  - guests.media.vmid: VMID 30099 breaks the ID scheme");
-        // The documented JSON shape holds for an error report too (the errors are shown when it does not).
-        expect(validate(JSON.parse(JSON.stringify(report))) ? [] : validate.errors).toEqual([]);
+        // Each problem with the line and column of the key it names in the stack file.
+        const lines = fs.readFileSync(path.join(dir, "Pulumi.bad.yaml"), "utf8").split("\n");
+        const media = lines.findIndex((l) => l === "    media:");
+        const vmidLine = media + lines.slice(media).findIndex((l) => l === "      vmid: 30099") + 1;
+        expect(report.error!.problems[1]).toMatchObject({ path: "guests.media.vmid", line: vmidLine, column: 7 });
+        expect(renderReport(report)).toContain(`\nPulumi.bad.yaml:${vmidLine}:7: guests.media.vmid: VMID 30099 breaks the ID scheme`);
+        expect(validate(JSON.parse(JSON.stringify(report)))).toBe(true);
     });
 
     it("exits 2 with one line for a missing stack file", async () => {
-        const report = await plan("nowhere", fs.mkdtempSync(path.join(os.tmpdir(), "homelab-plan-")));
+        const report = await plan("nowhere", projectDir({}));
         expect(report.exitCode).toBe(2);
+        expect(report.file).toBe("Pulumi.nowhere.yaml");
         expect(report.error!.kind).toBe("stack-file");
         expect(report.error!.message).toMatch(/^Pulumi\.nowhere\.yaml: no such stack file/);
+        expect(validate(JSON.parse(JSON.stringify(report)))).toBe(true);
+    });
+});
+
+describe("the policy configuration", () => {
+    it("is required: a stack without one exits 2 with the command that makes it, planning nothing", async () => {
+        const report = await plan(
+            "home",
+            stackDir("home", () => undefined, null),
+        );
+        expect(report).toMatchObject({
+            exitCode: 2,
+            file: "Pulumi.home.yaml",
+            error: {
+                kind: "policy-config",
+                message:
+                    "policies/stacks/home.json: stack home has no policy configuration; create it with npm run policy-config -- --stack home",
+                problems: [],
+            },
+        });
+        expect(report.resources).toBeUndefined();
+        expect(renderReport(report)).toBe(
+            "Plan of stack home: no usable policy configuration\n" +
+                "  policies/stacks/home.json: stack home has no policy configuration; create it with npm run policy-config -- --stack home\n\n" +
+                "Nothing was planned. Fix the problems above and run the plan again.\n",
+        );
+        expect(validate(JSON.parse(JSON.stringify(report)))).toBe(true);
+    });
+
+    it("must be valid: a rule the pack lacks exits 2 naming it", async () => {
+        const report = await plan(
+            "home",
+            stackDir("home", () => undefined, { "proxmox-no-such-rule": { enforcementLevel: "advisory" } }),
+        );
+        expect(report.exitCode).toBe(2);
+        expect(report.error).toEqual({
+            kind: "policy-config",
+            message: "policies/stacks/home.json: invalid policy pack config:\n  - proxmox-no-such-rule: no such policy in the pack",
+            problems: [],
+        });
     });
 });
 
@@ -161,6 +218,7 @@ describe("the printed tree", () => {
     it("draws no │ below the last sibling and keeps a space between a long type and the name", () => {
         const report = {
             stack: "s",
+            file: "Pulumi.s.yaml",
             exitCode: 0 as const,
             durationMs: 1,
             resources: { total: 7, byType: {}, tree: [...tree.slice(0, 6), { ...e(3, "b1x"), type: "x".repeat(90) }] },
@@ -213,9 +271,17 @@ describe("npm run plan", () => {
         expect(doc.resources.total).toBe(131);
     }, 60000);
 
-    it("refuses an unknown argument with exit 2", () => {
+    it("refuses an unknown argument with exit 2, saying what is known", () => {
         const run = spawnSync("npm", ["run", "--silent", "plan", "--", "--frobnicate"], { cwd: ROOT, encoding: "utf8" });
         expect(run.status).toBe(2);
-        expect(run.stderr).toContain('unknown argument "--frobnicate"');
+        expect(run.stderr).toContain('error: unknown argument "--frobnicate" (known: --stack NAME, --json, --help)');
+    }, 60000);
+
+    it("explains itself with --help, says it is a from-scratch view, and exits 0 without planning", () => {
+        const run = spawnSync("npm", ["run", "--silent", "plan", "--", "--help"], { cwd: ROOT, encoding: "utf8" });
+        expect(run.status).toBe(0);
+        expect(run.stdout.split("\n")[0]).toBe("usage: npm run -s plan -- [--stack NAME] [--json]");
+        expect(run.stdout).toContain("what a first `pulumi up` on an empty stack would create");
+        expect(run.stdout).toContain("--json ");
     }, 60000);
 });

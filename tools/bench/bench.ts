@@ -19,6 +19,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { ArgsError, ToolSpec, helpText, parseArgs } from "../args";
 
 export const SIZES = [10, 100, 1000] as const;
 /** Cost per guest at 1000 may exceed the one at 100 by at most this factor and still count as flat. */
@@ -72,16 +73,11 @@ export function verdicts(rows: readonly BenchRow[]): { flat: boolean; withinFloo
 type ChildKind = "plan" | "floor" | "empty";
 
 function runChild(kind: ChildKind, n: number, listFile: string): ChildResult {
-    const out = execFileSync(
-        process.execPath,
-        ["-r", "ts-node/register/transpile-only", __filename, "--child", kind, String(n), listFile],
-        {
-            cwd: path.join(__dirname, "../.."),
-            encoding: "utf8",
-            stdio: ["ignore", "pipe", "inherit"],
-            env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
-        },
-    );
+    const out = execFileSync(process.execPath, ["--import", "tsx", __filename, "--child", kind, String(n), listFile], {
+        cwd: path.join(__dirname, "../.."),
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "inherit"],
+    });
     const line = out.trim().split("\n").pop() ?? "";
     return JSON.parse(line) as ChildResult;
 }
@@ -97,7 +93,8 @@ async function childPlan(guests: number, listFile: string): Promise<ChildResult>
     let registered: RegisteredList = [];
     const started = process.hrtime.bigint();
     const inv = parseInventory(raw);
-    const report = await planInventory(inv, {}, "bench", Date.now(), (recording) => {
+    // The generated stack has no policy configuration of its own: every rule at its pack level.
+    const report = await planInventory(inv, {}, "bench", {}, Date.now(), (recording) => {
         registered = recording.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").map((r) => [r.type, r.name, r.inputs]);
     });
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
@@ -145,12 +142,39 @@ function best(kind: ChildKind, n: number, listFile: string, runs: number): Child
     return result!;
 }
 
+export const BENCH: ToolSpec = {
+    command: "npm run -s bench",
+    summary:
+        "Times the offline plan on generated inventories of 10, 100 and 1000 guests (not a stack file: it takes no\n" +
+        "--stack) against a floor of as many bare resources under the same mock runtime, and checks the targets:\n" +
+        `the cost per guest flat from 100 to 1000 guests, the plan within ${FLOOR_RATIO_TARGET}x of the floor at 1000 guests.`,
+    stack: false,
+    flags: [],
+    details: [
+        "environment: BENCH_RUNS, the runs per measurement (best kept; default 3)",
+        "exit codes: 0 targets met; 1 a target missed; 2 the benchmark failed or bad arguments",
+    ],
+};
+
 export async function main(argv: string[]): Promise<number> {
+    // Internal: one measurement, in a process of its own (see runChild).
     if (argv[0] === "--child") {
         const n = Number(argv[2]);
         const kind = argv[1] as ChildKind;
         const result = kind === "plan" ? await childPlan(n, argv[3]) : await childFloor(n, argv[3], kind === "floor");
         process.stdout.write(JSON.stringify(result) + "\n");
+        return 0;
+    }
+    let args;
+    try {
+        args = parseArgs(argv, BENCH);
+    } catch (err) {
+        if (!(err instanceof ArgsError)) throw err;
+        process.stderr.write(`error: ${err.message}\n`);
+        return 2;
+    }
+    if (args.help) {
+        process.stdout.write(helpText(BENCH));
         return 0;
     }
     const runs = Number(process.env.BENCH_RUNS ?? 3);
