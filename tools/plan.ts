@@ -17,6 +17,8 @@ import { Inventory } from "../config/schema";
 import { CREDENTIAL_ENV, CREDENTIAL_KEYS, PROJECT, StackFileError, isSecureValue, readStackFile, stackFilePath } from "../config/stackfile";
 import { GUEST_TYPES, NODE_COMPONENT_TYPE } from "../policies/tokens";
 import { parseArgs } from "./args";
+import { renderChangeMarkdown, renderChangeText } from "./change/render";
+import type { ChangeReport } from "./change/report";
 import { RecordedResource, Recording } from "./runtime/recorder";
 
 /** The value a secret the plan cannot decrypt (or that is not set) gets; it stays marked secret. */
@@ -57,7 +59,8 @@ export interface PlanReport {
     readonly exitCode: 0 | 1 | 2;
     readonly durationMs: number;
     readonly error?: {
-        readonly kind: "invalid-inventory" | "stack-file";
+        /** `base`: the inventory given with --base cannot be read or is invalid. */
+        readonly kind: "invalid-inventory" | "stack-file" | "base";
         readonly message: string;
         readonly problems: readonly InventoryProblem[];
     };
@@ -67,6 +70,8 @@ export interface PlanReport {
     readonly remediations?: readonly { readonly policy: string; readonly name: string; readonly urn: string }[];
     readonly capacity?: readonly NodeCapacity[];
     readonly dependencies?: { readonly depth: number; readonly chain: readonly string[] };
+    /** With --base: what deploying this inventory over the base one would do (tools/change/). */
+    readonly changes?: ChangeReport;
 }
 
 /** Config as the mock runtime wants it: `homelab:key` → string, with secret keys. */
@@ -203,7 +208,7 @@ export async function recordProgram(inv: Inventory, config: Record<string, unkno
 }
 
 /** Builds the whole report. Never throws for bad input: that is exit code 2. */
-export async function plan(stack: string, dir = process.cwd()): Promise<PlanReport> {
+export async function plan(stack: string, dir = process.cwd(), onRecording?: (recording: Recording) => void): Promise<PlanReport> {
     const started = Date.now();
     let inv: Inventory;
     let config: Record<string, unknown>;
@@ -230,7 +235,7 @@ export async function plan(stack: string, dir = process.cwd()): Promise<PlanRepo
         }
         throw err;
     }
-    return planInventory(inv, config, stack, started);
+    return planInventory(inv, config, stack, started, onRecording);
 }
 
 /** Plans a validated inventory: records the program, runs the policies, builds the report. */
@@ -279,7 +284,7 @@ export function renderReport(report: PlanReport): string {
     const lines: string[] = [];
     if (report.error) {
         lines.push(
-            `Plan of stack ${report.stack}: ${report.error.kind === "invalid-inventory" ? "the inventory is invalid" : "cannot read the stack file"}`,
+            `Plan of stack ${report.stack}: ${{ "invalid-inventory": "the inventory is invalid", "stack-file": "cannot read the stack file", base: "cannot plan the base" }[report.error.kind]}`,
         );
         if (report.error.problems.length > 0) for (const p of report.error.problems) lines.push(`  - ${p.path}: ${p.message}`);
         else lines.push(`  ${report.error.message}`);
@@ -328,9 +333,16 @@ export function renderReport(report: PlanReport): string {
     }
     const d = report.dependencies!;
     lines.push("", `Longest dependency chain: ${d.depth} steps`, `  ${d.chain.join(" → ")}`);
+    if (report.changes) lines.push("", renderChangeText(report.changes).trimEnd());
+    const failures = [
+        ...(v.mandatory.length > 0 ? ["mandatory policy violations above must be fixed"] : []),
+        ...(report.changes?.exitCode === 1 ? ["dangerous changes above: follow their safe procedures"] : []),
+    ];
     lines.push(
         "",
-        report.exitCode === 0 ? "Plan OK: no mandatory violation." : "Plan FAILED: mandatory policy violations above must be fixed.",
+        failures.length === 0
+            ? `Plan OK: no mandatory violation${report.changes ? " and no dangerous change" : ""}.`
+            : `Plan FAILED: ${failures.join("; ")}.`,
         `(${report.durationMs} ms)`,
     );
     return lines.join("\n") + "\n";
@@ -352,13 +364,21 @@ export function lastSiblings(tree: readonly TreeEntry[]): boolean[] {
 export async function main(argv: string[]): Promise<number> {
     let args;
     try {
-        args = parseArgs(argv, { flags: ["json"] });
+        args = parseArgs(argv, { flags: ["json"], options: ["base", "format"] });
+        const format = args.values.get("format");
+        if (format !== undefined && !["text", "json", "markdown"].includes(format))
+            throw new Error(`--format must be text, json or markdown, got "${format}"`);
+        if (format === "markdown" && !args.values.has("base"))
+            throw new Error("--format markdown renders the change report: give --base <git-ref | stack file>");
     } catch (err) {
         process.stderr.write(`error: ${(err as Error).message}\n`);
         return 2;
     }
-    const report = await plan(args.stack);
-    if (args.flags.has("json")) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
+    const base = args.values.get("base");
+    const format = args.flags.has("json") ? "json" : (args.values.get("format") ?? "text");
+    const report = base === undefined ? await plan(args.stack) : await (await import("./change/run")).planAgainstBase(args.stack, base);
+    if (format === "json") process.stdout.write(JSON.stringify(report, null, 2) + "\n");
+    else if (format === "markdown" && report.changes) process.stdout.write(renderChangeMarkdown(report));
     else process.stdout.write(renderReport(report));
     return report.exitCode;
 }
