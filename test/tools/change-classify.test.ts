@@ -232,6 +232,14 @@ describe("dangerous changes", () => {
         ]);
     });
 
+    it("a dataset's node without a node output: named through the cluster component's nodes, else by its SSH host", () => {
+        const cluster = component("homelab:proxmox:Cluster", "attic", { nodes: [{ name: "pve-a", address: "10.0.0.1" }] });
+        const ds = component("homelab:storage:ZfsDataset", "tank/y", { path: "tank/y" });
+        const cmd = (host: string) => resource(CMD, "tank/y-zfs", { connection: { host } }, {}, { parent: ds });
+        const report = buildChangeReport("b", [cluster, ds, cmd("10.0.0.1")], [cluster, ds, cmd("10.0.0.9")]);
+        expect(report.dangers[0].why).toMatch(/^dataset tank\/y moves from pve-a to the node at 10\.0\.0\.9: /);
+    });
+
     it("the router guest replaced takes every VLAN down; its update is advisory", () => {
         const router = component("homelab:proxmox:VmGuest", "fw", { isGateway: true });
         const vm = (vmId: number, cores = 1) => resource(VM, "fw-vm", { vmId, cpu: { cores } }, {}, { parent: router });

@@ -7,7 +7,7 @@
  * bridge that carries a node's address replaced or its addressing changed). Each names the
  * resource, why, and the safe procedure. Everything else that changes is advisory at most.
  */
-import { BRIDGE_TYPES, GUEST_TYPES, S3_BUCKET_TYPES, VM_TYPES, ZFS_DATASET_COMPONENT_TYPE } from "./tokens";
+import { BRIDGE_TYPES, CLUSTER_COMPONENT_TYPE, GUEST_TYPES, S3_BUCKET_TYPES, VM_TYPES, ZFS_DATASET_COMPONENT_TYPE } from "./tokens";
 import { RecordedResource } from "../runtime/recorder";
 import { ClassifiedChange, ComponentRef, ResourceChange } from "./classify";
 import { valuesAt } from "./paths";
@@ -72,21 +72,44 @@ function isGateway(r: RecordedResource | undefined, component: RecordedResource 
     return r !== undefined && VM_TYPES.has(r.type) && valuesAt(r.inputs, ["networkDevices", "*", "trunks"]).some((t) => t !== "");
 }
 
-/** Dataset name and node of a dataset's remote command: the component's outputs, else the SSH host. */
-function datasetOf(x: ClassifiedChange, index: RecordingIndex, side: "base" | "current"): { path: string; node: string } | undefined {
+/** Node names by address, from the cluster component's `nodes` output (`[{ name, address }]`) where one is registered. */
+function nodeNames(resources: ReadonlyMap<string, RecordedResource>): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const r of resources.values()) {
+        if (r.type !== CLUSTER_COMPONENT_TYPE || !Array.isArray(r.outputs.nodes)) continue;
+        for (const n of r.outputs.nodes as { name?: unknown; address?: unknown }[]) {
+            if (typeof n.name === "string" && typeof n.address === "string") out.set(n.address, n.name);
+        }
+    }
+    return out;
+}
+
+/**
+ * Dataset name and node of a dataset's remote command: the component's `path` and `node` outputs;
+ * without a `node` output, the node whose address is the SSH host, or the host itself.
+ */
+function datasetOf(
+    x: ClassifiedChange,
+    index: RecordingIndex,
+    side: "base" | "current",
+    names: ReadonlyMap<string, string>,
+): { path: string; node: string } | undefined {
     const r = side === "base" ? x.base : x.current;
     const component = componentOf(x, index, side);
     if (!r || component?.type !== ZFS_DATASET_COMPONENT_TYPE) return undefined;
     const path = typeof component.outputs.path === "string" ? component.outputs.path : component.name;
+    if (typeof component.outputs.node === "string") return { path, node: component.outputs.node };
     const host = valuesAt(r.inputs, ["connection", "host"])[0];
-    const node = typeof component.outputs.node === "string" ? component.outputs.node : typeof host === "string" ? host : "?";
-    return { path, node };
+    const known = typeof host === "string" ? names.get(host) : undefined;
+    return { path, node: known ?? (typeof host === "string" ? `the node at ${host}` : "its node") };
 }
 
 /** Dangers and advisories of a set of classified changes. */
 export function assessChanges(changes: readonly ClassifiedChange[], index: RecordingIndex): { dangers: Danger[]; advisories: Advisory[] } {
     const dangers: Danger[] = [];
     const advisories: Advisory[] = [];
+    // Once per report, not per change: the lookups below stay linear in the number of resources.
+    const names = { base: nodeNames(index.base), current: nodeNames(index.current) };
     for (const x of changes) {
         const c = x.change;
         if (c.op === "unchanged" || !c.custom) continue;
@@ -122,8 +145,8 @@ export function assessChanges(changes: readonly ClassifiedChange[], index: Recor
                 `back the guest up (vzdump) and restore it into the new one, or revert ${c.replaceReasons.map((r) => r.path ?? r.rule).join(", ")}: it cannot change in place`,
             );
         }
-        const oldDataset = datasetOf(x, index, "base");
-        const newDataset = datasetOf(x, index, "current");
+        const oldDataset = datasetOf(x, index, "base", names.base);
+        const newDataset = datasetOf(x, index, "current", names.current);
         if (oldDataset && c.op === "delete") {
             add(
                 "data",

@@ -97,83 +97,116 @@ export function mdCode(s: string): string {
     );
 }
 
-/** GitHub refuses comments over 65536 characters; the details stop well before. */
+/** Inline code inside HTML (a `<summary>`), where Markdown is not parsed: HTML-escaped. */
+export function htmlCode(s: string): string {
+    return `<code>${s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")}</code>`;
+}
+
+/** GitHub refuses comments over 65536 characters: the comment stays under this, cutting lists short. */
 export const MARKDOWN_BUDGET = 60000;
 
-/** The change report (and the plan's verdict) as a pull-request comment. */
-export function renderChangeMarkdown(plan: PlanReport): string {
+/** Lines within a character budget; what does not fit is counted, not shown. */
+class Budget {
+    readonly lines: string[] = [];
+    private used = 0;
+    constructor(private readonly limit: number) {}
+    /** Adds a block (lines joined) if it fits; returns whether it did. */
+    add(...block: string[]): boolean {
+        const size = block.reduce((n, l) => n + l.length + 1, 0);
+        if (this.used + size > this.limit) return false;
+        this.lines.push(...block);
+        this.used += size;
+        return true;
+    }
+    /** Adds every item that fits, then a line saying how many did not. */
+    addAll<T>(items: readonly T[], render: (item: T) => string[], more: (left: number) => string): void {
+        let shown = 0;
+        for (const item of items) {
+            if (!this.add(...render(item))) break;
+            shown++;
+        }
+        if (shown < items.length) this.lines.push(more(items.length - shown), "");
+    }
+}
+
+const plural = (n: number, word: string, words = `${word}s`) => `${n} ${n === 1 ? word : words}`;
+
+/** The change report (and the plan's verdict) as a pull-request comment, under MARKDOWN_BUDGET characters. */
+export function renderChangeMarkdown(plan: PlanReport, budget = MARKDOWN_BUDGET): string {
     const r = plan.changes;
     if (!r) throw new Error("renderChangeMarkdown needs a plan made with --base");
-    const out: string[] = [`### Offline change report against ${mdCode(r.base)}`, ""];
-    out.push(
+    const full = mdCode(`npm run plan -- --base ${r.base}`);
+    const head = [
+        `### Offline change report against ${mdCode(r.base)}`,
+        "",
         r.dangers.length > 0
-            ? `:no_entry: **${r.dangers.length} dangerous change${r.dangers.length === 1 ? "" : "s"}**: merging this as it is would lose data, hit a protected resource or take the network down.`
+            ? `:no_entry: **${plural(r.dangers.length, "dangerous change")}**: merging this as it is would lose data, hit a protected resource or take the network down.`
             : ":white_check_mark: No dangerous change.",
         "",
         "| create | update | replace | delete | import | unchanged |",
         "|---:|---:|---:|---:|---:|---:|",
         `| ${r.summary.create} | ${r.summary.update} | ${r.summary.replace} | ${r.summary.delete} | ${r.summary.import} | ${r.summary.unchanged} |`,
         "",
+    ];
+    const tail: string[] = [];
+    const v = plan.violations;
+    if (v) {
+        tail.push(`Policy violations: ${v.mandatory.length} mandatory, ${v.advisory.length} advisory.`);
+        for (const x of v.mandatory.slice(0, 20))
+            tail.push(`- mandatory ${mdCode(x.policy)}${x.name ? ` ${mdCode(x.name)}` : ""}: ${mdText(x.message)}`);
+        if (v.mandatory.length > 20) tail.push(`- and ${v.mandatory.length - 20} more`);
+        tail.push("");
+    }
+    tail.push(
+        `<sub>Offline: both inventories planned with this branch's program under the Pulumi mock runtime, no credentials; exit code ${plan.exitCode}.</sub>`,
     );
+    const body = new Budget(budget - [...head, ...tail].reduce((n, l) => n + l.length + 1, 0) - 200);
+
     if (r.dangers.length > 0) {
-        out.push("#### Dangerous changes", "");
-        for (const d of r.dangers) {
-            out.push(
+        body.add("#### Dangerous changes", "");
+        body.addAll(
+            r.dangers,
+            (d) => [
                 `- **${mdCode(d.name)}** (${mdCode(d.type)}, ${d.kind}): ${mdText(d.why)}  `,
                 `  Safe procedure: ${mdText(d.procedure)}`,
-            );
-        }
-        out.push("");
+            ],
+            (left) => `_and ${plural(left, "more dangerous change")}: run ${full} for all of them._`,
+        );
+        body.add("");
     }
     const groups = changedGroups(r);
-    if (groups.length > 0) {
-        out.push("#### Changes by component", "");
-        let used = out.join("\n").length;
-        let shown = 0;
-        for (const g of groups) {
+    body.add("#### Changes by component", "");
+    if (groups.length === 0) body.add("No resource changes.", "");
+    body.addAll(
+        groups,
+        (g) => {
+            // The summary is HTML: Markdown code spans would not be parsed there.
             const title = g.component
-                ? `${mdCode(g.component.type)} ${mdCode(g.component.name)}${g.component.op !== "unchanged" ? ` (${g.component.op})` : ""}`
+                ? `${htmlCode(g.component.type)} ${htmlCode(g.component.name)}${g.component.op !== "unchanged" ? ` (${g.component.op})` : ""}`
                 : "stack";
-            const block = [
-                `<details><summary>${title}: ${g.changes.length} change${g.changes.length === 1 ? "" : "s"}</summary>`,
+            return [
+                `<details><summary>${title}: ${plural(g.changes.length, "change")}</summary>`,
                 "",
                 "| | resource | type | change |",
                 "|---|---|---|---|",
                 ...g.changes.map(
-                    (c) =>
-                        `| ${mdCode(symbolOf(c).trim() || "=")} | ${mdCode(c.name)} | ${mdCode(c.type)} | ${mdText(describeChange(c))} |`,
+                    (c) => `| ${mdCode(symbolOf(c).trim())} | ${mdCode(c.name)} | ${mdCode(c.type)} | ${mdText(describeChange(c))} |`,
                 ),
                 "",
                 "</details>",
                 "",
-            ].join("\n");
-            if (used + block.length > MARKDOWN_BUDGET) break;
-            out.push(block);
-            used += block.length + 1;
-            shown++;
-        }
-        if (shown < groups.length) {
-            out.push(
-                `_${groups.length - shown} more component${groups.length - shown === 1 ? "" : "s"} left out for length; run ${mdCode(`npm run plan -- --base ${r.base}`)} for the full report._`,
-                "",
-            );
-        }
-    } else {
-        out.push("No resource changes.", "");
-    }
-    if (r.advisories.length > 0) {
-        out.push("#### Advisories", "");
-        for (const a of r.advisories) out.push(`- ${mdCode(a.name)}: ${mdText(a.message)}`);
-        out.push("");
-    }
-    const v = plan.violations;
-    if (v) {
-        out.push(`Policy violations: ${v.mandatory.length} mandatory, ${v.advisory.length} advisory.`);
-        for (const x of v.mandatory) out.push(`- mandatory ${mdCode(x.policy)}${x.name ? ` ${mdCode(x.name)}` : ""}: ${mdText(x.message)}`);
-        out.push("");
-    }
-    out.push(
-        `<sub>Offline: both inventories planned with this branch's program under the Pulumi mock runtime, no credentials; exit code ${plan.exitCode}.</sub>`,
+            ];
+        },
+        (left) => `_${plural(left, "more component")} left out for length; run ${full} for the full report._`,
     );
-    return out.join("\n") + "\n";
+    if (r.advisories.length > 0) {
+        body.add("#### Advisories", "");
+        body.addAll(
+            r.advisories,
+            (a) => [`- ${mdCode(a.name)}: ${mdText(a.message)}`],
+            (left) => `_and ${plural(left, "more advisory", "more advisories")}._`,
+        );
+        body.add("");
+    }
+    return [...head, ...body.lines, ...tail].join("\n") + "\n";
 }

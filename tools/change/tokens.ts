@@ -12,3 +12,6 @@ export const BRIDGE_TYPES: ReadonlySet<string> = new Set([
 
 /** The ZFS dataset component (components/zfsDataset.ts): its remote command holds the data. */
 export const ZFS_DATASET_COMPONENT_TYPE = "homelab:storage:ZfsDataset";
+
+/** The cluster component (one per stack): its `nodes` output names each node's address. */
+export const CLUSTER_COMPONENT_TYPE = "homelab:proxmox:Cluster";
