@@ -1,5 +1,5 @@
 /**
- * `npm run plan [-- --stack NAME] [--json]`: the offline plan.
+ * `npm run plan [-- --stack NAME] [--json] [--base <git-ref | stack file> [--format text|json|markdown]]`: the offline plan.
  *
  * Reads Pulumi.NAME.yaml (default prod), runs the real program under Pulumi's mock runtime with
  * that configuration (secrets it cannot decrypt become placeholders marked secret), records every
@@ -7,8 +7,10 @@
  *   (a) a tree like `pulumi preview`'s with counts per type, (b) violations by level,
  *   (c) per node the allocated CPU and memory against physical and the overcommit ratios,
  *   (d) the longest dependency chain (how many steps deep `pulumi up` must go).
- * Exit 0 when clean, 1 on a mandatory violation, 2 on an invalid inventory or stack file.
- * Needs no credentials, no network and no Pulumi CLI.
+ * With --base, (e) the change report against the base inventory (tools/change/): what `pulumi up`
+ * would create, update, replace or delete, and which of it is dangerous.
+ * Exit 0 when clean, 1 on a mandatory violation or a dangerous change, 2 on an invalid inventory
+ * or stack file (either side). Needs no credentials, no network and no Pulumi CLI.
  */
 import * as path from "path";
 import { InventoryError, InventoryProblem } from "../config/errors";
