@@ -90,6 +90,10 @@ describe("the replacement table", () => {
         expect(unknown).toEqual([]);
     });
 
+    it("lists no provider config key that forces a replacement (the report would then have to replace every resource of that provider)", () => {
+        expect(REPLACEMENT_RULES.filter((row) => row.kind === "provider" && row.replaceOn.length > 0)).toEqual([]);
+    });
+
     it("cites a fact or an upstream file for every rule", () => {
         for (const row of REPLACEMENT_RULES) {
             expect(row.schema.length).toBeGreaterThan(10);

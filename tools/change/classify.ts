@@ -143,7 +143,7 @@ function optionChanges(base: RecordedResource, current: RecordedResource): strin
 }
 
 /** Classifies one resource present on both sides under the same URN. */
-function classifyPair(base: RecordedResource, current: RecordedResource, replacedProviders: ReadonlySet<string>): ResourceChange {
+function classifyPair(base: RecordedResource, current: RecordedResource): ResourceChange {
     const rules = rulesFor(current.type);
     const { visible, ignored } = visibleDiffs(base, current);
     const reasons: ReplaceReason[] = current.custom ? schemaReasons(rules, visible, base, current) : [];
@@ -157,18 +157,10 @@ function classifyPair(base: RecordedResource, current: RecordedResource, replace
             reasons.push({ rule: "replaceOnChanges", path: formatPath(hit.path), source: ENGINE_RULES.replaceOnChanges.source });
     }
 
-    const oldProvider = providerUrn(base.options.provider);
-    const newProvider = providerUrn(current.options.provider);
-    if (current.custom && oldProvider !== newProvider) {
-        changed.push("provider");
-        // The provider rows list the config keys that force a replacement (none for the bridged
-        // providers used here), so a move between provider resources is an update; a replaced
-        // provider replaces everything it manages.
-        if (newProvider !== undefined && replacedProviders.has(newProvider))
-            reasons.push({ rule: "provider", path: "provider", source: ENGINE_RULES.provider.source });
-    } else if (current.custom && newProvider !== undefined && replacedProviders.has(newProvider)) {
-        reasons.push({ rule: "provider", path: "provider", source: ENGINE_RULES.provider.source });
-    }
+    // A move to another provider resource is an update: the engine replaces only when the new
+    // provider's DiffConfig asks, and the provider rows of the table (the bridged providers used
+    // here) list no config key that forces it (test/lib/replacements.test.ts keeps it so).
+    if (current.custom && providerUrn(base.options.provider) !== providerUrn(current.options.provider)) changed.push("provider");
 
     if (current.custom && current.options.importId !== undefined && current.options.importId !== base.options.importId) {
         reasons.push({ rule: "import", source: ENGINE_RULES.import.source });
@@ -220,14 +212,6 @@ export function classifyChanges(base: readonly RecordedResource[], current: read
     // Only custom resources: a component under a new parent is a new component (no provider, nothing to replace).
     for (const r of base) if (r.custom && !currentUrns.has(r.urn)) movedFrom.set(key(r), r);
 
-    // Providers first: a provider whose own config forces a replacement replaces its resources.
-    const replacedProviders = new Set<string>();
-    for (const r of current) {
-        if (!r.type.startsWith("pulumi:providers:")) continue;
-        const old = baseByUrn.get(r.urn);
-        if (old && classifyPair(old, r, new Set()).op === "replace") replacedProviders.add(r.urn);
-    }
-
     const currentComponents = componentIndex(current);
     const baseComponents = componentIndex(base);
     const out: ClassifiedChange[] = [];
@@ -237,7 +221,7 @@ export function classifyChanges(base: readonly RecordedResource[], current: read
         const old = baseByUrn.get(r.urn);
         if (old) {
             paired.add(old.urn);
-            out.push({ change: classifyPair(old, r, replacedProviders), base: old, current: r, component });
+            out.push({ change: classifyPair(old, r), base: old, current: r, component });
             continue;
         }
         const moved = r.custom ? movedFrom.get(key(r)) : undefined;
@@ -246,13 +230,13 @@ export function classifyChanges(base: readonly RecordedResource[], current: read
             movedFrom.delete(key(r));
             if (r.options.aliases > 0) {
                 out.push({
-                    change: { ...classifyPair(moved, r, replacedProviders), previousUrn: moved.urn },
+                    change: { ...classifyPair(moved, r), previousUrn: moved.urn },
                     base: moved,
                     current: r,
                     component,
                 });
             } else {
-                const inner = classifyPair(moved, r, replacedProviders);
+                const inner = classifyPair(moved, r);
                 out.push({
                     change: {
                         ...inner,
