@@ -10,12 +10,15 @@ export interface FlagSpec {
     readonly help: string;
 }
 
-/** An option with a value from a fixed list (`--for up`). */
+/** An option with a value: one of a fixed list (`--for up`), or free (`--base origin/main`, then `choices` is absent). */
 export interface OptionSpec {
     readonly name: string;
-    readonly choices: readonly string[];
-    /** The value when the option is not given. */
-    readonly default: string;
+    /** The values it takes; absent for a free value (named by `placeholder`). */
+    readonly choices?: readonly string[];
+    /** How `--help` names a free value (`REF`). @default "VALUE" */
+    readonly placeholder?: string;
+    /** The value when the option is not given; absent for an option that may be left out. */
+    readonly default?: string;
     readonly help: string;
 }
 
@@ -40,7 +43,7 @@ export type ParsedArgs =
           /** The stack name (`org/homelab/prod` already reduced to `prod`). */
           readonly stack: string;
           readonly flags: ReadonlySet<string>;
-          /** Every option's value (its default when not given). */
+          /** Every option's value (its default when not given; absent when it has none). */
           readonly options: ReadonlyMap<string, string>;
       };
 
@@ -58,7 +61,7 @@ export function resolveStack(flag: string | undefined, env: NodeJS.ProcessEnv = 
     return stackName(value);
 }
 
-const optionUsage = (o: OptionSpec): string => `--${o.name} ${o.choices.join("|")}`;
+const optionUsage = (o: OptionSpec): string => `--${o.name} ${o.choices ? o.choices.join("|") : (o.placeholder ?? "VALUE")}`;
 
 function known(spec: ToolSpec): string {
     return [
@@ -73,14 +76,17 @@ function known(spec: ToolSpec): string {
 export function parseArgs(argv: readonly string[], spec: ToolSpec, env: NodeJS.ProcessEnv = process.env): ParsedArgs {
     let stack: string | undefined;
     const flags = new Set<string>();
-    const options = new Map((spec.options ?? []).map((o) => [o.name, o.default]));
+    const options = new Map((spec.options ?? []).flatMap((o) => (o.default === undefined ? [] : [[o.name, o.default] as const])));
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i];
         const option = (spec.options ?? []).find((o) => a === `--${o.name}` || a.startsWith(`--${o.name}=`));
         if (a === "--help" || a === "-h") return { help: true };
         if (option) {
             const v = a.includes("=") ? a.slice(a.indexOf("=") + 1) : argv[++i];
-            if (v === undefined || !option.choices.includes(v))
+            if (option.choices === undefined) {
+                if (v === undefined || v === "" || (!a.includes("=") && v.startsWith("-")))
+                    throw new ArgsError(`--${option.name} needs a value (${option.placeholder ?? "VALUE"})`);
+            } else if (v === undefined || !option.choices.includes(v))
                 throw new ArgsError(`--${option.name} needs one of ${option.choices.join(", ")}${v === undefined ? "" : `, got "${v}"`}`);
             options.set(option.name, v);
             continue;
@@ -108,7 +114,7 @@ export function helpText(spec: ToolSpec): string {
             "--stack NAME, -s NAME",
             `the stack: reads Pulumi.NAME.yaml; default $PULUMI_STACK, else ${DEFAULT_STACK} (org/homelab/NAME is NAME)`,
         ]);
-    for (const o of spec.options ?? []) options.push([optionUsage(o), `${o.help} (default ${o.default})`]);
+    for (const o of spec.options ?? []) options.push([optionUsage(o), o.default === undefined ? o.help : `${o.help} (default ${o.default})`]);
     for (const f of spec.flags) options.push([`--${f.name}`, f.help]);
     options.push(["--help, -h", "print this help and exit"]);
     const width = Math.max(...options.map(([o]) => o.length)) + 2;

@@ -1,5 +1,5 @@
 /**
- * `npm run -s plan [-- --stack NAME] [--json]`: the offline plan.
+ * `npm run -s plan [-- --stack NAME] [--json] [--base <git-ref | stack file> [--format text|json|markdown]]`: the offline plan.
  *
  * Reads Pulumi.NAME.yaml (`--stack`, else `PULUMI_STACK`, else prod) and the stack's policy
  * configuration policies/stacks/NAME.json, runs the real program under Pulumi's mock runtime
@@ -9,8 +9,11 @@
  *   (c) per node the allocated CPU and memory against physical and the overcommit ratios,
  *   (d) the longest dependency chain (how many steps deep `pulumi up` must go).
  * It is a from-scratch view: what a first `pulumi up` on an empty stack would create (it reads no
- * state). Exit 0 when clean, 1 on a mandatory violation, 2 on an invalid inventory, stack file or
- * policy configuration. Needs no credentials, no network and no Pulumi CLI.
+ * state). With --base, (e) the change report against the base inventory (tools/change/): what
+ * `pulumi up` would create, update, replace or delete going from the base to this inventory, and
+ * which of it is dangerous. Exit 0 when clean, 1 on a mandatory violation or a dangerous change, 2
+ * on an invalid inventory, stack file or policy configuration (either side). Needs no credentials,
+ * no network and no Pulumi CLI.
  */
 import * as path from "path";
 import { InventoryError, InventoryProblem, formatProblem } from "../config/errors";
@@ -29,6 +32,8 @@ import {
 import type { PolicyPackConfig } from "../policies/runner";
 import { GUEST_TYPES, NODE_COMPONENT_TYPE } from "../policies/tokens";
 import { ArgsError, ToolSpec, helpText, parseArgs } from "./args";
+import { renderChangeMarkdown, renderChangeText } from "./change/render";
+import type { ChangeReport } from "./change/report";
 import { RecordedResource, Recording } from "./runtime/recorder";
 
 export const PLAN: ToolSpec = {
@@ -40,9 +45,13 @@ export const PLAN: ToolSpec = {
         "longest dependency chain. No credentials, no network, no Pulumi CLI.",
     stack: true,
     flags: [{ name: "json", help: "print the report as one JSON document (docs/plan.md, tools/plan.schema.json)" }],
+    options: [
+        { name: "base", placeholder: "REF", help: "also report the changes from a base: a git ref (its Pulumi.NAME.yaml) or a stack file" },
+        { name: "format", choices: ["text", "json", "markdown"], default: "text", help: "the report's form; markdown renders the change report for a pull request" },
+    ],
     details: [
-        "exit codes: 0 clean; 1 a mandatory policy violation; 2 an invalid inventory, stack file, policy",
-        "configuration or command line; 3 a bug (the plan itself failed)",
+        "exit codes: 0 clean; 1 a mandatory policy violation or a dangerous change; 2 an invalid inventory, stack",
+        "file, policy configuration or command line (either side); 3 a bug (the plan itself failed)",
     ],
 };
 
@@ -88,7 +97,8 @@ export interface PlanReport {
     readonly exitCode: 0 | 1 | 2;
     readonly durationMs: number;
     readonly error?: {
-        readonly kind: "invalid-inventory" | "stack-file" | "policy-config";
+        /** `base`: the inventory given with --base cannot be read or is invalid. */
+        readonly kind: "invalid-inventory" | "stack-file" | "policy-config" | "base";
         readonly message: string;
         readonly problems: readonly InventoryProblem[];
     };
@@ -98,6 +108,8 @@ export interface PlanReport {
     readonly remediations?: readonly { readonly policy: string; readonly name: string; readonly urn: string }[];
     readonly capacity?: readonly NodeCapacity[];
     readonly dependencies?: { readonly depth: number; readonly chain: readonly string[] };
+    /** With --base: what deploying this inventory over the base one would do (tools/change/). */
+    readonly changes?: ChangeReport;
 }
 
 /** Config as the mock runtime wants it: `homelab:key` → string, with secret keys. */
@@ -237,7 +249,7 @@ export async function recordProgram(inv: Inventory, config: Record<string, unkno
 }
 
 /** Builds the whole report. Never throws for bad input: that is exit code 2. */
-export async function plan(stack: string, dir = process.cwd()): Promise<PlanReport> {
+export async function plan(stack: string, dir = process.cwd(), onRecording?: (recording: Recording) => void): Promise<PlanReport> {
     const started = Date.now();
     const file = `Pulumi.${stack}.yaml`;
     const failed = (
@@ -276,7 +288,7 @@ export async function plan(stack: string, dir = process.cwd()): Promise<PlanRepo
         if (err instanceof SyntaxError) return failed("policy-config", `${policyConfig}: not JSON: ${err.message}`);
         throw err;
     }
-    return planInventory(inv, config, stack, policies, started, undefined, policyConfig);
+    return planInventory(inv, config, stack, policies, started, onRecording, policyConfig);
 }
 
 /** Plans a validated inventory with a policy configuration: records the program, runs the policies, builds the report. */
@@ -332,6 +344,7 @@ export function renderReport(report: PlanReport): string {
             "invalid-inventory": `the inventory in ${report.file} is invalid`,
             "stack-file": `cannot read ${report.file}`,
             "policy-config": "no usable policy configuration",
+            base: "cannot plan the base",
         }[report.error.kind];
         lines.push(`Plan of stack ${report.stack}: ${what}`);
         if (report.error.problems.length > 0) for (const p of report.error.problems) lines.push(formatProblem(p, report.file));
@@ -385,9 +398,16 @@ export function renderReport(report: PlanReport): string {
     }
     const d = report.dependencies!;
     lines.push("", `Longest dependency chain: ${d.depth} steps`, `  ${d.chain.join(" → ")}`);
+    if (report.changes) lines.push("", renderChangeText(report.changes).trimEnd());
+    const failures = [
+        ...(v.mandatory.length > 0 ? ["mandatory policy violations above must be fixed"] : []),
+        ...(report.changes?.exitCode === 1 ? ["dangerous changes above: follow their safe procedures"] : []),
+    ];
     lines.push(
         "",
-        report.exitCode === 0 ? "Plan OK: no mandatory violation." : "Plan FAILED: mandatory policy violations above must be fixed.",
+        failures.length === 0
+            ? `Plan OK: no mandatory violation${report.changes ? " and no dangerous change" : ""}.`
+            : `Plan FAILED: ${failures.join("; ")}.`,
         `(${report.durationMs} ms)`,
     );
     return lines.join("\n") + "\n";
@@ -410,6 +430,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     let args;
     try {
         args = parseArgs(argv, PLAN, env);
+        if (!args.help && args.options.get("format") === "markdown" && !args.options.has("base"))
+            throw new ArgsError("--format markdown renders the change report: give --base <git-ref | stack file>");
     } catch (err) {
         if (!(err instanceof ArgsError || err instanceof StackFileError)) throw err;
         process.stderr.write(`error: ${err.message}\n`);
@@ -419,8 +441,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
         process.stdout.write(helpText(PLAN));
         return 0;
     }
-    const report = await plan(args.stack, dir);
-    if (args.flags.has("json")) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
+    const base = args.options.get("base");
+    const format = args.flags.has("json") ? "json" : (args.options.get("format") ?? "text");
+    const report = base === undefined ? await plan(args.stack, dir) : await (await import("./change/run")).planAgainstBase(args.stack, base, dir);
+    if (format === "json") process.stdout.write(JSON.stringify(report, null, 2) + "\n");
+    else if (format === "markdown" && report.changes) process.stdout.write(renderChangeMarkdown(report));
     else process.stdout.write(renderReport(report));
     return report.exitCode;
 }

@@ -1,4 +1,7 @@
-import { BenchRow, FLOOR_RATIO_TARGET, main, verdicts } from "../../tools/bench/bench";
+import * as path from "path";
+import { BenchRow, CHANGE_RATIO_TARGET, FLOOR_RATIO_TARGET, changeVerdict, main, verdicts } from "../../tools/bench/bench";
+import { planAgainstBase } from "../../tools/change/run";
+import { plan } from "../../tools/plan";
 import { captured } from "./project";
 
 const row = (guests: number, msPerGuest: number, ratioToFloor: number): BenchRow => ({
@@ -50,4 +53,31 @@ describe("the benchmark's command line", () => {
         expect(stdout).toBe("");
         expect(stderr).toBe('error: unknown argument "--stack" (known: --help)\n');
     });
+});
+
+describe("the change report's speed (npm run bench measures it in fresh processes)", () => {
+    it("judges the change report against the plan's time", () => {
+        expect(changeVerdict(400, 560)).toEqual({
+            met: true,
+            message: `change report / plan of the reference stack: 560 / 400 ms (×1.40; target ≤ ×${CHANGE_RATIO_TARGET}): met`,
+        });
+        expect(changeVerdict(400, 1100).met).toBe(false);
+    });
+
+    it("the change report of the reference stack stays within 2.5× the plan's own time (best of 3, in this process, warm)", async () => {
+        const root = path.join(__dirname, "../..");
+        await plan("prod", root); // warm-up: module loading and JIT are not the plan's time
+        const best = async (run: () => Promise<unknown>) => {
+            let fastest = Infinity;
+            for (let i = 0; i < 3; i++) {
+                const started = process.hrtime.bigint();
+                await run();
+                fastest = Math.min(fastest, Number(process.hrtime.bigint() - started) / 1e6);
+            }
+            return fastest;
+        };
+        const planMs = await best(() => plan("prod", root));
+        const changeMs = await best(() => planAgainstBase("prod", "Pulumi.prod.yaml", root));
+        expect(changeVerdict(planMs, changeMs)).toMatchObject({ met: true });
+    }, 60000);
 });

@@ -274,13 +274,13 @@ describe("npm run plan", () => {
     it("refuses an unknown argument with exit 2, saying what is known", () => {
         const run = spawnSync("npm", ["run", "--silent", "plan", "--", "--frobnicate"], { cwd: ROOT, encoding: "utf8" });
         expect(run.status).toBe(2);
-        expect(run.stderr).toContain('error: unknown argument "--frobnicate" (known: --stack NAME, --json, --help)');
+        expect(run.stderr).toContain('error: unknown argument "--frobnicate" (known: --stack NAME, --base REF, --format text|json|markdown, --json, --help)');
     }, 60000);
 
     it("explains itself with --help, says it is a from-scratch view, and exits 0 without planning", () => {
         const run = spawnSync("npm", ["run", "--silent", "plan", "--", "--help"], { cwd: ROOT, encoding: "utf8" });
         expect(run.status).toBe(0);
-        expect(run.stdout.split("\n")[0]).toBe("usage: npm run -s plan -- [--stack NAME] [--json]");
+        expect(run.stdout.split("\n")[0]).toBe("usage: npm run -s plan -- [--stack NAME] [--base REF] [--format text|json|markdown] [--json]");
         expect(run.stdout).toContain("what a first `pulumi up` on an empty stack would create");
         expect(run.stdout).toContain("--json ");
     }, 60000);

@@ -12,6 +12,10 @@
  * - `empty`: the same number of bare resources with no inputs at all, so the part of the cost
  *   that is the SDK serializing inputs (which no program can avoid) shows on its own.
  *
+ * It also times the change report (`npm run plan -- --base`) of the reference stack against
+ * itself (the plan, the base's recording and the diff of every resource) against the plan of the
+ * reference stack alone, and checks the report within 2.5× the plan's own time.
+ *
  * Each measurement runs in its own process (a fresh Pulumi runtime, modules loaded before the
  * clock starts); the best of several runs is kept to damp noise.
  */
@@ -26,6 +30,8 @@ export const SIZES = [10, 100, 1000] as const;
 export const FLATNESS_TOLERANCE = 1.5;
 /** The plan at 1000 guests must stay within this multiple of the floor. */
 export const FLOOR_RATIO_TARGET = 3;
+/** The change report of the reference stack must stay within this multiple of its plan's time. */
+export const CHANGE_RATIO_TARGET = 2.5;
 
 interface ChildResult {
     readonly ms: number;
@@ -70,7 +76,19 @@ export function verdicts(rows: readonly BenchRow[]): { flat: boolean; withinFloo
     return { flat, withinFloor, messages };
 }
 
-type ChildKind = "plan" | "floor" | "empty";
+/** The verdict on the change report's time against the plan's. */
+export function changeVerdict(planMs: number, changeMs: number): { met: boolean; message: string } {
+    const ratio = changeMs / planMs;
+    const met = ratio <= CHANGE_RATIO_TARGET;
+    return {
+        met,
+        message:
+            `change report / plan of the reference stack: ${Math.round(changeMs)} / ${Math.round(planMs)} ms ` +
+            `(×${ratio.toFixed(2)}; target ≤ ×${CHANGE_RATIO_TARGET}): ${met ? "met" : "MISSED"}`,
+    };
+}
+
+type ChildKind = "plan" | "floor" | "empty" | "reference-plan" | "reference-change";
 
 function runChild(kind: ChildKind, n: number, listFile: string): ChildResult {
     const out = execFileSync(process.execPath, ["--import", "tsx", __filename, "--child", kind, String(n), listFile], {
@@ -102,6 +120,21 @@ async function childPlan(guests: number, listFile: string): Promise<ChildResult>
         throw new Error(`the plan of ${guests} generated guests is not clean: ${JSON.stringify(report.violations?.mandatory.slice(0, 3))}`);
     }
     fs.writeFileSync(listFile, JSON.stringify(registered));
+    return { ms, resources: report.resources?.total ?? 0 };
+}
+
+/** The plan of the reference stack, or its change report against itself (two plans and a diff). */
+async function childReference(kind: "reference-plan" | "reference-change"): Promise<ChildResult> {
+    const root = path.join(__dirname, "../..");
+    const { plan } = await import("../plan");
+    const { planAgainstBase } = await import("../change/run");
+    // Load the SDKs before the clock starts, as for the generated plans.
+    await import("../../program");
+    await import("../../policies/runner");
+    const started = process.hrtime.bigint();
+    const report = kind === "reference-plan" ? await plan("prod", root) : await planAgainstBase("prod", "Pulumi.prod.yaml", root);
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    if (report.exitCode !== 0) throw new Error(`the ${kind} of the reference stack is not clean (exit ${report.exitCode})`);
     return { ms, resources: report.resources?.total ?? 0 };
 }
 
@@ -161,7 +194,12 @@ export async function main(argv: string[]): Promise<number> {
     if (argv[0] === "--child") {
         const n = Number(argv[2]);
         const kind = argv[1] as ChildKind;
-        const result = kind === "plan" ? await childPlan(n, argv[3]) : await childFloor(n, argv[3], kind === "floor");
+        const result =
+            kind === "plan"
+                ? await childPlan(n, argv[3])
+                : kind === "reference-plan" || kind === "reference-change"
+                  ? await childReference(kind)
+                  : await childFloor(n, argv[3], kind === "floor");
         process.stdout.write(JSON.stringify(result) + "\n");
         return 0;
     }
@@ -219,7 +257,11 @@ export async function main(argv: string[]): Promise<number> {
     );
     const v = verdicts(rows);
     process.stdout.write(v.messages.join("\n") + "\n");
-    return v.flat && v.withinFloor ? 0 : 1;
+    const referencePlan = best("reference-plan", 0, "", runs);
+    const referenceChange = best("reference-change", 0, "", runs);
+    const change = changeVerdict(referencePlan.ms, referenceChange.ms);
+    process.stdout.write(change.message + "\n");
+    return v.flat && v.withinFloor && change.met ? 0 : 1;
 }
 
 if (require.main === module) {

@@ -1,0 +1,455 @@
+/**
+ * Which input changes replace a resource: one table, per resource type token, read by the offline
+ * change report (tools/change/). Each rule cites its fact: an entry of the provider-behaviour
+ * record (P8, P9, P13, C1, C4 in the design's real-cluster facts) or the upstream schema file where
+ * the field is ForceNew (SDKv2) or has a RequiresReplace plan modifier (plugin framework).
+ *
+ * Paths use Pulumi's input names (camelCase, a one-element Terraform block flattened to an
+ * object): `disk.datastoreId`, `disks[*].fileId`. A rule covers every path below it, so
+ * `mountPoints` replaces on any change to any mount.
+ *
+ * Bridged schema files are those of bpg/terraform-provider-proxmox v0.111 (bridged by
+ * @muhlba91/pulumi-proxmoxve 8.6); `id` fields are renamed `resourceId` by the bridge
+ * (muhlba91 `provider/resources.go` resourceIDOverrides).
+ *
+ * Pulumi's own rules (replaceOnChanges, deleteBeforeReplace, a changed parent or provider, the
+ * `import` option) are in ENGINE_RULES below; they apply to every type.
+ */
+
+/** One input whose change replaces the resource. */
+export interface ReplaceRule {
+    /** Input path in Pulumi's names; `[*]` is any element. A change at or below the path replaces. */
+    readonly path: string;
+    /**
+     * `decreases`: only a smaller number replaces (a disk shrink; growing is in place).
+     * `both-set`: only a change from one set value to another (adding or removing the block is in place).
+     * @default any change
+     */
+    readonly when?: "decreases" | "both-set";
+    /** No replacement when this input is `true` in the new inputs (a VM moves with `migrate`). */
+    readonly unlessTrue?: string;
+    /** The fact behind the rule: a fact id (P8) or the upstream file that makes the field ForceNew. */
+    readonly source: string;
+}
+
+/** The replacement rules of one resource type (under its current and previous token). */
+export interface ResourceRules {
+    /** Type tokens sharing these rules: one provider resource under its v8 name and its Legacy twin. */
+    readonly types: readonly string[];
+    /** `component`: never replaced itself (no provider; its children carry the changes). */
+    readonly kind: "custom" | "provider" | "component";
+    readonly replaceOn: readonly ReplaceRule[];
+    /**
+     * What a replacement does beyond the generic create-then-delete, when the provider makes it
+     * fail or lose something (P13: a storage id or a file name exists twice for a moment).
+     */
+    readonly replaceNote?: string;
+    /** Where the schema was read (for a row without rules: where it shows there are none). */
+    readonly schema: string;
+}
+
+const BPG = "bpg/terraform-provider-proxmox";
+const CONTAINER_GO = `${BPG} proxmoxtf/resource/container/container.go`;
+const VM_GO = `${BPG} proxmoxtf/resource/vm/vm.go`;
+const STORAGE_GO = (file: string) => `${BPG} fwprovider/storage/${file}`;
+/** Every storage kind shares the factory's `id` attribute (RequiresReplace), bridged as `resourceId`. */
+const STORAGE_ID: ReplaceRule = { path: "resourceId", source: STORAGE_GO("schema_factory.go") };
+/** P13: the bridge sets no delete-before-replace, so a new definition with the same id is created first. */
+const STORAGE_REPLACE_NOTE =
+    "P13: the provider creates the new storage before deleting the old one and fails with 'storage ID already defined'; " +
+    "set deleteBeforeReplace on the resource or remove the storage in one deploy and add it in the next";
+
+const rule = (path: string, source: string, extra: Omit<ReplaceRule, "path" | "source"> = {}): ReplaceRule => ({
+    path,
+    source,
+    ...extra,
+});
+const rules = (source: string, ...paths: string[]): ReplaceRule[] => paths.map((p) => rule(p, source));
+
+/** The table. A type the program registers without a row here fails the table's test. */
+export const REPLACEMENT_RULES: readonly ResourceRules[] = [
+    // Guests.
+    {
+        types: ["proxmoxve:index/containerLegacy:ContainerLegacy"],
+        kind: "custom",
+        replaceOn: [
+            rule("vmId", "P8"),
+            rule("nodeName", "P8"),
+            rule("unprivileged", "P8"),
+            rule("operatingSystem", "P8 (operatingSystem.templateFileId; the whole block is ForceNew)"),
+            rule("initialization.userAccount", "P8 (keys, password)"),
+            rule("mountPoints", "P8 (the whole mount_point list)"),
+            ...rules(CONTAINER_GO, "clone", "disk.datastoreId", "poolId", "template"),
+            rule("disk.size", `${CONTAINER_GO} (CustomizeDiff: shrinking the root disk)`, { when: "decreases" }),
+        ],
+        schema: CONTAINER_GO,
+    },
+    {
+        types: ["proxmoxve:index/vmLegacy:VmLegacy"],
+        kind: "custom",
+        replaceOn: [
+            rule("vmId", `${VM_GO} (CustomizeDiff ForceNewIf vm_id)`),
+            rule("nodeName", `${VM_GO} (CustomizeDiff ForceNewIf node_name unless migrate)`, { unlessTrue: "migrate" }),
+            rule("disks[*].fileId", "P9"),
+            ...rules(
+                VM_GO,
+                "clone",
+                "amdSev",
+                "initialization.type",
+                "initialization.userDataFileId",
+                "initialization.vendorDataFileId",
+                "initialization.networkDataFileId",
+                "initialization.metaDataFileId",
+            ),
+            rule("tpmState.version", `${VM_GO} (forceNewOnTPMVersionChange)`, { when: "both-set" }),
+            rule("efiDisk.type", `${VM_GO} (forceNewOnEFIDiskTypeChange)`, { when: "both-set" }),
+        ],
+        schema: `${VM_GO}, proxmoxtf/resource/vm/disk/schema.go`,
+    },
+    // Node resources.
+    {
+        types: ["proxmoxve:download/file:File", "proxmoxve:download/fileLegacy:FileLegacy"],
+        kind: "custom",
+        replaceOn: rules(
+            `${BPG} fwprovider/nodes/resource_download_file.go`,
+            "contentType",
+            "fileName",
+            "datastoreId",
+            "nodeName",
+            "url",
+            "checksum",
+            "checksumAlgorithm",
+            "decompressionAlgorithm",
+        ),
+        replaceNote:
+            "P13: the new download is created before the old file is deleted and fails with 'File already exists' unless the file name changes too",
+        schema: `${BPG} fwprovider/nodes/resource_download_file.go`,
+    },
+    {
+        types: ["proxmoxve:index/fileLegacy:FileLegacy"],
+        kind: "custom",
+        replaceOn: rules(
+            `${BPG} proxmoxtf/resource/file.go`,
+            "contentType",
+            "datastoreId",
+            "fileMode",
+            "nodeName",
+            "sourceFile",
+            "sourceRaw",
+        ),
+        replaceNote:
+            "P13: the new file is created before the old one is deleted; with the same file name the upload fails unless `overwrite` is set",
+        schema: `${BPG} proxmoxtf/resource/file.go`,
+    },
+    {
+        types: ["proxmoxve:network/linux/bridge:Bridge", "proxmoxve:network/linux/bridgeLegacy:BridgeLegacy"],
+        kind: "custom",
+        replaceOn: rules(`${BPG} fwprovider/nodes/network/resource_linux_bridge.go`, "name"),
+        schema: `${BPG} fwprovider/nodes/network/resource_linux_bridge.go (node_name is not RequiresReplace)`,
+    },
+    {
+        types: ["proxmoxve:node/firewall:Firewall", "proxmoxve:node/firewallLegacy:FirewallLegacy"],
+        kind: "custom",
+        replaceOn: rules(`${BPG} fwprovider/nodes/firewall/resource_node_firewall.go`, "nodeName"),
+        schema: `${BPG} fwprovider/nodes/firewall/resource_node_firewall.go`,
+    },
+    // Storages: the factory's id plus each kind's own fields.
+    {
+        types: ["proxmoxve:storage/zfspool:Zfspool", "proxmoxve:storage/zfspoolLegacy:ZfspoolLegacy"],
+        kind: "custom",
+        replaceOn: [STORAGE_ID, ...rules(STORAGE_GO("resource_zfs.go"), "zfsPool")],
+        replaceNote: STORAGE_REPLACE_NOTE,
+        schema: STORAGE_GO("resource_zfs.go"),
+    },
+    {
+        types: ["proxmoxve:storage/nfs:Nfs", "proxmoxve:storage/nfsLegacy:NfsLegacy"],
+        kind: "custom",
+        replaceOn: [STORAGE_ID, ...rules(STORAGE_GO("resource_nfs.go"), "server", "export", "preallocation", "snapshotAsVolumeChain")],
+        replaceNote: STORAGE_REPLACE_NOTE,
+        schema: STORAGE_GO("resource_nfs.go"),
+    },
+    {
+        types: ["proxmoxve:storage/pbs:Pbs", "proxmoxve:storage/pbsLegacy:PbsLegacy"],
+        kind: "custom",
+        replaceOn: [
+            STORAGE_ID,
+            ...rules("P13", "server", "datastore", "username", "password", "namespace"),
+            ...rules(STORAGE_GO("resource_pbs.go"), "encryptionKey", "generateEncryptionKey"),
+        ],
+        replaceNote: STORAGE_REPLACE_NOTE,
+        schema: STORAGE_GO("resource_pbs.go"),
+    },
+    {
+        types: ["proxmoxve:storage/directory:Directory", "proxmoxve:storage/directoryLegacy:DirectoryLegacy"],
+        kind: "custom",
+        replaceOn: [STORAGE_ID, ...rules(STORAGE_GO("resource_directory.go"), "path")],
+        replaceNote: STORAGE_REPLACE_NOTE,
+        schema: STORAGE_GO("resource_directory.go"),
+    },
+    {
+        types: ["proxmoxve:storage/lvmthin:Lvmthin", "proxmoxve:storage/lvmthinLegacy:LvmthinLegacy"],
+        kind: "custom",
+        replaceOn: [STORAGE_ID, ...rules(STORAGE_GO("resource_lvm_thin.go"), "volumeGroup", "thinPool")],
+        replaceNote: STORAGE_REPLACE_NOTE,
+        schema: STORAGE_GO("resource_lvm_thin.go"),
+    },
+    {
+        types: ["proxmoxve:storage/lvm:Lvm", "proxmoxve:storage/lvmLegacy:LvmLegacy"],
+        kind: "custom",
+        replaceOn: [STORAGE_ID, ...rules(STORAGE_GO("resource_lvm.go"), "volumeGroup")],
+        replaceNote: STORAGE_REPLACE_NOTE,
+        schema: STORAGE_GO("resource_lvm.go"),
+    },
+    {
+        types: ["proxmoxve:storage/cifs:Cifs", "proxmoxve:storage/cifsLegacy:CifsLegacy"],
+        kind: "custom",
+        replaceOn: [
+            STORAGE_ID,
+            ...rules(
+                STORAGE_GO("resource_cifs.go"),
+                "server",
+                "username",
+                "password",
+                "share",
+                "domain",
+                "subdirectory",
+                "snapshotAsVolumeChain",
+            ),
+        ],
+        replaceNote: STORAGE_REPLACE_NOTE,
+        schema: STORAGE_GO("resource_cifs.go"),
+    },
+    // Guest firewall, cluster firewall, backups, HA, replication.
+    {
+        types: ["proxmoxve:firewall/optionsLegacy:OptionsLegacy", "proxmoxve:firewall/rulesLegacy:RulesLegacy"],
+        kind: "custom",
+        replaceOn: [],
+        schema: `${BPG} proxmoxtf/resource/firewall/options.go, rules.go, selector.go (no ForceNew field)`,
+    },
+    {
+        types: ["proxmoxve:firewall/ipsetLegacy:IpsetLegacy"],
+        kind: "custom",
+        replaceOn: rules(`${BPG} proxmoxtf/resource/firewall/ipset.go`, "cidrs"),
+        schema: `${BPG} proxmoxtf/resource/firewall/ipset.go`,
+    },
+    {
+        types: ["proxmoxve:cluster/firewallLegacy:FirewallLegacy"],
+        kind: "custom",
+        replaceOn: [],
+        schema: `${BPG} proxmoxtf/resource/cluster/firewall/firewall.go (no ForceNew field)`,
+    },
+    {
+        types: ["proxmoxve:backup/job:Job"],
+        kind: "custom",
+        replaceOn: rules(`${BPG} fwprovider/cluster/backup/resource.go`, "resourceId"),
+        schema: `${BPG} fwprovider/cluster/backup/resource.go`,
+    },
+    {
+        types: ["proxmoxve:index/haresource:Haresource", "proxmoxve:index/haresourceLegacy:HaresourceLegacy"],
+        kind: "custom",
+        replaceOn: [],
+        schema: `${BPG} fwprovider/cluster/ha/resource_haresource.go (no RequiresReplace attribute)`,
+    },
+    {
+        types: ["proxmoxve:index/hagroup:Hagroup", "proxmoxve:index/hagroupLegacy:HagroupLegacy"],
+        kind: "custom",
+        replaceOn: [],
+        schema: `${BPG} fwprovider/cluster/ha/resource_hagroup.go (no RequiresReplace attribute)`,
+    },
+    {
+        types: ["proxmoxve:index/harule:Harule", "proxmoxve:index/haruleLegacy:HaruleLegacy"],
+        kind: "custom",
+        replaceOn: rules(`${BPG} fwprovider/cluster/ha/resource_harule.go`, "rule", "type"),
+        schema: `${BPG} fwprovider/cluster/ha/resource_harule.go`,
+    },
+    {
+        types: ["proxmoxve:index/replication:Replication", "proxmoxve:index/replicationLegacy:ReplicationLegacy"],
+        kind: "custom",
+        replaceOn: rules(`${BPG} fwprovider/cluster/replication/resource.go`, "resourceId", "target", "type"),
+        schema: `${BPG} fwprovider/cluster/replication/resource.go`,
+    },
+    {
+        types: [
+            "proxmoxve:hardware/mapping/pci:Pci",
+            "proxmoxve:hardware/mapping/pciLegacy:PciLegacy",
+            "proxmoxve:hardware/mapping/usb:Usb",
+            "proxmoxve:hardware/mapping/usbLegacy:UsbLegacy",
+        ],
+        kind: "custom",
+        replaceOn: [],
+        schema: `${BPG} fwprovider/cluster/hardwaremapping/resource_pci.go, resource_usb.go (no RequiresReplace attribute; the name is updated in place)`,
+    },
+    // Access control.
+    {
+        types: ["proxmoxve:index/acl:Acl", "proxmoxve:index/aclLegacy:AclLegacy"],
+        kind: "custom",
+        replaceOn: rules(`${BPG} fwprovider/access/resource_acl.go`, "groupId", "path", "roleId", "tokenId", "userId"),
+        schema: `${BPG} fwprovider/access/resource_acl.go`,
+    },
+    {
+        types: ["proxmoxve:index/roleLegacy:RoleLegacy"],
+        kind: "custom",
+        replaceOn: rules(`${BPG} proxmoxtf/resource/role.go`, "roleId"),
+        schema: `${BPG} proxmoxtf/resource/role.go`,
+    },
+    {
+        types: ["proxmoxve:index/userLegacy:UserLegacy"],
+        kind: "custom",
+        replaceOn: rules(`${BPG} proxmoxtf/resource/user.go`, "userId"),
+        schema: `${BPG} proxmoxtf/resource/user.go`,
+    },
+    {
+        types: ["proxmoxve:user/token:Token", "proxmoxve:user/tokenLegacy:TokenLegacy"],
+        kind: "custom",
+        replaceOn: rules(`${BPG} fwprovider/access/resource_user_token.go`, "tokenName", "userId"),
+        replaceNote:
+            "a new token gets a new secret: whatever uses the old one (CI, the program's own credentials) must be given the new value",
+        schema: `${BPG} fwprovider/access/resource_user_token.go`,
+    },
+    // Remote commands (ZFS datasets).
+    {
+        types: ["command:remote:Command"],
+        kind: "custom",
+        // Every other input change is an update that runs the new `update` script over the new
+        // connection (C1); a change of only the dataset's node is such an update (C4).
+        replaceOn: [rule("triggers", "C1 (@pulumi/command marks triggers replaceOnChanges)")],
+        schema: "pulumi/pulumi-command provider/pkg/provider/remote/commandController.go (C1, C4)",
+    },
+    // Public DNS.
+    {
+        types: ["cloudflare:index/dnsRecord:DnsRecord", "cloudflare:index/record:Record"],
+        kind: "custom",
+        replaceOn: rules("cloudflare/terraform-provider-cloudflare internal/services/dns_record/schema.go", "zoneId"),
+        schema: "cloudflare/terraform-provider-cloudflare internal/services/dns_record/schema.go (name, type and content are updated in place)",
+    },
+    // The offsite bucket (terraform-provider-aws v6 under pulumi-aws 7).
+    {
+        types: ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"],
+        kind: "custom",
+        replaceOn: rules("hashicorp/terraform-provider-aws internal/service/s3/bucket.go", "bucket", "bucketPrefix", "objectLockEnabled"),
+        replaceNote: "a new bucket is empty: the old bucket's objects (the offsite backups) are not copied",
+        schema: "hashicorp/terraform-provider-aws internal/service/s3/bucket.go",
+    },
+    {
+        types: [
+            "aws:s3/bucketVersioning:BucketVersioning",
+            "aws:s3/bucketVersioningV2:BucketVersioningV2",
+            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+            "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+            "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+            "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
+        ],
+        kind: "custom",
+        replaceOn: rules("hashicorp/terraform-provider-aws internal/service/s3/bucket_*.go", "bucket", "expectedBucketOwner"),
+        schema: "hashicorp/terraform-provider-aws internal/service/s3/bucket_versioning.go, bucket_server_side_encryption_configuration.go, bucket_lifecycle_configuration.go",
+    },
+    {
+        types: ["aws:s3/bucketOwnershipControls:BucketOwnershipControls", "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"],
+        kind: "custom",
+        replaceOn: rules(
+            "hashicorp/terraform-provider-aws internal/service/s3/bucket_ownership_controls.go, bucket_public_access_block.go",
+            "bucket",
+        ),
+        schema: "hashicorp/terraform-provider-aws internal/service/s3/bucket_ownership_controls.go, bucket_public_access_block.go",
+    },
+    {
+        types: ["aws:iam/user:User"],
+        kind: "custom",
+        replaceOn: [],
+        schema: "hashicorp/terraform-provider-aws internal/service/iam/user.go (name and path are updated in place)",
+    },
+    {
+        types: ["aws:iam/accessKey:AccessKey"],
+        kind: "custom",
+        replaceOn: rules("hashicorp/terraform-provider-aws internal/service/iam/access_key.go", "user", "pgpKey"),
+        replaceNote: "a new key pair: PBS must be given the new secret (the old key is deleted after)",
+        schema: "hashicorp/terraform-provider-aws internal/service/iam/access_key.go",
+    },
+    {
+        types: ["aws:iam/userPolicy:UserPolicy"],
+        kind: "custom",
+        replaceOn: rules("hashicorp/terraform-provider-aws internal/service/iam/user_policy.go", "user", "name", "namePrefix"),
+        schema: "hashicorp/terraform-provider-aws internal/service/iam/user_policy.go",
+    },
+    // Providers: a changed config replaces the provider (and every resource it manages) only for
+    // keys the bridge marks ForcesProviderReplace (pulumi-terraform-bridge pkg/tfbridge/provider.go configDiffer).
+    {
+        types: ["pulumi:providers:proxmoxve"],
+        kind: "provider",
+        replaceOn: [],
+        schema: "muhlba91/pulumi-proxmoxve provider/resources.go (Config is empty: no ForcesProviderReplace key)",
+    },
+    {
+        types: ["pulumi:providers:cloudflare"],
+        kind: "provider",
+        replaceOn: [],
+        schema: "pulumi/pulumi-cloudflare provider/resources.go (Config marks secrets only: no ForcesProviderReplace key)",
+    },
+    {
+        types: ["pulumi:providers:aws"],
+        kind: "provider",
+        replaceOn: [],
+        schema: "pulumi/pulumi-aws provider/resources.go (region and profile carry no ForcesProviderReplace)",
+    },
+    // Components and the stack: no provider, so the engine never replaces them; their children carry the changes.
+    {
+        types: [
+            "pulumi:pulumi:Stack",
+            "homelab:proxmox:Cluster",
+            "homelab:proxmox:Node",
+            "homelab:proxmox:LxcGuest",
+            "homelab:proxmox:VmGuest",
+            "homelab:storage:ZfsDataset",
+            "homelab:dns:DnsRecord",
+            "homelab:backup:BackupPlan",
+            "homelab:backup:OffsiteBucket",
+        ],
+        kind: "component",
+        replaceOn: [],
+        schema: "pulumi/pulumi pkg/resource/deploy/step_generator.go (a resource without a provider is diffed, never replaced)",
+    },
+];
+
+/** Pulumi's own replacement rules: they apply to every type, on top of the table. */
+export const ENGINE_RULES = {
+    replaceOnChanges: {
+        rule: "a change under a `replaceOnChanges` path replaces the resource",
+        source: "pulumi/pulumi pkg/resource/deploy/step_generator.go applyReplaceOnChanges",
+    },
+    deleteBeforeReplace: {
+        rule: "with `deleteBeforeReplace` the old resource is deleted before the new one is created (otherwise created first, deleted last)",
+        source: "pulumi/pulumi pkg/resource/deploy/step_generator.go (replace steps)",
+    },
+    parent: {
+        rule:
+            "the URN holds the parent's type: under a parent of another type the resource has a new URN, so without an alias " +
+            "Pulumi creates the new one and deletes the old one at the end",
+        source: "pulumi/pulumi sdk resource URNs (parent type chain); pkg/resource/deploy/step_generator.go (deletes of resources not registered)",
+    },
+    provider: {
+        rule:
+            "a resource moved to another provider resource is replaced when the new provider's DiffConfig asks for it; bridged " +
+            "providers ask only for config keys marked ForcesProviderReplace (a replaced provider replaces all its resources)",
+        source: "pulumi/pulumi pkg/resource/deploy/step_generator.go providerChanged; pulumi-terraform-bridge pkg/tfbridge/provider.go configDiffer",
+    },
+    import: {
+        rule:
+            "the `import` option adopts an existing resource: for a resource not yet in the state that is an import; for one in the " +
+            "state under another id, Pulumi imports the given id and replaces the old resource (ImportReplacement)",
+        source: "pulumi/pulumi pkg/resource/deploy/step_generator.go (isImport, NewImportReplacementStep)",
+    },
+} as const;
+
+export type EngineRule = keyof typeof ENGINE_RULES;
+
+const BY_TYPE: ReadonlyMap<string, ResourceRules> = new Map(REPLACEMENT_RULES.flatMap((row) => row.types.map((t) => [t, row] as const)));
+
+/** The rules of a type token, or undefined when the table has no row for it. */
+export function rulesFor(type: string): ResourceRules | undefined {
+    return BY_TYPE.get(type);
+}
+
+/** The provider package of a `pulumi:providers:<pkg>` type or a resource token (`proxmoxve:index/...`). */
+export function packageOf(type: string): string {
+    return type.startsWith("pulumi:providers:") ? type.slice("pulumi:providers:".length) : type.split(":")[0];
+}

@@ -1,0 +1,173 @@
+/**
+ * Fixtures of the change-report tests: recorded resources built by hand (for the rule table and
+ * the engine's rules) and inventories recorded by the real program (for the end-to-end cases).
+ *
+ * INVENTORY-FORMAT DEPENDENT: the mutate helpers at the end name today's inventory fields
+ * (`guests.<ct>.template`, `datasets.<path>.node`, `nodes.<n>.bridge.ports`, ...). When the
+ * inventory is renamed, change them here; the tests call only these helpers.
+ */
+import { parseInventory } from "../../config/parse";
+import { readStackFile } from "../../config/stackfile";
+import { recordProgram } from "../../tools/plan";
+import { ChangeReport, buildChangeReport } from "../../tools/change/report";
+import { RecordedOptions, RecordedResource } from "../../tools/runtime/recorder";
+import { REFERENCE_STACK_FILE, RawInventory, referenceRaw } from "../config/reference";
+
+export type { RawInventory };
+
+const NO_OPTIONS: RecordedOptions = {
+    protect: false,
+    retainOnDelete: false,
+    deleteBeforeReplace: false,
+    ignoreChanges: [],
+    replaceOnChanges: [],
+    dependsOn: [],
+    aliases: 0,
+};
+
+/** A recorded resource built by hand: a custom resource of `type` under the stack unless `parent` says otherwise. */
+export function resource(
+    type: string,
+    name: string,
+    inputs: Record<string, unknown>,
+    options: Partial<RecordedOptions> = {},
+    extra: { parent?: RecordedResource; custom?: boolean; outputs?: Record<string, unknown> } = {},
+): RecordedResource {
+    const parentChain = extra.parent ? `${extra.parent.urn.split("::")[2]}$` : "";
+    return {
+        urn: `urn:pulumi:test::homelab::${parentChain}${type}::${name}`,
+        type,
+        name,
+        custom: extra.custom ?? true,
+        ...(extra.parent ? { parent: extra.parent.urn } : {}),
+        inputs,
+        secretPaths: [],
+        unknownPaths: [],
+        options: { ...NO_OPTIONS, ...options },
+        dependencies: [],
+        propertyDependencies: {},
+        outputs: extra.outputs ?? {},
+        outputSecretPaths: [],
+    };
+}
+
+/** A component resource (no inputs) with the outputs it registers. */
+export function component(type: string, name: string, outputs: Record<string, unknown> = {}): RecordedResource {
+    return resource(type, name, {}, {}, { custom: false, outputs });
+}
+
+/** An object with `value` at a rule path (`a.b[*].c`: `*` becomes element 0). */
+export function objectAt(path: string, value: unknown): Record<string, unknown> {
+    const segments = path.replace(/\[\*\]/g, ".0").split(".");
+    let out: unknown = value;
+    for (let i = segments.length - 1; i >= 0; i--) out = segments[i] === "0" ? [out] : { [segments[i]]: out };
+    return out as Record<string, unknown>;
+}
+
+/** Config entries of a raw inventory, as the stack file would give them. */
+function configOf(raw: RawInventory): Record<string, unknown> {
+    const config: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(readStackFile(REFERENCE_STACK_FILE).config))
+        if (!key.startsWith("homelab:")) config[key] = value;
+    for (const [key, value] of Object.entries(raw)) config[`homelab:${key}`] = value;
+    return config;
+}
+
+/** The resources the real program registers for a raw inventory (validated first), under stack `prod`. */
+export async function recordRaw(raw: RawInventory): Promise<RecordedResource[]> {
+    return (await recordProgram(parseInventory(structuredClone(raw)), configOf(raw), "prod")).resources;
+}
+
+/** The change report of deploying `current` over `base`, both recorded by the real program. */
+export async function changeReportOf(base: RawInventory, current: RawInventory): Promise<ChangeReport> {
+    return buildChangeReport("base", await recordRaw(base), await recordRaw(current));
+}
+
+/** A copy of the reference inventory with `mutate` applied. */
+export function reference(mutate: (inv: RawInventory) => void = () => undefined): RawInventory {
+    const inv = referenceRaw();
+    mutate(inv);
+    return inv;
+}
+
+// ---- Inventory-format dependent mutate helpers (see the file comment). ----
+
+/** A guest's memory. */
+export function setGuestMemory(inv: RawInventory, guest: string, mib: number): void {
+    inv.guests[guest].memoryMiB = mib;
+}
+
+/** The OS image of a container: `template` today, `image` after the inventory's rename. */
+export function setContainerImage(inv: RawInventory, guest: string, imageKey: string): void {
+    inv.guests[guest].template = imageKey;
+}
+
+/** A second container template, a copy of `debian-12-lxc` under another file name. */
+export function addContainerImage(inv: RawInventory, key: string): void {
+    inv.images[key] = {
+        ...inv.images["debian-12-lxc"],
+        url: "http://download.proxmox.com/images/system/debian-13-standard_13.1-2_amd64.tar.zst",
+        fileName: "debian-13-standard_13.1-2_amd64.tar.zst",
+    };
+}
+
+/** A dataset on `node` with no owner and no mounts (free to move between nodes that have its pool). */
+export function addDataset(inv: RawInventory, path: string, node: string): void {
+    inv.datasets[path] = { node, properties: {} };
+}
+
+export function setDatasetNode(inv: RawInventory, path: string, node: string): void {
+    inv.datasets[path].node = node;
+}
+
+export function removeDataset(inv: RawInventory, path: string): void {
+    delete inv.datasets[path];
+}
+
+/** The cluster's SSH keys, installed in every container at creation. */
+export function setSshKeys(inv: RawInventory, keys: string[]): void {
+    inv.cluster.sshPublicKeys = keys;
+}
+
+/** The boot image of a VM (a cloud image goes through the first disk's fileId). */
+export function setVmImage(inv: RawInventory, guest: string, imageKey: string): void {
+    inv.guests[guest].image = imageKey;
+}
+
+/** A second cloud image, a copy of `debian-12-cloud` under another file name. */
+export function addCloudImage(inv: RawInventory, key: string): void {
+    inv.images[key] = {
+        ...inv.images["debian-12-cloud"],
+        url: "https://cloud.debian.org/images/cloud/bookworm/20250301-2040/debian-12-genericcloud-amd64-20250301-2040.qcow2",
+        fileName: "debian-12-genericcloud-amd64-20250301-2040.img",
+    };
+}
+
+/** The ports of a node's bridge (the interface that carries the node's address). */
+export function setBridgePorts(inv: RawInventory, node: string, ports: string[]): void {
+    inv.nodes[node].bridge.ports = ports;
+}
+
+/** The ZFS pool behind a node's zfs storage. */
+export function setStoragePool(inv: RawInventory, node: string, storage: string, pool: string): void {
+    inv.nodes[node].storages[storage].pool = pool;
+}
+
+export function setDnsZone(inv: RawInventory, zone: string): void {
+    inv.dns.zone = zone;
+}
+
+export function setOffsiteBucket(inv: RawInventory, bucket: string): void {
+    inv.offsite.bucket = bucket;
+}
+
+/** A guest's VMID and the address the VMID scheme ties to it (VLAN × 1000 + last octet). */
+export function setGuestVmid(inv: RawInventory, guest: string, lastOctet: number): void {
+    const g = inv.guests[guest];
+    g.ipv4 = g.ipv4.replace(/\d+$/, String(lastOctet));
+    g.vmid = g.vlan * 1000 + lastOctet;
+}
+
+export function setGuestCores(inv: RawInventory, guest: string, cores: number): void {
+    inv.guests[guest].cores = cores;
+}

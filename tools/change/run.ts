@@ -1,0 +1,62 @@
+/**
+ * `npm run -s plan -- --base <git-ref | stack file>`: the plan of the current inventory plus the
+ * change report against the base inventory.
+ *
+ * Both sides run the current program under the same recording mock runtime, one after the other
+ * in this process: each recording sets the runtime's config and installs a fresh mock monitor
+ * before it registers anything, and waits until every registration has settled, so the second
+ * starts from a clean runtime (test/tools/change-run.test.ts checks that a recording after
+ * another equals one in a fresh process). The base is recorded only; its policies are not run.
+ */
+import * as path from "path";
+import { InventoryError } from "../../config/errors";
+import { parseInventory } from "../../config/parse";
+import { StackFileError } from "../../config/stackfile";
+import { PlanReport, plan, recordProgram } from "../plan";
+import { RecordedResource, Recording } from "../runtime/recorder";
+import { BaseError, readBase } from "./base";
+import { buildChangeReport } from "./report";
+
+/** The plan of `stack` in `dir` with the change report against `baseSpec` (a ref or a stack file). */
+export async function planAgainstBase(stack: string, baseSpec: string, dir = process.cwd()): Promise<PlanReport> {
+    const started = Date.now();
+    let current: readonly RecordedResource[] = [];
+    const report = await plan(stack, dir, (recording: Recording) => {
+        current = recording.resources;
+    });
+    if (report.exitCode === 2) return report;
+
+    const changeStarted = Date.now();
+    let base: readonly RecordedResource[];
+    try {
+        const file = readBase(baseSpec, stack, dir);
+        const inv = parseInventory(file.inventory, `${baseSpec}:${path.basename(file.file)}`);
+        base = (await recordProgram(inv, file.config, stack)).resources;
+    } catch (err) {
+        if (err instanceof BaseError || err instanceof StackFileError || err instanceof InventoryError) {
+            const problems = err instanceof InventoryError ? err.problems : [];
+            return {
+                stack,
+                file: report.file,
+                exitCode: 2,
+                durationMs: Date.now() - started,
+                error: {
+                    kind: "base",
+                    message:
+                        err instanceof InventoryError
+                            ? `the base inventory (${baseSpec}) is invalid under the current schema; nothing was compared`
+                            : err.message,
+                    problems,
+                },
+            };
+        }
+        throw err;
+    }
+    const changes = buildChangeReport(baseSpec, base, current, changeStarted);
+    return {
+        ...report,
+        exitCode: report.exitCode === 1 || changes.exitCode === 1 ? 1 : 0,
+        durationMs: Date.now() - started,
+        changes,
+    };
+}
