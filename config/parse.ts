@@ -203,10 +203,19 @@ function salvage(raw: unknown): Salvage | undefined {
     return { inventory, brokenKeys, brokenVlans, brokenSections };
 }
 
+/** Whether `word` occurs in `text` with no letter, digit or `_` right before or after it (as `\b` would say). */
+function containsWord(text: string, word: string): boolean {
+    const isWordChar = (c: string | undefined) => c !== undefined && /\w/.test(c);
+    for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
+        if (!isWordChar(text[at - 1]) && !isWordChar(text[at + word.length])) return true;
+    }
+    return false;
+}
+
 /** True when a cross-check problem only follows from an entity the schema already refused. */
 function followsFromBroken(problem: InventoryProblem, s: Salvage): boolean {
     for (const k of s.brokenKeys) if (problem.message.includes(`"${k}"`)) return true;
-    for (const vlan of s.brokenVlans) if (new RegExp(`\\bVLAN ${vlan}\\b`).test(problem.message)) return true;
+    for (const vlan of s.brokenVlans) if (containsWord(problem.message, `VLAN ${vlan}`)) return true;
     for (const section of s.brokenSections) {
         if (problem.path === section || problem.path.startsWith(`${section}.`)) return true;
         if (problem.message.includes(`${section} section`)) return true;

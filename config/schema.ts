@@ -24,7 +24,7 @@ const key = (what: string) =>
 /** ZFS dataset names: pool/child/..., each component [A-Za-z0-9_.:-], nothing a shell would read. */
 export const ZFS_DATASET_PATTERN = /^[A-Za-z][A-Za-z0-9_.:-]*(\/[A-Za-z0-9_:][A-Za-z0-9_.:-]*)+$/;
 /** Absolute POSIX paths with conservative characters (spaces allowed, quoted wherever used). */
-export const SAFE_ABSOLUTE_PATH = /^(?!.*(?:^|\/)\.{1,2}(?:\/|$))\/(?:[A-Za-z0-9_.@+:, -]+\/?)*$/;
+export const SAFE_ABSOLUTE_PATH = /^(?!.*(?:^|\/)\.{1,2}(?:\/|$))\/(?:[A-Za-z0-9_.@+:, -]+\/)*[A-Za-z0-9_.@+:, -]*$/;
 /** Linux device nodes passed into containers. */
 export const DEVICE_PATH = /^\/dev\/[A-Za-z0-9_./-]+$/;
 /** Hostnames (FQDN or relative). */

@@ -308,15 +308,20 @@ export function firstDifference(a: string, b: string): number | undefined {
 
 export const README_START = "<!-- topology:start -->";
 export const README_END = "<!-- topology:end -->";
+const MERMAID_OPEN = "```mermaid\n";
+const MERMAID_CLOSE = "\n```\n";
 
 /** README text with the Mermaid block of `rendered` between the topology markers (unchanged without markers). */
 export function withReadmeDiagram(readme: string, rendered: string): string {
     const start = readme.indexOf(README_START);
     const end = readme.indexOf(README_END);
     if (start < 0 || end < start) return readme;
-    const block = /```mermaid\n[\s\S]*?\n```\n/.exec(rendered);
-    if (!block) return readme;
-    return `${readme.slice(0, start + README_START.length)}\n\n${block[0]}\n${readme.slice(end)}`;
+    // indexOf, not a lazy pattern: unanchored, /```mermaid\n[\s\S]*?\n```\n/ is quadratic in the text.
+    const open = rendered.indexOf(MERMAID_OPEN);
+    const close = open < 0 ? -1 : rendered.indexOf(MERMAID_CLOSE, open + MERMAID_OPEN.length);
+    if (close < 0) return readme;
+    const block = rendered.slice(open, close + MERMAID_CLOSE.length);
+    return `${readme.slice(0, start + README_START.length)}\n\n${block}\n${readme.slice(end)}`;
 }
 
 /** Runs the command in `root` (the repository root). Returns the exit code. */
