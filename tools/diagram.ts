@@ -7,7 +7,8 @@
  * QDevice and the public DNS records. The rendering is deterministic (everything sorted), so
  * `--check` can fail CI when the committed file no longer matches the inventory.
  *
- * Exit codes: 0 written / up to date, 1 stale (`--check`), 2 unreadable or invalid inventory.
+ * Exit codes: 0 written / up to date, 1 stale (`--check`), 2 unreadable or invalid inventory; 3 for
+ * a bug and 4 when stdout was closed early (tools/output.ts).
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -18,6 +19,7 @@ import { BACKUP_TIERS, GuestSpec, Inventory } from "../config/schema";
 import { StackFileError, readStackFile, stackFilePath } from "../config/stackfile";
 import { cidrContains, parseCidr, parseIpv4 } from "../lib/ipv4";
 import { parseArgs } from "./args";
+import { flush, runTool } from "./output";
 
 /** Guests carrying this tag receive the WAN's web traffic (the reverse proxy). */
 export const REVERSE_PROXY_TAG = "proxy";
@@ -388,4 +390,14 @@ export function main(
     return 0;
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) {
+    runTool({
+        name: "diagram",
+        run: async (out, err) => {
+            const code = main(process.argv.slice(2), process.cwd(), out, err);
+            await flush(err);
+            await flush(out);
+            return code;
+        },
+    });
+}

@@ -7,7 +7,9 @@
  *   (a) a tree like `pulumi preview`'s with counts per type, (b) violations by level,
  *   (c) per node the allocated CPU and memory against physical and the overcommit ratios,
  *   (d) the longest dependency chain (how many steps deep `pulumi up` must go).
- * Exit 0 when clean, 1 on a mandatory violation, 2 on an invalid inventory or stack file.
+ * Exit 0 when clean, 1 on a mandatory violation, 2 on an invalid inventory, stack file or policy
+ * configuration, 3 for a bug (one line on stderr; with --json a JSON error document), 4 when stdout
+ * was closed before the report was complete. The report is always written in full before exit.
  * Needs no credentials, no network and no Pulumi CLI.
  */
 import * as path from "path";
@@ -16,7 +18,9 @@ import { parseInventory } from "../config/parse";
 import { Inventory } from "../config/schema";
 import { CREDENTIAL_ENV, CREDENTIAL_KEYS, PROJECT, StackFileError, isSecureValue, readStackFile, stackFilePath } from "../config/stackfile";
 import { GUEST_TYPES, NODE_COMPONENT_TYPE } from "../policies/tokens";
-import { parseArgs } from "./args";
+import { ParsedArgs, parseArgs } from "./args";
+import { Tool, finishTool, internalErrorDocument, runTool, writeAll } from "./output";
+import type { PolicyPackConfig } from "../policies/runner";
 import { RecordedResource, Recording } from "./runtime/recorder";
 
 /** The value a secret the plan cannot decrypt (or that is not set) gets; it stays marked secret. */
@@ -57,7 +61,7 @@ export interface PlanReport {
     readonly exitCode: 0 | 1 | 2;
     readonly durationMs: number;
     readonly error?: {
-        readonly kind: "invalid-inventory" | "stack-file";
+        readonly kind: "invalid-inventory" | "stack-file" | "policy-config";
         readonly message: string;
         readonly problems: readonly InventoryProblem[];
     };
@@ -230,7 +234,18 @@ export async function plan(stack: string, dir = process.cwd()): Promise<PlanRepo
         }
         throw err;
     }
-    return planInventory(inv, config, stack, started);
+    const { PolicyConfigError, stackPolicyConfig, stackPolicyConfigPath } = await import("../policies/runner");
+    let policyConfig: PolicyPackConfig;
+    try {
+        policyConfig = stackPolicyConfig(stack);
+    } catch (err) {
+        if (err instanceof PolicyConfigError || err instanceof SyntaxError) {
+            const message = `${path.relative(path.join(__dirname, ".."), stackPolicyConfigPath(stack))}: ${err.message}`;
+            return { stack, exitCode: 2, durationMs: Date.now() - started, error: { kind: "policy-config", message, problems: [] } };
+        }
+        throw err;
+    }
+    return planInventory(inv, config, stack, started, undefined, policyConfig);
 }
 
 /** Plans a validated inventory: records the program, runs the policies, builds the report. */
@@ -240,6 +255,7 @@ export async function planInventory(
     stack: string,
     started = Date.now(),
     onRecording?: (recording: Recording) => void,
+    policyConfig?: PolicyPackConfig,
 ): Promise<PlanReport> {
     for (const v of CREDENTIAL_ENV_VARS) delete process.env[v];
 
@@ -247,7 +263,7 @@ export async function planInventory(
     onRecording?.(recording);
     const { runPolicies, stackPolicyConfig } = await import("../policies/runner");
     // The stack's policy configuration (levels, knobs, exemptions): the file `pulumi preview` gets as --policy-pack-config.
-    const result = runPolicies(recording.resources, stackPolicyConfig(stack));
+    const result = runPolicies(recording.resources, policyConfig ?? stackPolicyConfig(stack));
     const pick = (level: "advisory" | "mandatory"): PlanViolation[] =>
         result.violations
             .filter((v) => v.level === level)
@@ -274,13 +290,17 @@ export async function planInventory(
     };
 }
 
+const ERROR_TITLES: Readonly<Record<NonNullable<PlanReport["error"]>["kind"], string>> = {
+    "invalid-inventory": "the inventory is invalid",
+    "stack-file": "cannot read the stack file",
+    "policy-config": "the stack's policy configuration is invalid",
+};
+
 /** The human-readable report. */
 export function renderReport(report: PlanReport): string {
     const lines: string[] = [];
     if (report.error) {
-        lines.push(
-            `Plan of stack ${report.stack}: ${report.error.kind === "invalid-inventory" ? "the inventory is invalid" : "cannot read the stack file"}`,
-        );
+        lines.push(`Plan of stack ${report.stack}: ${ERROR_TITLES[report.error.kind]}`);
         if (report.error.problems.length > 0) for (const p of report.error.problems) lines.push(`  - ${p.path}: ${p.message}`);
         else lines.push(`  ${report.error.message}`);
         lines.push("", "Nothing was planned. Fix the problems above and run the plan again.");
@@ -349,26 +369,42 @@ export function lastSiblings(tree: readonly TreeEntry[]): boolean[] {
     return last;
 }
 
-export async function main(argv: string[]): Promise<number> {
-    let args;
+/**
+ * The plan as a tool: `--stack NAME` and `--json` from `argv`; writes the report (text, or the
+ * JSON document) completely. `planStack` builds the report (replaced in tests).
+ */
+export function planTool(argv: readonly string[], planStack: (stack: string) => Promise<PlanReport> = (stack) => plan(stack)): Tool {
+    let args: ParsedArgs | undefined;
+    let argsError: string | undefined;
     try {
         args = parseArgs(argv, { flags: ["json"] });
-    } catch (err) {
-        process.stderr.write(`error: ${(err as Error).message}\n`);
-        return 2;
+    } catch (e) {
+        argsError = (e as Error).message;
     }
-    const report = await plan(args.stack);
-    if (args.flags.has("json")) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
-    else process.stdout.write(renderReport(report));
-    return report.exitCode;
+    const json = args?.flags.has("json") ?? false;
+    return {
+        name: "plan",
+        run: async (out, err) => {
+            if (args === undefined) {
+                await writeAll(err, `error: ${argsError}\n`);
+                return 2;
+            }
+            const report = await planStack(args.stack);
+            await writeAll(out, json ? JSON.stringify(report, null, 2) + "\n" : renderReport(report));
+            return report.exitCode;
+        },
+        internalErrorOutput: (message) =>
+            json && args !== undefined ? JSON.stringify(internalErrorDocument(args.stack, message), null, 2) + "\n" : undefined,
+    };
 }
 
-if (require.main === module) {
-    main(process.argv.slice(2)).then(
-        (code) => process.exit(code),
-        (err) => {
-            process.stderr.write(`plan failed: ${err instanceof Error ? err.message : String(err)}\n`);
-            process.exit(3);
-        },
-    );
+/** Runs the plan as `npm run plan` does; returns the exit code once the report is written. */
+export function main(
+    argv: string[],
+    out: NodeJS.WritableStream = process.stdout,
+    err: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
+    return finishTool(planTool(argv), out, err);
 }
+
+if (require.main === module) runTool(planTool(process.argv.slice(2)));

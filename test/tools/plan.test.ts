@@ -8,8 +8,12 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { PassThrough } from "stream";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
-import { PlanReport, lastSiblings, longestDependencyChain, mockConfig, plan, renderReport } from "../../tools/plan";
+import { shellQuote } from "../../lib/shell";
+import { generateInventory } from "../../tools/bench/generate";
+import { PlanReport, lastSiblings, longestDependencyChain, mockConfig, plan, planTool, renderReport } from "../../tools/plan";
+import { finishTool } from "../../tools/output";
 import { RecordedResource } from "../../tools/runtime/recorder";
 
 const ROOT = path.join(__dirname, "../..");
@@ -212,4 +216,82 @@ describe("npm run plan", () => {
         expect(run.status).toBe(2);
         expect(run.stderr).toContain('unknown argument "--frobnicate"');
     }, 60000);
+});
+
+/** Collects what is written to it. */
+function sink(): PassThrough & { text: () => string } {
+    const s = new PassThrough();
+    const chunks: Buffer[] = [];
+    s.on("data", (c: Buffer) => chunks.push(c));
+    return Object.assign(s, { text: () => Buffer.concat(chunks).toString("utf8") });
+}
+
+describe("the plan's end", () => {
+    it("exits 3 for a bug: one line on stderr and, with --json, the JSON error document its schema describes", async () => {
+        const failing = () => Promise.reject(new TypeError("Cannot read properties of undefined (reading 'vmid')\n    at GuestResource"));
+        const out = sink();
+        const err = sink();
+        expect(await finishTool(planTool(["--json", "--stack", "lab"], failing), out, err)).toBe(3);
+        expect(err.text()).toBe(
+            "plan: internal error (a bug; please report it): Cannot read properties of undefined (reading 'vmid'); at GuestResource\n",
+        );
+        const doc = JSON.parse(out.text());
+        expect(doc).toEqual({
+            stack: "lab",
+            exitCode: 3,
+            error: { kind: "internal", message: "Cannot read properties of undefined (reading 'vmid'); at GuestResource" },
+        });
+        expect(validate(doc)).toBe(true);
+        // Without --json, stdout stays empty.
+        const text = sink();
+        expect(await finishTool(planTool([], failing), text, sink())).toBe(3);
+        expect(text.text()).toBe("");
+    });
+
+    it("exits 2 naming the file when the stack's policy configuration is invalid", async () => {
+        const stack = `plan-test-${process.pid}`;
+        const file = path.join(ROOT, "policies", "stacks", `${stack}.json`);
+        fs.writeFileSync(file, JSON.stringify({ "no-such-rule": "mandatory" }));
+        try {
+            const report = await plan(stack, stackDir(stack));
+            expect(report.exitCode).toBe(2);
+            expect(report.error).toEqual({
+                kind: "policy-config",
+                message: `policies/stacks/${stack}.json: invalid policy pack config:\n  - no-such-rule: no such policy in the pack`,
+                problems: [],
+            });
+            expect(validate(JSON.parse(JSON.stringify(report)))).toBe(true);
+            expect(renderReport(report)).toContain(`Plan of stack ${stack}: the stack's policy configuration is invalid`);
+        } finally {
+            fs.rmSync(file, { force: true });
+        }
+    });
+
+    it("writes the JSON report of a 1,000-guest stack in full through a real pipe to a slow reader", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-plan-pipe-"));
+        const inventory = generateInventory(1000);
+        const config = Object.fromEntries(Object.entries(inventory).map(([key, value]) => [`homelab:${key}`, value]));
+        fs.writeFileSync(path.join(dir, "Pulumi.gen.yaml"), toYaml({ config }));
+        // The reader takes a chunk, then rests 5 ms before the next: the plan must wait for it.
+        const reader =
+            "process.stdin.on('data', (c) => { process.stdout.write(c); process.stdin.pause(); setTimeout(() => process.stdin.resume(), 5); });";
+        const node = shellQuote(process.execPath);
+        const planScript = shellQuote(path.join(ROOT, "tools", "plan.ts"));
+        const command = `${node} -r ts-node/register/transpile-only ${planScript} --stack gen --json | ${node} -e ${shellQuote(reader)}; echo "\${PIPESTATUS[*]}" >&2`;
+        const run = spawnSync("bash", ["-c", command], {
+            cwd: dir,
+            encoding: "utf8",
+            timeout: 180_000,
+            maxBuffer: 256 * 1024 * 1024,
+            env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json"), NODE_PATH: path.join(ROOT, "node_modules") },
+        });
+        expect(run.stderr.trim()).toBe("0 0");
+        const doc = JSON.parse(run.stdout) as PlanReport;
+        expect(validate(doc)).toBe(true);
+        expect(doc.exitCode).toBe(0);
+        expect(doc.inventory!.guests).toBe(1000);
+        expect(doc.resources!.tree).toHaveLength(doc.resources!.total);
+        expect(run.stdout.length).toBeGreaterThan(256 * 1024);
+        fs.rmSync(dir, { recursive: true, force: true });
+    }, 200_000);
 });
