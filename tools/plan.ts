@@ -7,7 +7,7 @@
  *   (a) a tree like `pulumi preview`'s with counts per type, (b) violations by level,
  *   (c) per node the allocated CPU and memory against physical and the overcommit ratios,
  *   (d) the longest dependency chain (how many steps deep `pulumi up` must go).
- * Exit 0 when clean, 1 on a mandatory violation, 2 on an invalid inventory, stack file or policy
+ * Exit 0 when clean, 1 on a mandatory violation or what the engine would refuse (a duplicate URN), 2 on an invalid inventory, stack file or policy
  * configuration, 3 for a bug (one line on stderr; with --json a JSON error document), 4 when stdout
  * was closed before the report was complete. The report is always written in full before exit.
  * Needs no credentials, no network and no Pulumi CLI.
@@ -67,6 +67,8 @@ export interface PlanReport {
     };
     readonly inventory?: { readonly nodes: number; readonly guests: number; readonly datasets: number; readonly records: number };
     readonly resources?: { readonly total: number; readonly byType: Record<string, number>; readonly tree: readonly TreeEntry[] };
+    /** What the engine would refuse before any policy runs (a duplicate URN), in the engine's words. */
+    readonly engineErrors?: readonly string[];
     readonly violations?: { readonly mandatory: readonly PlanViolation[]; readonly advisory: readonly PlanViolation[] };
     readonly remediations?: readonly { readonly policy: string; readonly name: string; readonly urn: string }[];
     readonly capacity?: readonly NodeCapacity[];
@@ -191,16 +193,24 @@ export function nodeCapacity(resources: readonly RecordedResource[]): NodeCapaci
     return out.sort((a, b) => a.node.localeCompare(b.node));
 }
 
+/** The program a plan records: the homelab's by default (tests hand in others). */
+export type PlanProgram = (inv: Inventory) => unknown;
+
 /** Runs the program of `inv` under the recording mocks. Loaded lazily: the SDKs are heavy. */
-export async function recordProgram(inv: Inventory, config: Record<string, unknown>, stack: string): Promise<Recording> {
+export async function recordProgram(
+    inv: Inventory,
+    config: Record<string, unknown>,
+    stack: string,
+    program?: PlanProgram,
+): Promise<Recording> {
     const pulumi = await import("@pulumi/pulumi");
     const { installRecorder, runInStack, withoutStackTraces } = await import("./runtime/recorder");
     const { PLAN_INVOKES, PLAN_STATES } = await import("./runtime/invokes");
     const { values, secretKeys } = mockConfig(config);
     pulumi.runtime.setAllConfig(values, secretKeys);
     const recording = await installRecorder({ project: PROJECT, stack, preview: true, invokes: PLAN_INVOKES, states: PLAN_STATES });
-    const { deployHomelab } = await import("../program");
-    await withoutStackTraces(() => runInStack(() => deployHomelab(inv)));
+    const deploy = program ?? (await import("../program")).deployHomelab;
+    await withoutStackTraces(() => runInStack(() => deploy(inv)));
     if (recording.errors.length > 0)
         throw new Error(`the program made calls the offline plan cannot answer:\n${recording.errors.join("\n")}`);
     return recording;
@@ -245,7 +255,19 @@ export async function plan(stack: string, dir = process.cwd()): Promise<PlanRepo
         }
         throw err;
     }
-    return planInventory(inv, config, stack, started, undefined, policyConfig);
+    return planInventory(inv, config, stack, { started, policyConfig });
+}
+
+/** Optional parts of `planInventory`. */
+export interface PlanOptions {
+    /** When the plan started (the report's duration counts from it). @default now */
+    readonly started?: number;
+    /** Sees the recording before the policies run (the benchmark keeps the resource list). */
+    readonly onRecording?: (recording: Recording) => void;
+    /** The policy pack configuration. @default the stack's, policies/stacks/<stack>.json */
+    readonly policyConfig?: PolicyPackConfig;
+    /** The program to record. @default the homelab's `deployHomelab` */
+    readonly program?: PlanProgram;
 }
 
 /** Plans a validated inventory: records the program, runs the policies, builds the report. */
@@ -253,13 +275,12 @@ export async function planInventory(
     inv: Inventory,
     config: Record<string, unknown>,
     stack: string,
-    started = Date.now(),
-    onRecording?: (recording: Recording) => void,
-    policyConfig?: PolicyPackConfig,
+    options: PlanOptions = {},
 ): Promise<PlanReport> {
+    const { started = Date.now(), onRecording, policyConfig, program } = options;
     for (const v of CREDENTIAL_ENV_VARS) delete process.env[v];
 
-    const recording = await recordProgram(inv, config, stack);
+    const recording = await recordProgram(inv, config, stack, program);
     onRecording?.(recording);
     const { runPolicies, stackPolicyConfig } = await import("../policies/runner");
     // The stack's policy configuration (levels, knobs, exemptions): the file `pulumi preview` gets as --policy-pack-config.
@@ -274,7 +295,7 @@ export async function planInventory(
     const deps = longestDependencyChain(recording.resources);
     return {
         stack,
-        exitCode: mandatory.length > 0 ? 1 : 0,
+        exitCode: mandatory.length > 0 || recording.engineErrors.length > 0 ? 1 : 0,
         durationMs: Date.now() - started,
         inventory: {
             nodes: Object.keys(inv.nodes).length,
@@ -283,6 +304,7 @@ export async function planInventory(
             records: inv.dns ? Object.keys(inv.dns.records).length : 0,
         },
         resources: { total: recording.resources.length, byType: recording.countsByType(), tree: resourceTree(recording.resources) },
+        engineErrors: [...recording.engineErrors],
         violations: { mandatory, advisory },
         remediations: result.remediations.map((r) => ({ policy: r.policy, name: r.name, urn: r.urn })),
         capacity: nodeCapacity(recording.resources),
@@ -326,6 +348,11 @@ export function renderReport(report: PlanReport): string {
     for (const [type, count] of Object.entries(res.byType)) lines.push(`  ${String(count).padStart(4)}  ${type}`);
 
     const v = report.violations!;
+    const engineErrors = report.engineErrors ?? [];
+    if (engineErrors.length > 0) {
+        lines.push("", `Engine errors: ${engineErrors.length} (pulumi preview and up would stop on these)`);
+        for (const e of engineErrors) lines.push(`    ${e}`);
+    }
     lines.push("", `Policy violations: ${v.mandatory.length} mandatory, ${v.advisory.length} advisory`);
     for (const [title, list] of [
         ["mandatory", v.mandatory],
@@ -350,7 +377,11 @@ export function renderReport(report: PlanReport): string {
     lines.push("", `Longest dependency chain: ${d.depth} steps`, `  ${d.chain.join(" → ")}`);
     lines.push(
         "",
-        report.exitCode === 0 ? "Plan OK: no mandatory violation." : "Plan FAILED: mandatory policy violations above must be fixed.",
+        report.exitCode === 0
+            ? "Plan OK: no mandatory violation."
+            : engineErrors.length > 0
+              ? "Plan FAILED: the engine would refuse this program (engine errors above)."
+              : "Plan FAILED: mandatory policy violations above must be fixed.",
         `(${report.durationMs} ms)`,
     );
     return lines.join("\n") + "\n";

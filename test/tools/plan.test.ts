@@ -12,7 +12,18 @@ import { PassThrough } from "stream";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
 import { shellQuote } from "../../lib/shell";
 import { generateInventory } from "../../tools/bench/generate";
-import { PlanReport, lastSiblings, longestDependencyChain, mockConfig, plan, planTool, renderReport } from "../../tools/plan";
+import * as pulumi from "@pulumi/pulumi";
+import { referenceInventory } from "../program/reference";
+import {
+    PlanReport,
+    lastSiblings,
+    longestDependencyChain,
+    mockConfig,
+    plan,
+    planInventory,
+    planTool,
+    renderReport,
+} from "../../tools/plan";
 import { finishTool } from "../../tools/output";
 import { RecordedResource } from "../../tools/runtime/recorder";
 
@@ -132,6 +143,35 @@ describe("an invalid inventory", () => {
         expect(report.exitCode).toBe(2);
         expect(report.error!.kind).toBe("stack-file");
         expect(report.error!.message).toMatch(/^Pulumi\.nowhere\.yaml: no such stack file/);
+    });
+});
+
+describe("a program the engine would refuse", () => {
+    it("fails the plan with exit 1 and the engine's error naming the duplicate URN", async () => {
+        class Thing extends pulumi.CustomResource {
+            constructor(name: string) {
+                super("test:index:Thing", name, {});
+            }
+        }
+        const report = await planInventory(referenceInventory(), {}, "dup", {
+            policyConfig: {},
+            program: () => {
+                new Thing("twin");
+                new Thing("twin");
+            },
+        });
+        expect(report.exitCode).toBe(1);
+        expect(report.engineErrors).toEqual([
+            "Duplicate resource URN 'urn:pulumi:dup::homelab::test:index:Thing::twin'; try giving it a unique name",
+        ]);
+        expect(report.violations).toEqual({ mandatory: [], advisory: [] });
+        expect(report.resources!.total).toBe(2);
+        expect(validate(JSON.parse(JSON.stringify(report)))).toBe(true);
+        const text = renderReport(report);
+        expect(text).toContain(
+            "Engine errors: 1 (pulumi preview and up would stop on these)\n    Duplicate resource URN 'urn:pulumi:dup::homelab::test:index:Thing::twin'; try giving it a unique name\n",
+        );
+        expect(text).toContain("Plan FAILED: the engine would refuse this program (engine errors above).");
     });
 });
 

@@ -98,8 +98,10 @@ async function childPlan(guests: number, listFile: string): Promise<ChildResult>
     let registered: RegisteredList = [];
     const started = process.hrtime.bigint();
     const inv = parseInventory(raw);
-    const report = await planInventory(inv, {}, "bench", Date.now(), (recording) => {
-        registered = recording.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").map((r) => [r.type, r.name, r.inputs]);
+    const report = await planInventory(inv, {}, "bench", {
+        onRecording: (recording) => {
+            registered = recording.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").map((r) => [r.type, r.name, r.inputs]);
+        },
     });
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     if (report.exitCode !== 0) {
