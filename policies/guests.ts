@@ -7,36 +7,19 @@
  * unknown value in) what it needs.
  */
 import type { PolicyResource } from "@pulumi/policy";
-import { bool, num, Props, record, records, str, strings } from "./props";
-import { CONTAINER_TYPES, GUEST_COMPONENT_TYPES, GUEST_TYPES, NODE_COMPONENT_TYPE } from "./tokens";
-
-/** Proxmox defaults when a guest leaves sizing out (both resources: 1 core, 512 MiB). */
-const DEFAULT_CORES = 1;
-const DEFAULT_SOCKETS = 1;
-const DEFAULT_MEMORY_MIB = 512;
-
-/** The address part of `192.168.30.40/24`; undefined for `dhcp` or anything else. */
-export function staticAddress(value: unknown): string | undefined {
-    const s = str(value);
-    if (s === undefined) return undefined;
-    const ip = s.split("/")[0].trim();
-    return /^\d{1,3}(\.\d{1,3}){3}$/.test(ip) ? ip : undefined;
-}
-
-/** The first NIC of a container (`networkInterfaces`) or VM (`networkDevices`), from its inputs. */
-export function firstNic(type: string, props: Props): Props | undefined {
-    return records(CONTAINER_TYPES.has(type) ? props.networkInterfaces : props.networkDevices)[0];
-}
-
-/** The VLAN tag of the first NIC; undefined when untagged (or a trunk). */
-export function firstNicVlan(type: string, props: Props): number | undefined {
-    return num(firstNic(type, props)?.vlanId);
-}
-
-/** The first static IPv4 address cloud-init gives the guest (`initialization.ipConfigs[0].ipv4.address`, no prefix). */
-export function cloudInitAddress(props: Props): string | undefined {
-    return staticAddress(record(records(record(props.initialization)?.ipConfigs)[0]?.ipv4)?.address);
-}
+import {
+    cloudInitAddress,
+    cloudInitAddresses,
+    guestMemoryMiB,
+    guestPoolId,
+    guestShape,
+    guestVcpus,
+    inputVmid,
+    nicsOf,
+    staticAddress,
+} from "./guestInputs";
+import { bool, num, Props, str, strings } from "./props";
+import { GUEST_COMPONENT_TYPES, GUEST_TYPES, NODE_COMPONENT_TYPE } from "./tokens";
 
 export class Guest {
     constructor(
@@ -60,7 +43,7 @@ export class Guest {
     }
 
     get kind(): "lxc" | "vm" {
-        if (this.provider !== undefined) return CONTAINER_TYPES.has(this.provider.type) ? "lxc" : "vm";
+        if (this.provider !== undefined) return guestShape(this.provider.type) === "container" ? "lxc" : "vm";
         return this.component?.type === "homelab:proxmox:LxcGuest" ? "lxc" : "vm";
     }
 
@@ -72,8 +55,13 @@ export class Guest {
         return this.component?.props ?? {};
     }
 
+    /** The provider resource's type ("" for a guest known only by its component). */
+    private get type(): string {
+        return this.provider?.type ?? "";
+    }
+
     vmid(): number | undefined {
-        return num(this.inputs.vmId) ?? num(this.outputs.vmid);
+        return this.inputVmid() ?? num(this.outputs.vmid);
     }
 
     nodeName(): string | undefined {
@@ -82,11 +70,7 @@ export class Guest {
 
     /** Static IPv4 addresses (no prefix): from cloud-init/initialization and the component's `ipv4`. */
     ipv4s(): string[] {
-        const found = new Set<string>();
-        for (const c of records(record(this.inputs.initialization)?.ipConfigs)) {
-            const ip = staticAddress(record(c.ipv4)?.address);
-            if (ip !== undefined) found.add(ip);
-        }
+        const found = new Set<string>(cloudInitAddresses(this.type, this.inputs));
         const fromComponent = staticAddress(this.outputs.ipv4);
         if (fromComponent !== undefined) found.add(fromComponent);
         return [...found];
@@ -94,17 +78,17 @@ export class Guest {
 
     /** The VLAN tag of the provider resource's first NIC. */
     inputVlan(): number | undefined {
-        return this.provider === undefined ? undefined : firstNicVlan(this.provider.type, this.inputs);
+        return nicsOf(this.type, this.inputs)[0]?.vlan;
     }
 
     /** The static address cloud-init gives the provider resource's first NIC. */
     inputAddress(): string | undefined {
-        return cloudInitAddress(this.inputs);
+        return cloudInitAddress(this.type, this.inputs);
     }
 
-    /** `vmId` as the provider resource sets it (undefined without a provider resource). */
+    /** The VMID the provider resource sets (`vmId` or `resourceId`; undefined without a provider resource). */
     inputVmid(): number | undefined {
-        return num(this.inputs.vmId);
+        return this.provider === undefined ? undefined : inputVmid(this.type, this.inputs);
     }
 
     /** The component's registered `vlan`. */
@@ -140,7 +124,7 @@ export class Guest {
     }
 
     poolId(): string | undefined {
-        return str(this.inputs.poolId);
+        return guestPoolId(this.type, this.inputs);
     }
 
     tags(): string[] {
@@ -149,16 +133,12 @@ export class Guest {
 
     /** vCPUs allocated: cores (× sockets for a VM); 0 for a guest known only by its component. */
     vcpus(): number {
-        if (this.provider === undefined) return 0;
-        const cpu = record(this.inputs.cpu);
-        const cores = num(cpu?.cores) ?? DEFAULT_CORES;
-        return this.kind === "vm" ? cores * (num(cpu?.sockets) ?? DEFAULT_SOCKETS) : cores;
+        return this.provider === undefined ? 0 : guestVcpus(this.type, this.inputs);
     }
 
-    /** Memory allocated in MiB (`memory.dedicated`); 0 for a guest known only by its component. */
+    /** Memory allocated in MiB; 0 for a guest known only by its component. */
     memoryMiB(): number {
-        if (this.provider === undefined) return 0;
-        return num(record(this.inputs.memory)?.dedicated) ?? DEFAULT_MEMORY_MIB;
+        return this.provider === undefined ? 0 : guestMemoryMiB(this.type, this.inputs);
     }
 }
 

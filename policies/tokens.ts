@@ -7,17 +7,44 @@
  * release of the previous major. Only types whose inputs have the same shape share a set.
  */
 
+/** The previous major's cloned VM, whose VMID field is `vmId` (a string), not `resourceId`. */
+export const CLONED_VM_V7 = "proxmoxve:VM/clonedVirtualMachine:ClonedVirtualMachine";
+
 /** LXC containers: `proxmoxve.ContainerLegacy` (v8) and `proxmoxve.ct.Container` (v7). */
 export const CONTAINER_TYPES: ReadonlySet<string> = new Set([
     "proxmoxve:index/containerLegacy:ContainerLegacy",
     "proxmoxve:CT/container:Container",
 ]);
 
-/** QEMU VMs: `proxmoxve.VmLegacy` (v8) and `proxmoxve.vm.VirtualMachine` (v7). */
+/**
+ * QEMU VMs with the full input shape (`vmId`, `disks`, `networkDevices`, `initialization`, PCI and
+ * USB passthrough): `proxmoxve.VmLegacy` (v8) and `proxmoxve.vm.VirtualMachine` (v7).
+ */
 export const VM_TYPES: ReadonlySet<string> = new Set(["proxmoxve:index/vmLegacy:VmLegacy", "proxmoxve:VM/virtualMachine:VirtualMachine"]);
 
-/** Containers and VMs. */
-export const GUEST_TYPES: ReadonlySet<string> = new Set([...CONTAINER_TYPES, ...VM_TYPES]);
+/**
+ * VMs cloned from a template that manage only what they list: `proxmoxve.cloned.Vm` and
+ * `cloned.VmLegacy` (v8), `proxmoxve.vm.ClonedVirtualMachine` (v7). Their disks and NICs are maps
+ * keyed by interface (`disk.scsi0`, `network.net0` with `tag`), memory is `memory.size`, the clone
+ * target `clone.targetDatastore`, and the VMID a string (`resourceId`; v7: `vmId`).
+ */
+export const CLONED_VM_TYPES: ReadonlySet<string> = new Set(["proxmoxve:cloned/vm:Vm", "proxmoxve:cloned/vmLegacy:VmLegacy", CLONED_VM_V7]);
+
+/**
+ * The provider's experimental VM: `proxmoxve.Vm` and `Vm2Legacy` (v8), `proxmoxve.vm.VirtualMachine2`
+ * (v7). Its inputs have no disks, NICs or memory; the VMID is the string `resourceId` (none in v7).
+ */
+export const EXPERIMENTAL_VM_TYPES: ReadonlySet<string> = new Set([
+    "proxmoxve:index/vm:Vm",
+    "proxmoxve:index/vm2Legacy:Vm2Legacy",
+    "proxmoxve:VM/virtualMachine2:VirtualMachine2",
+]);
+
+/** Every VM class. */
+export const ALL_VM_TYPES: ReadonlySet<string> = new Set([...VM_TYPES, ...CLONED_VM_TYPES, ...EXPERIMENTAL_VM_TYPES]);
+
+/** Every guest class: containers and VMs of every shape. */
+export const GUEST_TYPES: ReadonlySet<string> = new Set([...CONTAINER_TYPES, ...ALL_VM_TYPES]);
 
 /** Guest firewall options: `proxmoxve.firewall.OptionsLegacy` (v8) and `proxmoxve.network.FirewallOptions` (v7). */
 export const FIREWALL_OPTIONS_TYPES: ReadonlySet<string> = new Set([

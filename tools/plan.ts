@@ -17,6 +17,7 @@ import { InventoryError, InventoryProblem } from "../config/errors";
 import { parseInventory } from "../config/parse";
 import { Inventory } from "../config/schema";
 import { CREDENTIAL_ENV, CREDENTIAL_KEYS, PROJECT, StackFileError, isSecureValue, readStackFile, stackFilePath } from "../config/stackfile";
+import { guestMemoryMiB, guestVcpus } from "../policies/guestInputs";
 import { GUEST_TYPES, NODE_COMPONENT_TYPE } from "../policies/tokens";
 import { ParsedArgs, parseArgs } from "./args";
 import { Tool, finishTool, internalErrorDocument, runTool, writeAll } from "./output";
@@ -155,9 +156,6 @@ export function longestDependencyChain(resources: readonly RecordedResource[]): 
 
 const num = (v: unknown): number | undefined =>
     typeof v === "number" ? v : typeof v === "string" && v !== "" && !isNaN(Number(v)) ? Number(v) : undefined;
-/** What Proxmox gives a guest that leaves sizing out (the overcommit policy counts the same). */
-const DEFAULT_CORES = 1;
-const DEFAULT_MEMORY_MIB = 512;
 
 /** Per node: cores and memory of the guests registered on it, against the node component's outputs. */
 export function nodeCapacity(resources: readonly RecordedResource[]): NodeCapacity[] {
@@ -166,11 +164,10 @@ export function nodeCapacity(resources: readonly RecordedResource[]): NodeCapaci
     for (const r of resources) {
         if (!GUEST_TYPES.has(r.type)) continue;
         const node = String(r.inputs.nodeName);
-        const cpu = (r.inputs.cpu ?? {}) as Record<string, unknown>;
-        const memory = (r.inputs.memory ?? {}) as Record<string, unknown>;
         const sum = allocated.get(node) ?? { cores: 0, memoryMiB: 0 };
-        sum.cores += (num(cpu.cores) ?? DEFAULT_CORES) * (num(cpu.sockets) ?? 1);
-        sum.memoryMiB += num(memory.dedicated) ?? DEFAULT_MEMORY_MIB;
+        // The pack's readers: every guest class, Proxmox's defaults, counted as the overcommit rule counts.
+        sum.cores += guestVcpus(r.type, r.inputs);
+        sum.memoryMiB += guestMemoryMiB(r.type, r.inputs);
         allocated.set(node, sum);
     }
     const out: NodeCapacity[] = [];

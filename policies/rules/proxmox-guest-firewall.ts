@@ -1,7 +1,8 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { stackRule } from "../define";
 import { guestsOf } from "../guests";
-import { bool, num, records, str } from "../props";
+import { nicsOf } from "../guestInputs";
+import { bool, num, str } from "../props";
 import { FIREWALL_OPTIONS_TYPES } from "../tokens";
 
 /**
@@ -23,15 +24,14 @@ export const proxmoxGuestFirewall = stackRule({
             );
         for (const guest of guestsOf(resources)) {
             if (guest.provider === undefined || guest.isTemplate()) continue;
-            const field = guest.kind === "lxc" ? "networkInterfaces" : "networkDevices";
-            records(guest.provider.props[field]).forEach((nic, i) => {
-                if (bool(nic.firewall) !== true) {
+            for (const nic of nicsOf(guest.provider.type, guest.provider.props)) {
+                if (nic.firewall !== true) {
                     report(
-                        `Guest ${guest.name}: NIC ${str(nic.name) ?? `#${i}`} has the firewall off (\`${field}[${i}].firewall\`). Set \`firewall: true\`.`,
+                        `Guest ${guest.name}: NIC ${nic.label} has the firewall off (\`${nic.field}.firewall\`). Set \`firewall: true\`.`,
                         guest.urn,
                     );
                 }
-            });
+            }
             const vmid = guest.vmid();
             if (vmid === undefined) continue;
             const opts = optionsFor(guest.kind, vmid, guest.nodeName());

@@ -278,7 +278,7 @@ describe.each(Object.keys(LEVELS))("%s", (rule) => {
         it("does not apply to other resource types", () => {
             const stack = c
                 .violating()
-                .map((r) => (r.name === c.target ? { ...r, type: "proxmoxve:index/vm:Vm", urn: `${r.urn}-other` } : r));
+                .map((r) => (r.name === c.target ? { ...r, type: "proxmoxve:index/poolLegacy:PoolLegacy", urn: `${r.urn}-other` } : r));
             expect(of(rule, stack)).toEqual([]);
         });
     }

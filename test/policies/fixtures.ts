@@ -14,6 +14,10 @@ import { PolicyPackConfig, PolicyResourceInput, PolicyRunResult, runPolicies } f
 
 export type ContainerInputs = pulumi.Unwrap<proxmoxve.ContainerLegacyArgs>;
 export type VmInputs = pulumi.Unwrap<proxmoxve.VmLegacyArgs>;
+export type ClonedVmInputs = pulumi.Unwrap<proxmoxve.cloned.VmArgs>;
+export type ClonedVmLegacyInputs = pulumi.Unwrap<proxmoxve.cloned.VmLegacyArgs>;
+export type ExperimentalVmInputs = pulumi.Unwrap<proxmoxve.VmArgs>;
+export type Vm2LegacyInputs = pulumi.Unwrap<proxmoxve.Vm2LegacyArgs>;
 export type FirewallOptionsInputs = pulumi.Unwrap<proxmoxve.firewall.OptionsLegacyArgs>;
 export type BackupJobInputs = pulumi.Unwrap<proxmoxve.backup.JobArgs>;
 export type DownloadInputs = pulumi.Unwrap<proxmoxve.download.FileArgs>;
@@ -27,6 +31,12 @@ export const T = {
     containerV7: "proxmoxve:CT/container:Container",
     vm: "proxmoxve:index/vmLegacy:VmLegacy",
     vmV7: "proxmoxve:VM/virtualMachine:VirtualMachine",
+    clonedVm: "proxmoxve:cloned/vm:Vm",
+    clonedVmLegacy: "proxmoxve:cloned/vmLegacy:VmLegacy",
+    clonedVmV7: "proxmoxve:VM/clonedVirtualMachine:ClonedVirtualMachine",
+    experimentalVm: "proxmoxve:index/vm:Vm",
+    vm2Legacy: "proxmoxve:index/vm2Legacy:Vm2Legacy",
+    experimentalVmV7: "proxmoxve:VM/virtualMachine2:VirtualMachine2",
     firewallOptions: "proxmoxve:firewall/optionsLegacy:OptionsLegacy",
     backupJob: "proxmoxve:backup/job:Job",
     download: "proxmoxve:download/file:File",
@@ -115,6 +125,28 @@ export const VM: VmInputs = {
     hostpcis: [{ device: "hostpci0", mapping: "nic-wan", pcie: true }],
     usbs: [{ mapping: "coral" }],
     tags: ["backup", "high"],
+};
+
+/** A VM cloned from template 9000 on VLAN 10 (.30): disks and NICs are maps keyed by interface. */
+export const CLONED_VM: ClonedVmInputs = {
+    nodeName: "pve-storage",
+    resourceId: "10030",
+    name: "builder",
+    clone: { sourceVmId: 9000, full: true, targetDatastore: "stor-zfs" },
+    cpu: { cores: 2, units: 1024 },
+    memory: { size: 4096 },
+    disk: { scsi0: { datastoreId: "stor-zfs", sizeGb: 32 } },
+    network: { net0: { bridge: "vmbr0", tag: 10, firewall: true } },
+    tags: ["normal"],
+};
+
+/** The provider's experimental VM: no disks, NICs or memory in its inputs. */
+export const EXPERIMENTAL_VM: ExperimentalVmInputs = {
+    nodeName: "pve-storage",
+    resourceId: "10031",
+    name: "lab",
+    cpu: { cores: 1, units: 1024 },
+    tags: ["low"],
 };
 
 export function container(
