@@ -106,6 +106,35 @@ export class Guest {
         return num(this.outputs.vmid);
     }
 
+    /** The inventory entry the guest comes from (`guests.photos`), registered by its component. */
+    inventoryKey(): string | undefined {
+        return nonBlank(this.outputs.inventoryKey);
+    }
+
+    /** Whether the guest is its network's router (the VM with `gateway`), registered by its component. */
+    isGateway(): boolean {
+        return bool(this.outputs.isGateway) === true;
+    }
+
+    /** The inventory's reason for a privileged container. */
+    privilegedReason(): string | undefined {
+        return nonBlank(this.outputs.privilegedReason);
+    }
+
+    /** The inventory's reason for a firewall policy of ACCEPT. */
+    firewallPolicyReason(): string | undefined {
+        return nonBlank(this.outputs.firewallPolicyReason);
+    }
+
+    /**
+     * Where to fix a value, for messages: the inventory key when the guest comes from the inventory
+     * (`guests.photos.ipv4`), else the provider field (`initialization.ipConfigs[0].ipv4.address`).
+     */
+    fixAt(inventoryField: string, providerField: string): string {
+        const key = this.inventoryKey();
+        return key !== undefined ? `\`${key}.${inventoryField}\`` : `\`${providerField}\``;
+    }
+
     haPair(): string | undefined {
         return str(this.outputs.haPair);
     }
@@ -115,8 +144,7 @@ export class Guest {
     }
 
     backupExclusionReason(): string | undefined {
-        const reason = str(this.outputs.backupExclusionReason);
-        return reason !== undefined && reason.trim() !== "" ? reason : undefined;
+        return nonBlank(this.outputs.backupExclusionReason);
     }
 
     isTemplate(): boolean {
@@ -142,7 +170,14 @@ export class Guest {
     }
 }
 
-function guestComponentAbove(resource: PolicyResource): PolicyResource | undefined {
+/** A string that says something, or undefined. */
+function nonBlank(value: unknown): string | undefined {
+    const s = str(value);
+    return s !== undefined && s.trim() !== "" ? s : undefined;
+}
+
+/** The guest component a resource belongs to, if any. */
+export function guestComponentAbove(resource: PolicyResource): PolicyResource | undefined {
     for (let p = resource.parent; p !== undefined; p = p.parent) {
         if (GUEST_COMPONENT_TYPES.has(p.type)) return p;
     }
@@ -187,7 +222,11 @@ export function nodesOf(resources: readonly PolicyResource[]): NodeCapacity[] {
     return nodes;
 }
 
-/** Names of guests, quoted and joined for messages. */
+/** The guest of one provider resource, with the component above it. */
+export function guestOf(resource: PolicyResource): Guest {
+    return new Guest(resource, guestComponentAbove(resource));
+}
+
 /** Items grouped by key (an item with several keys joins each group), in order; linear. */
 export function groupBy<K, T>(items: Iterable<T>, keys: (item: T) => K | readonly K[] | undefined): Map<K, T[]> {
     const groups = new Map<K, T[]>();
@@ -202,6 +241,7 @@ export function groupBy<K, T>(items: Iterable<T>, keys: (item: T) => K | readonl
     return groups;
 }
 
+/** Names of guests, joined for messages. */
 export function names(guests: readonly Guest[]): string {
     return guests.map((g) => g.name).join(", ");
 }

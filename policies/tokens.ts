@@ -103,6 +103,20 @@ export const S3_OBJECT_LOCK_TYPES: ReadonlySet<string> = new Set([
 
 export const S3_ACL_TYPES: ReadonlySet<string> = new Set(["aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2"]);
 
+/** Directory storages: `proxmoxve.storage.Directory` and `DirectoryLegacy` (v8; none in v7). */
+export const DIRECTORY_STORAGE_TYPES: ReadonlySet<string> = new Set([
+    "proxmoxve:storage/directory:Directory",
+    "proxmoxve:storage/directoryLegacy:DirectoryLegacy",
+]);
+
+/** ACLs: `proxmoxve.Acl` and `AclLegacy` (v8), `proxmoxve.Acl` (v7, the same token). Same inputs: path, roleId, propagate, tokenId/userId/groupId. */
+export const ACL_TYPES: ReadonlySet<string> = new Set(["proxmoxve:index/acl:Acl", "proxmoxve:index/aclLegacy:AclLegacy"]);
+
+/** Roles: `proxmoxve.RoleLegacy` (v8) and `proxmoxve.permission.Role` (v7): roleId, privileges. */
+export const ROLE_TYPES: ReadonlySet<string> = new Set(["proxmoxve:index/roleLegacy:RoleLegacy", "proxmoxve:Permission/role:Role"]);
+
 /** Our components (contract: the outputs they register are listed in policies/README.md). */
+export const CLUSTER_COMPONENT_TYPE = "homelab:proxmox:Cluster";
+export const ZFS_DATASET_COMPONENT_TYPE = "homelab:storage:ZfsDataset";
 export const NODE_COMPONENT_TYPE = "homelab:proxmox:Node";
 export const GUEST_COMPONENT_TYPES: ReadonlySet<string> = new Set(["homelab:proxmox:LxcGuest", "homelab:proxmox:VmGuest"]);

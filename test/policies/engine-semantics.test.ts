@@ -305,10 +305,10 @@ describe("values unknown during preview", () => {
         const stack = replace(compliantStack(), "cloud-container", (r) => ({ ...r, inputs: { ...r.inputs, unprivileged: UNKNOWN } }));
         const result = runPolicies(stack);
         expect(of("proxmox-container-unprivileged", stack)).toEqual([]);
+        // A stack rule judges resource by resource and names the one it could not judge.
         expect(result.notApplicable).toContainEqual({
             policy: "proxmox-container-unprivileged",
-            urn: urnNamed(stack, "cloud-container"),
-            reason: "unprivileged is unknown during preview",
+            reason: "cloud-container: unprivileged is unknown during preview",
         });
     });
     it("does not report a violation found before the check met an unknown value", () => {

@@ -148,7 +148,7 @@ describe("cloned VMs in the stack rules", () => {
     it("follow the VMID scheme from their first NIC's tag and the component's ipv4", () => {
         const stack = stackWithNewClasses({ cloned: (i) => (i.resourceId = "10039") });
         expect(check("proxmox-vmid-scheme-components", stack)).toEqual([
-            "VMID 10039 of builder-vm does not follow the scheme: VLAN 10 (first NIC) × 1000 + last octet of 192.168.10.30 (the guest component's ipv4) = 10030. Set `vmId: 10030`, or fix the VLAN or address.",
+            "VMID 10039 of builder-vm does not follow the scheme: VLAN 10 (first NIC) × 1000 + last octet of 192.168.10.30 (the guest component's ipv4) = 10030. Set `resourceId` to 10030, or fix the VLAN or address.",
         ]);
     });
     it("take part in VMID uniqueness with their string resourceId", () => {
@@ -206,7 +206,9 @@ describe.each([
     });
     it("is not judged by the VMID scheme from its inputs (no NIC), and is reported when it has no VMID", () => {
         const result = runPolicies(one());
-        expect(result.notApplicable.filter((n) => n.policy === "proxmox-vmid-scheme").map((n) => n.urn)).toEqual([urnOf(type, "lab-vm")]);
+        expect(result.notApplicable.filter((n) => n.policy === "proxmox-vmid-scheme").map((n) => n.reason)).toEqual([
+            "lab-vm: the first NIC has no VLAN tag or no static IPv4 address in the inputs",
+        ]);
         expect(
             check(
                 "proxmox-vmid-scheme",

@@ -56,7 +56,7 @@ describe("the policy pack over the reference stack", () => {
                 "mandatory",
                 "proxmox-vmid-scheme-components",
                 "windows-vm",
-                "VMID 20031 of windows-vm does not follow the scheme: VLAN 20 (first NIC) × 1000 + last octet of 192.168.20.30 (the guest component's ipv4) = 20030. Set `vmId: 20030`, or fix the VLAN or address.",
+                "VMID 20031 of windows-vm does not follow the scheme: VLAN 20 (first NIC) × 1000 + last octet of 192.168.20.30 (the guest component's ipv4) = 20030. Set `vmId` to 20030, or fix the VLAN or address.",
             ],
         ]);
     });
@@ -75,7 +75,7 @@ describe("the policy pack over the reference stack", () => {
                 .map((v) => v.message);
         expect(of(withVlan(10001))).toEqual([]);
         expect(of(withVlan(10002))).toEqual([
-            "VMID 10002 of opnsense-vm does not follow the scheme: VLAN 10 (the guest component's vlan) × 1000 + last octet of 192.168.10.1 (the guest component's ipv4) = 10001. Set `vmId: 10001`, or fix the VLAN or address.",
+            "VMID 10002 of opnsense-vm does not follow the scheme: VLAN 10 (the guest component's vlan) × 1000 + last octet of 192.168.10.1 (the guest component's ipv4) = 10001. Set `vmId` to 10001, or fix the VLAN or address.",
         ]);
     });
 
