@@ -19,7 +19,6 @@ import {
     component,
     custom,
     mutate,
-    urnOf,
 } from "./fixtures";
 
 const SDK = path.join(__dirname, "../../node_modules/@muhlba91/pulumi-proxmoxve");
