@@ -6,7 +6,9 @@
  * - exemptions by resource-name pattern (config, each with a reason);
  * - unknown values: reading one during preview makes the rule not applicable for the resource.
  *   Violations are buffered and only reported when the whole check ran, so a rule that reports
- *   and then meets an unknown value reports nothing (never a false violation, never a pass).
+ *   and then meets an unknown value reports nothing (never a false violation, never a pass). A
+ *   stack rule that checks resource by resource (`ctx.judge`) keeps what it found on the others
+ *   and names the resources it could not judge in its not-applicable reason.
  *
  * The builders return plain `@pulumi/policy` policy objects, so the same objects go into
  * `new PolicyPack(...)` and the offline runner.

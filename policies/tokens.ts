@@ -115,6 +115,9 @@ export const ACL_TYPES: ReadonlySet<string> = new Set(["proxmoxve:index/acl:Acl"
 /** Roles: `proxmoxve.RoleLegacy` (v8) and `proxmoxve.permission.Role` (v7): roleId, privileges. */
 export const ROLE_TYPES: ReadonlySet<string> = new Set(["proxmoxve:index/roleLegacy:RoleLegacy", "proxmoxve:Permission/role:Role"]);
 
+/** API tokens: `proxmoxve.user.Token` and `TokenLegacy` (v8): userId, tokenName. */
+export const API_TOKEN_TYPES: ReadonlySet<string> = new Set(["proxmoxve:user/token:Token", "proxmoxve:user/tokenLegacy:TokenLegacy"]);
+
 /** Our components (contract: the outputs they register are listed in policies/README.md). */
 export const CLUSTER_COMPONENT_TYPE = "homelab:proxmox:Cluster";
 export const ZFS_DATASET_COMPONENT_TYPE = "homelab:storage:ZfsDataset";

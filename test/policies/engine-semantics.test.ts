@@ -10,7 +10,9 @@ import { POLICIES } from "../../policies/registry";
 import { PolicyConfigError, PolicyResourceInput, normalizeConfig, runPolicies, stackPolicyConfig } from "../../policies/runner";
 import { UNKNOWN } from "../../policies/unknowns";
 import {
+    AclInputs,
     BucketInputs,
+    DirectoryInputs,
     CommandInputs,
     ContainerInputs,
     DnsRecordInputs,
@@ -223,6 +225,67 @@ const CASES: Readonly<Record<string, RuleCase>> = {
                 "server",
             ),
     },
+    "proxmox-guest-address-unclaimed": {
+        violating: () =>
+            edit<ContainerInputs>(
+                compliantStack(),
+                "cloud-container",
+                (i) => (i.initialization!.ipConfigs![0].ipv4!.address = "192.168.30.2/24"),
+            ),
+        target: "cloud-container",
+        unknown: () =>
+            unknownAt(
+                edit<ContainerInputs>(
+                    compliantStack(),
+                    "cloud-container",
+                    (i) => (i.initialization!.ipConfigs![0].ipv4!.address = "192.168.30.2/24"),
+                ),
+                "cloud-container",
+                "initialization.ipConfigs[0].ipv4.address",
+            ),
+    },
+    "proxmox-container-idmap-floor": {
+        violating: () => edit<ContainerInputs>(compliantStack(), "cloud-container", (i) => (i.idmaps![0].hostId = 0)),
+        target: "cloud-container",
+        unknown: () =>
+            unknownAt(
+                edit<ContainerInputs>(compliantStack(), "cloud-container", (i) => (i.idmaps![0].hostId = 0)),
+                "cloud-container",
+                "idmaps[0].hostId",
+            ),
+    },
+    "proxmox-container-devices-allowed": {
+        violating: () => edit<ContainerInputs>(compliantStack(), "cloud-container", (i) => (i.devicePassthroughs![0].path = "/dev/sda")),
+        target: "cloud-container",
+        unknown: () =>
+            unknownAt(
+                edit<ContainerInputs>(compliantStack(), "cloud-container", (i) => (i.devicePassthroughs![0].path = "/dev/sda")),
+                "cloud-container",
+                "devicePassthroughs[0].path",
+            ),
+    },
+    "proxmox-directory-storage-path": {
+        violating: () => edit<DirectoryInputs>(compliantStack(), "tank-dump", (i) => (i.path = "/var/lib/vz")),
+        target: "tank-dump",
+        unknown: () => unknownAt(compliantStack(), "tank-dump", "path"),
+    },
+    "nfs-exports-restricted": {
+        violating: () =>
+            replace(compliantStack(), "tank/pbs", (r) => ({ ...r, outputs: { ...r.outputs, properties: { sharenfs: "on" } } })),
+        target: "tank/pbs",
+        unknown: () =>
+            replace(compliantStack(), "tank/pbs", (r) => ({ ...r, outputs: { ...r.outputs, properties: { sharenfs: UNKNOWN } } })),
+    },
+    "proxmox-acl-least-privilege": {
+        violating: () => edit<AclInputs>(compliantStack(), "acl-vms", (i) => (i.roleId = "Administrator")),
+        target: "acl-vms",
+        unknown: () =>
+            unknownAt(
+                edit<AclInputs>(compliantStack(), "acl-vms", (i) => (i.roleId = "Administrator")),
+                "acl-vms",
+                "roleId",
+            ),
+    },
 };
 
 const urnNamed = (stack: Stack, name: string) => stack.find((r) => r.name === name)!.urn;
@@ -369,7 +432,12 @@ describe("the stack graph", () => {
         expect(fw.parent?.props.backupTier).toBe("critical");
         expect(fw.dependencies.map((d) => d.name)).toEqual(["cloud-container"]);
         expect(fw.props.inputPolicy).toBe("DROP");
-        expect(graph.find((r) => r.name === "pve-network")?.props).toEqual({ nodeName: "pve-network", threads: 4, memoryGiB: 16 });
+        expect(graph.find((r) => r.name === "pve-network")?.props).toEqual({
+            nodeName: "pve-network",
+            address: "192.168.10.11",
+            threads: 4,
+            memoryGiB: 16,
+        });
     });
 });
 
