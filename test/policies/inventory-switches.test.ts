@@ -133,3 +133,24 @@ describe("a firewall policy's reason from the guest component", () => {
         expect(check(rule, stack)).toHaveLength(1);
     });
 });
+
+describe("messages about a guest from the inventory name its key", () => {
+    it("in the uniqueness and backup rules", () => {
+        const keyed = withOutputs(withOutputs(compliantStack(), "cloud", { inventoryKey: "guests.cloud" }), "pbs", {
+            inventoryKey: "guests.pbs",
+        });
+        const twin = edit<ContainerInputs>(keyed, "pbs-vm", (i) => (i.vmId = 30041));
+        expect(check("proxmox-vmid-unique", twin)).toEqual([
+            "VMID 30041 is used by 2 guests (cloud-container, pbs-vm). Give each guest its own VMID (VLAN × 1000 + last octet): set `guests.cloud.vmid`.",
+            "VMID 30041 is used by 2 guests (cloud-container, pbs-vm). Give each guest its own VMID (VLAN × 1000 + last octet): set `guests.pbs.vmid`.",
+        ]);
+        const sameAddress = withOutputs(keyed, "pbs", { ipv4: "192.168.30.41" });
+        expect(check("proxmox-ipv4-unique", sameAddress)).toContain(
+            "IPv4 address 192.168.30.41 is used by 2 guests (cloud-container, pbs-vm). Give each guest its own address: set `guests.pbs.ipv4`.",
+        );
+        const noJob = keyed.filter((r) => r.type !== T.backupJob);
+        expect(check("proxmox-backup-coverage", noJob)).toEqual([
+            "Guest cloud-container is in no backup job. Set `guests.cloud.backup` to a tier (`{ tier: ... }`) or to `{ exclude: <reason> }`.",
+        ]);
+    });
+});
