@@ -82,9 +82,11 @@ export function zfsSizeBytes(field: string, size: string): string {
     return (scaled / 10n ** BigInt(fraction.length)).toString();
 }
 
-/** A mountpoint as ZFS stores it: without trailing slashes. */
+/** A mountpoint as ZFS stores it: without trailing slashes (a loop, not `/\/+$/`, which is quadratic). */
 function normalizeMountpoint(mountpoint: string): string {
-    return mountpoint.length > 1 ? mountpoint.replace(/\/+$/, "") : mountpoint;
+    let end = mountpoint.length;
+    while (end > 1 && mountpoint[end - 1] === "/") end--;
+    return mountpoint.length > 1 ? mountpoint.slice(0, end) : mountpoint;
 }
 
 /**

@@ -8,6 +8,7 @@
 import type { PolicyConfigSchema } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { EXEMPTIONS_SCHEMA, Exemption } from "./exemptions";
+import { ID_SCHEMES, IdScheme, UNPRIVILEGED_ID_OFFSET } from "./shared/scheme";
 
 /** Config every rule has. */
 export interface BaseConfig {
@@ -138,6 +139,38 @@ export interface DockerFlagsConfig extends BaseConfig {
 
 export const DOCKER_FLAGS_SCHEMA = configSchema({
     dockerTag: { type: "string", minLength: 1, description: "The tag that marks a container running Docker.", default: "docker" },
+});
+
+/** The VMID scheme of a stack without a Cluster component (with one, the inventory's `idScheme` and `idOffset` win). */
+export interface VmidSchemeConfig extends BaseConfig {
+    readonly idScheme: IdScheme;
+    readonly idOffset: number;
+}
+
+export const VMID_SCHEME_SCHEMA = configSchema({
+    idScheme: {
+        type: "string",
+        enum: [...ID_SCHEMES],
+        description:
+            "vlan: VMID = VLAN × 1000 + last octet; octet: VMID = idOffset + last octet; off: no check. Used when no Cluster component registers idScheme.",
+        default: "vlan",
+    },
+    idOffset: { type: "integer", minimum: 0, description: "Added to the last octet under the octet scheme.", default: 0 },
+});
+
+/** The lowest host uid/gid a container's root may map to, for a stack without a Cluster component. */
+export interface IdmapFloorConfig extends BaseConfig {
+    readonly hostIdFloor: number;
+}
+
+export const IDMAP_FLOOR_SCHEMA = configSchema({
+    hostIdFloor: {
+        type: "integer",
+        minimum: 1,
+        description:
+            "Lowest host id container root may map to (the start of root's range in /etc/subuid). Used when no Cluster component registers hostIdFloor.",
+        default: UNPRIVILEGED_ID_OFFSET,
+    },
 });
 
 /** Schema of rules whose only knob is `exemptions`. */

@@ -6,7 +6,9 @@
  * - exemptions by resource-name pattern (config, each with a reason);
  * - unknown values: reading one during preview makes the rule not applicable for the resource.
  *   Violations are buffered and only reported when the whole check ran, so a rule that reports
- *   and then meets an unknown value reports nothing (never a false violation, never a pass).
+ *   and then meets an unknown value reports nothing (never a false violation, never a pass). A
+ *   stack rule that checks resource by resource (`ctx.judge`) keeps what it found on the others
+ *   and names the resources it could not judge in its not-applicable reason.
  *
  * The builders return plain `@pulumi/policy` policy objects, so the same objects go into
  * `new PolicyPack(...)` and the offline runner.
@@ -119,6 +121,17 @@ export interface StackRuleContext<C extends BaseConfig> {
     readonly byUrn: (urn: string) => PolicyResource | undefined;
     /** Ends the check: the rule cannot judge this stack (say why). */
     readonly notApplicable: (reason: string) => never;
+    /**
+     * Judges one resource: `check` reports against it, or calls `cannotJudge(reason)`. A value
+     * unknown during preview, or `cannotJudge`, ends this resource's check only (what it found is
+     * dropped); after reporting what it found on the other resources, the rule is then not
+     * applicable to the stack, naming each resource it could not judge and why. An exempted
+     * resource is not checked.
+     */
+    readonly judge: (
+        resource: PolicyResource,
+        check: (report: (message: string) => void, cannotJudge: (reason: string) => never) => void,
+    ) => void;
 }
 
 export interface StackRuleSpec<C extends BaseConfig> {
@@ -134,6 +147,13 @@ export interface StackRuleSpec<C extends BaseConfig> {
     ) => void;
 }
 
+/** Thrown by `cannotJudge` inside `judge`: this resource cannot be judged. */
+class CannotJudge extends Error {
+    constructor(readonly reason: string) {
+        super(reason);
+    }
+}
+
 /** A stack validation policy from a spec; exemptions drop violations against exempted resources. */
 export function stackRule<C extends BaseConfig>(spec: StackRuleSpec<C>): StackValidationPolicy {
     const configSchema = spec.configSchema ?? EXEMPTIONS_ONLY_SCHEMA;
@@ -146,12 +166,31 @@ export function stackRule<C extends BaseConfig>(spec: StackRuleSpec<C>): StackVa
             const urns = new Map<string, PolicyResource>();
             for (const r of args.resources) urns.set(r.urn, r);
             const found: { message: string; urn?: string }[] = [];
+            const unjudged: string[] = [];
+            const judge: StackRuleContext<C>["judge"] = (resource, check) => {
+                if (findExemption(config.exemptions, resource.name) !== undefined) return;
+                const mine: string[] = [];
+                try {
+                    check(
+                        (message) => mine.push(message),
+                        (reason) => {
+                            throw new CannotJudge(reason);
+                        },
+                    );
+                } catch (e) {
+                    const path = unknownPathOf(e);
+                    if (path === undefined && !(e instanceof CannotJudge)) throw e;
+                    unjudged.push(`${resource.name}: ${e instanceof CannotJudge ? e.reason : unknownReason(path as string)}`);
+                    return;
+                }
+                for (const message of mine) found.push({ message, urn: resource.urn });
+            };
             guardUnknown(
                 (reason) => args.notApplicable(reason),
                 () =>
                     spec.validate(
                         args.resources,
-                        { config, byUrn: (urn) => urns.get(urn), notApplicable: (reason) => args.notApplicable(reason) },
+                        { config, byUrn: (urn) => urns.get(urn), notApplicable: (reason) => args.notApplicable(reason), judge },
                         (message, urn) => found.push({ message, urn }),
                     ),
             );
@@ -160,6 +199,7 @@ export function stackRule<C extends BaseConfig>(spec: StackRuleSpec<C>): StackVa
                 if (resource !== undefined && findExemption(config.exemptions, resource.name) !== undefined) continue;
                 reportViolation(v.message, v.urn);
             }
+            if (unjudged.length > 0) args.notApplicable(unjudged.join("; "));
         },
     };
 }

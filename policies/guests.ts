@@ -7,36 +7,19 @@
  * unknown value in) what it needs.
  */
 import type { PolicyResource } from "@pulumi/policy";
-import { bool, num, Props, record, records, str, strings } from "./props";
-import { CONTAINER_TYPES, GUEST_COMPONENT_TYPES, GUEST_TYPES, NODE_COMPONENT_TYPE } from "./tokens";
-
-/** Proxmox defaults when a guest leaves sizing out (both resources: 1 core, 512 MiB). */
-const DEFAULT_CORES = 1;
-const DEFAULT_SOCKETS = 1;
-const DEFAULT_MEMORY_MIB = 512;
-
-/** The address part of `192.168.30.40/24`; undefined for `dhcp` or anything else. */
-export function staticAddress(value: unknown): string | undefined {
-    const s = str(value);
-    if (s === undefined) return undefined;
-    const ip = s.split("/")[0].trim();
-    return /^\d{1,3}(\.\d{1,3}){3}$/.test(ip) ? ip : undefined;
-}
-
-/** The first NIC of a container (`networkInterfaces`) or VM (`networkDevices`), from its inputs. */
-export function firstNic(type: string, props: Props): Props | undefined {
-    return records(CONTAINER_TYPES.has(type) ? props.networkInterfaces : props.networkDevices)[0];
-}
-
-/** The VLAN tag of the first NIC; undefined when untagged (or a trunk). */
-export function firstNicVlan(type: string, props: Props): number | undefined {
-    return num(firstNic(type, props)?.vlanId);
-}
-
-/** The first static IPv4 address cloud-init gives the guest (`initialization.ipConfigs[0].ipv4.address`, no prefix). */
-export function cloudInitAddress(props: Props): string | undefined {
-    return staticAddress(record(records(record(props.initialization)?.ipConfigs)[0]?.ipv4)?.address);
-}
+import {
+    cloudInitAddress,
+    cloudInitAddresses,
+    guestMemoryMiB,
+    guestPoolId,
+    guestShape,
+    guestVcpus,
+    inputVmid,
+    nicsOf,
+    staticAddress,
+} from "./guestInputs";
+import { bool, num, Props, str, strings } from "./props";
+import { GUEST_COMPONENT_TYPES, GUEST_TYPES, NODE_COMPONENT_TYPE } from "./tokens";
 
 export class Guest {
     constructor(
@@ -60,7 +43,7 @@ export class Guest {
     }
 
     get kind(): "lxc" | "vm" {
-        if (this.provider !== undefined) return CONTAINER_TYPES.has(this.provider.type) ? "lxc" : "vm";
+        if (this.provider !== undefined) return guestShape(this.provider.type) === "container" ? "lxc" : "vm";
         return this.component?.type === "homelab:proxmox:LxcGuest" ? "lxc" : "vm";
     }
 
@@ -72,8 +55,13 @@ export class Guest {
         return this.component?.props ?? {};
     }
 
+    /** The provider resource's type ("" for a guest known only by its component). */
+    private get type(): string {
+        return this.provider?.type ?? "";
+    }
+
     vmid(): number | undefined {
-        return num(this.inputs.vmId) ?? num(this.outputs.vmid);
+        return this.inputVmid() ?? num(this.outputs.vmid);
     }
 
     nodeName(): string | undefined {
@@ -82,11 +70,7 @@ export class Guest {
 
     /** Static IPv4 addresses (no prefix): from cloud-init/initialization and the component's `ipv4`. */
     ipv4s(): string[] {
-        const found = new Set<string>();
-        for (const c of records(record(this.inputs.initialization)?.ipConfigs)) {
-            const ip = staticAddress(record(c.ipv4)?.address);
-            if (ip !== undefined) found.add(ip);
-        }
+        const found = new Set<string>(cloudInitAddresses(this.type, this.inputs));
         const fromComponent = staticAddress(this.outputs.ipv4);
         if (fromComponent !== undefined) found.add(fromComponent);
         return [...found];
@@ -94,17 +78,17 @@ export class Guest {
 
     /** The VLAN tag of the provider resource's first NIC. */
     inputVlan(): number | undefined {
-        return this.provider === undefined ? undefined : firstNicVlan(this.provider.type, this.inputs);
+        return nicsOf(this.type, this.inputs)[0]?.vlan;
     }
 
     /** The static address cloud-init gives the provider resource's first NIC. */
     inputAddress(): string | undefined {
-        return cloudInitAddress(this.inputs);
+        return cloudInitAddress(this.type, this.inputs);
     }
 
-    /** `vmId` as the provider resource sets it (undefined without a provider resource). */
+    /** The VMID the provider resource sets (`vmId` or `resourceId`; undefined without a provider resource). */
     inputVmid(): number | undefined {
-        return num(this.inputs.vmId);
+        return this.provider === undefined ? undefined : inputVmid(this.type, this.inputs);
     }
 
     /** The component's registered `vlan`. */
@@ -122,8 +106,42 @@ export class Guest {
         return num(this.outputs.vmid);
     }
 
-    haPair(): string | undefined {
-        return str(this.outputs.haPair);
+    /** The inventory entry the guest comes from (`guests.photos`), registered by its component. */
+    inventoryKey(): string | undefined {
+        return nonBlank(this.outputs.inventoryKey);
+    }
+
+    /** Whether the guest is its network's router (the VM with `gateway`), registered by its component. */
+    isGateway(): boolean {
+        return bool(this.outputs.isGateway) === true;
+    }
+
+    /** The inventory's reason for a privileged container. */
+    privilegedReason(): string | undefined {
+        return nonBlank(this.outputs.privilegedReason);
+    }
+
+    /** The inventory's reason for a firewall policy of ACCEPT. */
+    firewallPolicyReason(): string | undefined {
+        return nonBlank(this.outputs.firewallPolicyReason);
+    }
+
+    /**
+     * Where to fix a value, for messages: the inventory key when the guest comes from the inventory
+     * (`guests.photos.ipv4`), else the provider field (`initialization.ipConfigs[0].ipv4.address`).
+     */
+    fixAt(inventoryField: string, providerField: string): string {
+        const key = this.inventoryKey();
+        return key !== undefined ? `\`${key}.${inventoryField}\`` : `\`${providerField}\``;
+    }
+
+    /**
+     * The redundancy group the guest is a member of: a keepalived group (`haGroup` with `haKind:
+     * keepalived`), whose members stand in for each other and so must not share a node. A Proxmox
+     * HA group is not one: the HA manager moves a single guest.
+     */
+    redundancyGroup(): string | undefined {
+        return str(this.outputs.haKind) === "keepalived" ? str(this.outputs.haGroup) : undefined;
     }
 
     backupTier(): string | undefined {
@@ -131,8 +149,7 @@ export class Guest {
     }
 
     backupExclusionReason(): string | undefined {
-        const reason = str(this.outputs.backupExclusionReason);
-        return reason !== undefined && reason.trim() !== "" ? reason : undefined;
+        return nonBlank(this.outputs.backupExclusionReason);
     }
 
     isTemplate(): boolean {
@@ -140,7 +157,7 @@ export class Guest {
     }
 
     poolId(): string | undefined {
-        return str(this.inputs.poolId);
+        return guestPoolId(this.type, this.inputs);
     }
 
     tags(): string[] {
@@ -149,20 +166,23 @@ export class Guest {
 
     /** vCPUs allocated: cores (× sockets for a VM); 0 for a guest known only by its component. */
     vcpus(): number {
-        if (this.provider === undefined) return 0;
-        const cpu = record(this.inputs.cpu);
-        const cores = num(cpu?.cores) ?? DEFAULT_CORES;
-        return this.kind === "vm" ? cores * (num(cpu?.sockets) ?? DEFAULT_SOCKETS) : cores;
+        return this.provider === undefined ? 0 : guestVcpus(this.type, this.inputs);
     }
 
-    /** Memory allocated in MiB (`memory.dedicated`); 0 for a guest known only by its component. */
+    /** Memory allocated in MiB; 0 for a guest known only by its component. */
     memoryMiB(): number {
-        if (this.provider === undefined) return 0;
-        return num(record(this.inputs.memory)?.dedicated) ?? DEFAULT_MEMORY_MIB;
+        return this.provider === undefined ? 0 : guestMemoryMiB(this.type, this.inputs);
     }
 }
 
-function guestComponentAbove(resource: PolicyResource): PolicyResource | undefined {
+/** A string that says something, or undefined. */
+function nonBlank(value: unknown): string | undefined {
+    const s = str(value);
+    return s !== undefined && s.trim() !== "" ? s : undefined;
+}
+
+/** The guest component a resource belongs to, if any. */
+export function guestComponentAbove(resource: PolicyResource): PolicyResource | undefined {
     for (let p = resource.parent; p !== undefined; p = p.parent) {
         if (GUEST_COMPONENT_TYPES.has(p.type)) return p;
     }
@@ -207,7 +227,11 @@ export function nodesOf(resources: readonly PolicyResource[]): NodeCapacity[] {
     return nodes;
 }
 
-/** Names of guests, quoted and joined for messages. */
+/** The guest of one provider resource, with the component above it. */
+export function guestOf(resource: PolicyResource): Guest {
+    return new Guest(resource, guestComponentAbove(resource));
+}
+
 /** Items grouped by key (an item with several keys joins each group), in order; linear. */
 export function groupBy<K, T>(items: Iterable<T>, keys: (item: T) => K | readonly K[] | undefined): Map<K, T[]> {
     const groups = new Map<K, T[]>();
@@ -222,6 +246,7 @@ export function groupBy<K, T>(items: Iterable<T>, keys: (item: T) => K | readonl
     return groups;
 }
 
+/** Names of guests, joined for messages. */
 export function names(guests: readonly Guest[]): string {
     return guests.map((g) => g.name).join(", ");
 }

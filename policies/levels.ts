@@ -24,6 +24,12 @@ export const LEVELS: Readonly<Record<string, EnforcementLevel>> = {
     "proxmox-ha-pair-separate-nodes": "mandatory",
     "proxmox-node-overcommit": "mandatory",
     "proxmox-backup-coverage": "mandatory",
+    "proxmox-guest-address-unclaimed": "mandatory",
+    "proxmox-container-idmap-floor": "mandatory",
+    "proxmox-container-devices-allowed": "mandatory",
+    "proxmox-directory-storage-path": "mandatory",
+    "nfs-exports-restricted": "mandatory",
+    "proxmox-acl-least-privilege": "mandatory",
     // Advisory: good practice whose absence degrades the homelab but breaks nothing at once.
     "proxmox-container-nesting-docker-only": "advisory",
     "proxmox-guest-cpu-units": "advisory",

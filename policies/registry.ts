@@ -7,13 +7,19 @@ import type { EnforcementLevel, Policies, PolicyPackArgs } from "@pulumi/policy"
 import { LEVELS } from "./levels";
 import { dnsNoPrivateTargets } from "./rules/dns-no-private-targets";
 import { dnsNoProxyForUdpOrWildcard } from "./rules/dns-no-proxy-for-udp-or-wildcard";
+import { nfsExportsRestricted } from "./rules/nfs-exports-restricted";
 import { offsiteBucketHardened } from "./rules/offsite-bucket-hardened";
 import { offsiteBucketNoObjectLockForPbs } from "./rules/offsite-bucket-no-object-lock-for-pbs";
+import { proxmoxAclLeastPrivilege } from "./rules/proxmox-acl-least-privilege";
 import { proxmoxBackupCoverage } from "./rules/proxmox-backup-coverage";
 import { proxmoxContainerBindMountRoots } from "./rules/proxmox-container-bind-mount-roots";
+import { proxmoxContainerDevicesAllowed } from "./rules/proxmox-container-devices-allowed";
+import { proxmoxContainerIdmapFloor } from "./rules/proxmox-container-idmap-floor";
 import { proxmoxContainerNestingDockerOnly } from "./rules/proxmox-container-nesting-docker-only";
 import { proxmoxContainerUnprivileged } from "./rules/proxmox-container-unprivileged";
+import { proxmoxDirectoryStoragePath } from "./rules/proxmox-directory-storage-path";
 import { proxmoxDownloadChecksum } from "./rules/proxmox-download-checksum";
+import { proxmoxGuestAddressUnclaimed } from "./rules/proxmox-guest-address-unclaimed";
 import { proxmoxGuestCpuUnits } from "./rules/proxmox-guest-cpu-units";
 import { proxmoxGuestFirewall } from "./rules/proxmox-guest-firewall";
 import { proxmoxGuestStorageNotLocal } from "./rules/proxmox-guest-storage-not-local";
@@ -54,6 +60,12 @@ export const RULES: Policies = [
     proxmoxNodeOvercommit,
     proxmoxBackupCoverage,
     proxmoxNasNotOnDependentNode,
+    proxmoxGuestAddressUnclaimed,
+    proxmoxContainerIdmapFloor,
+    proxmoxContainerDevicesAllowed,
+    proxmoxDirectoryStoragePath,
+    nfsExportsRestricted,
+    proxmoxAclLeastPrivilege,
 ];
 
 /**
@@ -83,7 +95,7 @@ export const PACK_NAME = "homelab";
 
 export const PACK_ARGS: PolicyPackArgs = {
     description:
-        "Guards a Proxmox VE homelab: unprivileged containers, no guest storage on local, the VMID scheme, safe bind mounts and passthrough, a hardened offsite bucket, sane public DNS, and stack-wide uniqueness, HA, capacity and backup coverage.",
+        "Guards a Proxmox VE homelab: unprivileged containers with safe idmaps and devices, no guest storage on local, the VMID scheme, safe bind mounts, passthrough, storages and NFS exports, free guest addresses, a least-privilege API token, a hardened offsite bucket, sane public DNS, and stack-wide uniqueness, HA, capacity and backup coverage.",
     displayName: "Homelab (Proxmox VE)",
     provider: "proxmoxve",
     tags: ["proxmox", "homelab"],

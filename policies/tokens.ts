@@ -7,17 +7,44 @@
  * release of the previous major. Only types whose inputs have the same shape share a set.
  */
 
+/** The previous major's cloned VM, whose VMID field is `vmId` (a string), not `resourceId`. */
+export const CLONED_VM_V7 = "proxmoxve:VM/clonedVirtualMachine:ClonedVirtualMachine";
+
 /** LXC containers: `proxmoxve.ContainerLegacy` (v8) and `proxmoxve.ct.Container` (v7). */
 export const CONTAINER_TYPES: ReadonlySet<string> = new Set([
     "proxmoxve:index/containerLegacy:ContainerLegacy",
     "proxmoxve:CT/container:Container",
 ]);
 
-/** QEMU VMs: `proxmoxve.VmLegacy` (v8) and `proxmoxve.vm.VirtualMachine` (v7). */
+/**
+ * QEMU VMs with the full input shape (`vmId`, `disks`, `networkDevices`, `initialization`, PCI and
+ * USB passthrough): `proxmoxve.VmLegacy` (v8) and `proxmoxve.vm.VirtualMachine` (v7).
+ */
 export const VM_TYPES: ReadonlySet<string> = new Set(["proxmoxve:index/vmLegacy:VmLegacy", "proxmoxve:VM/virtualMachine:VirtualMachine"]);
 
-/** Containers and VMs. */
-export const GUEST_TYPES: ReadonlySet<string> = new Set([...CONTAINER_TYPES, ...VM_TYPES]);
+/**
+ * VMs cloned from a template that manage only what they list: `proxmoxve.cloned.Vm` and
+ * `cloned.VmLegacy` (v8), `proxmoxve.vm.ClonedVirtualMachine` (v7). Their disks and NICs are maps
+ * keyed by interface (`disk.scsi0`, `network.net0` with `tag`), memory is `memory.size`, the clone
+ * target `clone.targetDatastore`, and the VMID a string (`resourceId`; v7: `vmId`).
+ */
+export const CLONED_VM_TYPES: ReadonlySet<string> = new Set(["proxmoxve:cloned/vm:Vm", "proxmoxve:cloned/vmLegacy:VmLegacy", CLONED_VM_V7]);
+
+/**
+ * The provider's experimental VM: `proxmoxve.Vm` and `Vm2Legacy` (v8), `proxmoxve.vm.VirtualMachine2`
+ * (v7). Its inputs have no disks, NICs or memory; the VMID is the string `resourceId` (none in v7).
+ */
+export const EXPERIMENTAL_VM_TYPES: ReadonlySet<string> = new Set([
+    "proxmoxve:index/vm:Vm",
+    "proxmoxve:index/vm2Legacy:Vm2Legacy",
+    "proxmoxve:VM/virtualMachine2:VirtualMachine2",
+]);
+
+/** Every VM class. */
+export const ALL_VM_TYPES: ReadonlySet<string> = new Set([...VM_TYPES, ...CLONED_VM_TYPES, ...EXPERIMENTAL_VM_TYPES]);
+
+/** Every guest class: containers and VMs of every shape. */
+export const GUEST_TYPES: ReadonlySet<string> = new Set([...CONTAINER_TYPES, ...ALL_VM_TYPES]);
 
 /** Guest firewall options: `proxmoxve.firewall.OptionsLegacy` (v8) and `proxmoxve.network.FirewallOptions` (v7). */
 export const FIREWALL_OPTIONS_TYPES: ReadonlySet<string> = new Set([
@@ -76,6 +103,23 @@ export const S3_OBJECT_LOCK_TYPES: ReadonlySet<string> = new Set([
 
 export const S3_ACL_TYPES: ReadonlySet<string> = new Set(["aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2"]);
 
+/** Directory storages: `proxmoxve.storage.Directory` and `DirectoryLegacy` (v8; none in v7). */
+export const DIRECTORY_STORAGE_TYPES: ReadonlySet<string> = new Set([
+    "proxmoxve:storage/directory:Directory",
+    "proxmoxve:storage/directoryLegacy:DirectoryLegacy",
+]);
+
+/** ACLs: `proxmoxve.Acl` and `AclLegacy` (v8), `proxmoxve.Acl` (v7, the same token). Same inputs: path, roleId, propagate, tokenId/userId/groupId. */
+export const ACL_TYPES: ReadonlySet<string> = new Set(["proxmoxve:index/acl:Acl", "proxmoxve:index/aclLegacy:AclLegacy"]);
+
+/** Roles: `proxmoxve.RoleLegacy` (v8) and `proxmoxve.permission.Role` (v7): roleId, privileges. */
+export const ROLE_TYPES: ReadonlySet<string> = new Set(["proxmoxve:index/roleLegacy:RoleLegacy", "proxmoxve:Permission/role:Role"]);
+
+/** API tokens: `proxmoxve.user.Token` and `TokenLegacy` (v8): userId, tokenName. */
+export const API_TOKEN_TYPES: ReadonlySet<string> = new Set(["proxmoxve:user/token:Token", "proxmoxve:user/tokenLegacy:TokenLegacy"]);
+
 /** Our components (contract: the outputs they register are listed in policies/README.md). */
+export const CLUSTER_COMPONENT_TYPE = "homelab:proxmox:Cluster";
+export const ZFS_DATASET_COMPONENT_TYPE = "homelab:storage:ZfsDataset";
 export const NODE_COMPONENT_TYPE = "homelab:proxmox:Node";
 export const GUEST_COMPONENT_TYPES: ReadonlySet<string> = new Set(["homelab:proxmox:LxcGuest", "homelab:proxmox:VmGuest"]);

@@ -114,7 +114,8 @@ export function helpText(spec: ToolSpec): string {
             "--stack NAME, -s NAME",
             `the stack: reads Pulumi.NAME.yaml; default $PULUMI_STACK, else ${DEFAULT_STACK} (org/homelab/NAME is NAME)`,
         ]);
-    for (const o of spec.options ?? []) options.push([optionUsage(o), o.default === undefined ? o.help : `${o.help} (default ${o.default})`]);
+    for (const o of spec.options ?? [])
+        options.push([optionUsage(o), o.default === undefined ? o.help : `${o.help} (default ${o.default})`]);
     for (const f of spec.flags) options.push([`--${f.name}`, f.help]);
     options.push(["--help, -h", "print this help and exit"]);
     const width = Math.max(...options.map(([o]) => o.length)) + 2;

@@ -7,7 +7,8 @@
  * QDevice and the public DNS records. The rendering is deterministic (everything sorted), so
  * `--check` can fail CI when the committed file no longer matches the inventory.
  *
- * Exit codes: 0 written / up to date, 1 stale (`--check`), 2 unreadable or invalid inventory.
+ * Exit codes: 0 written / up to date, 1 stale (`--check`), 2 unreadable or invalid inventory; 3 for
+ * a bug and 4 when stdout was closed early (tools/output.ts).
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -16,6 +17,7 @@ import { GuestSpec, Inventory, TierSpec } from "../config/schema";
 import { StackFileError, readInventory, stackFilePath } from "../config/stackfile";
 import { cidrContains, parseCidr, parseIpv4 } from "../lib/ipv4";
 import { ArgsError, ToolSpec, helpText, parseArgs } from "./args";
+import { flush, runTool } from "./output";
 
 /** Guests carrying this tag receive the WAN's web traffic (the reverse proxy). */
 export const REVERSE_PROXY_TAG = "proxy";
@@ -307,15 +309,20 @@ export function firstDifference(a: string, b: string): number | undefined {
 
 export const README_START = "<!-- topology:start -->";
 export const README_END = "<!-- topology:end -->";
+const MERMAID_OPEN = "```mermaid\n";
+const MERMAID_CLOSE = "\n```\n";
 
 /** README text with the Mermaid block of `rendered` between the topology markers (unchanged without markers). */
 export function withReadmeDiagram(readme: string, rendered: string): string {
     const start = readme.indexOf(README_START);
     const end = readme.indexOf(README_END);
     if (start < 0 || end < start) return readme;
-    const block = /```mermaid\n[\s\S]*?\n```\n/.exec(rendered);
-    if (!block) return readme;
-    return `${readme.slice(0, start + README_START.length)}\n\n${block[0]}\n${readme.slice(end)}`;
+    // indexOf, not a lazy pattern: unanchored, /```mermaid\n[\s\S]*?\n```\n/ is quadratic in the text.
+    const open = rendered.indexOf(MERMAID_OPEN);
+    const close = open < 0 ? -1 : rendered.indexOf(MERMAID_CLOSE, open + MERMAID_OPEN.length);
+    if (close < 0) return readme;
+    const block = rendered.slice(open, close + MERMAID_CLOSE.length);
+    return `${readme.slice(0, start + README_START.length)}\n\n${block}\n${readme.slice(end)}`;
 }
 
 export const DIAGRAM: ToolSpec = {
@@ -399,4 +406,14 @@ export function main(
     return 0;
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) {
+    runTool({
+        name: "diagram",
+        run: async (out, err) => {
+            const code = main(process.argv.slice(2), process.cwd(), out, err);
+            await flush(err);
+            await flush(out);
+            return code;
+        },
+    });
+}

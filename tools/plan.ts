@@ -11,9 +11,11 @@
  * It is a from-scratch view: what a first `pulumi up` on an empty stack would create (it reads no
  * state). With --base, (e) the change report against the base inventory (tools/change/): what
  * `pulumi up` would create, update, replace or delete going from the base to this inventory, and
- * which of it is dangerous. Exit 0 when clean, 1 on a mandatory violation or a dangerous change, 2
- * on an invalid inventory, stack file or policy configuration (either side). Needs no credentials,
- * no network and no Pulumi CLI.
+ * which of it is dangerous. Exit 0 when clean, 1 on a mandatory violation, a dangerous change or
+ * what the engine would refuse (a duplicate URN), 2 on an invalid inventory, stack file or policy
+ * configuration (either side), 3 for a bug (one line on stderr; with --json a JSON error
+ * document), 4 when stdout was closed before the report was complete. The report is always
+ * written in full before exit. Needs no credentials, no network and no Pulumi CLI.
  */
 import * as path from "path";
 import { InventoryError, InventoryProblem, formatProblem } from "../config/errors";
@@ -29,11 +31,13 @@ import {
     requirePolicyConfig,
     stackFilePath,
 } from "../config/stackfile";
+import { guestMemoryMiB, guestVcpus } from "../policies/guestInputs";
 import type { PolicyPackConfig } from "../policies/runner";
 import { GUEST_TYPES, NODE_COMPONENT_TYPE } from "../policies/tokens";
 import { ArgsError, ToolSpec, helpText, parseArgs } from "./args";
 import { renderChangeMarkdown, renderChangeText } from "./change/render";
 import type { ChangeReport } from "./change/report";
+import { Tool, finishTool, internalErrorDocument, runTool, writeAll } from "./output";
 import { RecordedResource, Recording } from "./runtime/recorder";
 
 export const PLAN: ToolSpec = {
@@ -47,11 +51,17 @@ export const PLAN: ToolSpec = {
     flags: [{ name: "json", help: "print the report as one JSON document (docs/plan.md, tools/plan.schema.json)" }],
     options: [
         { name: "base", placeholder: "REF", help: "also report the changes from a base: a git ref (its Pulumi.NAME.yaml) or a stack file" },
-        { name: "format", choices: ["text", "json", "markdown"], default: "text", help: "the report's form; markdown renders the change report for a pull request" },
+        {
+            name: "format",
+            choices: ["text", "json", "markdown"],
+            default: "text",
+            help: "the report's form; markdown renders the change report for a pull request",
+        },
     ],
     details: [
-        "exit codes: 0 clean; 1 a mandatory policy violation or a dangerous change; 2 an invalid inventory, stack",
-        "file, policy configuration or command line (either side); 3 a bug (the plan itself failed)",
+        "exit codes: 0 clean; 1 a mandatory policy violation, a dangerous change or an engine error (a duplicate URN);",
+        "2 an invalid inventory, stack file, policy configuration or command line (either side); 3 a bug (with --json",
+        "a JSON error document on stdout); 4 stdout closed before the report was complete",
     ],
 };
 
@@ -108,6 +118,8 @@ export interface PlanReport {
     readonly remediations?: readonly { readonly policy: string; readonly name: string; readonly urn: string }[];
     readonly capacity?: readonly NodeCapacity[];
     readonly dependencies?: { readonly depth: number; readonly chain: readonly string[] };
+    /** What the engine would refuse before any policy runs (a duplicate URN), in the engine's words. */
+    readonly engineErrors?: readonly string[];
     /** With --base: what deploying this inventory over the base one would do (tools/change/). */
     readonly changes?: ChangeReport;
 }
@@ -192,9 +204,6 @@ export function longestDependencyChain(resources: readonly RecordedResource[]): 
 
 const num = (v: unknown): number | undefined =>
     typeof v === "number" ? v : typeof v === "string" && v !== "" && !isNaN(Number(v)) ? Number(v) : undefined;
-/** What Proxmox gives a guest that leaves sizing out (the overcommit policy counts the same). */
-const DEFAULT_CORES = 1;
-const DEFAULT_MEMORY_MIB = 512;
 
 /** Per node: cores and memory of the guests registered on it, against the node component's outputs. */
 export function nodeCapacity(resources: readonly RecordedResource[]): NodeCapacity[] {
@@ -205,11 +214,10 @@ export function nodeCapacity(resources: readonly RecordedResource[]): NodeCapaci
         // A template never runs: it takes no CPU or memory.
         if (r.inputs.template === true || r.inputs.template === "true") continue;
         const node = String(r.inputs.nodeName);
-        const cpu = (r.inputs.cpu ?? {}) as Record<string, unknown>;
-        const memory = (r.inputs.memory ?? {}) as Record<string, unknown>;
         const sum = allocated.get(node) ?? { cores: 0, memoryMiB: 0 };
-        sum.cores += (num(cpu.cores) ?? DEFAULT_CORES) * (num(cpu.sockets) ?? 1);
-        sum.memoryMiB += num(memory.dedicated) ?? DEFAULT_MEMORY_MIB;
+        // The pack's readers: every guest class, Proxmox's defaults, counted as the overcommit rule counts.
+        sum.cores += guestVcpus(r.type, r.inputs);
+        sum.memoryMiB += guestMemoryMiB(r.type, r.inputs);
         allocated.set(node, sum);
     }
     const out: NodeCapacity[] = [];
@@ -233,19 +241,33 @@ export function nodeCapacity(resources: readonly RecordedResource[]): NodeCapaci
 }
 
 /** Runs the program of `inv` under the recording mocks. Loaded lazily: the SDKs are heavy. */
-export async function recordProgram(inv: Inventory, config: Record<string, unknown>, stack: string): Promise<Recording> {
+/** The program a plan records: the homelab's by default (tests hand in others). */
+export type PlanProgram = (inv: Inventory) => unknown;
+
+export async function recordProgram(
+    inv: Inventory,
+    config: Record<string, unknown>,
+    stack: string,
+    program?: PlanProgram,
+): Promise<Recording> {
     const pulumi = await import("@pulumi/pulumi");
     const { installRecorder, runInStack, withoutStackTraces } = await import("./runtime/recorder");
     const { PLAN_INVOKES, PLAN_STATES } = await import("./runtime/invokes");
     const { values, secretKeys } = mockConfig(config);
     pulumi.runtime.setAllConfig(values, secretKeys);
     const recording = await installRecorder({ project: PROJECT, stack, preview: true, invokes: PLAN_INVOKES, states: PLAN_STATES });
-    const { deployHomelab } = await import("../program");
-    const { readCredentials } = await import("../config/loader");
-    await withoutStackTraces(() => runInStack(() => deployHomelab(inv, readCredentials())));
+    const deploy = program ?? (await homelabProgram());
+    await withoutStackTraces(() => runInStack(() => deploy(inv)));
     if (recording.errors.length > 0)
         throw new Error(`the program made calls the offline plan cannot answer:\n${recording.errors.join("\n")}`);
     return recording;
+}
+
+/** The homelab's program with the credentials of the environment (the plan clears them first). */
+async function homelabProgram(): Promise<PlanProgram> {
+    const { deployHomelab } = await import("../program");
+    const { readCredentials } = await import("../config/loader");
+    return (inv) => deployHomelab(inv, readCredentials());
 }
 
 /** Builds the whole report. Never throws for bad input: that is exit code 2. */
@@ -288,7 +310,19 @@ export async function plan(stack: string, dir = process.cwd(), onRecording?: (re
         if (err instanceof SyntaxError) return failed("policy-config", `${policyConfig}: not JSON: ${err.message}`);
         throw err;
     }
-    return planInventory(inv, config, stack, policies, started, onRecording, policyConfig);
+    return planInventory(inv, config, stack, policies, { started, onRecording, policyConfigFile: policyConfig });
+}
+
+/** Optional parts of `planInventory`. */
+export interface PlanOptions {
+    /** When the plan started (the report's duration counts from it). @default now */
+    readonly started?: number;
+    /** Sees the recording before the policies run (the benchmark keeps the resource list). */
+    readonly onRecording?: (recording: Recording) => void;
+    /** The file the policy configuration came from, for the report. */
+    readonly policyConfigFile?: string;
+    /** The program to record. @default the homelab's `deployHomelab` */
+    readonly program?: PlanProgram;
 }
 
 /** Plans a validated inventory with a policy configuration: records the program, runs the policies, builds the report. */
@@ -297,14 +331,12 @@ export async function planInventory(
     config: Record<string, unknown>,
     stack: string,
     policies: PolicyPackConfig,
-    started = Date.now(),
-    onRecording?: (recording: Recording) => void,
-    /** The file `policies` came from, for the report. */
-    policyConfigFile?: string,
+    options: PlanOptions = {},
 ): Promise<PlanReport> {
+    const { started = Date.now(), onRecording, policyConfigFile, program } = options;
     for (const v of CREDENTIAL_ENV_VARS) delete process.env[v];
 
-    const recording = await recordProgram(inv, config, stack);
+    const recording = await recordProgram(inv, config, stack, program);
     onRecording?.(recording);
     const { runPolicies } = await import("../policies/runner");
     const result = runPolicies(recording.resources, policies);
@@ -320,7 +352,7 @@ export async function planInventory(
         stack,
         file: `Pulumi.${stack}.yaml`,
         ...(policyConfigFile === undefined ? {} : { policyConfig: policyConfigFile }),
-        exitCode: mandatory.length > 0 ? 1 : 0,
+        exitCode: mandatory.length > 0 || recording.engineErrors.length > 0 ? 1 : 0,
         durationMs: Date.now() - started,
         inventory: {
             nodes: Object.keys(inv.nodes).length,
@@ -329,6 +361,7 @@ export async function planInventory(
             records: inv.dns ? Object.keys(inv.dns.records).length : 0,
         },
         resources: { total: recording.resources.length, byType: recording.countsByType(), tree: resourceTree(recording.resources) },
+        engineErrors: [...recording.engineErrors],
         violations: { mandatory, advisory },
         remediations: result.remediations.map((r) => ({ policy: r.policy, name: r.name, urn: r.urn })),
         capacity: nodeCapacity(recording.resources),
@@ -376,6 +409,11 @@ export function renderReport(report: PlanReport): string {
     for (const [type, count] of Object.entries(res.byType)) lines.push(`  ${String(count).padStart(4)}  ${type}`);
 
     const v = report.violations!;
+    const engineErrors = report.engineErrors ?? [];
+    if (engineErrors.length > 0) {
+        lines.push("", `Engine errors: ${engineErrors.length} (pulumi preview and up would stop on these)`);
+        for (const e of engineErrors) lines.push(`    ${e}`);
+    }
     lines.push("", `Policy violations: ${v.mandatory.length} mandatory, ${v.advisory.length} advisory`);
     for (const [title, list] of [
         ["mandatory", v.mandatory],
@@ -400,6 +438,7 @@ export function renderReport(report: PlanReport): string {
     lines.push("", `Longest dependency chain: ${d.depth} steps`, `  ${d.chain.join(" → ")}`);
     if (report.changes) lines.push("", renderChangeText(report.changes).trimEnd());
     const failures = [
+        ...(engineErrors.length > 0 ? ["the engine would refuse this program (engine errors above)"] : []),
         ...(v.mandatory.length > 0 ? ["mandatory policy violations above must be fixed"] : []),
         ...(report.changes?.exitCode === 1 ? ["dangerous changes above: follow their safe procedures"] : []),
     ];
@@ -426,36 +465,67 @@ export function lastSiblings(tree: readonly TreeEntry[]): boolean[] {
     return last;
 }
 
-export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, dir = process.cwd()): Promise<number> {
-    let args;
+/**
+ * The plan as a tool: the stack, `--json`, `--base` and `--format` from `argv` (the stack also
+ * from `PULUMI_STACK` in `env`); writes the report (text, JSON or the change report's markdown)
+ * completely. `planStack` builds the report without a base (replaced in tests).
+ */
+export function planTool(
+    argv: readonly string[],
+    planStack?: (stack: string) => Promise<PlanReport>,
+    env: NodeJS.ProcessEnv = process.env,
+    dir = process.cwd(),
+): Tool {
+    const planWithoutBase = planStack ?? ((stack: string) => plan(stack, dir));
+    let args: ReturnType<typeof parseArgs> | undefined;
+    let argsError: string | undefined;
     try {
-        args = parseArgs(argv, PLAN, env);
+        args = parseArgs([...argv], PLAN, env);
         if (!args.help && args.options.get("format") === "markdown" && !args.options.has("base"))
             throw new ArgsError("--format markdown renders the change report: give --base <git-ref | stack file>");
-    } catch (err) {
-        if (!(err instanceof ArgsError || err instanceof StackFileError)) throw err;
-        process.stderr.write(`error: ${err.message}\n`);
-        return 2;
+    } catch (e) {
+        if (!(e instanceof ArgsError || e instanceof StackFileError)) throw e;
+        argsError = e.message;
     }
-    if (args.help) {
-        process.stdout.write(helpText(PLAN));
-        return 0;
-    }
-    const base = args.options.get("base");
-    const format = args.flags.has("json") ? "json" : (args.options.get("format") ?? "text");
-    const report = base === undefined ? await plan(args.stack, dir) : await (await import("./change/run")).planAgainstBase(args.stack, base, dir);
-    if (format === "json") process.stdout.write(JSON.stringify(report, null, 2) + "\n");
-    else if (format === "markdown" && report.changes) process.stdout.write(renderChangeMarkdown(report));
-    else process.stdout.write(renderReport(report));
-    return report.exitCode;
+    const parsed = args !== undefined && !args.help ? args : undefined;
+    const format = parsed?.flags.has("json") ? "json" : (parsed?.options.get("format") ?? "text");
+    return {
+        name: "plan",
+        run: async (out, err) => {
+            if (args === undefined) {
+                await writeAll(err, `error: ${argsError}\n`);
+                return 2;
+            }
+            if (args.help) {
+                await writeAll(out, helpText(PLAN));
+                return 0;
+            }
+            const base = args.options.get("base");
+            const report =
+                base === undefined
+                    ? await planWithoutBase(args.stack)
+                    : await (await import("./change/run")).planAgainstBase(args.stack, base, dir);
+            if (format === "json") await writeAll(out, JSON.stringify(report, null, 2) + "\n");
+            else if (format === "markdown" && report.changes) await writeAll(out, renderChangeMarkdown(report));
+            else await writeAll(out, renderReport(report));
+            return report.exitCode;
+        },
+        internalErrorOutput: (message) =>
+            format === "json" && parsed !== undefined
+                ? JSON.stringify(internalErrorDocument(parsed.stack, message), null, 2) + "\n"
+                : undefined,
+    };
 }
 
-if (require.main === module) {
-    main(process.argv.slice(2)).then(
-        (code) => process.exit(code),
-        (err) => {
-            process.stderr.write(`plan failed: ${err instanceof Error ? err.message : String(err)}\n`);
-            process.exit(3);
-        },
-    );
+/** Runs the plan as `npm run plan` does; returns the exit code once the report is written. */
+export function main(
+    argv: string[],
+    env: NodeJS.ProcessEnv = process.env,
+    dir = process.cwd(),
+    out: NodeJS.WritableStream = process.stdout,
+    err: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
+    return finishTool(planTool(argv, undefined, env, dir), out, err);
 }
+
+if (require.main === module) runTool(planTool(process.argv.slice(2)));

@@ -4,7 +4,7 @@
  */
 import { cidrContains, parseIpv4 } from "../../lib/ipv4";
 import { hasDotComponent } from "../../lib/patterns";
-import { schemeVmidFor } from "../../lib/scheme";
+import { expectedVmid } from "../../lib/scheme";
 import { GuestSpec, LxcGuestSpec, VmGuestSpec } from "../schema";
 import { didYouMean } from "../suggest";
 import { CheckContext, NetworkInfo, own, systemPathReason, underPath } from "./context";
@@ -153,7 +153,7 @@ function checkIdScheme(ctx: CheckContext, name: string, g: GuestSpec, net: Netwo
         );
         return;
     }
-    const want = schemeVmidFor(idScheme, { vlan: net.spec.vlan, ipv4: g.ipv4, idOffset });
+    const want = expectedVmid(idScheme, idOffset, net.spec.vlan, g.ipv4)?.vmid;
     if (want !== undefined && want !== g.vmid)
         ctx.add(
             ["guests", name, "vmid"],

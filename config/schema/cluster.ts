@@ -3,14 +3,12 @@
  */
 import { z } from "zod";
 import { DEVICE_ID_PATTERN, PCI_PATH_PATTERN, SSH_PUBLIC_KEY_PATTERN, ZFS_POOL_OR_DATASET_PATTERN } from "../../lib/patterns";
+import { ID_SCHEMES, IdScheme } from "../../lib/scheme";
 import { cidr, hostKey, hostname, ipv4, key, managed, positiveInt, safePath, uniqueStrings } from "./common";
 
 // ---------------------------------------------------------------------------------------------
 // Cluster
 // ---------------------------------------------------------------------------------------------
-
-/** How VMIDs follow from addresses. */
-export const ID_SCHEMES = ["vlan", "octet", "off"] as const;
 
 export const clusterSchema = z.strictObject({
     /** Cluster name as `pvecm` knows it. */
@@ -40,7 +38,7 @@ export const clusterSchema = z.strictObject({
      * How VMIDs follow from addresses: `vlan` (VLAN × 1000 + last octet), `octet` (`idOffset` +
      * last octet, for a flat LAN) or `off` (any VMID; duplicates are still refused). @default "vlan"
      */
-    idScheme: z.enum(ID_SCHEMES).default("vlan"),
+    idScheme: z.enum(ID_SCHEMES as readonly IdScheme[] as ["vlan", "octet", "off"]).default("vlan"),
     /** Added to the last octet under the `octet` scheme (VMID 200 + .14 = 214). @default 0 */
     idOffset: z.number().int().min(0).max(999_999_000).default(0),
     /** Host paths under which container bind mounts may live (dataset mountpoints, host mounts). */

@@ -9,12 +9,12 @@ import { hhmm, hostname, ipv4, key, uniqueBy } from "./common";
 // Public DNS (Cloudflare)
 // ---------------------------------------------------------------------------------------------
 
-/** One DNS label of a record name: 1–63 characters. */
-const LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
+/** A record name relative to the zone: `@`, `*`, or labels of 1–63 characters, optionally under `*.`. */
+const RECORD_NAME = /^(?:@|\*|(?:\*\.)?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*)$/;
 
 export const dnsRecordSchema = z.strictObject({
     /** Name relative to the zone (`*.lab`, `vpn`, `www`), `@` for the apex, `*` for every name of the zone. */
-    name: z.string().regex(new RegExp(`^(?:@|\\*|(?:\\*\\.)?${LABEL}(?:\\.${LABEL})*)$`), {
+    name: z.string().regex(RECORD_NAME, {
         error: "must be a name relative to the zone such as www, *.lab, * or @ (labels of at most 63 characters)",
     }),
     type: z.enum(["A", "CNAME"]),

@@ -9,7 +9,7 @@ export function servesUdp(name: string, comment: string | undefined, tags: reado
     return (
         /(^|\.)_udp(\.|$)/i.test(name) ||
         /\budp\b/i.test(comment ?? "") ||
-        tags.some((t) => /^(protocol:)?udp$/i.test(t)) ||
+        tags.some((t) => /^(protocol:)?udp$/i.test(t.trim())) ||
         udpRecordNames.some((p) => matchesPattern(p, name))
     );
 }
@@ -25,7 +25,7 @@ export const dnsNoProxyForUdpOrWildcard = resourceRule<DnsProxyConfig>({
     configSchema: DNS_PROXY_SCHEMA,
     validate: (props, ctx, report) => {
         if (bool(props.proxied) !== true) return;
-        const name = str(props.name) ?? "";
+        const name = (str(props.name) ?? "").trim();
         if (name === "*" || name.startsWith("*.")) {
             report(
                 `The wildcard record "${name}" is proxied, so the reverse proxy behind it sees Cloudflare's addresses instead of the client's. Set \`proxied: false\`.`,

@@ -51,8 +51,11 @@ export const proxmoxBackupCoverage = stackRule({
                         guest.urn,
                     );
             } else if (covering.length === 0) {
+                const key = guest.inventoryKey();
                 report(
-                    `Guest ${guest.name} is in no backup job. Give it a backup tier, or exclude it from backups with a reason.`,
+                    key !== undefined
+                        ? `Guest ${guest.name} is in no backup job. Set \`${key}.backup\` to a tier (\`{ tier: ... }\`) or to \`{ exclude: <reason> }\`.`
+                        : `Guest ${guest.name} is in no backup job. Give it a backup tier, or exclude it from backups with a reason.`,
                     guest.urn,
                 );
             } else if (covering.length > 1) {

@@ -1,7 +1,8 @@
 import { GuestStorageConfig, GUEST_STORAGE_SCHEMA } from "../config";
 import { resourceRule } from "../define";
 import { Props, record, records, str } from "../props";
-import { CONTAINER_TYPES, GUEST_TYPES } from "../tokens";
+import { guestShape } from "../guestInputs";
+import { GUEST_TYPES } from "../tokens";
 
 /** Where the provider puts a container's root disk when `disk.datastoreId` is missing. */
 export const CONTAINER_DEFAULT_DATASTORE = "local";
@@ -37,8 +38,23 @@ export const proxmoxGuestStorageNotLocal = resourceRule<GuestStorageConfig>({
             if (target !== undefined && forbidden.has(target))
                 report(`The clone target is on "${target}" (\`clone.datastoreId\`). Clone to ${FIX}.`);
         };
+        const shape = guestShape(ctx.type);
+        if (shape === "cloned") {
+            // A cloned VM keeps the disks of its source unless `clone.targetDatastore` or a disk's `datastoreId` moves them.
+            const target = str(record(props.clone)?.targetDatastore);
+            if (target !== undefined && forbidden.has(target))
+                report(`The clone target is on "${target}" (\`clone.targetDatastore\`). Clone to ${FIX}.`);
+            for (const [key, disk] of Object.entries(record(props.disk) ?? {})) {
+                const datastore = str(record(disk)?.datastoreId);
+                if (datastore !== undefined && forbidden.has(datastore))
+                    report(`The disk ${key} is on "${datastore}" (\`disk.${key}.datastoreId\`). Move it to ${FIX}.`);
+            }
+            return;
+        }
+        // The experimental VM has no volumes in its inputs.
+        if (shape === "experimental") return;
         checkClone(record(props.clone));
-        if (CONTAINER_TYPES.has(ctx.type)) {
+        if (shape === "container") {
             check("root disk", "disk.datastoreId", str(record(props.disk)?.datastoreId), CONTAINER_DEFAULT_DATASTORE);
             records(props.mountPoints).forEach((mp, i) => {
                 const volume = str(mp.volume);

@@ -9,7 +9,10 @@ export const proxmoxIpv4Unique = stackRule({
         for (const [ip, guests] of groupBy(guestsOf(resources), (g) => g.ipv4s())) {
             if (guests.length < 2) continue;
             for (const g of guests)
-                report(`IPv4 address ${ip} is used by ${guests.length} guests (${names(guests)}). Give each guest its own address.`, g.urn);
+                report(
+                    `IPv4 address ${ip} is used by ${guests.length} guests (${names(guests)}). Give each guest its own address${g.inventoryKey() !== undefined ? `: set \`${g.inventoryKey()}.ipv4\`` : ""}.`,
+                    g.urn,
+                );
         }
     },
 });

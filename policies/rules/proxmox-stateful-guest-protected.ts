@@ -1,5 +1,6 @@
 import { StatefulGuestConfig, STATEFUL_GUEST_SCHEMA } from "../config";
 import { resourceRule } from "../define";
+import { hasProtectionFlag } from "../guestInputs";
 import { bool, records, str, strings } from "../props";
 import { CONTAINER_TYPES, GUEST_TYPES } from "../tokens";
 
@@ -24,7 +25,9 @@ export const proxmoxStatefulGuestProtected = resourceRule<StatefulGuestConfig>({
         if (bool(props.protection) === true || ctx.opts.protect) return;
         const why = tag !== undefined ? `tagged "${tag}"` : `has ${volumes} volume mount point${volumes === 1 ? "" : "s"}`;
         report(
-            `The guest is stateful (${why}) but neither \`protection: true\` nor the Pulumi \`protect\` option is set, so deleting or replacing it deletes its data. Set both.`,
+            hasProtectionFlag(ctx.type)
+                ? `The guest is stateful (${why}) but neither \`protection: true\` nor the Pulumi \`protect\` option is set, so deleting or replacing it deletes its data. Set both.`
+                : `The guest is stateful (${why}) but the Pulumi \`protect\` option is not set (this class has no \`protection\` flag), so deleting or replacing it deletes its data. Set \`protect: true\`.`,
         );
     },
 });

@@ -1,43 +1,59 @@
-import { schemeVmid } from "../shared/scheme";
-import { resourceRule } from "../define";
-import { cloudInitAddress, firstNicVlan } from "../guests";
-import { bool, num } from "../props";
+import { VmidSchemeConfig, VMID_SCHEME_SCHEMA } from "../config";
+import { clusterOf } from "../cluster";
+import { stackRule } from "../define";
+import { cloudInitAddress, inputVmid, nicsOf, vmidField } from "../guestInputs";
+import { guestOf } from "../guests";
+import { bool } from "../props";
+import { expectedVmid } from "../shared/scheme";
 import { GUEST_TYPES } from "../tokens";
 
 /**
- * VMID = VLAN × 1000 + last octet of the first NIC's address (VLAN 30, 192.168.30.66 → 30066):
- * knowing one gives the other, and a clash of IDs or addresses shows before anything is created.
- * This rule reads the provider inputs alone (so it judges hand-written guests too); a guest whose
- * inputs carry no VLAN or no static address (a VM without cloud-init, the router's trunk) is
- * checked from its guest component's outputs by `proxmox-vmid-scheme-components`.
+ * VMID = VLAN × 1000 + last octet of the first NIC's address (VLAN 30, 192.168.30.66 → 30066), or
+ * on a flat LAN idOffset + last octet: knowing one gives the other, and a clash of IDs or
+ * addresses shows before anything is created. The scheme is the inventory's (`cluster.idScheme`,
+ * `cluster.idOffset`, registered by the Cluster component; the rule's knobs without one). This
+ * rule reads the provider inputs alone (so it judges hand-written guests too); a guest whose inputs
+ * lack what the scheme needs (a VM without cloud-init, the router's trunk, a cloned or
+ * experimental VM) is checked from its guest component's outputs by `proxmox-vmid-scheme-components`.
  */
-export const proxmoxVmidScheme = resourceRule({
+export const proxmoxVmidScheme = stackRule<VmidSchemeConfig>({
     name: "proxmox-vmid-scheme",
-    description:
-        "Checks that every guest's VMID equals its first NIC's VLAN times 1000 plus the last octet of that NIC's static IPv4 address.",
-    types: GUEST_TYPES,
-    validate: (props, ctx, report) => {
-        if (bool(props.template) === true) return;
-        const vlan = firstNicVlan(ctx.type, props);
-        const address = cloudInitAddress(props);
-        const vmid = num(props.vmId);
-        if (vlan === undefined || address === undefined) {
-            if (vmid === undefined)
-                report(
-                    "The guest has no `vmId`, so Proxmox assigns the next free ID. Set `vmId` to VLAN × 1000 + the last octet of its address.",
-                );
-            else ctx.notApplicable("the first NIC has no VLAN tag or no static IPv4 address in the inputs");
-            return;
-        }
-        const expected = schemeVmid(vlan, address);
-        if (vmid === undefined) {
-            report(
-                `The guest has no \`vmId\`, so Proxmox assigns the next free ID. Set \`vmId: ${expected}\` (VLAN ${vlan} × 1000 + last octet of ${address}).`,
-            );
-        } else if (vmid !== expected) {
-            report(
-                `VMID ${vmid} does not follow the scheme: VLAN ${vlan} × 1000 + last octet of ${address} = ${expected}. Set \`vmId: ${expected}\`, or fix the VLAN or address.`,
-            );
+    description: "Checks that every guest's VMID follows the ID scheme from its first NIC's VLAN and static IPv4 address.",
+    configSchema: VMID_SCHEME_SCHEMA,
+    validate: (resources, ctx) => {
+        const cluster = clusterOf(resources);
+        const scheme = cluster?.idScheme() ?? ctx.config.idScheme;
+        const offset = cluster?.idScheme() !== undefined ? cluster.idOffset() : ctx.config.idOffset;
+        if (scheme === "off") ctx.notApplicable("the ID scheme is off");
+        for (const r of resources.filter((x) => GUEST_TYPES.has(x.type))) {
+            ctx.judge(r, (report, cannotJudge) => {
+                const props = r.props;
+                if (bool(props.template) === true) return;
+                const vlan = nicsOf(r.type, props)[0]?.vlan;
+                const address = cloudInitAddress(r.type, props);
+                const vmid = inputVmid(r.type, props);
+                const guest = guestOf(r);
+                const field = vmidField(r.type);
+                const fix = guest.fixAt("vmid", field);
+                const expected = expectedVmid(scheme, offset, vlan, address);
+                if (expected === undefined) {
+                    if (vmid === undefined)
+                        report(
+                            `The guest has no \`${field}\`, so Proxmox assigns the next free ID. Set ${fix} to ${scheme === "vlan" ? "VLAN × 1000" : offset} + the last octet of its address.`,
+                        );
+                    else cannotJudge("the first NIC has no VLAN tag or no static IPv4 address in the inputs");
+                    return;
+                }
+                if (vmid === undefined) {
+                    report(
+                        `The guest has no \`${field}\`, so Proxmox assigns the next free ID. Set ${fix} to ${expected.vmid} (${expected.how}).`,
+                    );
+                } else if (vmid !== expected.vmid) {
+                    report(
+                        `VMID ${vmid} does not follow the scheme: ${expected.how} = ${expected.vmid}. Set ${fix} to ${expected.vmid}, or fix the VLAN or address.`,
+                    );
+                }
+            });
         }
     },
 });

@@ -10,7 +10,7 @@ export const proxmoxVmidUnique = stackRule({
             if (guests.length < 2) continue;
             for (const g of guests)
                 report(
-                    `VMID ${vmid} is used by ${guests.length} guests (${names(guests)}). Give each guest its own VMID (VLAN × 1000 + last octet).`,
+                    `VMID ${vmid} is used by ${guests.length} guests (${names(guests)}). Give each guest its own VMID (VLAN × 1000 + last octet)${g.inventoryKey() !== undefined ? `: set \`${g.inventoryKey()}.vmid\`` : ""}.`,
                     g.urn,
                 );
         }

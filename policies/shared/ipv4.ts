@@ -70,10 +70,34 @@ const NON_PUBLIC: readonly [string, string][] = [
  */
 export function nonPublicReason(address: string): string | undefined {
     const value = parseIpv4(address);
-    if (value === undefined) return "not an IPv4 address";
+    return value === undefined ? "not an IPv4 address" : nonPublicIpv4Reason(value);
+}
+
+/** `nonPublicReason` of an address given as its unsigned 32-bit value. */
+export function nonPublicIpv4Reason(value: number): string | undefined {
     for (const [cidr, reason] of NON_PUBLIC) {
         const parsed = parseCidr(cidr);
         if (parsed && cidrContains(parsed, value)) return reason;
     }
     return undefined;
+}
+
+/**
+ * Every value a lenient reader may take a dotted quad for: surrounding spaces ignored, and where
+ * an octet has a leading zero (`010.0.0.1`, `192.168.001.001`) both its decimal reading (10) and,
+ * when it is all octal digits, the octal one inet_aton takes (8). Empty when it is no dotted quad.
+ */
+export function ipv4Readings(text: string): number[] {
+    const parts = text.trim().split(".");
+    if (parts.length !== 4 || parts.some((p) => p === "" || p.length > 12 || [...p].some((c) => c < "0" || c > "9"))) return [];
+    const decimal = parts.map((p) => Number(p));
+    const octal = parts.map((p) =>
+        p.length > 1 && p.startsWith("0") ? ([...p].every((c) => c <= "7") ? parseInt(p, 8) : NaN) : Number(p),
+    );
+    const readings = new Set<number>();
+    for (const octets of [decimal, octal]) {
+        if (octets.every((o) => Number.isInteger(o) && o >= 0 && o <= 255))
+            readings.add(((octets[0] << 24) >>> 0) + (octets[1] << 16) + (octets[2] << 8) + octets[3]);
+    }
+    return [...readings];
 }

@@ -10,3 +10,37 @@ export function normalizeHostPath(path: string): string {
     }
     return `/${parts.join("/")}`;
 }
+
+/**
+ * Host paths that belong to the node itself: no guest may see them and no storage may live
+ * there, whatever the configuration says. `/` covers only itself; the others cover what is
+ * below them. `/var/lib/vz` is the installer's `local` storage, `/var/lib/pve-cluster` the cluster
+ * configuration's database.
+ */
+export const SYSTEM_PATHS: readonly string[] = [
+    "/",
+    "/etc",
+    "/root",
+    "/var/lib/vz",
+    "/var/lib/pve-cluster",
+    "/dev",
+    "/proc",
+    "/sys",
+    "/boot",
+    "/usr",
+    "/bin",
+    "/sbin",
+    "/lib",
+    "/lib64",
+    "/run",
+];
+
+/** Whether `path` is `root` or below it (both normalized). */
+export function isUnder(path: string, root: string): boolean {
+    return root === "/" ? true : path === root || path.startsWith(`${root}/`);
+}
+
+/** The system path that covers `path` (normalized), if any. */
+export function systemPathCovering(path: string): string | undefined {
+    return SYSTEM_PATHS.find((r) => (r === "/" ? path === "/" : isUnder(path, r)));
+}

@@ -11,17 +11,26 @@ export function schemeVmid(vlan: number, ipv4: string): number {
     return vlan * 1000 + lastOctet(ipv4);
 }
 
-/** How VMIDs follow from addresses: VLAN × 1000 + last octet, an offset + last octet (a flat LAN), or not at all. */
+/**
+ * The ID schemes: `vlan` (VMID = VLAN × 1000 + last octet), `octet` for a flat LAN (VMID =
+ * idOffset + last octet) and `off` (any VMID).
+ */
 export type IdScheme = "vlan" | "octet" | "off";
+export const ID_SCHEMES: readonly IdScheme[] = ["vlan", "octet", "off"];
 
 /**
- * The VMID a guest must have under a scheme, or undefined when the scheme says nothing (off, or
- * the vlan scheme on an untagged network).
+ * The VMID a guest must have under `scheme`, with how it is made (for messages); undefined when
+ * the scheme is off, or a part it needs (the VLAN under `vlan`, the address) is missing.
  */
-export function schemeVmidFor(scheme: IdScheme, guest: { vlan?: number; ipv4: string; idOffset?: number }): number | undefined {
-    if (scheme === "off") return undefined;
-    if (scheme === "octet") return (guest.idOffset ?? 0) + lastOctet(guest.ipv4);
-    return guest.vlan === undefined ? undefined : schemeVmid(guest.vlan, guest.ipv4);
+export function expectedVmid(
+    scheme: IdScheme,
+    idOffset: number,
+    vlan: number | undefined,
+    ipv4: string | undefined,
+): { vmid: number; how: string } | undefined {
+    if (scheme === "off" || ipv4 === undefined) return undefined;
+    if (scheme === "octet") return { vmid: idOffset + lastOctet(ipv4), how: `${idOffset} + last octet of ${ipv4}` };
+    return vlan === undefined ? undefined : { vmid: schemeVmid(vlan, ipv4), how: `VLAN ${vlan} × 1000 + last octet of ${ipv4}` };
 }
 
 /** Guest tiers, from most to least important. */

@@ -34,12 +34,14 @@ const REFERENCE_FIELDS = [
     "container",
     "template",
     "image",
-    "haPair",
+    "members",
     "cdrom",
     "storageId",
     "mapping",
 ];
-const REFERENCE_LEAVES = STRING_LEAVES.filter((p) => REFERENCE_FIELDS.includes(String(p[p.length - 1])));
+/** The field a leaf belongs to: its last key (`haGroups.dns.members[0]` belongs to `members`). */
+const fieldOf = (p: readonly (string | number)[]) => String([...p].reverse().find((x) => typeof x === "string"));
+const REFERENCE_LEAVES = STRING_LEAVES.filter((p) => REFERENCE_FIELDS.includes(fieldOf(p)));
 /** Names that look up inherited members of a plain object, and the storage guests must never use. */
 const TRICKY = ["constructor", "toString", "__proto__", "hasOwnProperty", "valueOf", "local", ""];
 /** Entity names of the reference: nodes, guests, images, datasets and storage ids. */

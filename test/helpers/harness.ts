@@ -32,6 +32,7 @@ export async function record(
     });
     const outputs = await runInStack(program);
     if (recording.errors.length > 0) throw new Error(`the program made unmocked calls:\n${recording.errors.join("\n")}`);
+    if (recording.engineErrors.length > 0) throw new Error(`the engine would refuse the program:\n${recording.engineErrors.join("\n")}`);
     return { recording, outputs };
 }
 

@@ -10,7 +10,9 @@ import { POLICIES } from "../../policies/registry";
 import { PolicyConfigError, PolicyResourceInput, normalizeConfig, runPolicies, stackPolicyConfig } from "../../policies/runner";
 import { UNKNOWN } from "../../policies/unknowns";
 import {
+    AclInputs,
     BucketInputs,
+    DirectoryInputs,
     CommandInputs,
     ContainerInputs,
     DnsRecordInputs,
@@ -39,12 +41,13 @@ function withTwin(): Stack {
         nodeName: "pve-network",
         ipv4: "192.168.30.41",
         tier: "normal",
-        haPair: "pair",
+        haGroup: "pair",
+        haKind: "keepalived",
         backupTier: "critical",
         usesRootProvider: false,
     });
     const stack = [...compliantStack(), g.component, g.provider, g.firewall];
-    return replace(stack, "cloud", (r) => ({ ...r, outputs: { ...r.outputs, haPair: "pair" } }));
+    return replace(stack, "cloud", (r) => ({ ...r, outputs: { ...r.outputs, haGroup: "pair", haKind: "keepalived" } }));
 }
 
 interface RuleCase {
@@ -195,7 +198,7 @@ const CASES: Readonly<Record<string, RuleCase>> = {
             replace(
                 edit<ContainerInputs>(withTwin(), "twin-container", (i) => (i.nodeName = "pve-storage")),
                 "twin",
-                (r) => ({ ...r, outputs: { ...r.outputs, haPair: UNKNOWN } }),
+                (r) => ({ ...r, outputs: { ...r.outputs, haGroup: UNKNOWN, haKind: "keepalived" } }),
             ),
     },
     "proxmox-node-overcommit": {
@@ -221,6 +224,67 @@ const CASES: Readonly<Record<string, RuleCase>> = {
                 [...compliantStack(), custom(T.nfs, "nas", { resourceId: "nas", server: "192.168.30.41", export: "/srv" })],
                 "nas",
                 "server",
+            ),
+    },
+    "proxmox-guest-address-unclaimed": {
+        violating: () =>
+            edit<ContainerInputs>(
+                compliantStack(),
+                "cloud-container",
+                (i) => (i.initialization!.ipConfigs![0].ipv4!.address = "192.168.30.2/24"),
+            ),
+        target: "cloud-container",
+        unknown: () =>
+            unknownAt(
+                edit<ContainerInputs>(
+                    compliantStack(),
+                    "cloud-container",
+                    (i) => (i.initialization!.ipConfigs![0].ipv4!.address = "192.168.30.2/24"),
+                ),
+                "cloud-container",
+                "initialization.ipConfigs[0].ipv4.address",
+            ),
+    },
+    "proxmox-container-idmap-floor": {
+        violating: () => edit<ContainerInputs>(compliantStack(), "cloud-container", (i) => (i.idmaps![0].hostId = 0)),
+        target: "cloud-container",
+        unknown: () =>
+            unknownAt(
+                edit<ContainerInputs>(compliantStack(), "cloud-container", (i) => (i.idmaps![0].hostId = 0)),
+                "cloud-container",
+                "idmaps[0].hostId",
+            ),
+    },
+    "proxmox-container-devices-allowed": {
+        violating: () => edit<ContainerInputs>(compliantStack(), "cloud-container", (i) => (i.devicePassthroughs![0].path = "/dev/sda")),
+        target: "cloud-container",
+        unknown: () =>
+            unknownAt(
+                edit<ContainerInputs>(compliantStack(), "cloud-container", (i) => (i.devicePassthroughs![0].path = "/dev/sda")),
+                "cloud-container",
+                "devicePassthroughs[0].path",
+            ),
+    },
+    "proxmox-directory-storage-path": {
+        violating: () => edit<DirectoryInputs>(compliantStack(), "tank-dump", (i) => (i.path = "/var/lib/vz")),
+        target: "tank-dump",
+        unknown: () => unknownAt(compliantStack(), "tank-dump", "path"),
+    },
+    "nfs-exports-restricted": {
+        violating: () =>
+            replace(compliantStack(), "tank/pbs", (r) => ({ ...r, outputs: { ...r.outputs, properties: { sharenfs: "on" } } })),
+        target: "tank/pbs",
+        unknown: () =>
+            replace(compliantStack(), "tank/pbs", (r) => ({ ...r, outputs: { ...r.outputs, properties: { sharenfs: UNKNOWN } } })),
+    },
+    "proxmox-acl-least-privilege": {
+        violating: () => edit<AclInputs>(compliantStack(), "acl-vms", (i) => (i.roleId = "Administrator")),
+        target: "acl-vms",
+        unknown: () =>
+            unknownAt(
+                edit<AclInputs>(compliantStack(), "acl-vms", (i) => (i.roleId = "Administrator")),
+                "acl-vms",
+                "roleId",
             ),
     },
 };
@@ -278,7 +342,7 @@ describe.each(Object.keys(LEVELS))("%s", (rule) => {
         it("does not apply to other resource types", () => {
             const stack = c
                 .violating()
-                .map((r) => (r.name === c.target ? { ...r, type: "proxmoxve:index/vm:Vm", urn: `${r.urn}-other` } : r));
+                .map((r) => (r.name === c.target ? { ...r, type: "proxmoxve:index/poolLegacy:PoolLegacy", urn: `${r.urn}-other` } : r));
             expect(of(rule, stack)).toEqual([]);
         });
     }
@@ -305,10 +369,10 @@ describe("values unknown during preview", () => {
         const stack = replace(compliantStack(), "cloud-container", (r) => ({ ...r, inputs: { ...r.inputs, unprivileged: UNKNOWN } }));
         const result = runPolicies(stack);
         expect(of("proxmox-container-unprivileged", stack)).toEqual([]);
+        // A stack rule judges resource by resource and names the one it could not judge.
         expect(result.notApplicable).toContainEqual({
             policy: "proxmox-container-unprivileged",
-            urn: urnNamed(stack, "cloud-container"),
-            reason: "unprivileged is unknown during preview",
+            reason: "cloud-container: unprivileged is unknown during preview",
         });
     });
     it("does not report a violation found before the check met an unknown value", () => {
@@ -369,7 +433,12 @@ describe("the stack graph", () => {
         expect(fw.parent?.props.backupTier).toBe("critical");
         expect(fw.dependencies.map((d) => d.name)).toEqual(["cloud-container"]);
         expect(fw.props.inputPolicy).toBe("DROP");
-        expect(graph.find((r) => r.name === "pve-network")?.props).toEqual({ nodeName: "pve-network", threads: 4, memoryGiB: 16 });
+        expect(graph.find((r) => r.name === "pve-network")?.props).toEqual({
+            nodeName: "pve-network",
+            address: "192.168.10.11",
+            threads: 4,
+            memoryGiB: 16,
+        });
     });
 });
 
@@ -395,25 +464,10 @@ describe("policy pack config", () => {
             expect((e as PolicyConfigError).problems).toEqual([problem]);
         }
     });
-    it("reads the prod stack's config: the privileged photos container and the router's open firewall are exempted with their reasons", () => {
-        expect(stackPolicyConfig("prod")).toEqual({
-            "proxmox-container-unprivileged": {
-                exemptions: [
-                    {
-                        resourceName: "photos-container",
-                        reason: "The AMD iGPU (/dev/dri/renderD128) and a TUN device cannot be mapped into an unprivileged container.",
-                    },
-                ],
-            },
-            "proxmox-guest-firewall": {
-                exemptions: [
-                    {
-                        resourceName: "opnsense-firewall",
-                        reason: "The firewall VM filters the traffic it routes itself; a DROP policy on its trunk NIC would cut off every VLAN.",
-                    },
-                ],
-            },
-        });
+    it("reads the prod stack's config: every rule at a level, no exemptions (the inventory carries the reasons)", () => {
+        const prod = stackPolicyConfig("prod");
+        expect(Object.keys(prod).sort()).toEqual(POLICIES.map((p) => p.name).sort());
+        for (const entry of Object.values(prod)) expect(Object.keys(entry as object)).toEqual(["enforcementLevel"]);
         expect(stackPolicyConfig("no-such-stack")).toEqual({});
     });
 });

@@ -14,10 +14,18 @@ import { PolicyPackConfig, PolicyResourceInput, PolicyRunResult, runPolicies } f
 
 export type ContainerInputs = pulumi.Unwrap<proxmoxve.ContainerLegacyArgs>;
 export type VmInputs = pulumi.Unwrap<proxmoxve.VmLegacyArgs>;
+export type ClonedVmInputs = pulumi.Unwrap<proxmoxve.cloned.VmArgs>;
+export type ClonedVmLegacyInputs = pulumi.Unwrap<proxmoxve.cloned.VmLegacyArgs>;
+export type ExperimentalVmInputs = pulumi.Unwrap<proxmoxve.VmArgs>;
+export type Vm2LegacyInputs = pulumi.Unwrap<proxmoxve.Vm2LegacyArgs>;
 export type FirewallOptionsInputs = pulumi.Unwrap<proxmoxve.firewall.OptionsLegacyArgs>;
 export type BackupJobInputs = pulumi.Unwrap<proxmoxve.backup.JobArgs>;
 export type DownloadInputs = pulumi.Unwrap<proxmoxve.download.FileArgs>;
 export type NfsInputs = pulumi.Unwrap<proxmoxve.storage.NfsArgs>;
+export type DirectoryInputs = pulumi.Unwrap<proxmoxve.storage.DirectoryArgs>;
+export type AclInputs = pulumi.Unwrap<proxmoxve.AclArgs>;
+export type RoleInputs = pulumi.Unwrap<proxmoxve.RoleLegacyArgs>;
+export type TokenInputs = pulumi.Unwrap<proxmoxve.user.TokenLegacyArgs>;
 export type CommandInputs = Omit<pulumi.Unwrap<command.remote.CommandArgs>, "connection">;
 export type DnsRecordInputs = pulumi.Unwrap<cloudflare.DnsRecordArgs>;
 export type BucketInputs = pulumi.Unwrap<aws.s3.BucketArgs>;
@@ -27,6 +35,12 @@ export const T = {
     containerV7: "proxmoxve:CT/container:Container",
     vm: "proxmoxve:index/vmLegacy:VmLegacy",
     vmV7: "proxmoxve:VM/virtualMachine:VirtualMachine",
+    clonedVm: "proxmoxve:cloned/vm:Vm",
+    clonedVmLegacy: "proxmoxve:cloned/vmLegacy:VmLegacy",
+    clonedVmV7: "proxmoxve:VM/clonedVirtualMachine:ClonedVirtualMachine",
+    experimentalVm: "proxmoxve:index/vm:Vm",
+    vm2Legacy: "proxmoxve:index/vm2Legacy:Vm2Legacy",
+    experimentalVmV7: "proxmoxve:VM/virtualMachine2:VirtualMachine2",
     firewallOptions: "proxmoxve:firewall/optionsLegacy:OptionsLegacy",
     backupJob: "proxmoxve:backup/job:Job",
     download: "proxmoxve:download/file:File",
@@ -45,6 +59,14 @@ export const T = {
     objectLock: "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
     acl: "aws:s3/bucketAcl:BucketAcl",
     nodeComponent: "homelab:proxmox:Node",
+    clusterComponent: "homelab:proxmox:Cluster",
+    datasetComponent: "homelab:storage:ZfsDataset",
+    directory: "proxmoxve:storage/directory:Directory",
+    directoryLegacy: "proxmoxve:storage/directoryLegacy:DirectoryLegacy",
+    pveAcl: "proxmoxve:index/acl:Acl",
+    aclLegacy: "proxmoxve:index/aclLegacy:AclLegacy",
+    role: "proxmoxve:index/roleLegacy:RoleLegacy",
+    token: "proxmoxve:user/tokenLegacy:TokenLegacy",
     lxcComponent: "homelab:proxmox:LxcGuest",
     vmComponent: "homelab:proxmox:VmGuest",
 } as const;
@@ -94,6 +116,12 @@ export const CONTAINER: ContainerInputs = {
         { path: "/mnt/cloud", volume: "/tank/cloud" },
         { path: "/srv/appdata", volume: "/tank/appdata/cloud" },
     ],
+    idmaps: [
+        { type: "uid", containerId: 0, hostId: 100000, size: 33 },
+        { type: "uid", containerId: 33, hostId: 33, size: 1 },
+        { type: "uid", containerId: 34, hostId: 100034, size: 65502 },
+    ],
+    devicePassthroughs: [{ path: "/dev/net/tun" }, { path: "/dev/dri/renderD128", gid: 104 }],
     networkInterfaces: [{ name: "eth0", bridge: "vmbr0", vlanId: 30, firewall: true }],
     initialization: { hostname: "cloud", ipConfigs: [{ ipv4: { address: "192.168.30.41/24", gateway: "192.168.30.1" } }] },
     operatingSystem: { templateFileId: "local:vztmpl/debian-12-standard_12.12-1_amd64.tar.zst", type: "debian" },
@@ -115,6 +143,28 @@ export const VM: VmInputs = {
     hostpcis: [{ device: "hostpci0", mapping: "nic-wan", pcie: true }],
     usbs: [{ mapping: "coral" }],
     tags: ["backup", "high"],
+};
+
+/** A VM cloned from template 9000 on VLAN 10 (.30): disks and NICs are maps keyed by interface. */
+export const CLONED_VM: ClonedVmInputs = {
+    nodeName: "pve-storage",
+    resourceId: "10030",
+    name: "builder",
+    clone: { sourceVmId: 9000, full: true, targetDatastore: "stor-zfs" },
+    cpu: { cores: 2, units: 1024 },
+    memory: { size: 4096 },
+    disk: { scsi0: { datastoreId: "stor-zfs", sizeGb: 32 } },
+    network: { net0: { bridge: "vmbr0", tag: 10, firewall: true } },
+    tags: ["normal"],
+};
+
+/** The provider's experimental VM: no disks, NICs or memory in its inputs. */
+export const EXPERIMENTAL_VM: ExperimentalVmInputs = {
+    nodeName: "pve-storage",
+    resourceId: "10031",
+    name: "lab",
+    cpu: { cores: 1, units: 1024 },
+    tags: ["low"],
 };
 
 export function container(
@@ -229,6 +279,52 @@ export function guest(
     return { component: comp, provider, firewall };
 }
 
+/** The Cluster component's outputs: what the inventory says about the whole cluster (see docs of the pack). */
+export const CLUSTER = {
+    name: "homelab",
+    qdeviceAddress: "192.168.10.5",
+    idScheme: "vlan",
+    idOffset: 0,
+    managedRoots: ["/tank", "/rpool/appdata"],
+    hostIdFloor: 100000,
+    automationTokenId: "homelab@pve!homelab",
+    networks: [
+        { name: "management", vlan: 10, cidr: "192.168.10.0/24", gateway: "192.168.10.1", reserved: [] },
+        {
+            name: "services",
+            vlan: 30,
+            cidr: "192.168.30.0/24",
+            gateway: "192.168.30.1",
+            reserved: [
+                { first: "192.168.30.2", last: "192.168.30.2", purpose: "keepalived VIP of the reverse proxy" },
+                { first: "192.168.30.200", last: "192.168.30.249", purpose: "DHCP pool" },
+            ],
+        },
+    ],
+    nodes: [
+        { name: "pve-network", address: "192.168.10.11" },
+        { name: "pve-storage", address: "192.168.10.12" },
+    ],
+};
+
+/** The program's role, its token and ACLs on the narrowest paths. */
+export function accessControl(): PolicyResourceInput[] {
+    const role: RoleInputs = {
+        roleId: "HomelabAutomation",
+        privileges: ["Datastore.AllocateSpace", "Datastore.Audit", "Sys.Audit", "VM.Allocate", "VM.Audit", "VM.Config.Disk"],
+    };
+    const token: TokenInputs = { userId: "homelab@pve", tokenName: "homelab", privilegesSeparation: true };
+    const acl = (name: string, path: string, propagate = true): PolicyResourceInput =>
+        custom(T.pveAcl, name, { path, roleId: "HomelabAutomation", tokenId: "homelab@pve!homelab", propagate } satisfies AclInputs);
+    return [
+        custom(T.role, "homelab-role", role),
+        custom(T.token, "homelab-token", token),
+        acl("acl-vms", "/vms/30041"),
+        acl("acl-storage", "/storage/stor-zfs"),
+        acl("acl-root-audit", "/", false),
+    ];
+}
+
 export const NODES = {
     "pve-network": { threads: 4, memoryGiB: 16 },
     "pve-storage": { threads: 16, memoryGiB: 96 },
@@ -236,7 +332,17 @@ export const NODES = {
 
 /** A compliant stack: no rule reports anything. */
 export function compliantStack(): PolicyResourceInput[] {
-    const nodes = Object.entries(NODES).map(([nodeName, cap]) => component(T.nodeComponent, nodeName, { nodeName, ...cap }));
+    const addresses: Record<string, string> = { "pve-network": "192.168.10.11", "pve-storage": "192.168.10.12" };
+    const nodes = Object.entries(NODES).map(([nodeName, cap]) =>
+        component(T.nodeComponent, nodeName, { nodeName, address: addresses[nodeName], ...cap }),
+    );
+    const pbsDataset = component(T.datasetComponent, "tank/pbs", {
+        path: "tank/pbs",
+        node: "pve-storage",
+        mountpoint: "/tank/pbs",
+        properties: { recordsize: "1M", sharenfs: "rw=@192.168.10.20/32,no_root_squash" },
+    });
+    const dump: DirectoryInputs = { resourceId: "tank-dump", path: "/tank/dump", contents: ["backup"] };
     const cloud = guest("lxc", "cloud", CONTAINER, {
         vmid: 30041,
         nodeName: "pve-storage",
@@ -264,6 +370,7 @@ export function compliantStack(): PolicyResourceInput[] {
     };
     const nfs: NfsInputs = { resourceId: "shared-nfs", server: "192.168.10.12", export: "/tank/shared", nodes: ["pve-network"] };
     return [
+        component(T.clusterComponent, "homelab", CLUSTER),
         ...nodes,
         cloud.component,
         cloud.provider,
@@ -273,6 +380,9 @@ export function compliantStack(): PolicyResourceInput[] {
         pbs.firewall,
         custom(T.backupJob, "backup-critical-pve-storage", job),
         custom(T.nfs, "pve-network-shared-nfs", nfs),
+        custom(T.directory, "tank-dump", dump),
+        pbsDataset,
+        ...accessControl(),
         custom(T.download, "pve-storage-debian-12-lxc", DOWNLOAD),
         custom(T.remoteCommand, "tank-cloud", COMMAND),
         custom(T.dnsRecord, "dns-lab-wildcard", WILDCARD),

@@ -103,9 +103,68 @@ describe("remote-command-no-destructive", () => {
         ['rm -rf "$MP"', []],
         ["rm -rf ./cache /tank/cloud/tmp", []],
         ["rm -rf / --preserve-root=all", ["rm -rf /"]],
+        // Snapshot ranges, recursive rollbacks and pools; dry runs and look-ups are harmless.
+        ["zfs destroy tank/x@%", ["zfs destroy of a snapshot range"]],
+        ["zfs destroy tank/x@auto-2024-01%auto-2024-12", ["zfs destroy of a snapshot range"]],
+        ["zfs destroy -rnv tank/x", []],
+        ["zfs destroy -nv tank/x@%", []],
+        ["zfs rollback -r tank/x@before", ["zfs rollback -r"]],
+        ["zfs rollback -Rf tank/x@before", ["zfs rollback -r"]],
+        ["zfs rollback tank/x@latest", []],
+        ["zpool destroy tank", ["zpool destroy"]],
+        ["zpool destroy -f tank", ["zpool destroy"]],
+        ["zpool list -H -o name; zpool status tank", []],
+        // Disks: wipefs that erases, dd and redirections to a device.
+        ["wipefs -a /dev/sdb", ["wipefs"]],
+        ["wipefs -af /dev/sdb", ["wipefs"]],
+        ["wipefs --all --force /dev/sdb", ["wipefs"]],
+        ["wipefs -o 0x438 /dev/sdb1", ["wipefs"]],
+        ["wipefs /dev/sdb", []],
+        ["wipefs -n -a /dev/sdb", []],
+        ["dd if=/dev/zero of=/dev/sda bs=1M", ["a write to a device"]],
+        ["dd if=/dev/zero of=/dev/disk/by-id/ata-X status=progress", ["a write to a device"]],
+        ["cd /dev && dd if=/dev/zero of=sda", ["a write to a device"]],
+        ["cat disk.raw > /dev/nvme0n1", ["a write to a device"]],
+        ["printf x &> /dev/sdb", ["a write to a device"]],
+        ["dd if=/dev/urandom of=/tank/cloud/key bs=32 count=1", []],
+        ["dd if=/dev/zero of=/dev/null count=1", []],
+        ["echo done > /dev/null 2>&1; echo warn >&2; echo x > /dev/stderr", []],
+        // The wrappers of chroot, setsid, flock, nsenter, runuser and busybox.
+        ["chroot /mnt zfs destroy -r tank", ["zfs destroy -r"]],
+        ["chroot --userspec=root:root /mnt rm -rf /", ["rm -rf /"]],
+        ["setsid zpool destroy tank", ["zpool destroy"]],
+        ["setsid -f zfs destroy -r tank", ["zfs destroy -r"]],
+        ["flock /run/lock/zfs zfs destroy -r tank", ["zfs destroy -r"]],
+        ["flock -w 10 /run/lock/zfs -c 'zfs destroy -r tank'", ["zfs destroy -r"]],
+        ["flock --timeout 10 /run/lock/zfs zpool destroy tank", ["zpool destroy"]],
+        ["exec 9>/run/lock/zfs; flock 9", []],
+        ["nsenter -t 1 -m -u -i -n -p zfs destroy -r tank", ["zfs destroy -r"]],
+        ["nsenter --target 1 --mount zpool destroy tank", ["zpool destroy"]],
+        ["runuser -u root -- zfs destroy -r tank", ["zfs destroy -r"]],
+        ["runuser root -c 'zfs destroy -r tank'", ["zfs destroy -r"]],
+        ["runuser -l root", []],
+        ["busybox rm -rf /", ["rm -rf /"]],
+        ["busybox sh -c 'dd if=/dev/zero of=/dev/sda'", ["a write to a device"]],
     ])("reads %j as %j", (script, expected) => expect(destructiveParts(script)).toEqual(expected));
-    it("reports each destructive part once per script, in a fixed order", () =>
-        expect(destructiveParts("rm -rf /\nzfs destroy -r a\nzfs destroy -R b\nsh -c 'rm -r /*'")).toEqual(["zfs destroy -r", "rm -rf /"]));
+    it("reports each destructive part once per script, in a fixed order", () => {
+        expect(destructiveParts("rm -rf /\nzfs destroy -r a\nzfs destroy -R b\nsh -c 'rm -r /*'")).toEqual(["zfs destroy -r", "rm -rf /"]);
+        expect(
+            destructiveParts("dd if=/dev/zero of=/dev/sda; wipefs -a /dev/sda; zpool destroy t; zfs rollback -r t@a; zfs destroy t@%"),
+        ).toEqual(["zfs destroy of a snapshot range", "zfs rollback -r", "zpool destroy", "wipefs", "a write to a device"]);
+    });
+    it("says why for each new part", () => {
+        const messages = (script: string) =>
+            check(
+                rule,
+                cmd((i) => (i.delete = script)),
+            );
+        expect(messages("zpool destroy tank")).toEqual([
+            'The `delete` script contains "zpool destroy": it destroys a whole pool and every dataset in it. Remove it; deleting data must be a deliberate step run by hand, one dataset at a time.',
+        ]);
+        expect(messages("dd if=/dev/zero of=/dev/sda")).toEqual([
+            'The `delete` script contains "a write to a device": it overwrites a disk or partition below its filesystem (`dd of=/dev/...` or `> /dev/...`). Remove it; deleting data must be a deliberate step run by hand, one dataset at a time.',
+        ]);
+    });
     it("does not apply to local commands", () =>
         expect(check(rule, [custom(T.localCommand, "local", { create: "zfs destroy -r tank" })])).toEqual([]));
 });
@@ -179,6 +238,48 @@ describe("dns-no-private-targets", () => {
             `The A record "vpn.example.org" points at ${content}, ${reason}. Public records must point at public addresses; serve private names from the LAN's resolver instead.`,
         ]);
     });
+    it.each([
+        [" 192.168.30.10 ", "192.168.30.10, a private (RFC 1918) address"],
+        ["010.0.0.1", "010.0.0.1, read as 10.0.0.1, a private (RFC 1918) address"],
+        ["192.168.001.001", "192.168.001.001, read as 192.168.1.1, a private (RFC 1918) address"],
+        ["0127.0.0.1", "0127.0.0.1, read as 127.0.0.1, a loopback address"],
+    ])("refuses an A record %j: spaces around it and leading zeros are read as resolvers read them", (content, said) => {
+        expect(check(rule, rec({ ...VPN, content }))).toEqual([
+            `The A record "vpn.example.org" points at ${said}. Public records must point at public addresses; serve private names from the LAN's resolver instead.`,
+        ]);
+    });
+    it("refuses 012.0.0.1 whose octal reading (10.0.0.1) is private, and accepts a public address with a leading zero in neither reading", () => {
+        expect(check(rule, rec({ ...VPN, content: "012.0.0.1" }))).toEqual([
+            `The A record "vpn.example.org" points at 012.0.0.1, read as 10.0.0.1, a private (RFC 1918) address. Public records must point at public addresses; serve private names from the LAN's resolver instead.`,
+        ]);
+        expect(check(rule, rec({ ...VPN, content: "203.0.113.010" }))).toEqual([]);
+    });
+    it.each([
+        ["::1", "a loopback address"],
+        ["0:0:0:0:0:0:0:1", "a loopback address"],
+        ["0000:0000:0000:0000:0000:0000:0000:0001", "a loopback address"],
+        [" ::1 ", "a loopback address"],
+        ["::", "an unspecified address"],
+        ["::ffff:192.168.1.1", "the IPv4 address 192.168.1.1 inside an IPv6 one, a private (RFC 1918) address"],
+        ["::FFFF:c0a8:0101", "the IPv4 address 192.168.1.1 inside an IPv6 one, a private (RFC 1918) address"],
+        ["::ffff:127.0.0.1", "the IPv4 address 127.0.0.1 inside an IPv6 one, a loopback address"],
+        ["64:ff9b::10.0.0.1", "the IPv4 address 10.0.0.1 inside an IPv6 one, a private (RFC 1918) address"],
+        ["FD00::10", "a unique-local (private) address"],
+        ["fe80::1%eth0", "a link-local address"],
+        ["fec0::1", "a site-local (private) address"],
+        ["ff02::1", "a multicast address"],
+    ])("refuses an AAAA record %j", (content, reason) => {
+        expect(check(rule, rec({ ...VPN, type: "AAAA", content }))).toEqual([
+            `The AAAA record "vpn.example.org" points at ${content.trim()}, ${reason}. Public records must point at public addresses; serve private names from the LAN's resolver instead.`,
+        ]);
+    });
+    it.each(["2001:db8::1", "::ffff:203.0.113.10", "2606:4700:4700::1111", "not an address", "1::2::3", "12345::1"])(
+        "accepts the AAAA record %j (public, or no address the rule can read)",
+        (content) => expect(check(rule, rec({ ...VPN, type: "AAAA", content }))).toEqual([]),
+    );
+    it("reads the record type with spaces around it", () => {
+        expect(check(rule, rec({ ...VPN, type: " a ", content: "10.0.0.1" }))).toHaveLength(1);
+    });
     it("refuses an AAAA record pointing at a unique-local address, on the previous major's type too", () => {
         expect(check(rule, rec({ ...VPN, type: "AAAA", content: "fd00::10" }, T.dnsRecordV5))).toEqual([
             `The AAAA record "vpn.example.org" points at fd00::10, a unique-local (private) address. Public records must point at public addresses; serve private names from the LAN's resolver instead.`,
@@ -208,5 +309,9 @@ describe("dns-no-proxy-for-udp-or-wildcard", () => {
         expect(check(rule, rec({ ...WWW, name: "_sip._udp.example.org", type: "SRV" }))).toHaveLength(1);
         expect(check(rule, rec({ ...WWW, name: "wg.example.org" }), { [rule]: { udpRecordNames: ["wg.*"] } })).toHaveLength(1);
         expect(check(rule, rec({ ...WWW, name: "wg.example.org" }))).toEqual([]);
+    });
+    it("reads names and tags with spaces around them", () => {
+        expect(check(rule, rec({ ...WILDCARD, name: " *.lab.example.org ", proxied: true, ttl: 1 }))).toHaveLength(1);
+        expect(check(rule, rec({ ...WWW, tags: [" udp "] }))).toHaveLength(1);
     });
 });

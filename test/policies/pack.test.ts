@@ -84,11 +84,11 @@ describe("the pack served by the policy SDK", () => {
     const container = {
         nodeName: "pve-storage",
         vmId: 30040,
-        unprivileged: false,
-        disk: { datastoreId: "stor-zfs" },
+        unprivileged: true,
+        disk: { datastoreId: "local" },
         cpu: { units: 1024 },
     };
-    const rule = "proxmox-container-unprivileged";
+    const rule = "proxmox-guest-storage-not-local";
 
     it("lists every policy with the level from levels.ts", async () => {
         const info = await call<Empty, pb.AnalyzerInfo>("getAnalyzerInfo", new Empty());
@@ -97,32 +97,74 @@ describe("the pack served by the policy SDK", () => {
         expect(Object.fromEntries(info.getPoliciesList().map((p) => [p.getName(), names[p.getEnforcementlevel()]]))).toEqual(LEVELS);
     });
 
-    it("reports a privileged container as a mandatory violation with our message", async () => {
+    it("reports a container disk on local as a mandatory violation with our message", async () => {
         const diags = (await analyze(container)).getDiagnosticsList().filter((d) => d.getPolicyname() === rule);
         expect(diags.map((d) => [d.getEnforcementlevel(), d.getMessage().split("\n")[1]])).toEqual([
             [
                 pb.EnforcementLevel.MANDATORY,
-                "The container is privileged (`unprivileged: false`). Set `unprivileged: true`; if it truly needs a privileged container, exempt it by name with a reason in the policy config of proxmox-container-unprivileged.",
+                'The root disk is on "local" (`disk.datastoreId`). Move it to a named ZFS or LVM-thin storage.',
             ],
         ]);
     });
 
     it("answers not applicable, not a violation, when the value is unknown during preview", async () => {
-        const res = await analyze({ ...container, unprivileged: UNKNOWN });
+        const res = await analyze({ ...container, disk: { datastoreId: UNKNOWN } });
         expect(res.getDiagnosticsList().filter((d) => d.getPolicyname() === rule)).toEqual([]);
         expect(
             res
                 .getNotApplicableList()
                 .filter((n) => n.getPolicyName() === rule)
                 .map((n) => n.getReason()),
-        ).toEqual(["unprivileged is unknown during preview"]);
+        ).toEqual(["disk.datastoreId is unknown during preview"]);
+    });
+
+    /** The stack as `analyzeStack` gets it: a privileged container, under a guest component when `outputs` are given. */
+    const analyzeStack = (outputs?: Record<string, unknown>) => {
+        const req = new pb.AnalyzeStackRequest();
+        const resource = (type: string, name: string, props: Record<string, unknown>, parent?: string) => {
+            const r = new pb.AnalyzerResource();
+            r.setType(type);
+            r.setName(name);
+            r.setUrn(`urn:pulumi:prod::homelab::${type}::${name}`);
+            r.setOptions(new pb.AnalyzerResourceOptions());
+            r.setProperties(Struct.fromJavaScript(props as never));
+            if (parent !== undefined) r.setParent(parent);
+            return r;
+        };
+        const parent = outputs === undefined ? undefined : resource("homelab:proxmox:LxcGuest", "photos", outputs);
+        req.setResourcesList([
+            ...(parent === undefined ? [] : [parent]),
+            resource(
+                "proxmoxve:index/containerLegacy:ContainerLegacy",
+                "photos-container",
+                { ...container, unprivileged: false },
+                parent?.getUrn(),
+            ),
+        ]);
+        return call<pb.AnalyzeStackRequest, pb.AnalyzeResponse>("analyzeStack", req);
+    };
+    const messagesOf = (res: pb.AnalyzeResponse, policy: string) =>
+        res
+            .getDiagnosticsList()
+            .filter((d) => d.getPolicyname() === policy)
+            .map((d) => d.getMessage().split("\n")[1]);
+
+    it("runs the stack rules over the graph: a privileged container is exempt by its component's reason, and named by its inventory key", async () => {
+        const unprivileged = "proxmox-container-unprivileged";
+        expect(messagesOf(await analyzeStack({ inventoryKey: "guests.photos", privilegedReason: "the iGPU" }), unprivileged)).toEqual([]);
+        expect(messagesOf(await analyzeStack({ inventoryKey: "guests.photos" }), unprivileged)).toEqual([
+            "The container is privileged, and the inventory gives no reason. Remove `guests.photos.privileged` to run it unprivileged, or set `guests.photos.privileged` with a reason if it truly needs the host's root.",
+        ]);
+        expect(messagesOf(await analyzeStack(), unprivileged)).toEqual([
+            "The container is privileged (`unprivileged: false`). Set `unprivileged: true`; if it truly needs a privileged container, exempt it by name with a reason in the policy config of proxmox-container-unprivileged.",
+        ]);
     });
 
     it("honours an exemption given as pack config", async () => {
         const req = new pb.ConfigureAnalyzerRequest();
         const config = new pb.PolicyConfig();
         config.setEnforcementlevel(pb.EnforcementLevel.MANDATORY);
-        config.setProperties(Struct.fromJavaScript({ exemptions: [{ resourceName: "photos-*", reason: "the iGPU needs it" }] }));
+        config.setProperties(Struct.fromJavaScript({ exemptions: [{ resourceName: "photos-*", reason: "scratch space" }] }));
         req.getPolicyconfigMap().set(rule, config);
         await call("configure", req);
         const res = await analyze(container);
@@ -132,6 +174,6 @@ describe("the pack served by the policy SDK", () => {
                 .getNotApplicableList()
                 .filter((n) => n.getPolicyName() === rule)
                 .map((n) => n.getReason()),
-        ).toEqual(["exempted: the iGPU needs it"]);
+        ).toEqual(["exempted: scratch space"]);
     });
 });

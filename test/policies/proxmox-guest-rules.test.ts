@@ -157,7 +157,7 @@ describe("proxmox-vmid-scheme", () => {
                 ct((i) => (i.vmId = 30040)),
             ),
         ).toEqual([
-            "VMID 30040 does not follow the scheme: VLAN 30 × 1000 + last octet of 192.168.30.41 = 30041. Set `vmId: 30041`, or fix the VLAN or address.",
+            "VMID 30040 does not follow the scheme: VLAN 30 × 1000 + last octet of 192.168.30.41 = 30041. Set `vmId` to 30041, or fix the VLAN or address.",
         ]);
         expect(
             check(
@@ -165,7 +165,7 @@ describe("proxmox-vmid-scheme", () => {
                 v((i) => (i.networkDevices![0].vlanId = 20)),
             ),
         ).toEqual([
-            "VMID 10020 does not follow the scheme: VLAN 20 × 1000 + last octet of 192.168.10.20 = 20020. Set `vmId: 20020`, or fix the VLAN or address.",
+            "VMID 10020 does not follow the scheme: VLAN 20 × 1000 + last octet of 192.168.10.20 = 20020. Set `vmId` to 20020, or fix the VLAN or address.",
         ]);
     });
     it("refuses a guest without vmId (Proxmox would pick one)", () => {
@@ -175,7 +175,7 @@ describe("proxmox-vmid-scheme", () => {
                 ct((i) => delete i.vmId),
             ),
         ).toEqual([
-            "The guest has no `vmId`, so Proxmox assigns the next free ID. Set `vmId: 30041` (VLAN 30 × 1000 + last octet of 192.168.30.41).",
+            "The guest has no `vmId`, so Proxmox assigns the next free ID. Set `vmId` to 30041 (VLAN 30 × 1000 + last octet of 192.168.30.41).",
         ]);
     });
     it("is not applicable when the first NIC has no VLAN or no static address", () => {
@@ -184,8 +184,7 @@ describe("proxmox-vmid-scheme", () => {
         expect(result.violations.filter((x) => x.policy === rule)).toEqual([]);
         expect(result.notApplicable).toContainEqual({
             policy: rule,
-            urn: dhcp.urn,
-            reason: "the first NIC has no VLAN tag or no static IPv4 address in the inputs",
+            reason: "cloud-container: the first NIC has no VLAN tag or no static IPv4 address in the inputs",
         });
     });
     it("skips templates", () =>

@@ -69,7 +69,7 @@ describe("proxmox-vmid-scheme-components", () => {
         const result = runPolicies(stack);
         return {
             resourceRule: result.violations.filter((v) => v.policy === "proxmox-vmid-scheme").map((v) => v.message),
-            notApplicable: result.notApplicable.filter((n) => n.policy === "proxmox-vmid-scheme").map((n) => n.urn),
+            notApplicable: result.notApplicable.filter((n) => n.policy === "proxmox-vmid-scheme").map((n) => n.reason),
             componentRule: result.violations.filter((v) => v.policy === rule).map((v) => [v.name, v.message]),
         };
     };
@@ -80,11 +80,11 @@ describe("proxmox-vmid-scheme-components", () => {
     it("flags a VM without cloud-init and with a wrong VMID, which the resource rule cannot judge", () => {
         expect(schemeOf(isoVm((i) => (i.vmId = 10021)))).toEqual({
             resourceRule: [],
-            notApplicable: [urnOf(T.vm, "pbs-vm")],
+            notApplicable: ["pbs-vm: the first NIC has no VLAN tag or no static IPv4 address in the inputs"],
             componentRule: [
                 [
                     "pbs-vm",
-                    "VMID 10021 of pbs-vm does not follow the scheme: VLAN 10 (first NIC) × 1000 + last octet of 192.168.10.20 (the guest component's ipv4) = 10020. Set `vmId: 10020`, or fix the VLAN or address.",
+                    "VMID 10021 of pbs-vm does not follow the scheme: VLAN 10 (first NIC) × 1000 + last octet of 192.168.10.20 (the guest component's ipv4) = 10020. Set `vmId` to 10020, or fix the VLAN or address.",
                 ],
             ],
         });
@@ -102,7 +102,7 @@ describe("proxmox-vmid-scheme-components", () => {
             );
         expect(check(rule, trunk(10020))).toEqual([]);
         expect(check(rule, trunk(20020))).toEqual([
-            "VMID 20020 of pbs-vm does not follow the scheme: VLAN 10 (the guest component's vlan) × 1000 + last octet of 192.168.10.20 (the guest component's ipv4) = 10020. Set `vmId: 10020`, or fix the VLAN or address.",
+            "VMID 20020 of pbs-vm does not follow the scheme: VLAN 10 (the guest component's vlan) × 1000 + last octet of 192.168.10.20 (the guest component's ipv4) = 10020. Set `vmId` to 10020, or fix the VLAN or address.",
         ]);
     });
 
@@ -116,7 +116,7 @@ describe("proxmox-vmid-scheme-components", () => {
             { vlan: 10 },
         );
         expect(check(rule, stack)).toEqual([
-            "VMID 30020 of pbs-vm does not follow the scheme: VLAN 10 (the guest component's vlan) × 1000 + last octet of 192.168.10.20 (cloud-init) = 10020. Set `vmId: 10020`, or fix the VLAN or address.",
+            "VMID 30020 of pbs-vm does not follow the scheme: VLAN 10 (the guest component's vlan) × 1000 + last octet of 192.168.10.20 (cloud-init) = 10020. Set `vmId` to 10020, or fix the VLAN or address.",
         ]);
     });
 
@@ -124,7 +124,7 @@ describe("proxmox-vmid-scheme-components", () => {
         const stack = edit<VmInputs>(compliantStack(), "pbs-vm", (i) => (i.vmId = 10021));
         expect(schemeOf(stack)).toEqual({
             resourceRule: [
-                "VMID 10021 does not follow the scheme: VLAN 10 × 1000 + last octet of 192.168.10.20 = 10020. Set `vmId: 10020`, or fix the VLAN or address.",
+                "VMID 10021 does not follow the scheme: VLAN 10 × 1000 + last octet of 192.168.10.20 = 10020. Set `vmId` to 10020, or fix the VLAN or address.",
             ],
             notApplicable: [],
             componentRule: [],
@@ -144,7 +144,11 @@ describe("proxmox-vmid-scheme-components", () => {
 
     it("judges nothing when neither the inputs nor the component have the values: a hand-written VM without cloud-init", () => {
         const handWritten = custom(T.vm, "lab-vm", { ...VM, vmId: 12345, initialization: undefined });
-        expect(schemeOf([handWritten])).toEqual({ resourceRule: [], notApplicable: [handWritten.urn], componentRule: [] });
+        expect(schemeOf([handWritten])).toEqual({
+            resourceRule: [],
+            notApplicable: ["lab-vm: the first NIC has no VLAN tag or no static IPv4 address in the inputs"],
+            componentRule: [],
+        });
         const noIpv4 = withOutputs(
             isoVm((i) => (i.vmId = 10021)),
             "pbs",
@@ -156,7 +160,7 @@ describe("proxmox-vmid-scheme-components", () => {
     it("checks a guest known only by its component, from its outputs", () => {
         const lonely = component(T.vmComponent, "ghost", { vmid: 20031, nodeName: "pve-storage", ipv4: "192.168.20.30", vlan: 20 });
         expect(check(rule, [lonely])).toEqual([
-            "VMID 20031 of ghost does not follow the scheme: VLAN 20 (the guest component's vlan) × 1000 + last octet of 192.168.20.30 (the guest component's ipv4) = 20030. Set `vmId: 20030`, or fix the VLAN or address.",
+            "VMID 20031 of ghost does not follow the scheme: VLAN 20 (the guest component's vlan) × 1000 + last octet of 192.168.20.30 (the guest component's ipv4) = 20030. Set `vmid` to 20030, or fix the VLAN or address.",
         ]);
     });
 
@@ -218,14 +222,17 @@ describe("proxmox-ipv4-unique", () => {
 describe("proxmox-ha-pair-separate-nodes", () => {
     const rule = "proxmox-ha-pair-separate-nodes";
     it("accepts pair members on different nodes", () => {
-        const stack = withOutputs(withWeb(undefined, { haPair: "proxy" }), "cloud", { haPair: "proxy" });
+        const stack = withOutputs(withWeb(undefined, { haGroup: "proxy", haKind: "keepalived" }), "cloud", {
+            haGroup: "proxy",
+            haKind: "keepalived",
+        });
         expect(check(rule, stack)).toEqual([]);
     });
     it("refuses pair members on the same node", () => {
         const stack = withOutputs(
-            withWeb((i) => (i.nodeName = "pve-storage"), { haPair: "proxy", nodeName: "pve-storage" }),
+            withWeb((i) => (i.nodeName = "pve-storage"), { haGroup: "proxy", haKind: "keepalived", nodeName: "pve-storage" }),
             "cloud",
-            { haPair: "proxy" },
+            { haGroup: "proxy", haKind: "keepalived" },
         );
         expect(check(rule, stack)).toEqual([
             'HA pair "proxy" has cloud-container, web-container on the same node pve-storage, so one node failure takes both down. Move one member to another node.',

@@ -6,9 +6,25 @@
 import Ajv from "ajv";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
+import { PassThrough } from "stream";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
-import { PlanReport, lastSiblings, longestDependencyChain, mockConfig, plan, renderReport } from "../../tools/plan";
+import { shellQuote } from "../../lib/shell";
+import { generateInventory } from "../../tools/bench/generate";
+import * as pulumi from "@pulumi/pulumi";
+import { referenceInventory } from "../program/reference";
+import {
+    PlanReport,
+    lastSiblings,
+    longestDependencyChain,
+    mockConfig,
+    plan,
+    planInventory,
+    planTool,
+    renderReport,
+} from "../../tools/plan";
+import { finishTool } from "../../tools/output";
 import { RecordedResource } from "../../tools/runtime/recorder";
 import { projectDir } from "./project";
 
@@ -113,15 +129,27 @@ describe("the offline plan of the reference stack", () => {
 });
 
 describe("a stack the policy pack refuses", () => {
-    it("exits 1 and names the violation: a privileged container without the stack's exemption", async () => {
-        // The reference inventory under another stack name whose policy configuration is empty: no exemption.
-        const report = await plan("lab", stackDir("lab"));
+    it("exits 1 and names the violation: a node overcommitted past the stack's own limit", async () => {
+        // The reference inventory with a stricter policy configuration: at most one vCPU per thread.
+        const report = await plan(
+            "lab",
+            stackDir("lab", undefined, { "proxmox-node-overcommit": { enforcementLevel: "mandatory", cpuRatio: 1 } }),
+        );
         expect(report.exitCode).toBe(1);
         expect(report.violations!.mandatory.map((v) => [v.policy, v.name])).toEqual([
-            ["proxmox-container-unprivileged", "photos-container"],
+            ["proxmox-node-overcommit", "pve-network"],
+            ["proxmox-node-overcommit", "pve-storage"],
         ]);
-        expect(renderReport(report)).toContain("[proxmox-container-unprivileged] photos-container: ");
+        expect(renderReport(report)).toContain("[proxmox-node-overcommit] pve-storage: ");
         expect(validate(JSON.parse(JSON.stringify(report)))).toBe(true);
+    });
+
+    it("honours the inventory's reasons without a word in the policy configuration", async () => {
+        // The photos container is privileged and the router's firewall accepts by default, each with
+        // its reason in the inventory: an empty policy configuration passes them.
+        const report = await plan("lab", stackDir("lab"));
+        expect(report.exitCode).toBe(0);
+        expect(report.violations).toEqual({ mandatory: [], advisory: [] });
     });
 });
 
@@ -191,6 +219,41 @@ describe("the policy configuration", () => {
             message: "policies/stacks/home.json: invalid policy pack config:\n  - proxmox-no-such-rule: no such policy in the pack",
             problems: [],
         });
+        expect(validate(JSON.parse(JSON.stringify(report)))).toBe(true);
+    });
+});
+
+describe("a program the engine would refuse", () => {
+    it("fails the plan with exit 1 and the engine's error naming the duplicate URN", async () => {
+        class Thing extends pulumi.CustomResource {
+            constructor(name: string) {
+                super("test:index:Thing", name, {});
+            }
+        }
+        const report = await planInventory(
+            referenceInventory(),
+            {},
+            "dup",
+            {},
+            {
+                program: () => {
+                    new Thing("twin");
+                    new Thing("twin");
+                },
+            },
+        );
+        expect(report.exitCode).toBe(1);
+        expect(report.engineErrors).toEqual([
+            "Duplicate resource URN 'urn:pulumi:dup::homelab::test:index:Thing::twin'; try giving it a unique name",
+        ]);
+        expect(report.violations).toEqual({ mandatory: [], advisory: [] });
+        expect(report.resources!.total).toBe(2);
+        expect(validate(JSON.parse(JSON.stringify(report)))).toBe(true);
+        const text = renderReport(report);
+        expect(text).toContain(
+            "Engine errors: 1 (pulumi preview and up would stop on these)\n    Duplicate resource URN 'urn:pulumi:dup::homelab::test:index:Thing::twin'; try giving it a unique name\n",
+        );
+        expect(text).toContain("Plan FAILED: the engine would refuse this program (engine errors above).");
     });
 });
 
@@ -274,14 +337,79 @@ describe("npm run plan", () => {
     it("refuses an unknown argument with exit 2, saying what is known", () => {
         const run = spawnSync("npm", ["run", "--silent", "plan", "--", "--frobnicate"], { cwd: ROOT, encoding: "utf8" });
         expect(run.status).toBe(2);
-        expect(run.stderr).toContain('error: unknown argument "--frobnicate" (known: --stack NAME, --base REF, --format text|json|markdown, --json, --help)');
+        expect(run.stderr).toContain(
+            'error: unknown argument "--frobnicate" (known: --stack NAME, --base REF, --format text|json|markdown, --json, --help)',
+        );
     }, 60000);
 
     it("explains itself with --help, says it is a from-scratch view, and exits 0 without planning", () => {
         const run = spawnSync("npm", ["run", "--silent", "plan", "--", "--help"], { cwd: ROOT, encoding: "utf8" });
         expect(run.status).toBe(0);
-        expect(run.stdout.split("\n")[0]).toBe("usage: npm run -s plan -- [--stack NAME] [--base REF] [--format text|json|markdown] [--json]");
+        expect(run.stdout.split("\n")[0]).toBe(
+            "usage: npm run -s plan -- [--stack NAME] [--base REF] [--format text|json|markdown] [--json]",
+        );
         expect(run.stdout).toContain("what a first `pulumi up` on an empty stack would create");
         expect(run.stdout).toContain("--json ");
     }, 60000);
+});
+
+/** Collects what is written to it. */
+function sink(): PassThrough & { text: () => string } {
+    const s = new PassThrough();
+    const chunks: Buffer[] = [];
+    s.on("data", (c: Buffer) => chunks.push(c));
+    return Object.assign(s, { text: () => Buffer.concat(chunks).toString("utf8") });
+}
+
+describe("the plan's end", () => {
+    it("exits 3 for a bug: one line on stderr and, with --json, the JSON error document its schema describes", async () => {
+        const failing = () => Promise.reject(new TypeError("Cannot read properties of undefined (reading 'vmid')\n    at GuestResource"));
+        const out = sink();
+        const err = sink();
+        expect(await finishTool(planTool(["--json", "--stack", "lab"], failing), out, err)).toBe(3);
+        expect(err.text()).toBe(
+            "plan: internal error (a bug; please report it): Cannot read properties of undefined (reading 'vmid'); at GuestResource\n",
+        );
+        const doc = JSON.parse(out.text());
+        expect(doc).toEqual({
+            stack: "lab",
+            exitCode: 3,
+            error: { kind: "internal", message: "Cannot read properties of undefined (reading 'vmid'); at GuestResource" },
+        });
+        expect(validate(doc)).toBe(true);
+        // Without --json, stdout stays empty.
+        const text = sink();
+        expect(await finishTool(planTool([], failing), text, sink())).toBe(3);
+        expect(text.text()).toBe("");
+    });
+
+    it("writes the JSON report of a 1,000-guest stack in full through a real pipe to a slow reader", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-plan-pipe-"));
+        const inventory = generateInventory(1000);
+        const config = Object.fromEntries(Object.entries(inventory).map(([key, value]) => [`homelab:${key}`, value]));
+        fs.writeFileSync(path.join(dir, "Pulumi.gen.yaml"), toYaml({ config }));
+        fs.mkdirSync(path.join(dir, "policies", "stacks"), { recursive: true });
+        fs.writeFileSync(path.join(dir, "policies", "stacks", "gen.json"), "{}\n");
+        // The reader takes a chunk, then rests 5 ms before the next: the plan must wait for it.
+        const reader =
+            "process.stdin.on('data', (c) => { process.stdout.write(c); process.stdin.pause(); setTimeout(() => process.stdin.resume(), 5); });";
+        const node = shellQuote(process.execPath);
+        const planScript = shellQuote(path.join(ROOT, "tools", "plan.ts"));
+        const command = `${node} -r ts-node/register/transpile-only ${planScript} --stack gen --json | ${node} -e ${shellQuote(reader)}; echo "\${PIPESTATUS[*]}" >&2`;
+        const run = spawnSync("bash", ["-c", command], {
+            cwd: dir,
+            encoding: "utf8",
+            timeout: 180_000,
+            maxBuffer: 256 * 1024 * 1024,
+            env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json"), NODE_PATH: path.join(ROOT, "node_modules") },
+        });
+        expect(run.stderr.trim()).toBe("0 0");
+        const doc = JSON.parse(run.stdout) as PlanReport;
+        expect(validate(doc)).toBe(true);
+        expect(doc.exitCode).toBe(0);
+        expect(doc.inventory!.guests).toBe(1000);
+        expect(doc.resources!.tree).toHaveLength(doc.resources!.total);
+        expect(run.stdout.length).toBeGreaterThan(256 * 1024);
+        fs.rmSync(dir, { recursive: true, force: true });
+    }, 200_000);
 });

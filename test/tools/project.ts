@@ -58,14 +58,17 @@ export function sink(): Writable & { text: () => string } {
 export async function captured<T>(fn: () => T | Promise<T>): Promise<{ result: T; stdout: string; stderr: string }> {
     let stdout = "";
     let stderr = "";
-    const out = jest.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-        stdout += String(chunk);
-        return true;
-    });
-    const err = jest.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
-        stderr += String(chunk);
-        return true;
-    });
+    /** A write as a stream does it: the callback (`writeAll` waits for it) runs once the chunk is taken. */
+    const capture =
+        (append: (chunk: string) => void) =>
+        (chunk: string | Uint8Array, encodingOrDone?: unknown, done?: unknown): boolean => {
+            append(String(chunk));
+            const callback = typeof encodingOrDone === "function" ? encodingOrDone : done;
+            if (typeof callback === "function") process.nextTick(callback as () => void);
+            return true;
+        };
+    const out = jest.spyOn(process.stdout, "write").mockImplementation(capture((c) => (stdout += c)) as typeof process.stdout.write);
+    const err = jest.spyOn(process.stderr, "write").mockImplementation(capture((c) => (stderr += c)) as typeof process.stderr.write);
     try {
         const result = await fn();
         return { result, stdout, stderr };

@@ -51,7 +51,7 @@ const TOOLS: Record<string, { run: Tool; ok: RegExp; failCode: number; needsPoli
         needsPolicyConfig: true,
     },
     plan: {
-        run: viaProcess((a, d, e) => plan.main([...a, "--json"], e, d)),
+        run: viaStreams((a, d, e, o, r) => plan.main([...a, "--json"], e, d, o, r)),
         ok: /"file": "Pulumi\.home\.yaml",\n {2}"policyConfig": "policies\/stacks\/home\.json",\n {2}"exitCode": 0/,
         failCode: 2,
         needsPolicyConfig: true,

@@ -24,6 +24,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ArgsError, ToolSpec, helpText, parseArgs } from "../args";
+import { flush, runTool } from "../output";
 
 export const SIZES = [10, 100, 1000] as const;
 /** Cost per guest at 1000 may exceed the one at 100 by at most this factor and still count as flat. */
@@ -112,9 +113,17 @@ async function childPlan(guests: number, listFile: string): Promise<ChildResult>
     const started = process.hrtime.bigint();
     const inv = parseInventory(raw);
     // The generated stack has no policy configuration of its own: every rule at its pack level.
-    const report = await planInventory(inv, {}, "bench", {}, Date.now(), (recording) => {
-        registered = recording.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").map((r) => [r.type, r.name, r.inputs]);
-    });
+    const report = await planInventory(
+        inv,
+        {},
+        "bench",
+        {},
+        {
+            onRecording: (recording) => {
+                registered = recording.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").map((r) => [r.type, r.name, r.inputs]);
+            },
+        },
+    );
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     if (report.exitCode !== 0) {
         throw new Error(`the plan of ${guests} generated guests is not clean: ${JSON.stringify(report.violations?.mandatory.slice(0, 3))}`);
@@ -265,11 +274,13 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2)).then(
-        (code) => process.exit(code),
-        (err) => {
-            process.stderr.write(`bench failed: ${err instanceof Error ? err.message : String(err)}\n`);
-            process.exit(2);
+    // Exit 0 when the targets are met, 1 when one is missed; 3 for a failure, 4 when stdout was closed early.
+    runTool({
+        name: "bench",
+        run: async (out) => {
+            const code = await main(process.argv.slice(2));
+            await flush(out);
+            return code;
         },
-    );
+    });
 }

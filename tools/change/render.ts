@@ -77,24 +77,31 @@ export function renderChangeText(r: ChangeReport): string {
 
 /** Text for Markdown: HTML and Markdown punctuation escaped, one line, `|` safe in a table cell. */
 export function mdText(s: string): string {
-    return s
+    const escaped = s
         .replace(/[\\`*_[\]#~|]/g, (ch) => `\\${ch}`)
         .replace(/&/g, "&amp;")
         .replace(/</g, "&lt;")
-        .replace(/>/g, "&gt;")
-        .replace(/\s*\n\s*/g, " ");
+        .replace(/>/g, "&gt;");
+    return joinLines(escaped);
+}
+
+/**
+ * The lines of `s` on one line: each line break with the white space around it becomes one
+ * space. Plain code: the global pattern `\s*\n\s*` is quadratic on long runs of spaces.
+ */
+export function joinLines(s: string): string {
+    if (!s.includes("\n")) return s;
+    const lines = s.split("\n");
+    const last = lines.length - 1;
+    const kept = lines
+        .map((l, i) => (i === 0 ? l.trimEnd() : i === last ? l.trimStart() : l.trim()))
+        .filter((l, i) => i === 0 || i === last || l !== "");
+    return kept.join(" ");
 }
 
 /** An inline code span that cannot be broken out of (no backtick, no newline, `|` escaped for tables). */
 export function mdCode(s: string): string {
-    return (
-        "`" +
-        s
-            .replace(/`/g, "'")
-            .replace(/\s*\n\s*/g, " ")
-            .replace(/\|/g, "\\|") +
-        "`"
-    );
+    return "`" + joinLines(s).replace(/`/g, "'").replace(/\|/g, "\\|") + "`";
 }
 
 /** Inline code inside HTML (a `<summary>`), where Markdown is not parsed: HTML-escaped. */

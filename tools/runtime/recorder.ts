@@ -79,6 +79,12 @@ export class Recording {
     readonly invokes: RecordedInvoke[] = [];
     /** Unmocked invokes and other failures the runtime swallowed. */
     readonly errors: string[] = [];
+    /**
+     * What the engine would refuse in this program (a second resource with a URN already
+     * registered), in the engine's words. The mock answers the call so the run goes on and every
+     * refusal is listed, but the resource is not recorded twice.
+     */
+    readonly engineErrors: string[] = [];
     private readonly byUrn = new Map<string, RecordedResource>();
 
     add(r: RecordedResource): void {
@@ -115,6 +121,14 @@ export class Recording {
         for (const r of this.resources) counts[r.type] = (counts[r.type] ?? 0) + 1;
         return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
     }
+}
+
+/** The stack resource's type: the engine leaves it out of its children's URNs. */
+const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+
+/** The engine's error for a second resource with the same URN (pulumi/pkg/diag/errors.go, error 2001). */
+export function duplicateUrnMessage(urn: string): string {
+    return `Duplicate resource URN '${urn}'; try giving it a unique name`;
 }
 
 /** Unwraps Pulumi wire values (secrets, resource references, unknowns), collecting their paths. */
@@ -175,15 +189,35 @@ export async function installRecorder(options: RecorderOptions = {}): Promise<Re
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const rpc = require("@pulumi/pulumi/runtime/rpc") as { deserializeProperties(s: unknown): Record<string, unknown> };
     const monitor = settings.getMonitor() as {
-        registerResource(req: RegisterRequest, cb: (err: unknown, res: RegisterResponse) => void): Promise<void>;
+        newUrn?(parent: string, type: string, name: string): string;
+        registerResource(req: RegisterRequest, cb: (err: unknown, res: RegisterResponse | undefined) => void): Promise<void>;
         registerResourceOutputs(req: OutputsRequest, cb: (err: unknown, res: unknown) => void): void;
     };
     const originalRegister = monitor.registerResource.bind(monitor);
     const originalOutputs = monitor.registerResourceOutputs.bind(monitor);
 
-    monitor.registerResource = (req, cb) =>
-        originalRegister(req, (err, res) => {
-            if (!err && res) {
+    // The URNs the engine would give, marked when each registration starts (they run concurrently),
+    // and the engine's qualified type per mock URN (the mock's URN keeps only the parent's type).
+    const engineUrns = new Set<string>();
+    const qualifiedTypes = new Map<string, string>();
+    monitor.registerResource = (req, cb) => {
+        const mockUrn = monitor.newUrn?.(req.getParent(), req.getType(), req.getName());
+        let duplicate = false;
+        if (mockUrn !== undefined) {
+            const parent = req.getParent();
+            const parentType = parent === "" ? "" : (qualifiedTypes.get(parent) ?? parent.split("::")[2] ?? "");
+            const qualified = parentType === "" || parentType === ROOT_STACK_TYPE ? req.getType() : `${parentType}$${req.getType()}`;
+            qualifiedTypes.set(mockUrn, qualified);
+            const [scheme, project] = mockUrn.split("::");
+            const urn = `${scheme}::${project}::${qualified}::${req.getName()}`;
+            duplicate = engineUrns.has(urn);
+            if (duplicate) recording.engineErrors.push(duplicateUrnMessage(urn));
+            engineUrns.add(urn);
+        }
+        return originalRegister(req, (err, res) => {
+            // A duplicate is answered (failing its registration would kill the process with an
+            // unhandled rejection inside the SDK) but not recorded: the first stays the one.
+            if (!err && res && !duplicate) {
                 const secretPaths: string[] = [];
                 const unknownPaths: string[] = [];
                 const inputs = unwrapWire(rpc.deserializeProperties(req.getObject()), "", secretPaths, unknownPaths) as Record<
@@ -227,6 +261,7 @@ export async function installRecorder(options: RecorderOptions = {}): Promise<Re
             }
             cb(err, res);
         });
+    };
 
     monitor.registerResourceOutputs = (req, cb) => {
         const r = recording.get(req.getUrn());

@@ -1,0 +1,326 @@
+/**
+ * The rules on what a hand-written resource (or a component) could do to the host: guest
+ * addresses the cluster claims, container idmaps and devices, directory storages, NFS exports and
+ * the program's ACLs. The compliant stack first (in baseline.test.ts), then one mutation per case.
+ */
+import { PolicyResourceInput, runPolicies } from "../../policies/runner";
+import {
+    AclInputs,
+    CLUSTER,
+    COMMAND,
+    ContainerInputs,
+    DirectoryInputs,
+    RoleInputs,
+    T,
+    accessControl,
+    check,
+    compliantStack,
+    component,
+    custom,
+    mutate,
+    replace,
+} from "./fixtures";
+
+type Stack = PolicyResourceInput[];
+const edit = <I extends object>(stack: Stack, name: string, change: (i: I) => void): Stack =>
+    replace(stack, name, (r) => mutate<I>(r, change));
+const withOutputs = (stack: Stack, name: string, outputs: Record<string, unknown>): Stack =>
+    replace(stack, name, (r) => ({ ...r, outputs: { ...r.outputs, ...outputs } }));
+const withoutCluster = (stack: Stack): Stack => stack.filter((r) => r.type !== T.clusterComponent);
+const notApplicable = (rule: string, stack: Stack) =>
+    runPolicies(stack)
+        .notApplicable.filter((n) => n.policy === rule)
+        .map((n) => n.reason);
+
+describe("proxmox-guest-address-unclaimed", () => {
+    const rule = "proxmox-guest-address-unclaimed";
+    const cloudAt = (address: string, stack = compliantStack()) =>
+        edit<ContainerInputs>(stack, "cloud-container", (i) => (i.initialization!.ipConfigs![0].ipv4!.address = `${address}/24`));
+    const fix = "Give it a free address: set `initialization.ipConfigs[0].ipv4.address`.";
+
+    it.each([
+        ["192.168.10.12", "the address of node pve-storage"],
+        ["192.168.10.5", "the QDevice's address"],
+        ["192.168.30.1", "the gateway of network services"],
+        ["192.168.30.2", "reserved in network services (192.168.30.2: keepalived VIP of the reverse proxy)"],
+        ["192.168.30.222", "reserved in network services (192.168.30.200–192.168.30.249: DHCP pool)"],
+    ])("refuses a guest on %s, %s", (address, what) => {
+        expect(check(rule, cloudAt(address))).toEqual([`Guest cloud-container has the address ${address}, ${what}. ${fix}`]);
+    });
+
+    it("lets the router hold a gateway, and nothing else", () => {
+        const router = withOutputs(cloudAt("192.168.30.1"), "cloud", { isGateway: true });
+        expect(check(rule, router)).toEqual([]);
+        expect(check(rule, withOutputs(cloudAt("192.168.10.5"), "cloud", { isGateway: true }))).toHaveLength(1);
+    });
+
+    it("reads the component's ipv4 and names the inventory key", () => {
+        const stack = withOutputs(compliantStack(), "pbs", { ipv4: "192.168.10.11", inventoryKey: "guests.pbs" });
+        expect(check(rule, stack)).toEqual([
+            "Guest pbs-vm has the address 192.168.10.11, the address of node pve-network. Give it a free address: set `guests.pbs.ipv4`.",
+        ]);
+    });
+
+    it("without a Cluster component takes the nodes' addresses from the Node components", () => {
+        expect(check(rule, cloudAt("192.168.10.11", withoutCluster(compliantStack())))).toEqual([
+            `Guest cloud-container has the address 192.168.10.11, the address of node pve-network. ${fix}`,
+        ]);
+        expect(check(rule, cloudAt("192.168.30.1", withoutCluster(compliantStack())))).toEqual([]);
+    });
+
+    it("is not applicable when nothing registers a claimed address", () => {
+        const bare = withoutCluster(compliantStack()).filter((r) => r.type !== T.nodeComponent);
+        expect(notApplicable(rule, bare)).toEqual(["no Cluster or Node component registers node, QDevice, gateway or reserved addresses"]);
+    });
+});
+
+describe("proxmox-container-idmap-floor", () => {
+    const rule = "proxmox-container-idmap-floor";
+    const map = (hostId: number, type = "uid") =>
+        edit<ContainerInputs>(compliantStack(), "cloud-container", (i) => (i.idmaps = [{ type, containerId: 0, hostId, size: 65536 }]));
+
+    it("refuses root mapped to host root, or to a real user", () => {
+        expect(check(rule, map(0))).toEqual([
+            "The container maps its root (uid 0, `idmaps[0]`) to host uid 0, below 100000 (`cluster.hostIdFloor`), so root in the container is root on the host. Map container id 0 to 100000 or above: fix `idmaps[0]`.",
+        ]);
+        expect(check(rule, map(1000, "gid"))).toEqual([
+            "The container maps its root (gid 0, `idmaps[0]`) to host gid 1000, below 100000 (`cluster.hostIdFloor`), so root in the container is a real user on the host. Map container id 0 to 100000 or above: fix `idmaps[0]`.",
+        ]);
+    });
+
+    it("allows other ids at their host ids (a shared dataset's owner), as the baseline does", () => {
+        expect(check(rule, compliantStack())).toEqual([]);
+    });
+
+    it("takes the floor from the inventory, else from the rule's knob", () => {
+        const higher = withOutputs(map(100000), "homelab", { hostIdFloor: 200000 });
+        expect(check(rule, higher)).toHaveLength(1);
+        const knob = withoutCluster(map(100000));
+        expect(check(rule, knob)).toEqual([]);
+        expect(check(rule, knob, { [rule]: { hostIdFloor: 200000 } })).toEqual([
+            "The container maps its root (uid 0, `idmaps[0]`) to host uid 100000, below 200000 (the rule's hostIdFloor), so root in the container is a real user on the host. Map container id 0 to 200000 or above: fix `idmaps[0]`.",
+        ]);
+    });
+
+    it("names the inventory key of a container from the inventory", () => {
+        const stack = withOutputs(map(0), "cloud", { inventoryKey: "guests.cloud" });
+        expect(check(rule, stack)[0]).toMatch(/fix `guests\.cloud\.idmap`\.$/);
+    });
+});
+
+describe("proxmox-container-devices-allowed", () => {
+    const rule = "proxmox-container-devices-allowed";
+    const give = (path: string) => edit<ContainerInputs>(compliantStack(), "cloud-container", (i) => (i.devicePassthroughs = [{ path }]));
+    const allowed =
+        "/dev/dri/*, /dev/net/tun, /dev/bus/usb/*, /dev/ttyUSB*, /dev/ttyACM*, /dev/serial/by-id/*, /dev/apex_*, /dev/homelab/*";
+
+    it.each([
+        "/dev/dri/renderD128",
+        "/dev/dri/by-path/pci-0000:00:02.0-render",
+        "/dev/net/tun",
+        "/dev/bus/usb/002/002",
+        "/dev/ttyUSB0",
+        "/dev/ttyACM12",
+        "/dev/serial/by-id/usb-ITead_Sonoff_Zigbee_3.0-if00-port0",
+        "/dev/apex_0",
+        "/dev/homelab/zigbee",
+    ])("allows %s", (path) => expect(check(rule, give(path))).toEqual([]));
+
+    it.each([
+        ["/dev/sda", "a block device: the container could read or overwrite a disk below its filesystem"],
+        ["/dev/nvme0n1p2", "a block device: the container could read or overwrite a disk below its filesystem"],
+        ["/dev/disk/by-id/ata-WDC_WD40", "a block device: the container could read or overwrite a disk below its filesystem"],
+        ["/dev/mem", "the host's memory"],
+        ["/dev/zfs", "the ZFS control device, which commands every pool on the host"],
+        ["/dev/dri/../sda", "a path that is not absolute or climbs with `..`"],
+        ["dev/net/tun", "a path that is not absolute or climbs with `..`"],
+        ["/dev/ttyUSBx", "not in the allow-list"],
+        ["/dev/random", "not in the allow-list"],
+    ])("refuses %s: %s", (path, why) => {
+        expect(check(rule, give(path))).toEqual([
+            `The container is given the device ${path} (\`devicePassthroughs[0].path\`): ${why}. Only ${allowed} may be passed through; remove it from \`devicePassthroughs\`.`,
+        ]);
+    });
+
+    it("names the inventory key of a container from the inventory", () => {
+        expect(check(rule, withOutputs(give("/dev/sda"), "cloud", { inventoryKey: "guests.cloud" }))[0]).toMatch(
+            /remove it from `guests\.cloud\.devices`\.$/,
+        );
+    });
+});
+
+describe("proxmox-directory-storage-path", () => {
+    const rule = "proxmox-directory-storage-path";
+    const at = (path: string, type: string = T.directory) =>
+        replace(compliantStack(), "tank-dump", (r) => mutate<DirectoryInputs>({ ...r, type }, (i) => (i.path = path)));
+
+    it("accepts a directory storage on a dataset of its own", () => {
+        expect(check(rule, at("/tank/dump"))).toEqual([]);
+        expect(check(rule, at("/mnt/usb-backup"))).toEqual([]);
+    });
+
+    it.each([
+        ["/var/lib/vz", "the installer's `local` storage under another id: guest disks and backups there fill the node's root disk"],
+        ["/var/lib/vz/dump/", "the installer's `local` storage under another id: guest disks and backups there fill the node's root disk"],
+        ["/", "the root of the node's filesystem"],
+        ["/tank/../etc/pve", "under /etc, a system path of the node"],
+        ["/var/lib/pve-cluster", "under /var/lib/pve-cluster, a system path of the node"],
+    ])("refuses one at %s whatever its id", (path, what) => {
+        expect(check(rule, at(path))).toEqual([
+            `The directory storage "tank-dump" is at ${path}, ${what}. Put it on a dataset or disk of its own (a managed root such as /tank/...).`,
+        ]);
+    });
+
+    it("judges the legacy class too", () => expect(check(rule, at("/", T.directoryLegacy))).toHaveLength(1));
+});
+
+describe("nfs-exports-restricted", () => {
+    const rule = "nfs-exports-restricted";
+    const share = (sharenfs: string) =>
+        replace(compliantStack(), "tank/pbs", (r) => ({ ...r, outputs: { ...r.outputs, properties: { recordsize: "1M", sharenfs } } }));
+    const fix = 'Export it to the addresses that need it, such as `rw=@192.168.10.20/32`: set `datasets["tank/pbs"].properties.sharenfs`.';
+
+    it.each([
+        "off",
+        "rw=@192.168.10.20/32,no_root_squash",
+        "rw=@192.168.30.0/24",
+        "ro=@192.168.10.20:@192.168.10.21/32,no_root_squash,async",
+    ])("accepts sharenfs=%s", (value) => expect(check(rule, share(value))).toEqual([]));
+
+    it.each([
+        ["on", "`on` exports it to every host"],
+        ["rw,no_root_squash", "it names no host (`rw=@address/32`), so every host may mount it"],
+        ["rw=*", "`*` lets every host (or every matching name) mount it"],
+        ["rw=@0.0.0.0/0,no_root_squash", "`@0.0.0.0/0` is every IPv4 address"],
+        [
+            "rw=@192.168.10.0/24,no_root_squash",
+            "`no_root_squash` goes to @192.168.10.0/24, more than one address: root on any client there is root on the dataset",
+        ],
+        [
+            "rw=nas.lan,no_root_squash",
+            "`no_root_squash` goes to nas.lan, more than one address: root on any client there is root on the dataset",
+        ],
+    ])("refuses sharenfs=%s: %s", (value, why) => {
+        expect(check(rule, share(value))).toEqual([`Dataset tank/pbs is shared over NFS with sharenfs=${value}: ${why}. ${fix}`]);
+    });
+
+    it("reads zfs set and zfs create -o in a hand-written remote command, and not a dataset component's own command twice", () => {
+        const command = (create: string, parent?: string) =>
+            custom(T.remoteCommand, "share", { ...COMMAND, create }, parent ? { parent } : {});
+        expect(check(rule, [command("zfs set sharenfs=on tank/x")])).toEqual([
+            "The `create` script shares a dataset over NFS with sharenfs=on: `on` exports it to every host. Export it to the addresses that need it, such as `rw=@192.168.10.20/32`.",
+        ]);
+        expect(check(rule, [command("zfs create -p -o 'sharenfs=rw,no_root_squash' tank/x")])).toHaveLength(1);
+        expect(check(rule, [command("zfs create -o sharenfs=rw=@192.168.10.20/32 tank/x; zfs get sharenfs tank/x")])).toEqual([]);
+        const dataset = component(T.datasetComponent, "tank/x", { path: "tank/x", properties: {} });
+        expect(check(rule, [dataset, command("zfs set sharenfs=on tank/x", dataset.urn)])).toEqual([]);
+    });
+});
+
+describe("proxmox-acl-least-privilege", () => {
+    const rule = "proxmox-acl-least-privilege";
+    const token = "the program's token homelab@pve!homelab";
+    const acl = (change: (i: AclInputs) => void) => edit<AclInputs>(compliantStack(), "acl-vms", change);
+    const role = (privileges: string[]) => edit<RoleInputs>(compliantStack(), "homelab-role", (i) => (i.privileges = privileges));
+
+    it("refuses Administrator for the token", () => {
+        expect(
+            check(
+                rule,
+                acl((i) => (i.roleId = "Administrator")),
+            ),
+        ).toEqual([
+            `The ACL gives ${token} the Administrator role on /vms/30041: every privilege, permissions included. Give it the program's own role with only the privileges it needs.`,
+        ]);
+    });
+
+    it("refuses a role that holds Permissions.Modify or Sys.PowerMgmt", () => {
+        expect(check(rule, role(["VM.Allocate", "Permissions.Modify"]))).toEqual([
+            `The ACL gives ${token} the role HomelabAutomation, which holds Permissions.Modify: with it the token can grant itself anything. Remove Permissions.Modify from the role, or give the token another role.`,
+            `The ACL gives ${token} the role HomelabAutomation, which holds Permissions.Modify: with it the token can grant itself anything. Remove Permissions.Modify from the role, or give the token another role.`,
+            `The ACL gives ${token} the role HomelabAutomation, which holds Permissions.Modify: with it the token can grant itself anything. Remove Permissions.Modify from the role, or give the token another role.`,
+        ]);
+        expect(check(rule, role(["Sys.PowerMgmt"]))[0]).toBe(
+            `The ACL gives ${token} the role HomelabAutomation, which holds Sys.PowerMgmt: with it the token can shut nodes down. Remove Sys.PowerMgmt from the role, or give the token another role.`,
+        );
+    });
+
+    it("refuses a role propagated from / whose privileges belong on narrower paths", () => {
+        const fromRoot = acl((i) => ((i.path = "/"), (i.roleId = "PVEVMUser")));
+        expect(check(rule, fromRoot)).toEqual([
+            `The ACL propagates the role PVEVMUser from / to ${token}, so VM.Audit, VM.Backup, VM.Config.CDROM, VM.Config.Cloudinit, VM.Console, VM.GuestAgent.Audit, VM.GuestAgent.FileRead, VM.GuestAgent.FileSystemMgmt, VM.GuestAgent.FileWrite, VM.PowerMgmt reach every guest, storage and zone. Grant these on the paths they act on (/vms/<vmid> or /pool/<pool>) instead.`,
+        ]);
+        // Not propagated, / grants them only on / itself; the baseline's Sys.Audit role at / without propagation passes too.
+        expect(
+            check(
+                rule,
+                acl((i) => ((i.path = "/"), (i.roleId = "PVEVMUser"), (i.propagate = false))),
+            ),
+        ).toEqual([]);
+        // The provider propagates by default.
+        expect(
+            check(
+                rule,
+                acl((i) => ((i.path = "/"), (i.roleId = "PVEDatastoreUser"), delete i.propagate)),
+            ),
+        ).toHaveLength(1);
+    });
+
+    it("counts ACLs on the token's user, and ignores other principals", () => {
+        const toUser = acl((i) => (delete i.tokenId, (i.userId = "homelab@pve"), (i.roleId = "Administrator")));
+        expect(check(rule, toUser)[0]).toMatch(/^The ACL gives the program's user homelab@pve the Administrator role/);
+        expect(
+            check(
+                rule,
+                acl((i) => ((i.tokenId = "admin@pam!ops"), (i.roleId = "Administrator"))),
+            ),
+        ).toEqual([]);
+        expect(
+            check(
+                rule,
+                acl((i) => (delete i.tokenId, (i.groupId = "admins"), (i.roleId = "Administrator"))),
+            ),
+        ).toEqual([]);
+    });
+
+    it("without a Cluster component takes the tokens the stack creates; with neither it is not applicable", () => {
+        const stack = withoutCluster(acl((i) => (i.roleId = "Administrator")));
+        expect(check(rule, stack)).toHaveLength(1);
+        const bare = withoutCluster(compliantStack()).filter((r) => r.type !== T.token);
+        expect(notApplicable(rule, bare)).toEqual(["no Cluster component registers automationTokenId and the stack creates no API token"]);
+    });
+
+    it("cannot judge a role that is neither built in nor in the stack, and says so", () => {
+        const stack = acl((i) => (i.roleId = "Elsewhere"));
+        expect(check(rule, stack)).toEqual([]);
+        expect(notApplicable(rule, stack)).toEqual(["acl-vms: role Elsewhere is neither built in nor defined in the stack"]);
+    });
+
+    it("reads the legacy ACL class too", () => {
+        const legacy = custom(T.aclLegacy, "legacy", {
+            path: "/",
+            roleId: "Administrator",
+            tokenId: "homelab@pve!homelab",
+        } satisfies AclInputs);
+        expect(check(rule, [component(T.clusterComponent, "homelab", CLUSTER), legacy])).toHaveLength(1);
+        expect(accessControl()).toHaveLength(5);
+    });
+});
+
+describe("stack rules judge resource by resource", () => {
+    it("report what they found on the other resources when one has an unknown value, and name that one", () => {
+        let stack = edit<ContainerInputs>(compliantStack(), "cloud-container", (i) => (i.devicePassthroughs = [{ path: "/dev/sda" }]));
+        const other = mutate<ContainerInputs>(
+            custom(T.container, "other-container", { ...compliantStack().find((r) => r.name === "cloud-container")!.inputs }),
+            (i) => (i.devicePassthroughs = [{ path: "/dev/mem" }]),
+        );
+        stack = [...stack, { ...other, unknownPaths: ["devicePassthroughs[0].path"] }];
+        const result = runPolicies(stack);
+        expect(result.violations.filter((v) => v.policy === "proxmox-container-devices-allowed").map((v) => v.name)).toEqual([
+            "cloud-container",
+        ]);
+        expect(notApplicable("proxmox-container-devices-allowed", stack)).toEqual([
+            "other-container: devicePassthroughs.0.path is unknown during preview",
+        ]);
+    });
+});
