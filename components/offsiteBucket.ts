@@ -3,17 +3,21 @@
  * Cloudflare R2) that Proxmox Backup Server writes its datastore to, and the key PBS writes with.
  *
  * The bucket is versioned, encrypted, never public, expires old versions and aborts stale uploads,
- * as far as the service implements those calls; what a service lacks is left out and its reason
- * listed in the `skipped` output. Where the service has an IAM API (AWS, Wasabi) each writer gets
- * its own IAM user whose inline policy reaches this bucket only; elsewhere (B2, MinIO, R2) the
- * operator's bucket-scoped key is passed through. Every sub-resource takes the bucket's literal
- * name, so policies can link them at preview.
+ * as far as the service implements those calls: what each service implements is the one table of
+ * lib/s3Services.ts (S1–S5). What a service lacks is left out and its reason listed in the
+ * `skipped` output; retention the program cannot set there is described in the `retention` output
+ * ("set in the service"). Where the service has an IAM API (AWS, Wasabi) each writer gets its own
+ * IAM user whose inline policy reaches this bucket only; elsewhere (B2, MinIO, R2) the operator's
+ * bucket-scoped key is passed through. Every sub-resource takes the bucket's literal name, so
+ * policies can link them at preview.
  */
 import * as aws from "@pulumi/aws";
+import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { R2_ENDPOINT_PATTERN, R2_REGION } from "../config/crosschecks";
 import { requireCredential } from "../config/loader";
 import { Inventory, OffsiteSpec } from "../config/schema";
+import { S3ServiceFeatures, S3_SERVICE_FEATURES, Support } from "../lib/s3Services";
 
 export type OffsiteService = OffsiteSpec["service"];
 
@@ -28,67 +32,20 @@ export interface OffsiteBucketArgs {
     readonly accessKeyId?: pulumi.Input<string>;
     /** The secret of `accessKeyId`; always handled as a secret. */
     readonly secretAccessKey?: pulumi.Input<string>;
+    /**
+     * The Cloudflare provider (an API token with R2 edit rights) that sets an R2 bucket's lifecycle
+     * (`cloudflare.R2BucketLifecycle`): R2's lifecycle is not managed through the S3 API (S5).
+     * Required on R2, unused elsewhere.
+     */
+    readonly cloudflareProvider?: cloudflare.Provider;
 }
-
-/** A bucket setting the service implements, or why it does not (and what holds instead). */
-export type Support = true | { readonly reason: string };
 
 // Checked first with the inventory (config/crosschecks.ts), and again here for direct callers.
 export { R2_ENDPOINT_PATTERN, R2_REGION };
 
-/** What each service implements of the S3 bucket-configuration and IAM APIs. */
-export interface ServiceFeatures {
-    /** IAM users, inline policies and access keys. */
-    readonly iam: boolean;
-    /** Public access block and object ownership controls. */
-    readonly publicAccessControls: Support;
-    /** Object versioning (and with it noncurrent-version expiry). */
-    readonly versioning: Support;
-    /** A default-encryption configuration (PutBucketEncryption). */
-    readonly encryption: Support;
-    /** Bucket tags (PutBucketTagging). */
-    readonly tags: Support;
-}
-
-const R2_API = "per Cloudflare's R2 S3 API compatibility list";
-
-export const SERVICE_FEATURES: Readonly<Record<OffsiteService, ServiceFeatures>> = {
-    aws: { iam: true, publicAccessControls: true, versioning: true, encryption: true, tags: true },
-    wasabi: { iam: true, publicAccessControls: true, versioning: true, encryption: true, tags: true },
-    b2: {
-        iam: false,
-        publicAccessControls: {
-            reason: "B2 has no public access block or object ownership API: a bucket made through the S3 API is private and objects carry no ACLs",
-        },
-        versioning: true,
-        encryption: true,
-        tags: true,
-    },
-    minio: {
-        iam: false,
-        publicAccessControls: {
-            reason: "MinIO has no ACLs and no public access block API: a bucket is private unless an anonymous policy is set, and none is",
-        },
-        versioning: true,
-        encryption: true,
-        tags: true,
-    },
-    r2: {
-        iam: false,
-        publicAccessControls: {
-            reason: `R2 implements no ACLs, public access block or ownership controls (${R2_API}): a bucket answers only to R2 API tokens unless public access (r2.dev or a custom domain) is turned on in Cloudflare, and the program turns on neither`,
-        },
-        versioning: {
-            reason: `R2 implements no object versioning (PutBucketVersioning, ${R2_API}): an overwritten or deleted object is gone at once, so there are no noncurrent versions to keep or expire`,
-        },
-        encryption: {
-            reason: `R2 implements no PutBucketEncryption (${R2_API}): it encrypts every object at rest itself, always, so there is nothing to configure`,
-        },
-        tags: {
-            reason: `R2 implements no bucket tagging (PutBucketTagging, ${R2_API}): creating the bucket with tags would fail, so it has none`,
-        },
-    },
-};
+/** What each service implements: the one table (lib/s3Services.ts). */
+export type { S3ServiceFeatures, Support };
+export { S3_SERVICE_FEATURES };
 
 /**
  * R2 answers in region `auto` (an empty region and `us-east-1` are aliases of it). The provider
@@ -167,17 +124,27 @@ function checkR2(o: OffsiteSpec): void {
         );
 }
 
+/** The account id and jurisdiction of an R2 endpoint (`https://<account-id>[.eu|.fedramp].r2.cloudflarestorage.com`). */
+export function r2Account(endpoint: string): { accountId: string; jurisdiction?: "eu" | "fedramp" } {
+    const m = /^https:\/\/([0-9a-f]{32})(?:\.(eu|fedramp))?\.r2\.cloudflarestorage\.com\/?$/.exec(endpoint);
+    if (!m)
+        throw new Error(
+            `[offsite.endpoint] "${endpoint}" is not an R2 endpoint; use https://<account-id>.r2.cloudflarestorage.com (the 32-hex-digit account id; .eu. or .fedramp. before r2 for a jurisdiction)`,
+        );
+    return m[2] === undefined ? { accountId: m[1] } : { accountId: m[1], jurisdiction: m[2] as "eu" | "fedramp" };
+}
+
 /**
  * Checks the plain inputs; throws at once with the field, the value and the fix. Pure: the
  * constructor calls it first, tests call it directly.
  */
 export function resolveOffsite(args: OffsiteBucketArgs): {
     endpoint: string;
-    features: ServiceFeatures;
+    features: S3ServiceFeatures;
     userNames: Record<string, string>;
 } {
     const o = args.offsite;
-    const features = SERVICE_FEATURES[o.service];
+    const features = S3_SERVICE_FEATURES[o.service];
     if (o.objectLock && o.servesPbs) {
         throw new Error(
             `[offsite.objectLock] Object Lock stops Proxmox Backup Server's garbage collection from deleting chunks; set objectLock: false for a bucket PBS writes to (servesPbs: true)`,
@@ -185,6 +152,9 @@ export function resolveOffsite(args: OffsiteBucketArgs): {
     }
     if (o.service === "r2") checkR2(o);
     const endpoint = s3Endpoint(o);
+    if (o.kmsKeyId !== undefined && features.kmsEncryption !== true) {
+        throw new Error(`[offsite.kmsKeyId] ${features.kmsEncryption.reason}; remove kmsKeyId`);
+    }
     if (!features.iam && (args.accessKeyId === undefined || args.secretAccessKey === undefined)) {
         throw new Error(`[offsite.service] "${o.service}" has no IAM API: give the bucket-scoped key as accessKeyId and secretAccessKey`);
     }
@@ -193,8 +163,79 @@ export function resolveOffsite(args: OffsiteBucketArgs): {
             `[offsite.writers] "${o.service}" has no IAM API, so one scoped key serves one writer; list a single writer, got ${o.writers.join(", ")}`,
         );
     }
+    if (features.lifecycle.via === "r2" && args.cloudflareProvider === undefined) {
+        throw new Error(
+            `[offsite.service] an R2 bucket's lifecycle is set through Cloudflare's API (cloudflare.R2BucketLifecycle, S5): give the component a cloudflareProvider (an API token with R2 edit rights)`,
+        );
+    }
     const userNames = features.iam ? Object.fromEntries(o.writers.map((w) => [w, writerUserName(o.bucket, w)])) : {};
     return { endpoint, features, userNames };
+}
+
+/** The default-encryption rule of the bucket: the declared KMS key, else AES256 where the service has it, else none. */
+export function encryptionRule(
+    o: OffsiteSpec,
+    features: S3ServiceFeatures,
+): aws.types.input.s3.BucketServerSideEncryptionConfigurationRule | undefined {
+    if (o.kmsKeyId !== undefined && features.kmsEncryption === true)
+        return { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: o.kmsKeyId } };
+    if (features.defaultEncryption === true) return { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } };
+    return undefined;
+}
+
+/** The S3 lifecycle rules (AWS provider): noncurrent-version expiry where versioned, and the abort rule where the service takes it alone (S1). */
+export function s3LifecycleRules(o: OffsiteSpec, features: S3ServiceFeatures): aws.types.input.s3.BucketLifecycleConfigurationRule[] {
+    return [
+        ...(features.versioning === true
+            ? [
+                  {
+                      id: "expire-noncurrent-versions",
+                      status: "Enabled",
+                      filter: {},
+                      noncurrentVersionExpiration: { noncurrentDays: o.noncurrentVersionDays },
+                  },
+              ]
+            : []),
+        ...(features.abortOnlyLifecycleRule === true
+            ? [
+                  {
+                      id: "abort-incomplete-uploads",
+                      status: "Enabled",
+                      filter: {},
+                      abortIncompleteMultipartUpload: { daysAfterInitiation: o.abortIncompleteUploadDays },
+                  },
+              ]
+            : []),
+    ];
+}
+
+/** Seconds in a day: R2 lifecycle ages are in seconds. */
+const DAY_SECONDS = 24 * 60 * 60;
+
+/** The R2 lifecycle rules (Cloudflare provider): abort multipart uploads left incomplete (R2 has no versions to expire). */
+export function r2LifecycleRules(o: OffsiteSpec): cloudflare.types.input.R2BucketLifecycleRule[] {
+    return [
+        {
+            id: "abort-incomplete-uploads",
+            enabled: true,
+            conditions: { prefix: "" },
+            abortMultipartUploadsTransition: { condition: { type: "Age", maxAge: o.abortIncompleteUploadDays * DAY_SECONDS } },
+        },
+    ];
+}
+
+/**
+ * The retention the program cannot set on this service, as a note for the docs and the operator
+ * ("set in the service"), or undefined where the lifecycle resource (S3 or R2) keeps it.
+ */
+export function retentionNote(o: OffsiteSpec, features: S3ServiceFeatures = S3_SERVICE_FEATURES[o.service]): string | undefined {
+    const lifecycle = features.lifecycle;
+    if (lifecycle.via !== "service") return undefined;
+    const days = String(o.noncurrentVersionDays);
+    const setUp = lifecycle.setUp
+        .replace(/<offsite\.noncurrentVersionDays>|offsite\.noncurrentVersionDays/g, days)
+        .replace(/<bucket>/g, o.bucket);
+    return `retention set in the service: ${features.label} keeps noncurrent versions until a rule there deletes them; set it up once: ${setUp} (${lifecycle.reason})`;
 }
 
 /** The versioned, encrypted, private offsite bucket (as far as the service implements each) and the keys its writers use. */
@@ -211,6 +252,8 @@ export class OffsiteBucket extends pulumi.ComponentResource {
     readonly secretAccessKey: pulumi.Output<string>;
     /** Access key id of every writer. */
     readonly writerKeyIds: Record<string, pulumi.Output<string>>;
+    /** The retention the operator sets in the service (B2, MinIO, Wasabi), or undefined where the program sets it. */
+    readonly retentionNote: string | undefined;
     /** The bucket. */
     readonly bucket: aws.s3.Bucket;
     /** The provider all children use. */
@@ -248,12 +291,9 @@ export class OffsiteBucket extends pulumi.ComponentResource {
                 { ...sub, protect: true },
             );
         }
-        if (features.encryption === true) {
-            new aws.s3.BucketServerSideEncryptionConfiguration(
-                `${name}-encryption`,
-                { bucket: o.bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
-                sub,
-            );
+        const encryption = encryptionRule(o, features);
+        if (encryption !== undefined) {
+            new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-encryption`, { bucket: o.bucket, rules: [encryption] }, sub);
         }
         if (features.publicAccessControls === true) {
             new aws.s3.BucketPublicAccessBlock(
@@ -267,31 +307,17 @@ export class OffsiteBucket extends pulumi.ComponentResource {
                 sub,
             );
         }
-        new aws.s3.BucketLifecycleConfiguration(
-            `${name}-lifecycle`,
-            {
-                bucket: o.bucket,
-                rules: [
-                    ...(features.versioning === true
-                        ? [
-                              {
-                                  id: "expire-noncurrent-versions",
-                                  status: "Enabled",
-                                  filter: {},
-                                  noncurrentVersionExpiration: { noncurrentDays: o.noncurrentVersionDays },
-                              },
-                          ]
-                        : []),
-                    {
-                        id: "abort-incomplete-uploads",
-                        status: "Enabled",
-                        filter: {},
-                        abortIncompleteMultipartUpload: { daysAfterInitiation: o.abortIncompleteUploadDays },
-                    },
-                ],
-            },
-            sub,
-        );
+        if (features.lifecycle.via === "s3") {
+            new aws.s3.BucketLifecycleConfiguration(`${name}-lifecycle`, { bucket: o.bucket, rules: s3LifecycleRules(o, features) }, sub);
+        } else if (features.lifecycle.via === "r2") {
+            const account = r2Account(endpoint);
+            new cloudflare.R2BucketLifecycle(
+                `${name}-lifecycle`,
+                { ...account, bucketName: o.bucket, rules: r2LifecycleRules(o) },
+                { parent: this, provider: args.cloudflareProvider, dependsOn: [this.bucket] },
+            );
+        }
+        this.retentionNote = retentionNote(o, features);
 
         this.writerKeyIds = {};
         const secrets: Record<string, pulumi.Output<string>> = {};
@@ -330,23 +356,29 @@ export class OffsiteBucket extends pulumi.ComponentResource {
             accessKeyId: this.accessKeyId,
             secretAccessKey: this.secretAccessKey,
             writerKeyIds: this.writerKeyIds,
-            // For the policy pack: the service, and the settings it cannot take (a bucket on R2 has no tags to say so).
+            // For the policy pack: the service and whether PBS writes here (a bucket on B2 or R2 has
+            // no tags to say so), and the settings the service cannot take.
             service: o.service,
-            skipped: skippedSettings(features),
+            servesPbs: o.servesPbs,
+            skipped: skippedSettings(features, o),
+            ...(this.retentionNote !== undefined ? { retention: this.retentionNote } : {}),
         });
     }
 }
 
 /** Why each bucket setting the service lacks was left out, keyed by setting; empty when nothing was. */
-export function skippedSettings(features: ServiceFeatures): Record<string, string> {
+export function skippedSettings(features: S3ServiceFeatures, o?: Pick<OffsiteSpec, "kmsKeyId">): Record<string, string> {
     const skipped: Record<string, string> = {};
-    const settings = {
+    const settings: Record<string, Support> = {
         publicAccessControls: features.publicAccessControls,
         versioning: features.versioning,
-        encryption: features.encryption,
     };
     for (const [setting, support] of Object.entries(settings)) if (support !== true) skipped[setting] = support.reason;
-    if (features.versioning !== true)
+    const kms = o?.kmsKeyId !== undefined && features.kmsEncryption === true;
+    if (!kms && features.defaultEncryption !== true) skipped.encryption = features.defaultEncryption.reason;
+    if (features.lifecycle.via === "service")
+        skipped.noncurrentVersionExpiration = `retention set in the service: ${features.lifecycle.reason}`;
+    else if (features.versioning !== true)
         skipped.noncurrentVersionExpiration =
             "no object versioning, so no noncurrent versions to expire; the lifecycle only aborts incomplete uploads";
     if (features.tags !== true) skipped.tags = features.tags.reason;
@@ -376,18 +408,53 @@ export function providerArgs(o: OffsiteSpec, keys: Pick<OffsiteBucketArgs, "acce
     };
 }
 
+/** How Proxmox Backup Server 4 reaches the bucket (its S3 endpoint config): host, port, region and addressing. */
+export interface PbsS3Target {
+    /** Host name (PBS takes no scheme; it always speaks HTTPS), with `{{bucket}}`/`{{region}}` templates on AWS. */
+    readonly host: string;
+    /** Port, when the endpoint names one. */
+    readonly port?: number;
+    /** Region PBS signs requests for. */
+    readonly region: string;
+    /** Path-style addressing (`host/bucket`) instead of virtual-hosted (`bucket.host`). */
+    readonly pathStyle: boolean;
+}
+
+/**
+ * The S3 endpoint PBS uses for the offsite bucket: AWS virtual-hosted through PBS's
+ * `{{bucket}}.s3.{{region}}.amazonaws.com` template; any other service at its endpoint's host,
+ * path-style (as the AWS provider talks to it). PBS accepts HTTPS only: an `http://` endpoint (a
+ * MinIO without TLS) is refused with the fix.
+ */
+export function pbsS3Target(o: OffsiteSpec): PbsS3Target {
+    if (o.service === "aws") return { host: "{{bucket}}.s3.{{region}}.amazonaws.com", region: o.region, pathStyle: false };
+    const url = new URL(s3Endpoint(o));
+    if (url.protocol !== "https:")
+        throw new Error(
+            `[offsite.endpoint] Proxmox Backup Server talks to S3 over HTTPS only, got ${JSON.stringify(o.endpoint)}; serve the endpoint over TLS`,
+        );
+    const region = o.service === "r2" ? R2_REGION : o.region;
+    return { host: url.hostname, ...(url.port !== "" ? { port: Number(url.port) } : {}), region, pathStyle: true };
+}
+
 /**
  * Builds the OffsiteBucket of an inventory, or undefined when it has no `offsite` section. On a
  * service without IAM (B2, MinIO, R2) it reads the bucket-scoped key from `AWS_ACCESS_KEY_ID` /
- * `AWS_SECRET_ACCESS_KEY` or secret config `homelab:offsiteAccessKeyId` / `homelab:offsiteSecretAccessKey`.
+ * `AWS_SECRET_ACCESS_KEY` or secret config `homelab:offsiteAccessKeyId` / `homelab:offsiteSecretAccessKey`;
+ * on R2 the Cloudflare API token from `CLOUDFLARE_API_TOKEN` or `homelab:cloudflareApiToken`.
  */
 export function deployOffsite(inv: Inventory, opts: pulumi.ComponentResourceOptions = {}): OffsiteBucket | undefined {
     if (!inv.offsite) return undefined;
-    const keys = SERVICE_FEATURES[inv.offsite.service].iam
+    const features = S3_SERVICE_FEATURES[inv.offsite.service];
+    const keys = features.iam
         ? {}
         : {
               accessKeyId: requireCredential("offsiteAccessKeyId"),
               secretAccessKey: requireCredential("offsiteSecretAccessKey"),
           };
-    return new OffsiteBucket("offsite", { offsite: inv.offsite, ...keys }, opts);
+    const cloudflareProvider =
+        features.lifecycle.via === "r2"
+            ? new cloudflare.Provider("offsite-cloudflare", { apiToken: requireCredential("cloudflareApiToken") }, { parent: opts.parent })
+            : undefined;
+    return new OffsiteBucket("offsite", { offsite: inv.offsite, ...keys, ...(cloudflareProvider ? { cloudflareProvider } : {}) }, opts);
 }

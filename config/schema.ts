@@ -487,6 +487,25 @@ export const offsiteSchema = z.strictObject({
     servesPbs: z.boolean().default(true),
     /** Writers, each getting its own key where the service has IAM. */
     writers: z.array(key("writer")).min(1),
+    /**
+     * A key of the service's KMS for default encryption (`aws:kms`): an AWS KMS key id, ARN or
+     * alias, or a MinIO KMS key name. MinIO refuses default encryption without one; B2, Wasabi and
+     * R2 have no KMS. @default none (AES256 with the service's own keys where it has them)
+     */
+    kmsKeyId: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9:/_.+=@-]{0,2047}$/, {
+            error: "must be a KMS key id, ARN or alias such as alias/pbs-offsite or arn:aws:kms:eu-central-1:111122223333:key/...",
+        })
+        .optional(),
+    /**
+     * When Proxmox Backup Server copies its datastore to the bucket (a PBS calendar event, local
+     * time of the PBS VM). @default "06:00" (after the night's backups)
+     */
+    syncSchedule: z
+        .string()
+        .regex(/^[a-z0-9 :,*./-]{1,64}$/, { error: "must be a calendar event such as 06:00, daily or sat 07:00" })
+        .optional(),
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import { dnsNoPrivateTargets } from "./rules/dns-no-private-targets";
 import { dnsNoProxyForUdpOrWildcard } from "./rules/dns-no-proxy-for-udp-or-wildcard";
 import { offsiteBucketHardened } from "./rules/offsite-bucket-hardened";
 import { offsiteBucketNoObjectLockForPbs } from "./rules/offsite-bucket-no-object-lock-for-pbs";
+import { offsiteBucketServiceCalls } from "./rules/offsite-bucket-service-calls";
 import { proxmoxBackupCoverage } from "./rules/proxmox-backup-coverage";
 import { proxmoxContainerBindMountRoots } from "./rules/proxmox-container-bind-mount-roots";
 import { proxmoxContainerNestingDockerOnly } from "./rules/proxmox-container-nesting-docker-only";
@@ -46,6 +47,7 @@ export const RULES: Policies = [
     proxmoxGuestTagsNormalized,
     offsiteBucketHardened,
     offsiteBucketNoObjectLockForPbs,
+    offsiteBucketServiceCalls,
     proxmoxGuestFirewall,
     proxmoxVmidSchemeComponents,
     proxmoxVmidUnique,
