@@ -18,6 +18,27 @@ export const DEFAULT_VERIFY = { id: "homelab-verify", schedule: "sun 03:00", out
 /** Ids of the prune jobs this program manages start with this; others are left alone. */
 export const PRUNE_JOB_PREFIX = "homelab-prune-";
 
+/** When the prune jobs run by default: in the evening, before the night's backups (GC frees the space at 02:00). */
+export const DEFAULT_PRUNE_SCHEDULE = "21:00";
+
+/**
+ * The namespace of a backup tier in the datastore: guests (PVE's storage of the tier) and datasets
+ * of a tier back up there, so one prune job per tier holds each to its tier's retention.
+ */
+export function tierNamespace(tier: string): string {
+    return assertNamespace("tier", tier);
+}
+
+/** One prune job per tier, `homelab-prune-<tier>` in the tier's namespace, keeping what the tier's retention says. */
+export function tierPruneJobs(
+    tiers: Readonly<Record<string, { readonly retention: KeepOptions }>>,
+    schedule: string = DEFAULT_PRUNE_SCHEDULE,
+): PruneJobSpec[] {
+    return Object.keys(tiers)
+        .sort()
+        .map((tier) => ({ id: `${PRUNE_JOB_PREFIX}${tier}`, namespace: tierNamespace(tier), schedule, keep: tiers[tier].retention }));
+}
+
 /** The `converge` shell function (see the module comment). */
 export const CONVERGE_FUNCTION = [
     "# converge KIND ID key=value...: creates job ID of KIND (verify-job, prune-job, sync-job) with these",

@@ -321,3 +321,24 @@ describe("removeJobsScript and keepScript", () => {
         );
     });
 });
+
+describe("the secrets' checks (values.ts), which never echo the secret", () => {
+    it("refuses a PBS password PBS would refuse (8–64 characters, no control characters)", () => {
+        const { assertPbsPassword, assertSecretKey } =
+            jest.requireActual<typeof import("../../../lib/pbs/values")>("../../../lib/pbs/values");
+        expect(assertPbsPassword("password", "correct horse")).toBe("correct horse");
+        for (const bad of ["short", "x".repeat(65), "has\na newline", "tab\there"]) {
+            expect(() => assertPbsPassword("password", bad)).toThrow(
+                "[password] must be 8 to 64 characters without control characters (Proxmox Backup Server's password rules)",
+            );
+            try {
+                assertPbsPassword("password", bad);
+            } catch (e) {
+                expect(String(e)).not.toContain(bad);
+            }
+        }
+        expect(() => assertSecretKey("offsite.secretAccessKey", "two words")).toThrow(
+            "[offsite.secretAccessKey] must be an S3 secret key: printable characters, no spaces or line breaks",
+        );
+    });
+});
