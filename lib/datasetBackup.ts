@@ -223,7 +223,7 @@ export function datasetBackupScript(spec: DatasetBackupSpec): string {
         "    exit 1",
         "fi",
         "# Snapshots of this job a crashed run left behind (no run holds the lock now).",
-        'for old in $(zfs list -H -o name -t snapshot -d 1 "$DS" | awk -v p="$DS@$PREFIX" \'index($0, p) == 1\'); do',
+        'for old in $(zfs list -H -o name -t snapshot -r "$DS" | awk -v p="$DS@$PREFIX" \'index($0, p) == 1\'); do',
         '    zfs destroy "$old"',
         '    echo "homelab: removed $old, left by an interrupted run" >&2',
         "done",

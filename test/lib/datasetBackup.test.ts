@@ -111,7 +111,7 @@ describe("datasetBackupScript", () => {
     });
     it("removes the snapshots an interrupted run left, only its own", () => {
         expect(script).toContain(
-            'for old in $(zfs list -H -o name -t snapshot -d 1 "$DS" | awk -v p="$DS@$PREFIX" \'index($0, p) == 1\'); do\n',
+            'for old in $(zfs list -H -o name -t snapshot -r "$DS" | awk -v p="$DS@$PREFIX" \'index($0, p) == 1\'); do\n',
         );
     });
     it("refuses a dataset not mounted where the inventory says, and runs without credentials", () => {
