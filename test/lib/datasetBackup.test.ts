@@ -278,3 +278,20 @@ describe("datasetRestoreCommand (docs/restore.md)", () => {
         expect(() => datasetRestoreCommand({ ...base, ...change })).toThrow(message);
     });
 });
+
+describe("docs/restore.md", () => {
+    it("shows the restore command line datasetRestoreCommand builds for the reference stack", () => {
+        const doc = fs.readFileSync(path.join(__dirname, "../../docs/restore.md"), "utf8");
+        const command = datasetRestoreCommand({
+            repository: { user: "pve@pbs", server: "192.168.10.20", datastore: "tank" },
+            namespace: "critical",
+            backupId: datasetBackupNames("tank/photos").backupId,
+            archive: datasetBackupNames("tank/photos").archive,
+            target: "/tank/photos-restore",
+        });
+        expect(command).toBe(
+            "proxmox-backup-client restore host/tank-photos photos.pxar /tank/photos-restore --repository pve@pbs@192.168.10.20:tank --ns critical",
+        );
+        expect(doc).toContain(`\n${command}\n`);
+    });
+});
