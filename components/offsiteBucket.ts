@@ -17,6 +17,17 @@ import * as pulumi from "@pulumi/pulumi";
 import { R2_ENDPOINT_PATTERN, R2_REGION } from "../config/crosschecks";
 import { requireCredential } from "../config/loader";
 import { Inventory, OffsiteSpec } from "../config/schema";
+import {
+    PbsS3Target,
+    encryptionRule,
+    pbsS3Target,
+    r2Account,
+    r2LifecycleRules,
+    retentionNote,
+    s3Endpoint,
+    s3LifecycleRules,
+    skippedSettings,
+} from "../lib/offsiteSettings";
 import { S3ServiceFeatures, S3_SERVICE_FEATURES, Support } from "../lib/s3Services";
 
 export type OffsiteService = OffsiteSpec["service"];
@@ -46,6 +57,10 @@ export { R2_ENDPOINT_PATTERN, R2_REGION };
 /** What each service implements: the one table (lib/s3Services.ts). */
 export type { S3ServiceFeatures, Support };
 export { S3_SERVICE_FEATURES };
+
+// The settings as plain data live in lib/offsiteSettings.ts; they are part of this component's interface.
+export type { PbsS3Target };
+export { encryptionRule, pbsS3Target, r2Account, r2LifecycleRules, retentionNote, s3Endpoint, s3LifecycleRules, skippedSettings };
 
 /**
  * R2 answers in region `auto` (an empty region and `us-east-1` are aliases of it). The provider
@@ -80,16 +95,6 @@ export function writerPolicy(bucket: string): string {
     });
 }
 
-/** The S3 endpoint PBS talks to: the regional AWS endpoint, or the service's own. */
-export function s3Endpoint(offsite: OffsiteSpec): string {
-    if (offsite.service === "aws") return `https://s3.${offsite.region}.amazonaws.com`;
-    if (!offsite.endpoint)
-        throw new Error(
-            `[offsite.endpoint] service "${offsite.service}" needs its S3 endpoint, e.g. ${offsite.service === "r2" ? "https://<account-id>.r2.cloudflarestorage.com" : "https://s3.us-west-004.backblazeb2.com"}`,
-        );
-    return offsite.endpoint;
-}
-
 /** IAM user name of a writer: the bucket and the writer, so two stacks in one account never collide. */
 export function writerUserName(bucket: string, writer: string): string {
     const userName = `${bucket}-${writer}`;
@@ -122,16 +127,6 @@ function checkR2(o: OffsiteSpec): void {
         throw new Error(
             `[offsite.endpoint] "${o.endpoint}" is not an R2 endpoint; use https://<account-id>.r2.cloudflarestorage.com (the 32-hex-digit account id; .eu. or .fedramp. before r2 for a jurisdiction)`,
         );
-}
-
-/** The account id and jurisdiction of an R2 endpoint (`https://<account-id>[.eu|.fedramp].r2.cloudflarestorage.com`). */
-export function r2Account(endpoint: string): { accountId: string; jurisdiction?: "eu" | "fedramp" } {
-    const m = /^https:\/\/([0-9a-f]{32})(?:\.(eu|fedramp))?\.r2\.cloudflarestorage\.com\/?$/.exec(endpoint);
-    if (!m)
-        throw new Error(
-            `[offsite.endpoint] "${endpoint}" is not an R2 endpoint; use https://<account-id>.r2.cloudflarestorage.com (the 32-hex-digit account id; .eu. or .fedramp. before r2 for a jurisdiction)`,
-        );
-    return m[2] === undefined ? { accountId: m[1] } : { accountId: m[1], jurisdiction: m[2] as "eu" | "fedramp" };
 }
 
 /**
@@ -170,72 +165,6 @@ export function resolveOffsite(args: OffsiteBucketArgs): {
     }
     const userNames = features.iam ? Object.fromEntries(o.writers.map((w) => [w, writerUserName(o.bucket, w)])) : {};
     return { endpoint, features, userNames };
-}
-
-/** The default-encryption rule of the bucket: the declared KMS key, else AES256 where the service has it, else none. */
-export function encryptionRule(
-    o: OffsiteSpec,
-    features: S3ServiceFeatures,
-): aws.types.input.s3.BucketServerSideEncryptionConfigurationRule | undefined {
-    if (o.kmsKeyId !== undefined && features.kmsEncryption === true)
-        return { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: o.kmsKeyId } };
-    if (features.defaultEncryption === true) return { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } };
-    return undefined;
-}
-
-/** The S3 lifecycle rules (AWS provider): noncurrent-version expiry where versioned, and the abort rule where the service takes it alone (S1). */
-export function s3LifecycleRules(o: OffsiteSpec, features: S3ServiceFeatures): aws.types.input.s3.BucketLifecycleConfigurationRule[] {
-    return [
-        ...(features.versioning === true
-            ? [
-                  {
-                      id: "expire-noncurrent-versions",
-                      status: "Enabled",
-                      filter: {},
-                      noncurrentVersionExpiration: { noncurrentDays: o.noncurrentVersionDays },
-                  },
-              ]
-            : []),
-        ...(features.abortOnlyLifecycleRule === true
-            ? [
-                  {
-                      id: "abort-incomplete-uploads",
-                      status: "Enabled",
-                      filter: {},
-                      abortIncompleteMultipartUpload: { daysAfterInitiation: o.abortIncompleteUploadDays },
-                  },
-              ]
-            : []),
-    ];
-}
-
-/** Seconds in a day: R2 lifecycle ages are in seconds. */
-const DAY_SECONDS = 24 * 60 * 60;
-
-/** The R2 lifecycle rules (Cloudflare provider): abort multipart uploads left incomplete (R2 has no versions to expire). */
-export function r2LifecycleRules(o: OffsiteSpec): cloudflare.types.input.R2BucketLifecycleRule[] {
-    return [
-        {
-            id: "abort-incomplete-uploads",
-            enabled: true,
-            conditions: { prefix: "" },
-            abortMultipartUploadsTransition: { condition: { type: "Age", maxAge: o.abortIncompleteUploadDays * DAY_SECONDS } },
-        },
-    ];
-}
-
-/**
- * The retention the program cannot set on this service, as a note for the docs and the operator
- * ("set in the service"), or undefined where the lifecycle resource (S3 or R2) keeps it.
- */
-export function retentionNote(o: OffsiteSpec, features: S3ServiceFeatures = S3_SERVICE_FEATURES[o.service]): string | undefined {
-    const lifecycle = features.lifecycle;
-    if (lifecycle.via !== "service") return undefined;
-    const days = String(o.noncurrentVersionDays);
-    const setUp = lifecycle.setUp
-        .replace(/<offsite\.noncurrentVersionDays>|offsite\.noncurrentVersionDays/g, days)
-        .replace(/<bucket>/g, o.bucket);
-    return `retention set in the service: ${features.label} keeps noncurrent versions until a rule there deletes them; set it up once: ${setUp} (${lifecycle.reason})`;
 }
 
 /** The versioned, encrypted, private offsite bucket (as far as the service implements each) and the keys its writers use. */
@@ -366,25 +295,6 @@ export class OffsiteBucket extends pulumi.ComponentResource {
     }
 }
 
-/** Why each bucket setting the service lacks was left out, keyed by setting; empty when nothing was. */
-export function skippedSettings(features: S3ServiceFeatures, o?: Pick<OffsiteSpec, "kmsKeyId">): Record<string, string> {
-    const skipped: Record<string, string> = {};
-    const settings: Record<string, Support> = {
-        publicAccessControls: features.publicAccessControls,
-        versioning: features.versioning,
-    };
-    for (const [setting, support] of Object.entries(settings)) if (support !== true) skipped[setting] = support.reason;
-    const kms = o?.kmsKeyId !== undefined && features.kmsEncryption === true;
-    if (!kms && features.defaultEncryption !== true) skipped.encryption = features.defaultEncryption.reason;
-    if (features.lifecycle.via === "service")
-        skipped.noncurrentVersionExpiration = `retention set in the service: ${features.lifecycle.reason}`;
-    else if (features.versioning !== true)
-        skipped.noncurrentVersionExpiration =
-            "no object versioning, so no noncurrent versions to expire; the lifecycle only aborts incomplete uploads";
-    if (features.tags !== true) skipped.tags = features.tags.reason;
-    return skipped;
-}
-
 /** The explicit provider: AWS by region; any other service by its endpoint, path-style and without AWS-only checks. */
 export function providerArgs(o: OffsiteSpec, keys: Pick<OffsiteBucketArgs, "accessKeyId" | "secretAccessKey"> = {}): aws.ProviderArgs {
     if (o.service === "aws") return { region: o.region };
@@ -406,35 +316,6 @@ export function providerArgs(o: OffsiteSpec, keys: Pick<OffsiteBucketArgs, "acce
         accessKey: keys.accessKeyId === undefined ? undefined : pulumi.secret(keys.accessKeyId),
         secretKey: keys.secretAccessKey === undefined ? undefined : pulumi.secret(keys.secretAccessKey),
     };
-}
-
-/** How Proxmox Backup Server 4 reaches the bucket (its S3 endpoint config): host, port, region and addressing. */
-export interface PbsS3Target {
-    /** Host name (PBS takes no scheme; it always speaks HTTPS), with `{{bucket}}`/`{{region}}` templates on AWS. */
-    readonly host: string;
-    /** Port, when the endpoint names one. */
-    readonly port?: number;
-    /** Region PBS signs requests for. */
-    readonly region: string;
-    /** Path-style addressing (`host/bucket`) instead of virtual-hosted (`bucket.host`). */
-    readonly pathStyle: boolean;
-}
-
-/**
- * The S3 endpoint PBS uses for the offsite bucket: AWS virtual-hosted through PBS's
- * `{{bucket}}.s3.{{region}}.amazonaws.com` template; any other service at its endpoint's host,
- * path-style (as the AWS provider talks to it). PBS accepts HTTPS only: an `http://` endpoint (a
- * MinIO without TLS) is refused with the fix.
- */
-export function pbsS3Target(o: OffsiteSpec): PbsS3Target {
-    if (o.service === "aws") return { host: "{{bucket}}.s3.{{region}}.amazonaws.com", region: o.region, pathStyle: false };
-    const url = new URL(s3Endpoint(o));
-    if (url.protocol !== "https:")
-        throw new Error(
-            `[offsite.endpoint] Proxmox Backup Server talks to S3 over HTTPS only, got ${JSON.stringify(o.endpoint)}; serve the endpoint over TLS`,
-        );
-    const region = o.service === "r2" ? R2_REGION : o.region;
-    return { host: url.hostname, ...(url.port !== "" ? { port: Number(url.port) } : {}), region, pathStyle: true };
 }
 
 /**

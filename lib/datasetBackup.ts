@@ -22,7 +22,11 @@
  */
 import { TierCadence } from "./backupSchedule";
 import { assertDatasetPath, shellQuote } from "./shell";
-import { assertFingerprint, assertHost, assertNamespace, assertPlainPath, assertSafeId } from "./pbs/values";
+import { PbsRepository, repositoryOf } from "./pbs/repository";
+import { assertFingerprint, assertNamespace, assertPlainPath } from "./pbs/values";
+
+export type { PbsRepository };
+export { repositoryOf };
 
 /** Where the pieces go on the node. Tests point them into a scratch directory. */
 export interface DatasetBackupPaths {
@@ -48,17 +52,6 @@ export const BACKUP_PREFIX = "homelab-backup-";
 
 /** Exit status of a run refused because another one holds the lock (EX_TEMPFAIL). */
 export const LOCKED_EXIT = 75;
-
-/** Where the backups go: `<user>@<server>[:<port>]:<datastore>` for proxmox-backup-client. */
-export interface PbsRepository {
-    /** The PBS user (`pve@pbs`). */
-    readonly user: string;
-    /** PBS's address. */
-    readonly server: string;
-    /** @default 8007 */
-    readonly port?: number;
-    readonly datastore: string;
-}
 
 export interface DatasetBackupSpec {
     /** The ZFS dataset (`tank/photos`). */
@@ -110,17 +103,6 @@ export function assertDistinctBackupNames(datasets: readonly string[]): void {
             throw new Error(`[datasets.${ds}] its backup would be named ${slug}, like the one of ${other}; rename one of the datasets`);
         seen.set(slug, ds);
     }
-}
-
-/** `<user>@<server>[:<port>]:<datastore>`, as proxmox-backup-client reads a repository. */
-export function repositoryOf(r: PbsRepository): string {
-    if (!/^[a-z0-9][a-z0-9_.-]{0,63}@(?:pbs|pam)(?:![A-Za-z0-9_-]+)?$/.test(r.user))
-        throw new Error(`[repository.user] must be a PBS user such as pve@pbs, got ${JSON.stringify(r.user)}`);
-    assertHost("repository.server", r.server);
-    if (r.port !== undefined && (!Number.isInteger(r.port) || r.port < 1 || r.port > 65535))
-        throw new Error(`[repository.port] must be a port from 1 to 65535, got ${JSON.stringify(r.port)}`);
-    assertSafeId("repository.datastore", r.datastore);
-    return `${r.user}@${r.server}${r.port === undefined ? "" : `:${r.port}`}:${r.datastore}`;
 }
 
 const WEEKDAYS: Readonly<Record<string, string>> = { mon: "Mon", tue: "Tue", wed: "Wed", thu: "Thu", fri: "Fri", sat: "Sat", sun: "Sun" };
