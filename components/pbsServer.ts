@@ -34,6 +34,8 @@ import {
     verifyJobScript,
 } from "../lib/pbs/setup";
 import { assertHost, assertPbsPassword, assertPlainPath, assertSecretKey } from "../lib/pbs/values";
+import { OffsiteSpec } from "../config/schema";
+import { pbsS3Target } from "../lib/offsiteSettings";
 import { shellQuote } from "../lib/shell";
 
 /** The bucket PBS copies its datastore to (PBS 4's S3 endpoint, S3-backed datastore and sync job). */
@@ -89,6 +91,31 @@ export interface PbsServerArgs {
     readonly fingerprint?: string;
     /** The offsite copy. @default none */
     readonly offsite?: PbsServerOffsiteArgs;
+}
+
+/**
+ * PbsServer's offsite arguments for the inventory's offsite bucket and the key the OffsiteBucket
+ * component hands out: where PBS reaches the bucket (`pbsS3Target`), and when it syncs.
+ */
+export function pbsOffsiteArgs(
+    offsite: OffsiteSpec,
+    key: { readonly accessKeyId: pulumi.Input<string>; readonly secretAccessKey: pulumi.Input<string> },
+): PbsServerOffsiteArgs {
+    if (!offsite.servesPbs)
+        throw new Error(
+            `[offsite.servesPbs] the bucket ${offsite.bucket} is not one PBS writes to (servesPbs: false); set servesPbs: true or give PBS no offsite copy`,
+        );
+    const target = pbsS3Target(offsite);
+    return {
+        endpoint: target.host,
+        ...(target.port !== undefined ? { port: target.port } : {}),
+        region: target.region,
+        bucket: offsite.bucket,
+        pathStyle: target.pathStyle,
+        accessKeyId: key.accessKeyId,
+        secretAccessKey: key.secretAccessKey,
+        ...(offsite.syncSchedule !== undefined ? { schedule: offsite.syncSchedule } : {}),
+    };
 }
 
 /** How often and how long the commands retry reaching a VM that is still booting (60 × 15 s). */

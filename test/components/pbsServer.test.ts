@@ -4,7 +4,7 @@
  * secret, the fingerprint read back as a plain Output, and bad input refused before anything registers.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { PbsServer, PbsServerArgs, asRoot } from "../../components/pbsServer";
+import { PbsServer, PbsServerArgs, asRoot, pbsOffsiteArgs } from "../../components/pbsServer";
 import {
     accessScript,
     certFingerprintScript,
@@ -268,5 +268,43 @@ describe("PbsServer", () => {
         });
         expect(String(error)).toContain(message);
         expect(recording.resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
+    });
+});
+
+describe("pbsOffsiteArgs: the inventory's bucket as PbsServer's offsite arguments", () => {
+    const B2 = {
+        service: "b2" as const,
+        bucket: "attic-pbs-offsite",
+        region: "us-west-004",
+        endpoint: "https://s3.us-west-004.backblazeb2.com",
+        noncurrentVersionDays: 30,
+        abortIncompleteUploadDays: 7,
+        objectLock: false,
+        servesPbs: true,
+        writers: ["pbs"],
+    };
+    const key = { accessKeyId: "id", secretAccessKey: "secret" };
+    it("B2: the endpoint's host, path-style, the sync schedule when given", () => {
+        expect(pbsOffsiteArgs({ ...B2, syncSchedule: "07:00" }, key)).toEqual({
+            endpoint: "s3.us-west-004.backblazeb2.com",
+            region: "us-west-004",
+            bucket: "attic-pbs-offsite",
+            pathStyle: true,
+            accessKeyId: "id",
+            secretAccessKey: "secret",
+            schedule: "07:00",
+        });
+    });
+    it("AWS: virtual-hosted through PBS's templates", () => {
+        expect(pbsOffsiteArgs({ ...B2, service: "aws", region: "eu-central-1", endpoint: undefined }, key)).toMatchObject({
+            endpoint: "{{bucket}}.s3.{{region}}.amazonaws.com",
+            region: "eu-central-1",
+            pathStyle: false,
+        });
+    });
+    it("refuses a bucket PBS does not write to", () => {
+        expect(() => pbsOffsiteArgs({ ...B2, servesPbs: false }, key)).toThrow(
+            "[offsite.servesPbs] the bucket attic-pbs-offsite is not one PBS writes to",
+        );
     });
 });
