@@ -56,6 +56,10 @@ export interface PbsServerOffsiteArgs {
     readonly schedule?: string;
     /** SHA-256 fingerprint of the endpoint's certificate, when self-signed (a MinIO of your own). */
     readonly fingerprint?: string;
+    /** The S3 datastore's local cache directory (PBS recommends 64–128 GiB on a dedicated disk). @default under /var/lib/proxmox-backup/s3-cache */
+    readonly cachePath?: string;
+    /** Upper bound of that cache, such as `64GiB`. @default none */
+    readonly cacheMaxSize?: string;
 }
 
 export interface PbsServerArgs {
@@ -192,6 +196,8 @@ export class PbsServer extends pulumi.ComponentResource {
                       fingerprint: args.offsite.fingerprint,
                       bucket: args.offsite.bucket,
                       schedule: args.offsite.schedule,
+                      cachePath: args.offsite.cachePath,
+                      cacheMaxSize: args.offsite.cacheMaxSize,
                   };
         // The access key may be an Output; check everything else now with a stand-in id.
         const offsiteIds = offsiteBase === undefined ? undefined : resolvePbsOffsite({ ...offsiteBase, accessKeyId: "check" });

@@ -18,6 +18,7 @@ import { CONVERGE_FUNCTION } from "./jobs";
 import { JSON_HELPERS, preamble, readSecretLines, script } from "./script";
 import {
     assertAccessKeyId,
+    assertByteSize,
     assertCalendarEvent,
     assertFingerprint,
     assertInteger,
@@ -58,8 +59,13 @@ export interface PbsOffsiteSpec {
     readonly bucket: string;
     /** Name of the S3-backed datastore. @default "<sourceDatastore>-offsite" */
     readonly datastore?: string;
-    /** Its local cache directory on the VM. @default "/var/lib/proxmox-backup/s3-cache/<datastore>" */
+    /**
+     * Its local cache directory on the VM. PBS's documentation recommends 64–128 GiB on a dedicated
+     * disk, partition or ZFS dataset with a quota. @default "/var/lib/proxmox-backup/s3-cache/<datastore>"
+     */
     readonly cachePath?: string;
+    /** Upper bound of the cache (`max-cache-size` of the backend), such as `64GiB`. @default none (the cache's filesystem is the bound) */
+    readonly cacheMaxSize?: string;
     /** Garbage collection of the S3 datastore. @default "sun 08:00" */
     readonly gcSchedule?: string;
     /** Id of the sync job. @default "homelab-offsite" */
@@ -88,6 +94,7 @@ export function resolvePbsOffsite(spec: PbsOffsiteSpec) {
         accessKeyId: assertAccessKeyId("offsite.accessKeyId", spec.accessKeyId),
         bucket: assertS3Bucket("offsite.bucket", spec.bucket),
         cachePath: assertPlainPath("offsite.cachePath", spec.cachePath ?? `${OFFSITE_DEFAULTS.cacheRoot}/${datastore}`),
+        cacheMaxSize: spec.cacheMaxSize === undefined ? undefined : assertByteSize("offsite.cacheMaxSize", spec.cacheMaxSize),
         gcSchedule: assertCalendarEvent("offsite.gcSchedule", spec.gcSchedule ?? OFFSITE_DEFAULTS.gcSchedule),
         syncJobId: assertSafeId("offsite.syncJobId", spec.syncJobId ?? OFFSITE_DEFAULTS.syncJobId),
         schedule: assertCalendarEvent("offsite.schedule", spec.schedule ?? OFFSITE_DEFAULTS.schedule),
@@ -118,7 +125,7 @@ export function offsiteScript(spec: PbsOffsiteSpec): string {
         `S3_CFG=${shellQuote(`${o.configDir}/s3.cfg`)}`,
         `STORE=${shellQuote(o.datastore)}`,
         `CACHE=${shellQuote(o.cachePath)}`,
-        `BACKEND=${shellQuote(`type=s3,client=${o.endpointId},bucket=${o.bucket}`)}`,
+        `BACKEND=${shellQuote(`type=s3,client=${o.endpointId},bucket=${o.bucket}${o.cacheMaxSize === undefined ? "" : `,max-cache-size=${o.cacheMaxSize}`}`)}`,
         `GC=${shellQuote(o.gcSchedule)}`,
         "# The secret key PBS holds for endpoint $ID (section config: 's3-endpoint: <id>', then '\\t<key> <value>' lines).",
         "stored_secret() {",

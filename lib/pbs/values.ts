@@ -139,3 +139,9 @@ export function assertSecretKey(field: string, value: string): string {
         throw new Error(`[${field}] must be an S3 secret key: printable characters, no spaces or line breaks`);
     return value;
 }
+
+/** A byte size as PBS reads one (HumanByte): a number and a unit, such as 64GiB or 100GB. */
+const BYTE_SIZE = /^\d{1,12}(?:\.\d{1,3})?(?:B|KB|MB|GB|TB|PB|KiB|MiB|GiB|TiB|PiB)$/;
+export function assertByteSize(field: string, value: string): string {
+    return check(field, value, BYTE_SIZE, "must be a size with its unit, such as 64GiB or 100GB");
+}

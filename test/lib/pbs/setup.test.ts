@@ -256,6 +256,14 @@ describe("offsiteScript", () => {
             "converge sync-job 'homelab-offsite' 'store=tank-offsite' 'remote=' 'remote-store=tank' 'schedule=06:00' 'remove-vanished=true' 'sync-direction=' 'ns=' 'remote-ns=' 'max-depth='\n",
         );
     });
+    it("bounds the cache when told (the backend's max-cache-size)", () => {
+        expect(offsiteScript({ ...OFFSITE, cacheMaxSize: "64GiB", cachePath: "/mnt/s3-cache" })).toContain(
+            "CACHE='/mnt/s3-cache'\nBACKEND='type=s3,client=homelab-offsite,bucket=attic-pbs-offsite,max-cache-size=64GiB'\n",
+        );
+        expect(() => offsiteScript({ ...OFFSITE, cacheMaxSize: "64 GiB" })).toThrow(
+            '[offsite.cacheMaxSize] must be a size with its unit, such as 64GiB or 100GB, got "64 GiB"',
+        );
+    });
     it("takes a port and a certificate fingerprint", () => {
         const custom = offsiteScript({
             ...OFFSITE,
