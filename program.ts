@@ -3,8 +3,9 @@
  *
  *   providers → cluster (datacenter firewall, hardware mappings) → nodes (bridge, node firewall,
  *   host preparation) → ZFS datasets (over each node's pinned SSH) → storages (after the datasets
- *   behind them) → image downloads → guests (after their storages, downloads and datasets) →
- *   public DNS → backups (PBS storage after PBS answers, vzdump jobs) → the offsite bucket.
+ *   behind them) → image downloads → guests (after their storages, downloads and datasets; the PBS
+ *   guest with the user data that installs PBS) → public DNS → the offsite bucket → backups (PBS
+ *   set up over SSH, its storages once it answers, vzdump jobs, dataset backups; components/backups.ts).
  *
  * No config is read here: the inventory comes in typed, the credentials through config/loader.ts.
  * Tests and the offline plan call this directly.
@@ -14,7 +15,7 @@ import { Credentials } from "./config/loader";
 import { Inventory } from "./config/schema";
 import { bindMountsByGuest } from "./lib/privilege";
 import { storageBackingDatasets } from "./lib/storageBacking";
-import { BackupPlan } from "./components/backupPlan";
+import { deployBackups, preparePbsHost } from "./components/backups";
 import { Cluster } from "./components/cluster";
 import { deployDns } from "./components/dnsRecord";
 import { HaGroup } from "./components/haGroup";
@@ -39,6 +40,12 @@ export interface HomelabOutputs {
     readonly dnsRecords?: Record<string, pulumi.Output<string>>;
     /** Vzdump jobs: id → node, tier, schedule, VMIDs. */
     readonly backupJobs?: Record<string, unknown>;
+    /** The certificate fingerprint of the PBS the program set up, as PBS reports it. */
+    readonly pbsFingerprint?: pulumi.Output<string | undefined>;
+    /** The PBS VM's SSH host key (`ssh-ed25519 ...`), for known_hosts. */
+    readonly pbsHostKey?: pulumi.Output<string>;
+    /** Dataset path → the systemd timer on its node that backs it up. */
+    readonly datasetBackups?: Record<string, string>;
     /** What to enter in PBS to use the offsite bucket; the secret key only with --show-secrets. */
     readonly offsiteEndpoint?: pulumi.Output<string>;
     readonly offsiteBucket?: pulumi.Output<string>;
@@ -75,6 +82,8 @@ export function deployHomelab(inv: Inventory, credentials: Credentials): Homelab
     );
 
     const mounts = bindMountsByGuest(inv);
+    // The PBS guest boots with the user data that installs PBS and the host key the setup pins.
+    const pbsHost = preparePbsHost(inv);
     const guests = deployGuests(inv, {
         providers,
         nodes,
@@ -86,6 +95,7 @@ export function deployHomelab(inv: Inventory, credentials: Credentials): Homelab
             ...(Object.values(inv.mappings.pci).length + Object.values(inv.mappings.usb).length > 0 ? [cluster] : []),
             nodes[inv.guests[guest].node].hostPreparation,
         ],
+        ...(pbsHost !== undefined ? { userData: { [pbsHost.pbs.guest]: pbsHost.userData } } : {}),
     });
 
     // Proxmox HA groups: where their members may run (the members' HA resources are the guests').
@@ -103,34 +113,16 @@ export function deployHomelab(inv: Inventory, credentials: Credentials): Homelab
 
     const dns = deployDns(inv, providers.cloudflare);
 
-    let backups: BackupPlan | undefined;
-    if (inv.backups) {
-        const target = inv.storages[inv.backups.target];
-        const pbsGuest = target.kind === "pbs" && target.guest !== undefined ? inv.guests[target.guest] : undefined;
-        backups = new BackupPlan(
-            "backups",
-            {
-                backups: inv.backups,
-                target,
-                guests: inv.guests,
-                datasets: inv.datasets,
-                nodeNames: Object.keys(inv.nodes),
-                ...(target.kind === "pbs"
-                    ? {
-                          pbs: {
-                              server: pbsGuest?.ipv4 ?? target.server!,
-                              password: credentials.require("pbsPassword"),
-                              fingerprint: target.fingerprint!,
-                          },
-                      }
-                    : {}),
-                provider: providers.api,
-            },
-            // Backup jobs name guests by VMID: they wait for the guests so a first `up` never schedules a missing one.
-            { dependsOn: Object.values(guests) },
-        );
-    }
     const offsite = deployOffsite(inv, credentials);
+    const backups = deployBackups(inv, {
+        credentials,
+        providers,
+        nodes,
+        datasets,
+        guests,
+        ...(pbsHost ? { pbsHost } : {}),
+        ...(offsite ? { offsite } : {}),
+    });
 
     return {
         guestAddresses: Object.fromEntries(Object.entries(inv.guests).flatMap(([name, g]) => (g.ipv4 ? [[name, g.ipv4]] : []))),
@@ -138,7 +130,12 @@ export function deployHomelab(inv: Inventory, credentials: Credentials): Homelab
         datasetMountpoints: Object.fromEntries(Object.entries(datasets).map(([path, ds]) => [path, ds.mountpoint])),
         datasetProperties: Object.fromEntries(Object.entries(datasets).map(([path, ds]) => [path, ds.properties])),
         ...(dns ? { dnsRecords: Object.fromEntries(Object.entries(dns.records).map(([key, r]) => [key, r.hostname])) } : {}),
-        ...(backups ? { backupJobs: backups.jobs } : {}),
+        ...(backups ? { backupJobs: backups.plan.jobs } : {}),
+        ...(backups?.pbs ? { pbsFingerprint: backups.pbs.fingerprint } : {}),
+        ...(pbsHost ? { pbsHostKey: pbsHost.publicKey } : {}),
+        ...(backups && Object.keys(backups.datasets).length > 0
+            ? { datasetBackups: Object.fromEntries(Object.entries(backups.datasets).map(([path, d]) => [path, d.timer])) }
+            : {}),
         ...(offsite
             ? {
                   offsiteEndpoint: offsite.endpoint,

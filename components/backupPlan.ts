@@ -3,11 +3,19 @@
  * created only once the PBS answers, P4) and one vzdump job per (tier, node), each naming its
  * guests by VMID, staggered through the night. The plan itself (which jobs, which guests, which
  * start times) is `lib/backupSchedule.ts`.
+ *
+ * On a PBS the program sets up (`pbs.tierNamespaces`), each tier writes to its own namespace
+ * through its own PVE storage (`<target>-<tier>`), and PBS's prune jobs keep each tier's
+ * retention: the PVE user has `DatastoreBackup`, which may not prune (PBS `prune` needs
+ * Datastore.Modify, or Datastore.Prune as the owner), so the jobs carry no `prune-backups`.
+ * Elsewhere (a directory, NFS or CIFS target, a PBS the program does not manage) there is one
+ * storage and PVE prunes after each job by the tier's retention.
  */
 import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
 import { BackupsSpec, DatasetEntry, GuestSpec, StorageSpec } from "../config/schema";
 import { BackupSchedule, PlannedJob, planBackupJobs, pruneBackupsOf } from "../lib/backupSchedule";
+import { tierNamespace } from "../lib/pbs/jobs";
 
 export interface BackupPlanArgs {
     /** The inventory's `backups` section: target, night window, bandwidth limit and tiers. */
@@ -27,6 +35,11 @@ export interface BackupPlanArgs {
         readonly fingerprint: pulumi.Input<string>;
         /** What must answer before the storage is added (the PBS setup). @default [] */
         readonly ready?: readonly pulumi.Resource[];
+        /**
+         * One storage per tier in the tier's namespace, retention by PBS's prune jobs (a PBS the
+         * program sets up, which creates the namespaces). @default false: one storage, PVE prunes
+         */
+        readonly tierNamespaces?: boolean;
     };
     /** The Proxmox API provider (the token-based one: storage and backup jobs are API objects). */
     readonly provider: proxmoxve.Provider;
@@ -51,10 +64,10 @@ export const JOB_DEFAULTS = {
 
 /** The PBS storage and the vzdump jobs of the cluster. */
 export class BackupPlan extends pulumi.ComponentResource {
-    /** Proxmox storage id of the target. */
-    readonly storageId: pulumi.Output<string>;
-    /** The PBS storage definition, for a PBS target. */
-    readonly storage?: proxmoxve.storage.Pbs;
+    /** Proxmox storage id each tier's jobs write to, by tier. */
+    readonly storageIds: Record<string, pulumi.Output<string>>;
+    /** The PBS storage definitions of a PBS target, by storage id. */
+    readonly storages: Record<string, proxmoxve.storage.Pbs>;
     /** The planned jobs (vzdump and dataset jobs). */
     readonly plan: BackupSchedule;
     /** The vzdump jobs, by Proxmox job id. */
@@ -73,41 +86,53 @@ export class BackupPlan extends pulumi.ComponentResource {
         const { backups, provider, target } = args;
         this.plan = plan;
 
+        const tiers = Object.keys(backups.tiers).sort();
+        const perTier = target.kind === "pbs" && args.pbs?.tierNamespaces === true;
+        this.storages = {};
+        this.storageIds = {};
         if (target.kind === "pbs" && args.pbs !== undefined) {
-            this.storage = new proxmoxve.storage.Pbs(
-                `${name}-storage-${backups.target}`,
-                {
-                    resourceId: backups.target,
-                    server: args.pbs.server,
-                    datastore: target.datastore,
-                    username: target.username,
-                    password: pulumi.secret(args.pbs.password),
-                    fingerprint: args.pbs.fingerprint,
-                    contents: ["backup"],
-                    nodes: [...(target.nodes ?? args.nodeNames)].sort(),
-                },
-                // The id is fixed and password, server, datastore and username force a replacement (P13): delete first.
-                { parent: this, provider, deleteBeforeReplace: true, dependsOn: [...(args.pbs.ready ?? [])] },
-            );
-            this.storageId = this.storage.resourceId;
+            const pbs = args.pbs;
+            const define = (id: string, namespace?: string) =>
+                new proxmoxve.storage.Pbs(
+                    `${name}-storage-${id}`,
+                    {
+                        resourceId: id,
+                        server: pbs.server,
+                        datastore: target.datastore,
+                        ...(namespace !== undefined ? { namespace } : {}),
+                        username: target.username,
+                        password: pulumi.secret(pbs.password),
+                        fingerprint: pbs.fingerprint,
+                        contents: ["backup"],
+                        nodes: [...(target.nodes ?? args.nodeNames)].sort(),
+                    },
+                    // The id is fixed and password, server, datastore and username force a replacement (P13): delete first.
+                    { parent: this, provider, deleteBeforeReplace: true, dependsOn: [...(pbs.ready ?? [])] },
+                );
+            for (const tier of tiers) {
+                const id = perTier ? tierStorageId(backups.target, tier) : backups.target;
+                this.storages[id] ??= perTier ? define(id, tierNamespace(tier)) : define(id);
+                this.storageIds[tier] = this.storages[id].resourceId;
+            }
         } else {
-            this.storageId = pulumi.output(backups.target);
+            for (const tier of tiers) this.storageIds[tier] = pulumi.output(backups.target);
         }
 
         this.jobResources = {};
         this.jobs = {};
         for (const job of plan.jobs) {
             if (job.kind !== "vzdump") continue;
-            this.jobResources[job.id] = new proxmoxve.backup.Job(`${name}-${job.id}`, jobArgs(job, backups, this.storageId), {
-                parent: this,
-                provider,
-                ...(this.storage ? { dependsOn: [this.storage] } : {}),
-            });
+            const storage = perTier ? this.storages[tierStorageId(backups.target, job.tier)] : this.storages[backups.target];
+            this.jobResources[job.id] = new proxmoxve.backup.Job(
+                `${name}-${job.id}`,
+                jobArgs(job, backups, this.storageIds[job.tier], { prune: !perTier }),
+                { parent: this, provider, ...(storage ? { dependsOn: [storage] } : {}) },
+            );
             this.jobs[job.id] = { node: job.node, tier: job.tier, schedule: job.schedule, vmids: job.vmids };
         }
         this.excluded = { ...plan.excluded };
 
-        this.registerOutputs({ storageId: this.storageId, jobs: this.jobs, excluded: this.excluded });
+        this.registerOutputs({ storageIds: this.storageIds, jobs: this.jobs, excluded: this.excluded });
     }
 }
 
@@ -119,8 +144,21 @@ export function resolveBackupPlan(args: Pick<BackupPlanArgs, "backups" | "guests
     return planBackupJobs({ guests: args.guests, datasets: args.datasets ?? {}, window: args.backups.window, tiers: args.backups.tiers });
 }
 
-/** The `backup.Job` inputs of a planned job. */
-export function jobArgs(job: PlannedJob, backups: BackupsSpec, storageId: pulumi.Input<string>): proxmoxve.backup.JobArgs {
+/** The PVE storage of a tier on a PBS the program sets up: `<target>-<tier>`, writing to the tier's namespace. */
+export function tierStorageId(target: string, tier: string): string {
+    return `${target}-${tier}`;
+}
+
+/**
+ * The `backup.Job` inputs of a planned job. `prune`: PVE prunes the storage after the job by the
+ * tier's retention (not on a PBS whose prune jobs keep it). @default { prune: true }
+ */
+export function jobArgs(
+    job: PlannedJob,
+    backups: BackupsSpec,
+    storageId: pulumi.Input<string>,
+    options: { readonly prune: boolean } = { prune: true },
+): proxmoxve.backup.JobArgs {
     return {
         resourceId: job.id,
         node: job.node,
@@ -130,7 +168,7 @@ export function jobArgs(job: PlannedJob, backups: BackupsSpec, storageId: pulumi
         schedule: job.schedule,
         ...JOB_DEFAULTS,
         bwlimit: backups.bandwidthLimitKiBps,
-        pruneBackups: pruneBackupsOf(backups.tiers[job.tier].retention),
+        ...(options.prune ? { pruneBackups: pruneBackupsOf(backups.tiers[job.tier].retention) } : {}),
         notesTemplate: `{{guestname}} (${job.tier})`,
     };
 }

@@ -3,17 +3,31 @@
  * Cloudflare R2) that Proxmox Backup Server writes its datastore to, and the key PBS writes with.
  *
  * The bucket is versioned, encrypted, never public, expires old versions and aborts stale uploads,
- * as far as the service implements those calls; what a service lacks is left out and its reason
- * listed in the `skipped` output. Where the service has an IAM API (AWS, Wasabi) each writer gets
- * its own IAM user whose inline policy reaches this bucket only; elsewhere (B2, MinIO, R2) the
- * operator's bucket-scoped key is passed through. Every sub-resource takes the bucket's literal
- * name, so policies can link them at preview.
+ * as far as the service implements those calls: what each service implements is the one table of
+ * lib/s3Services.ts (S1–S5). What a service lacks is left out and its reason listed in the
+ * `skipped` output; retention the program cannot set there is described in the `retention` output
+ * ("set in the service"). Where the service has an IAM API (AWS, Wasabi) each writer gets its own
+ * IAM user whose inline policy reaches this bucket only; elsewhere (B2, MinIO, R2) the operator's
+ * bucket-scoped key is passed through. Every sub-resource takes the bucket's literal name, so
+ * policies can link them at preview.
  */
 import * as aws from "@pulumi/aws";
+import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { Credentials } from "../config/loader";
 import { Inventory, OffsiteSpec } from "../config/schema";
-import { R2_ENDPOINT_PATTERN, R2_REGION, writerUserName } from "../lib/s3Services";
+import {
+    PbsS3Target,
+    encryptionRule,
+    pbsS3Target,
+    r2Account,
+    r2LifecycleRules,
+    retentionNote,
+    s3Endpoint,
+    s3LifecycleRules,
+    skippedSettings,
+} from "../lib/offsiteSettings";
+import { R2_ENDPOINT_PATTERN, R2_REGION, S3ServiceFeatures, S3_SERVICE_FEATURES, Support, writerUserName } from "../lib/s3Services";
 
 export type OffsiteService = OffsiteSpec["service"];
 
@@ -28,67 +42,24 @@ export interface OffsiteBucketArgs {
     readonly accessKeyId?: pulumi.Input<string>;
     /** The secret of `accessKeyId`; always handled as a secret. */
     readonly secretAccessKey?: pulumi.Input<string>;
+    /**
+     * The Cloudflare provider (an API token with R2 edit rights) that sets an R2 bucket's lifecycle
+     * (`cloudflare.R2BucketLifecycle`): R2's lifecycle is not managed through the S3 API (S5).
+     * Required on R2, unused elsewhere.
+     */
+    readonly cloudflareProvider?: cloudflare.Provider;
 }
-
-/** A bucket setting the service implements, or why it does not (and what holds instead). */
-export type Support = true | { readonly reason: string };
 
 // Checked first with the inventory (config/crosschecks), and again here for direct callers.
 export { R2_ENDPOINT_PATTERN, R2_REGION, writerUserName };
 
-/** What each service implements of the S3 bucket-configuration and IAM APIs. */
-export interface ServiceFeatures {
-    /** IAM users, inline policies and access keys. */
-    readonly iam: boolean;
-    /** Public access block and object ownership controls. */
-    readonly publicAccessControls: Support;
-    /** Object versioning (and with it noncurrent-version expiry). */
-    readonly versioning: Support;
-    /** A default-encryption configuration (PutBucketEncryption). */
-    readonly encryption: Support;
-    /** Bucket tags (PutBucketTagging). */
-    readonly tags: Support;
-}
+/** What each service implements: the one table (lib/s3Services.ts). */
+export type { S3ServiceFeatures, Support };
+export { S3_SERVICE_FEATURES };
 
-const R2_API = "per Cloudflare's R2 S3 API compatibility list";
-
-export const SERVICE_FEATURES: Readonly<Record<OffsiteService, ServiceFeatures>> = {
-    aws: { iam: true, publicAccessControls: true, versioning: true, encryption: true, tags: true },
-    wasabi: { iam: true, publicAccessControls: true, versioning: true, encryption: true, tags: true },
-    b2: {
-        iam: false,
-        publicAccessControls: {
-            reason: "B2 has no public access block or object ownership API: a bucket made through the S3 API is private and objects carry no ACLs",
-        },
-        versioning: true,
-        encryption: true,
-        tags: true,
-    },
-    minio: {
-        iam: false,
-        publicAccessControls: {
-            reason: "MinIO has no ACLs and no public access block API: a bucket is private unless an anonymous policy is set, and none is",
-        },
-        versioning: true,
-        encryption: true,
-        tags: true,
-    },
-    r2: {
-        iam: false,
-        publicAccessControls: {
-            reason: `R2 implements no ACLs, public access block or ownership controls (${R2_API}): a bucket answers only to R2 API tokens unless public access (r2.dev or a custom domain) is turned on in Cloudflare, and the program turns on neither`,
-        },
-        versioning: {
-            reason: `R2 implements no object versioning (PutBucketVersioning, ${R2_API}): an overwritten or deleted object is gone at once, so there are no noncurrent versions to keep or expire`,
-        },
-        encryption: {
-            reason: `R2 implements no PutBucketEncryption (${R2_API}): it encrypts every object at rest itself, always, so there is nothing to configure`,
-        },
-        tags: {
-            reason: `R2 implements no bucket tagging (PutBucketTagging, ${R2_API}): creating the bucket with tags would fail, so it has none`,
-        },
-    },
-};
+// The settings as plain data live in lib/offsiteSettings.ts; they are part of this component's interface.
+export type { PbsS3Target };
+export { encryptionRule, pbsS3Target, r2Account, r2LifecycleRules, retentionNote, s3Endpoint, s3LifecycleRules, skippedSettings };
 
 /**
  * R2 answers in region `auto` (an empty region and `us-east-1` are aliases of it). The provider
@@ -123,16 +94,6 @@ export function writerPolicy(bucket: string): string {
     });
 }
 
-/** The S3 endpoint PBS talks to: the regional AWS endpoint, or the service's own. */
-export function s3Endpoint(offsite: OffsiteSpec): string {
-    if (offsite.service === "aws") return `https://s3.${offsite.region}.amazonaws.com`;
-    if (!offsite.endpoint)
-        throw new Error(
-            `[offsite.endpoint] service "${offsite.service}" needs its S3 endpoint, e.g. ${offsite.service === "r2" ? "https://<account-id>.r2.cloudflarestorage.com" : "https://s3.us-west-004.backblazeb2.com"}`,
-        );
-    return offsite.endpoint;
-}
-
 /** What R2 cannot do for this inventory; throws with the field and the fix. */
 function checkR2(o: OffsiteSpec): void {
     if (o.servesPbs) {
@@ -162,11 +123,11 @@ function checkR2(o: OffsiteSpec): void {
  */
 export function resolveOffsite(args: OffsiteBucketArgs): {
     endpoint: string;
-    features: ServiceFeatures;
+    features: S3ServiceFeatures;
     userNames: Record<string, string>;
 } {
     const o = args.offsite;
-    const features = SERVICE_FEATURES[o.service];
+    const features = S3_SERVICE_FEATURES[o.service];
     if (o.objectLock && o.servesPbs) {
         throw new Error(
             `[offsite.objectLock] Object Lock stops Proxmox Backup Server's garbage collection from deleting chunks; set objectLock: false for a bucket PBS writes to (servesPbs: true)`,
@@ -174,12 +135,20 @@ export function resolveOffsite(args: OffsiteBucketArgs): {
     }
     if (o.service === "r2") checkR2(o);
     const endpoint = s3Endpoint(o);
+    if (o.kmsKeyId !== undefined && features.kmsEncryption !== true) {
+        throw new Error(`[offsite.kmsKeyId] ${features.kmsEncryption.reason}; remove kmsKeyId`);
+    }
     if (!features.iam && (args.accessKeyId === undefined || args.secretAccessKey === undefined)) {
         throw new Error(`[offsite.service] "${o.service}" has no IAM API: give the bucket-scoped key as accessKeyId and secretAccessKey`);
     }
     if (!features.iam && o.writers.length !== 1) {
         throw new Error(
             `[offsite.writers] "${o.service}" has no IAM API, so one scoped key serves one writer; list a single writer, got ${o.writers.join(", ")}`,
+        );
+    }
+    if (features.lifecycle.via === "r2" && args.cloudflareProvider === undefined) {
+        throw new Error(
+            `[offsite.service] an R2 bucket's lifecycle is set through Cloudflare's API (cloudflare.R2BucketLifecycle, S5): give the component a cloudflareProvider (an API token with R2 edit rights)`,
         );
     }
     const userNames = features.iam ? Object.fromEntries(o.writers.map((w) => [w, writerUserName(o.bucket, w)])) : {};
@@ -200,6 +169,8 @@ export class OffsiteBucket extends pulumi.ComponentResource {
     readonly secretAccessKey: pulumi.Output<string>;
     /** Access key id of every writer. */
     readonly writerKeyIds: Record<string, pulumi.Output<string>>;
+    /** The retention the operator sets in the service (B2, MinIO, Wasabi), or undefined where the program sets it. */
+    readonly retentionNote: string | undefined;
     /** The bucket. */
     readonly bucket: aws.s3.Bucket;
     /** The provider all children use. */
@@ -237,12 +208,9 @@ export class OffsiteBucket extends pulumi.ComponentResource {
                 { ...sub, protect: true },
             );
         }
-        if (features.encryption === true) {
-            new aws.s3.BucketServerSideEncryptionConfiguration(
-                `${name}-encryption`,
-                { bucket: o.bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
-                sub,
-            );
+        const encryption = encryptionRule(o, features);
+        if (encryption !== undefined) {
+            new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-encryption`, { bucket: o.bucket, rules: [encryption] }, sub);
         }
         if (features.publicAccessControls === true) {
             new aws.s3.BucketPublicAccessBlock(
@@ -256,31 +224,17 @@ export class OffsiteBucket extends pulumi.ComponentResource {
                 sub,
             );
         }
-        new aws.s3.BucketLifecycleConfiguration(
-            `${name}-lifecycle`,
-            {
-                bucket: o.bucket,
-                rules: [
-                    ...(features.versioning === true
-                        ? [
-                              {
-                                  id: "expire-noncurrent-versions",
-                                  status: "Enabled",
-                                  filter: {},
-                                  noncurrentVersionExpiration: { noncurrentDays: o.noncurrentVersionDays },
-                              },
-                          ]
-                        : []),
-                    {
-                        id: "abort-incomplete-uploads",
-                        status: "Enabled",
-                        filter: {},
-                        abortIncompleteMultipartUpload: { daysAfterInitiation: o.abortIncompleteUploadDays },
-                    },
-                ],
-            },
-            sub,
-        );
+        if (features.lifecycle.via === "s3") {
+            new aws.s3.BucketLifecycleConfiguration(`${name}-lifecycle`, { bucket: o.bucket, rules: s3LifecycleRules(o, features) }, sub);
+        } else if (features.lifecycle.via === "r2") {
+            const account = r2Account(endpoint);
+            new cloudflare.R2BucketLifecycle(
+                `${name}-lifecycle`,
+                { ...account, bucketName: o.bucket, rules: r2LifecycleRules(o) },
+                { parent: this, provider: args.cloudflareProvider, dependsOn: [this.bucket] },
+            );
+        }
+        this.retentionNote = retentionNote(o, features);
 
         this.writerKeyIds = {};
         const secrets: Record<string, pulumi.Output<string>> = {};
@@ -319,27 +273,14 @@ export class OffsiteBucket extends pulumi.ComponentResource {
             accessKeyId: this.accessKeyId,
             secretAccessKey: this.secretAccessKey,
             writerKeyIds: this.writerKeyIds,
-            // For the policy pack: the service, and the settings it cannot take (a bucket on R2 has no tags to say so).
+            // For the policy pack: the service and whether PBS writes here (a bucket on B2 or R2 has
+            // no tags to say so), and the settings the service cannot take.
             service: o.service,
-            skipped: skippedSettings(features),
+            servesPbs: o.servesPbs,
+            skipped: skippedSettings(features, o),
+            ...(this.retentionNote !== undefined ? { retention: this.retentionNote } : {}),
         });
     }
-}
-
-/** Why each bucket setting the service lacks was left out, keyed by setting; empty when nothing was. */
-export function skippedSettings(features: ServiceFeatures): Record<string, string> {
-    const skipped: Record<string, string> = {};
-    const settings = {
-        publicAccessControls: features.publicAccessControls,
-        versioning: features.versioning,
-        encryption: features.encryption,
-    };
-    for (const [setting, support] of Object.entries(settings)) if (support !== true) skipped[setting] = support.reason;
-    if (features.versioning !== true)
-        skipped.noncurrentVersionExpiration =
-            "no object versioning, so no noncurrent versions to expire; the lifecycle only aborts incomplete uploads";
-    if (features.tags !== true) skipped.tags = features.tags.reason;
-    return skipped;
 }
 
 /** The explicit provider: AWS by region; any other service by its endpoint, path-style and without AWS-only checks. */
@@ -368,7 +309,8 @@ export function providerArgs(o: OffsiteSpec, keys: Pick<OffsiteBucketArgs, "acce
 /**
  * Builds the OffsiteBucket of an inventory, or undefined when it has no `offsite` section. On a
  * service without IAM (B2, MinIO, R2) it reads the bucket-scoped key from `AWS_ACCESS_KEY_ID` /
- * `AWS_SECRET_ACCESS_KEY` or secret config `homelab:offsiteAccessKeyId` / `homelab:offsiteSecretAccessKey`.
+ * `AWS_SECRET_ACCESS_KEY` or secret config `homelab:offsiteAccessKeyId` / `homelab:offsiteSecretAccessKey`;
+ * on R2 the Cloudflare API token from `CLOUDFLARE_API_TOKEN` or `homelab:cloudflareApiToken`.
  */
 export function deployOffsite(
     inv: Inventory,
@@ -376,11 +318,20 @@ export function deployOffsite(
     opts: pulumi.ComponentResourceOptions = {},
 ): OffsiteBucket | undefined {
     if (!inv.offsite) return undefined;
-    const keys = SERVICE_FEATURES[inv.offsite.service].iam
+    const features = S3_SERVICE_FEATURES[inv.offsite.service];
+    const keys = features.iam
         ? {}
         : {
               accessKeyId: credentials.require("offsiteAccessKeyId"),
               secretAccessKey: credentials.require("offsiteSecretAccessKey"),
           };
-    return new OffsiteBucket("offsite", { offsite: inv.offsite, ...keys }, opts);
+    const cloudflareProvider =
+        features.lifecycle.via === "r2"
+            ? new cloudflare.Provider(
+                  "offsite-cloudflare",
+                  { apiToken: credentials.require("cloudflareApiToken") },
+                  { parent: opts.parent },
+              )
+            : undefined;
+    return new OffsiteBucket("offsite", { offsite: inv.offsite, ...keys, ...(cloudflareProvider ? { cloudflareProvider } : {}) }, opts);
 }

@@ -1,24 +1,9 @@
 /**
- * What each S3-compatible service offers the offsite bucket, once: IAM, endpoints, naming. Pure;
- * the cross-checks, the bucket component and the tools read it.
+ * The S3-compatible services the offsite bucket may live on. The table of what each implements
+ * (with its sources) lives in the policy pack (policies/shared/s3Services.ts), which must load on
+ * its own when published; the program reads it from here, with the program-side facts below.
  */
-
-export type S3Service = "aws" | "b2" | "wasabi" | "minio" | "r2";
-
-export interface S3ServiceFacts {
-    /** IAM users, inline policies and access keys (a key per writer). */
-    readonly iam: boolean;
-    /** An endpoint to show in an error message. */
-    readonly endpointExample: string;
-}
-
-export const S3_SERVICES: Readonly<Record<S3Service, S3ServiceFacts>> = {
-    aws: { iam: true, endpointExample: "https://s3.eu-central-1.amazonaws.com" },
-    wasabi: { iam: true, endpointExample: "https://s3.eu-central-1.wasabisys.com" },
-    b2: { iam: false, endpointExample: "https://s3.us-west-004.backblazeb2.com" },
-    minio: { iam: false, endpointExample: "https://minio.lan:9000" },
-    r2: { iam: false, endpointExample: "https://<account-id>.r2.cloudflarestorage.com" },
-};
+export * from "../policies/shared/s3Services";
 
 /** Cloudflare R2's only region. */
 export const R2_REGION = "auto";

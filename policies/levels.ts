@@ -16,6 +16,7 @@ export const LEVELS: Readonly<Record<string, EnforcementLevel>> = {
     "remote-command-no-destructive": "mandatory",
     "offsite-bucket-hardened": "mandatory",
     "offsite-bucket-no-object-lock-for-pbs": "mandatory",
+    "offsite-bucket-service-calls": "mandatory",
     "dns-no-private-targets": "mandatory",
     "dns-no-proxy-for-udp-or-wildcard": "mandatory",
     "proxmox-vmid-scheme-components": "mandatory",

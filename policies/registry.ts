@@ -10,6 +10,7 @@ import { dnsNoProxyForUdpOrWildcard } from "./rules/dns-no-proxy-for-udp-or-wild
 import { nfsExportsRestricted } from "./rules/nfs-exports-restricted";
 import { offsiteBucketHardened } from "./rules/offsite-bucket-hardened";
 import { offsiteBucketNoObjectLockForPbs } from "./rules/offsite-bucket-no-object-lock-for-pbs";
+import { offsiteBucketServiceCalls } from "./rules/offsite-bucket-service-calls";
 import { proxmoxAclLeastPrivilege } from "./rules/proxmox-acl-least-privilege";
 import { proxmoxBackupCoverage } from "./rules/proxmox-backup-coverage";
 import { proxmoxContainerBindMountRoots } from "./rules/proxmox-container-bind-mount-roots";
@@ -52,6 +53,7 @@ export const RULES: Policies = [
     proxmoxGuestTagsNormalized,
     offsiteBucketHardened,
     offsiteBucketNoObjectLockForPbs,
+    offsiteBucketServiceCalls,
     proxmoxGuestFirewall,
     proxmoxVmidSchemeComponents,
     proxmoxVmidUnique,

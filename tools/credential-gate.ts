@@ -16,7 +16,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { S3_SERVICES } from "../lib/s3Services";
+import { S3_SERVICE_FEATURES } from "../lib/s3Services";
 import { InventoryError } from "../config/errors";
 import { Inventory } from "../config/schema";
 import {
@@ -135,10 +135,13 @@ export function decide(stack: string, stackFile: StackFile, inv: Inventory, env:
         );
     if (inv.offsite) {
         // B2, MinIO and R2 take one bucket-scoped key, which the program also reads from secret config.
-        const scoped = !S3_SERVICES[inv.offsite.service].iam;
+        const features = S3_SERVICE_FEATURES[inv.offsite.service];
+        const scoped = !features.iam;
         const use = `the ${inv.offsite.service} offsite bucket`;
         need(CREDENTIAL_ENV.offsiteAccessKeyId, use, scoped ? "offsiteAccessKeyId" : undefined);
         need(CREDENTIAL_ENV.offsiteSecretAccessKey, use, scoped ? "offsiteSecretAccessKey" : undefined);
+        // R2's lifecycle goes through Cloudflare's API.
+        if (features.lifecycle.via === "r2") need(CREDENTIAL_ENV.cloudflareApiToken, "the R2 bucket's lifecycle", "cloudflareApiToken");
     }
     return { stack, policyConfig: `${POLICY_CONFIG_DIR}/${stack}.json`, missing, esc, fromEsc };
 }

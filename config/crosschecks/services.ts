@@ -14,7 +14,7 @@ import {
 } from "../../lib/dns";
 import { cidrContains, nonPublicReason, parseIpv4 } from "../../lib/ipv4";
 import { s3BucketNameProblem } from "../../lib/patterns";
-import { R2_ENDPOINT_PATTERN, R2_REGION, S3_SERVICES, writerUserName } from "../../lib/s3Services";
+import { R2_ENDPOINT_PATTERN, R2_REGION, S3_SERVICE_FEATURES, writerUserName } from "../../lib/s3Services";
 import { CheckContext } from "./context";
 import { checkBackupChoice } from "./datasets";
 import { SHARED_KINDS } from "./storage";
@@ -207,6 +207,17 @@ export function checkBackups(ctx: CheckContext): void {
                 `datasets are backed up with proxmox-backup-client, which writes to a Proxmox Backup Server; make the target a pbs storage, or exclude the datasets with a reason`,
                 [`storages.${b.target}`],
             );
+        // On a PBS the program sets up, each tier gets its own PVE storage `<target>-<tier>` (its namespace).
+        if (target.kind === "pbs" && target.guest !== undefined)
+            for (const tier of Object.keys(b.tiers)) {
+                const id = `${b.target}-${tier}`;
+                if (Object.hasOwn(ctx.inv.storages, id))
+                    ctx.add(
+                        ["storages", id],
+                        `the id is taken by the PVE storage of tier "${tier}" on PBS (${b.target}-${tier}, its namespace); rename this storage`,
+                        [`storages.${b.target}`, `backups.tiers.${tier}`],
+                    );
+            }
     }
     if (b.window.start === b.window.end)
         ctx.add(["backups", "window"], `the night window is empty (start equals end); give it at least one slot`);
@@ -231,7 +242,7 @@ export function checkBackups(ctx: CheckContext): void {
 export function checkOffsite(ctx: CheckContext): void {
     const o = ctx.inv.offsite;
     if (!o) return;
-    const service = S3_SERVICES[o.service];
+    const service = S3_SERVICE_FEATURES[o.service];
     const bucketProblem = s3BucketNameProblem(o.bucket);
     if (bucketProblem) ctx.add(["offsite", "bucket"], `"${o.bucket}" ${bucketProblem}`);
     if (o.service !== "aws" && !o.endpoint)

@@ -132,6 +132,18 @@ function checkPbsStorage(ctx: CheckContext, id: string, storage: Extract<Storage
                 `guest "${storage.guest}" has no cloudInit; the program installs PBS through cloud-init user data, so give it cloudInit and a Debian cloud image`,
                 [`guests.${storage.guest}`],
             );
+        if (ctx.inv.cluster.sshPublicKeys.length === 0)
+            ctx.add(
+                ["cluster", "sshPublicKeys"],
+                `the PBS guest "${storage.guest}" lets in only these keys, and the program sets PBS up over SSH with one of them; add the public half of the key the program uses (PROXMOX_VE_SSH_PRIVATE_KEY or your agent's)`,
+                [`storages.${id}`],
+            );
+        if (guest && guest.ipv4 === undefined)
+            ctx.add(
+                [...base, "guest"],
+                `guest "${storage.guest}" has no ipv4; the program sets PBS up over SSH and PVE reaches it at that address, so give it a static ipv4`,
+                [`guests.${storage.guest}`],
+            );
         if (guest && "tier" in guest.backup)
             ctx.add(
                 ["guests", storage.guest, "backup"],

@@ -3,6 +3,7 @@
  */
 import { z } from "zod";
 import { S3_BUCKET_PATTERN } from "../../lib/patterns";
+import { S3_SERVICES } from "../../lib/s3Services";
 import { hhmm, hostname, ipv4, key, uniqueBy } from "./common";
 
 // ---------------------------------------------------------------------------------------------
@@ -90,7 +91,7 @@ export const offsiteSchema = z.strictObject({
      * (Cloudflare R2: region `auto`, endpoint `https://<account-id>.r2.cloudflarestorage.com`) take
      * one bucket-scoped key. R2 has no object versioning, so it cannot hold a bucket PBS writes to.
      */
-    service: z.enum(["aws", "b2", "wasabi", "minio", "r2"]),
+    service: z.enum(S3_SERVICES),
     bucket: z.string().regex(S3_BUCKET_PATTERN, { error: "must be an S3 bucket name (3-63 lowercase letters, digits, '.', '-')" }),
     region: z.string().regex(/^[a-z0-9-]{1,40}$/),
     /** S3 endpoint of a non-AWS service; never with credentials in it. */
@@ -111,4 +112,23 @@ export const offsiteSchema = z.strictObject({
         .array(key("writer"))
         .min(1)
         .superRefine(uniqueBy<string>((w) => w, "writer")),
+    /**
+     * A key of the service's KMS for default encryption (`aws:kms`): an AWS KMS key id, ARN or
+     * alias, or a MinIO KMS key name. MinIO refuses default encryption without one; B2, Wasabi and
+     * R2 have no KMS. @default none (AES256 with the service's own keys where it has them)
+     */
+    kmsKeyId: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9:/_.+=@-]{0,2047}$/, {
+            error: "must be a KMS key id, ARN or alias such as alias/pbs-offsite or arn:aws:kms:eu-central-1:111122223333:key/...",
+        })
+        .optional(),
+    /**
+     * When Proxmox Backup Server copies its datastore to the bucket (a PBS calendar event, local
+     * time of the PBS VM). @default "06:00" (after the night's backups)
+     */
+    syncSchedule: z
+        .string()
+        .regex(/^[a-z0-9 :,*./-]{1,64}$/, { error: "must be a calendar event such as 06:00, daily or sat 07:00" })
+        .optional(),
 });

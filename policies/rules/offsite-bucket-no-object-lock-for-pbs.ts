@@ -1,10 +1,7 @@
 import { stackRule } from "../define";
-import { bucketLabel, bucketsOf, bucketTag } from "../buckets";
+import { bucketLabel, bucketsOf, servesPbs } from "../buckets";
 import { bool, record, str } from "../props";
 import { S3_OBJECT_LOCK_TYPES } from "../tokens";
-
-/** The tag the offsite bucket carries when Proxmox Backup Server writes to it. */
-export const SERVES_PBS_TAG = "serves-pbs";
 
 /**
  * Proxmox Backup Server rewrites and deletes chunks during garbage collection; Object Lock refuses
@@ -12,10 +9,11 @@ export const SERVES_PBS_TAG = "serves-pbs";
  */
 export const offsiteBucketNoObjectLockForPbs = stackRule({
     name: "offsite-bucket-no-object-lock-for-pbs",
-    description: 'Checks that no S3 bucket tagged `serves-pbs: "true"` (one Proxmox Backup Server writes to) enables Object Lock.',
+    description:
+        'Checks that no S3 bucket Proxmox Backup Server writes to (tagged `serves-pbs: "true"`, or so declared by the offsite bucket component above it) enables Object Lock.',
     validate: (resources, _ctx, report) => {
         for (const view of bucketsOf(resources)) {
-            if (bucketTag(view.bucket, SERVES_PBS_TAG) !== "true") continue;
+            if (!servesPbs(view.bucket)) continue;
             const b = view.bucket.props;
             const inline = bool(b.objectLockEnabled) === true || str(record(b.objectLockConfiguration)?.objectLockEnabled) === "Enabled";
             const locks = view.subs(S3_OBJECT_LOCK_TYPES);

@@ -268,7 +268,7 @@ describe("BackupPlan on the reference stack (a PBS target)", () => {
         });
         const plan = recording.one("backups", PLAN);
         expect(plan.outputs).toEqual({
-            storageId: "pbs",
+            storageIds: { critical: "pbs", low: "pbs", medium: "pbs" },
             jobs: {
                 "backup_critical_pve-network": { node: "pve-network", tier: "critical", schedule: "00:30", vmids: [10001, 30010] },
                 "backup_medium_pve-network": { node: "pve-network", tier: "medium", schedule: "sun 03:30", vmids: [10005] },
@@ -305,8 +305,8 @@ describe("BackupPlan on a storage that is not PBS", () => {
         const { recording } = await record(() => {
             plan = backupPlan({ ...inv, backups: { ...inv.backups!, target: "nas" } }, { target: nfs, pbs: undefined });
         });
-        expect(plan!.storage).toBeUndefined();
-        expect(await valueOf(plan!.storageId)).toBe("nas");
+        expect(plan!.storages).toEqual({});
+        for (const tier of Object.keys(inv.backups!.tiers)) expect(await valueOf(plan!.storageIds[tier])).toBe("nas");
         expect(recording.ofType(PBS_STORAGE)).toEqual([]);
         const jobs = recording.ofType(JOB);
         expect(jobs).toHaveLength(5);
@@ -314,7 +314,7 @@ describe("BackupPlan on a storage that is not PBS", () => {
             expect(job.inputs.storage).toBe("nas");
             expect(job.options.dependsOn).toEqual([]);
         }
-        expect(recording.one("backups", PLAN).outputs.storageId).toBe("nas");
+        expect(recording.one("backups", PLAN).outputs.storageIds).toEqual({ critical: "nas", low: "nas", medium: "nas" });
     });
 });
 

@@ -10,9 +10,9 @@ const inv = referenceInventory();
 describe("planDownloads", () => {
     it("downloads each image once per node whose guests boot it, on a node-local storage", () => {
         expect(planDownloads(inv)).toEqual([
-            { key: "node:pve-storage/debian-12-cloud", image: "debian-12-cloud", node: "pve-storage", usedBy: ["pve-storage"] },
             { key: "node:pve-network/debian-12-lxc", image: "debian-12-lxc", node: "pve-network", usedBy: ["pve-network"] },
             { key: "node:pve-storage/debian-12-lxc", image: "debian-12-lxc", node: "pve-storage", usedBy: ["pve-storage"] },
+            { key: "node:pve-storage/debian-13-cloud", image: "debian-13-cloud", node: "pve-storage", usedBy: ["pve-storage"] },
         ]);
     });
 
@@ -40,14 +40,14 @@ describe("Images", () => {
             const images = new Images("images", { images: inv.images, guests: inv.guests, storages: inv.storages }, { provider: api });
             fileId = images.fileId("pve-storage", "debian-12-lxc");
         });
-        const file = recording.one("images-node:pve-storage/debian-12-cloud", "proxmoxve:download/file:File");
+        const file = recording.one("images-node:pve-storage/debian-13-cloud", "proxmoxve:download/file:File");
         expect(file.inputs).toEqual({
             nodeName: "pve-storage",
-            url: inv.images["debian-12-cloud"].url,
-            fileName: "debian-12-genericcloud-amd64-20250210-2019.qcow2",
+            url: inv.images["debian-13-cloud"].url,
+            fileName: "debian-13-genericcloud-amd64-20250924-2245.qcow2",
             contentType: "import",
             datastoreId: "local",
-            checksum: inv.images["debian-12-cloud"].checksum,
+            checksum: inv.images["debian-13-cloud"].checksum,
             checksumAlgorithm: "sha512",
         });
         expect(file.options.deleteBeforeReplace).toBe(true);
@@ -58,8 +58,8 @@ describe("Images", () => {
     it("refuses a lookup of a download it did not make", async () => {
         await record(() => {
             const images = new Images("images", { images: inv.images, guests: inv.guests, storages: inv.storages });
-            expect(() => images.fileId("pve-network", "debian-12-cloud")).toThrow(
-                '[images.debian-12-cloud] no download of it for node "pve-network"',
+            expect(() => images.fileId("pve-network", "debian-13-cloud")).toThrow(
+                '[images.debian-13-cloud] no download of it for node "pve-network"',
             );
         });
     });

@@ -1,6 +1,15 @@
 import * as path from "path";
+import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import { OffsiteBucket, SERVICE_FEATURES, deployOffsite, resolveOffsite, writerPolicy } from "../../components/offsiteBucket";
+import {
+    OffsiteBucket,
+    S3_SERVICE_FEATURES,
+    deployOffsite,
+    pbsS3Target,
+    resolveOffsite,
+    retentionNote,
+    writerPolicy,
+} from "../../components/offsiteBucket";
 import { InventoryError } from "../../config/errors";
 import { Credentials, readCredentials } from "../../config/loader";
 import { parseInventory } from "../../config/parse";
@@ -17,6 +26,8 @@ const T = {
     publicAccess: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
     ownership: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
     lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    r2Lifecycle: "cloudflare:index/r2BucketLifecycle:R2BucketLifecycle",
+    cloudflareProvider: "pulumi:providers:cloudflare",
     user: "aws:iam/user:User",
     userPolicy: "aws:iam/userPolicy:UserPolicy",
     accessKey: "aws:iam/accessKey:AccessKey",
@@ -228,6 +239,7 @@ describe("OffsiteBucket on AWS (the reference stack)", () => {
             secretAccessKey: "secret-of-offsite-writer-pbs-key",
             writerKeyIds: { pbs: "offsite-writer-pbs-key-id" },
             service: "aws",
+            servesPbs: true,
             skipped: {},
         });
         expect(component.outputSecretPaths).toEqual(["secretAccessKey"]);
@@ -307,10 +319,18 @@ describe("OffsiteBucket on Backblaze B2 (no IAM API)", () => {
             secretAccessKey: "K004secret",
             writerKeyIds: { pbs: "004b2keyid" },
             service: "b2",
+            servesPbs: true,
             skipped: {
                 publicAccessControls:
                     "B2 has no public access block or object ownership API: a bucket made through the S3 API is private and objects carry no ACLs",
+                versioning:
+                    "B2 buckets are always versioned and its S3 API documents no PutBucketVersioning (S5): every bucket keeps noncurrent versions without asking",
+                noncurrentVersionExpiration:
+                    "retention set in the service: B2 keeps lifecycle rules in its own API and returns them mapped to S3 rules (a hide rule comes back as two S3 rules), so the AWS provider's exact comparison never matches (S3, S5)",
+                tags: "B2's S3 API documents no bucket tagging (S5): creating the bucket with tags would fail, so it has none",
             },
+            retention:
+                'retention set in the service: Backblaze B2 keeps noncurrent versions until a rule there deletes them; set it up once: a B2 lifecycle rule on the whole bucket: `b2 bucket update --lifecycle-rules \'[{"fileNamePrefix": "", "daysFromHidingToDeleting": 30, "daysFromUploadingToHiding": null}]\' attic-pbs-offsite` (or the same in the B2 web console); B2 cancels unfinished large files itself (B2 keeps lifecycle rules in its own API and returns them mapped to S3 rules (a hide rule comes back as two S3 rules), so the AWS provider\'s exact comparison never matches (S3, S5))',
         });
         expect(component.outputSecretPaths).toEqual(expect.arrayContaining(["secretAccessKey", "accessKeyId"]));
     });
@@ -336,21 +356,19 @@ describe("OffsiteBucket on Backblaze B2 (no IAM API)", () => {
             expect(r.options.provider).toBe(`${provider.urn}::${provider.id}`);
     });
 
-    it("keeps versioning, encryption and the lifecycle, and leaves out the calls B2 does not implement", async () => {
+    it("keeps encryption, and makes no versioning, tagging or lifecycle call B2 does not implement (S3, S5)", async () => {
         const { recording } = await record(() => {
             new OffsiteBucket("offsite", { offsite: B2, ...KEYS });
         });
         expect(recording.ofType(T.publicAccess)).toEqual([]);
         expect(recording.ofType(T.ownership)).toEqual([]);
-        expect(recording.one("offsite-versioning", T.versioning).inputs).toEqual({
-            bucket: "attic-pbs-offsite",
-            versioningConfiguration: { status: "Enabled" },
-        });
+        expect(recording.ofType(T.versioning)).toEqual([]);
+        expect(recording.ofType(T.lifecycle)).toEqual([]);
+        expect(recording.one("offsite-bucket", T.bucket).inputs).toEqual({ bucket: "attic-pbs-offsite", forceDestroy: false });
         expect(recording.one("offsite-encryption", T.encryption).inputs).toEqual({
             bucket: "attic-pbs-offsite",
             rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
         });
-        expect(recording.ofType(T.lifecycle)).toHaveLength(1);
         expect(recording.one("offsite-bucket", T.bucket).options.protect).toBe(true);
     });
 
@@ -418,16 +436,19 @@ const R2: OffsiteSpec = {
 
 describe("OffsiteBucket on Cloudflare R2 (no IAM, no versioning, no bucket tags)", () => {
     const KEYS = { accessKeyId: pulumi.secret("r2keyid"), secretAccessKey: pulumi.secret("r2secret") };
+    /** The Cloudflare provider R2's lifecycle goes through; registered inside each test's mock run. */
+    const withCloudflare = () => ({ ...KEYS, cloudflareProvider: new cloudflare.Provider("cf", { apiToken: "token" }) });
 
-    it("creates only the provider, the untagged bucket and a lifecycle that aborts incomplete uploads", async () => {
+    it("creates only the provider, the untagged bucket and an R2 lifecycle (Cloudflare's API, S5) that aborts incomplete uploads", async () => {
         const { recording } = await record(() => {
-            new OffsiteBucket("offsite", { offsite: R2, ...KEYS });
+            new OffsiteBucket("offsite", { offsite: R2, ...withCloudflare() });
         });
         expect(recording.countsByType()).toEqual({
             [T.component]: 1,
             [T.provider]: 1,
             [T.bucket]: 1,
-            [T.lifecycle]: 1,
+            [T.cloudflareProvider]: 1,
+            [T.r2Lifecycle]: 1,
             "pulumi:pulumi:Stack": 1,
         });
         const bucket = recording.one("offsite-bucket", T.bucket);
@@ -435,24 +456,43 @@ describe("OffsiteBucket on Cloudflare R2 (no IAM, no versioning, no bucket tags)
         expect(bucket.inputs).not.toHaveProperty("tags");
         expect(bucket.inputs).not.toHaveProperty("objectLockEnabled");
         expect(bucket.options.protect).toBe(true);
-        const lifecycle = recording.one("offsite-lifecycle", T.lifecycle);
+        const lifecycle = recording.one("offsite-lifecycle", T.r2Lifecycle);
         expect(lifecycle.inputs).toEqual({
-            bucket: "attic-archive",
+            accountId: R2_ACCOUNT,
+            bucketName: "attic-archive",
             rules: [
                 {
                     id: "abort-incomplete-uploads",
-                    status: "Enabled",
-                    filter: {},
-                    abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+                    enabled: true,
+                    conditions: { prefix: "" },
+                    abortMultipartUploadsTransition: { condition: { type: "Age", maxAge: 7 * 86400 } },
                 },
             ],
         });
         expect(lifecycle.options.dependsOn).toEqual([bucket.urn]);
+        const cf = recording.one("cf", T.cloudflareProvider);
+        expect(lifecycle.options.provider).toBe(`${cf.urn}::${cf.id}`);
+    });
+
+    it("sets the lifecycle of a jurisdiction bucket in its jurisdiction", async () => {
+        const { recording } = await record(() => {
+            new OffsiteBucket("offsite", {
+                offsite: { ...R2, endpoint: `https://${R2_ACCOUNT}.eu.r2.cloudflarestorage.com` },
+                ...withCloudflare(),
+            });
+        });
+        expect(recording.one("offsite-lifecycle", T.r2Lifecycle).inputs).toMatchObject({ accountId: R2_ACCOUNT, jurisdiction: "eu" });
+    });
+
+    it("refuses to build an R2 bucket without the Cloudflare provider its lifecycle needs", () => {
+        expect(() => resolveOffsite({ offsite: R2, ...KEYS })).toThrow(
+            "[offsite.service] an R2 bucket's lifecycle is set through Cloudflare's API (cloudflare.R2BucketLifecycle, S5): give the component a cloudflareProvider (an API token with R2 edit rights)",
+        );
     });
 
     it("talks to the account's R2 endpoint path-style with the skip flags, region us-east-1 (R2's alias of auto) and the key as secrets", async () => {
         const { recording } = await record(() => {
-            new OffsiteBucket("offsite", { offsite: R2, ...KEYS });
+            new OffsiteBucket("offsite", { offsite: R2, ...withCloudflare() });
         });
         const provider = recording.one("offsite-provider", T.provider);
         expect(decoded(provider.inputs)).toEqual({
@@ -473,10 +513,10 @@ describe("OffsiteBucket on Cloudflare R2 (no IAM, no versioning, no bucket tags)
 
     it("exports region auto and the key, and lists every setting R2 cannot take with its reason", async () => {
         const { recording } = await record(() => {
-            new OffsiteBucket("offsite", { offsite: R2, ...KEYS });
+            new OffsiteBucket("offsite", { offsite: R2, ...withCloudflare() });
         });
         const component = recording.one("offsite", T.component);
-        const r2 = SERVICE_FEATURES.r2;
+        const r2 = S3_SERVICE_FEATURES.r2;
         expect(r2.iam).toBe(false);
         expect(component.outputs).toEqual({
             endpoint: `https://${R2_ACCOUNT}.r2.cloudflarestorage.com`,
@@ -486,10 +526,11 @@ describe("OffsiteBucket on Cloudflare R2 (no IAM, no versioning, no bucket tags)
             secretAccessKey: "r2secret",
             writerKeyIds: { rclone: "r2keyid" },
             service: "r2",
+            servesPbs: false,
             skipped: {
                 publicAccessControls: r2.publicAccessControls !== true && r2.publicAccessControls.reason,
                 versioning: r2.versioning !== true && r2.versioning.reason,
-                encryption: r2.encryption !== true && r2.encryption.reason,
+                encryption: r2.defaultEncryption !== true && r2.defaultEncryption.reason,
                 noncurrentVersionExpiration:
                     "no object versioning, so no noncurrent versions to expire; the lifecycle only aborts incomplete uploads",
                 tags: r2.tags !== true && r2.tags.reason,
@@ -505,7 +546,9 @@ describe("OffsiteBucket on Cloudflare R2 (no IAM, no versioning, no bucket tags)
 
     it("accepts a jurisdiction endpoint", () => {
         const endpoint = `https://${R2_ACCOUNT}.eu.r2.cloudflarestorage.com`;
-        expect(resolveOffsite({ offsite: { ...R2, endpoint }, ...KEYS }).endpoint).toBe(endpoint);
+        expect(resolveOffsite({ offsite: { ...R2, endpoint }, ...KEYS, cloudflareProvider: {} as cloudflare.Provider }).endpoint).toBe(
+            endpoint,
+        );
     });
 
     it.each([
@@ -546,7 +589,10 @@ describe("OffsiteBucket on Cloudflare R2 (no IAM, no versioning, no bucket tags)
         ],
     ])("refuses %s", (_what, change, message) => {
         const { keys, ...offsite } = change as Partial<OffsiteSpec> & { keys?: boolean };
-        expect(() => resolveOffsite({ offsite: { ...R2, ...offsite }, ...(keys === false ? {} : KEYS) })).toThrow(message);
+        const cloudflareProvider = {} as cloudflare.Provider;
+        expect(() => resolveOffsite({ offsite: { ...R2, ...offsite }, ...(keys === false ? {} : KEYS), cloudflareProvider })).toThrow(
+            message,
+        );
     });
 });
 
@@ -695,6 +741,131 @@ describe("OffsiteBucket refuses what cannot work", () => {
         const bucket = "b".repeat(60);
         expect(() => resolveOffsite({ offsite: { ...reference().offsite!, bucket, writers: ["writer"] } })).toThrow(
             `[offsite.writers] IAM user name "${bucket}-writer" is 67 characters, IAM allows 64; use a shorter writer key or bucket name`,
+        );
+    });
+});
+
+describe("each service's registered resources follow its row of the S3 service table (lib/s3Services.ts)", () => {
+    const KEYS = { accessKeyId: pulumi.secret("key-id"), secretAccessKey: pulumi.secret("secret") };
+    const SPECS: Record<string, OffsiteSpec> = {
+        aws: { ...B2, service: "aws", region: "eu-central-1", endpoint: undefined },
+        wasabi: { ...B2, service: "wasabi", region: "eu-central-2", endpoint: "https://s3.eu-central-2.wasabisys.com" },
+        b2: B2,
+        minio: { ...B2, service: "minio", region: "us-east-1", endpoint: "https://minio.lab.example.org:9000" },
+        r2: { ...R2 },
+    };
+
+    it.each(Object.keys(SPECS))("%s: exactly the calls its row allows", async (service) => {
+        const offsite = SPECS[service];
+        const features = S3_SERVICE_FEATURES[offsite.service];
+        const { recording } = await record(
+            () => {
+                const cloudflareProvider = new cloudflare.Provider("cf", { apiToken: "token" });
+                new OffsiteBucket("offsite", { offsite, ...KEYS, cloudflareProvider });
+            },
+            { states: STATES },
+        );
+        const count = (type: string) => recording.ofType(type).length;
+        expect(count(T.versioning)).toBe(features.versioning === true ? 1 : 0);
+        expect(count(T.publicAccess)).toBe(features.publicAccessControls === true ? 1 : 0);
+        expect(count(T.ownership)).toBe(features.publicAccessControls === true ? 1 : 0);
+        expect(count(T.encryption)).toBe(features.defaultEncryption === true ? 1 : 0);
+        // S3: the AWS provider's lifecycle resource only where the service echoes it exactly.
+        expect(count(T.lifecycle)).toBe(features.lifecycle.via === "s3" ? 1 : 0);
+        expect(count(T.r2Lifecycle)).toBe(features.lifecycle.via === "r2" ? 1 : 0);
+        expect(count(T.user)).toBe(features.iam ? 1 : 0);
+        // S5: no tags where the service has no bucket tagging.
+        const bucket = recording.one("offsite-bucket", T.bucket);
+        expect(bucket.inputs.tags === undefined).toBe(features.tags !== true);
+        // A retention note exactly where the retention is set in the service.
+        const component = recording.one("offsite", T.component);
+        expect(component.outputs.retention === undefined).toBe(features.lifecycle.via !== "service");
+        expect(component.outputs.service).toBe(service);
+    });
+
+    it("the table's row sources are given for every service", () => {
+        for (const features of Object.values(S3_SERVICE_FEATURES)) expect(features.sources.length).toBeGreaterThan(0);
+    });
+
+    it("MinIO gets no lifecycle rule at all, so never one whose only action aborts uploads (S1), and no default encryption without a KMS (S2)", async () => {
+        const { recording } = await record(() => {
+            new OffsiteBucket("offsite", { offsite: SPECS.minio, ...KEYS });
+        });
+        expect(recording.ofType(T.lifecycle)).toEqual([]);
+        expect(recording.ofType(T.encryption)).toEqual([]);
+        const skipped = recording.one("offsite", T.component).outputs.skipped as Record<string, string>;
+        expect(skipped.encryption).toBe(
+            "MinIO refuses default bucket encryption unless the server has a KMS configured (S2); declare offsite.kmsKeyId (a key of that KMS) to turn it on",
+        );
+        expect(recording.one("offsite", T.component).outputs.retention).toBe(
+            "retention set in the service: MinIO keeps noncurrent versions until a rule there deletes them; set it up once: `mc ilm rule add --noncurrent-expire-days 30 <alias>/attic-pbs-offsite`; MinIO removes stale multipart uploads itself (its `api stale_uploads_expiry` setting, 24 h by default) (MinIO does not return the lifecycle exactly as the AWS provider sent it, so the lifecycle resource would time out after 3 minutes and diff forever (S3); it also refuses a rule whose only action aborts incomplete uploads (S1))",
+        );
+    });
+
+    it("MinIO with a declared KMS key encrypts with aws:kms and that key (S2)", async () => {
+        const { recording } = await record(() => {
+            new OffsiteBucket("offsite", { offsite: { ...SPECS.minio, kmsKeyId: "pbs-offsite" }, ...KEYS });
+        });
+        expect(recording.one("offsite-encryption", T.encryption).inputs).toEqual({
+            bucket: "attic-pbs-offsite",
+            rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: "pbs-offsite" } }],
+        });
+        expect(recording.one("offsite", T.component).outputs.skipped).not.toHaveProperty("encryption");
+    });
+
+    it("AWS with a declared KMS key encrypts with it; without one, AES256", async () => {
+        const { recording } = await record(
+            () => {
+                new OffsiteBucket("kms", { offsite: { ...SPECS.aws, kmsKeyId: "alias/pbs-offsite" } });
+                new OffsiteBucket("plain", { offsite: SPECS.aws });
+            },
+            { states: STATES },
+        );
+        expect(recording.one("kms-encryption", T.encryption).inputs.rules).toEqual([
+            { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: "alias/pbs-offsite" } },
+        ]);
+        expect(recording.one("plain-encryption", T.encryption).inputs.rules).toEqual([
+            { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+        ]);
+    });
+
+    it.each(["b2", "wasabi", "r2"])("refuses a KMS key on %s, which has no KMS", (service) => {
+        const features = S3_SERVICE_FEATURES[service as OffsiteSpec["service"]];
+        const reason = features.kmsEncryption !== true ? features.kmsEncryption.reason : "";
+        expect(() =>
+            resolveOffsite({ offsite: { ...SPECS[service], kmsKeyId: "k" }, ...KEYS, cloudflareProvider: {} as cloudflare.Provider }),
+        ).toThrow(`[offsite.kmsKeyId] ${reason}; remove kmsKeyId`);
+    });
+
+    it("Wasabi keeps its retention in the service and says how, with the inventory's days", () => {
+        expect(retentionNote({ ...SPECS.wasabi, noncurrentVersionDays: 45 })).toBe(
+            "retention set in the service: Wasabi keeps noncurrent versions until a rule there deletes them; set it up once: in the Wasabi console, bucket → Settings → Lifecycle: a rule on the whole bucket that permanently deletes noncurrent versions after 45 days (Wasabi's lifecycle GET is not documented to return the x-amz-transition-default-minimum-object-size header the AWS provider waits for, so the lifecycle resource would time out after 3 minutes and diff forever (S3))",
+        );
+        expect(retentionNote(SPECS.aws)).toBeUndefined();
+        expect(retentionNote(SPECS.r2)).toBeUndefined();
+    });
+});
+
+describe("pbsS3Target: where Proxmox Backup Server 4 reaches the bucket", () => {
+    it("AWS: virtual-hosted through PBS's {{bucket}} and {{region}} templates", () => {
+        expect(pbsS3Target({ ...B2, service: "aws", region: "eu-central-1", endpoint: undefined })).toEqual({
+            host: "{{bucket}}.s3.{{region}}.amazonaws.com",
+            region: "eu-central-1",
+            pathStyle: false,
+        });
+    });
+    it("other services: the endpoint's host and port, path-style", () => {
+        expect(pbsS3Target(B2)).toEqual({ host: "s3.us-west-004.backblazeb2.com", region: "us-west-004", pathStyle: true });
+        expect(pbsS3Target({ ...B2, service: "minio", endpoint: "https://minio.lab.example.org:9000" })).toEqual({
+            host: "minio.lab.example.org",
+            port: 9000,
+            region: "us-west-004",
+            pathStyle: true,
+        });
+    });
+    it("refuses an endpoint without TLS: PBS speaks HTTPS only (proxmox-s3-client client.rs)", () => {
+        expect(() => pbsS3Target({ ...B2, service: "minio", endpoint: "http://minio.lab:9000" })).toThrow(
+            '[offsite.endpoint] Proxmox Backup Server talks to S3 over HTTPS only, got "http://minio.lab:9000"; serve the endpoint over TLS',
         );
     });
 });

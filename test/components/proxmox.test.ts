@@ -115,7 +115,9 @@ describe("the Proxmox part of the reference stack", () => {
             const text = JSON.stringify(r.inputs);
             expect(text).not.toContain(TEST_TOKEN);
             expect(text).not.toContain(TEST_PASSWORD);
-            if (text.includes("OPENSSH PRIVATE KEY")) expect(r.secretPaths).toContain("connection");
+            // The SSH key of a remote command's connection; the PBS VM's host key in its user data snippet.
+            if (text.includes("OPENSSH PRIVATE KEY"))
+                expect(r.secretPaths).toContain(r.type === "proxmoxve:index/fileLegacy:FileLegacy" ? "sourceRaw" : "connection");
         }
     });
 
@@ -129,7 +131,7 @@ describe("the Proxmox part of the reference stack", () => {
         }
         const pbs = recording.one("pbs-vm", VM);
         expect((pbs.inputs.disks as { importFrom?: string }[])[0].importFrom).toBe(
-            recording.one("images-node:pve-storage/debian-12-cloud").id,
+            recording.one("images-node:pve-storage/debian-13-cloud").id,
         );
     });
 

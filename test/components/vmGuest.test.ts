@@ -18,7 +18,7 @@ const T = {
 };
 const inv = referenceInventory();
 const KEY = inv.cluster.sshPublicKeys[0];
-const CLOUD_FILE = "local:import/debian-12-genericcloud-amd64-20250210-2019.qcow2";
+const CLOUD_FILE = "local:import/debian-13-genericcloud-amd64-20250924-2245.qcow2";
 const ALL_VLANS = [10, 20, 30, 40, 50];
 
 const image = (contentType: ImageSpec["contentType"], fileName: string): ImageSpec => ({
@@ -133,7 +133,7 @@ describe("VmGuest", () => {
         const machine = recording.one("pbs-vm", T.vm);
         const file = recording.one("pbs-user-data", T.file);
         expect(machine.inputs.disks).toEqual([
-            { interface: "scsi0", datastoreId: "local-zfs", size: 32, discard: "on", importFrom: CLOUD_FILE },
+            { interface: "scsi0", datastoreId: "local-zfs", size: 128, discard: "on", importFrom: CLOUD_FILE },
         ]);
         expect(machine.inputs.agent).toEqual({ enabled: true, type: "virtio", trim: true });
         expect(machine.inputs.bootOrders).toEqual(["scsi0", "net0"]);
@@ -352,7 +352,7 @@ describe("VmGuest", () => {
         });
         it("an image without its downloaded file", () => {
             expect(() => planVmGuest(args("pbs", vm(inv, "pbs"), { imageFileId: undefined }))).toThrow(
-                '[guests.pbs.image] image "debian-12-cloud" was not given to the VM',
+                '[guests.pbs.image] image "debian-13-cloud" was not given to the VM',
             );
         });
         it("cloud-init without a snippets storage", () => {

@@ -205,8 +205,8 @@ const BAD: readonly Case[] = [
     // --- images ----------------------------------------------------------------------------------
     {
         name: "a disk image stored as an ISO",
-        mutate: (i) => (i.images["debian-12-cloud"].contentType = "iso"),
-        path: "images.debian-12-cloud.fileName",
+        mutate: (i) => (i.images["debian-13-cloud"].contentType = "iso"),
+        path: "images.debian-13-cloud.fileName",
         message: "a disk image (cloud image) is contentType import",
     },
     {
@@ -218,21 +218,21 @@ const BAD: readonly Case[] = [
     {
         name: "an .xz download the provider cannot decompress",
         mutate: (i) => {
-            i.images["debian-12-cloud"].url = "https://images.example.org/debian.qcow2.xz";
+            i.images["debian-13-cloud"].url = "https://images.example.org/debian.qcow2.xz";
         },
-        path: "images.debian-12-cloud.url",
+        path: "images.debian-13-cloud.url",
         message: 'the provider cannot decompress ".xz"',
     },
     {
         name: "a download the provider would decompress (replaced at every refresh, P19)",
-        mutate: (i) => (i.images["debian-12-cloud"].url = "https://images.example.org/debian.qcow2.gz"),
-        path: "images.debian-12-cloud.url",
+        mutate: (i) => (i.images["debian-13-cloud"].url = "https://images.example.org/debian.qcow2.gz"),
+        path: "images.debian-13-cloud.url",
         message: "planned for replacement on every refresh",
     },
     {
         name: "credentials in an image URL",
-        mutate: (i) => (i.images["debian-12-cloud"].url = "https://user:pass@images.example.org/debian.qcow2"),
-        path: "images.debian-12-cloud.url",
+        mutate: (i) => (i.images["debian-13-cloud"].url = "https://user:pass@images.example.org/debian.qcow2"),
+        path: "images.debian-13-cloud.url",
         message: "must not carry credentials",
     },
     // --- guests ----------------------------------------------------------------------------------

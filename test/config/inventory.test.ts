@@ -399,11 +399,11 @@ const BAD: readonly BadCase[] = [
     },
     {
         name: "a container template that is a VM image",
-        mutate: (i) => (i.guests.unifi.image = "debian-12-cloud"),
+        mutate: (i) => (i.guests.unifi.image = "debian-13-cloud"),
         problems: [
             problem(
                 "guests.unifi.image",
-                'image "debian-12-cloud" has contentType import, not a container template; name an image whose contentType is vztmpl',
+                'image "debian-13-cloud" has contentType import, not a container template; name an image whose contentType is vztmpl',
             ),
         ],
     },

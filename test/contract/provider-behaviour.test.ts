@@ -292,8 +292,8 @@ describe("changes that must not replace a guest", () => {
             ...reference,
             images: {
                 ...reference.images,
-                "debian-12-cloud": {
-                    ...reference.images["debian-12-cloud"],
+                "debian-13-cloud": {
+                    ...reference.images["debian-13-cloud"],
                     url: "https://cloud.debian.org/images/cloud/bookworm/latest/debian-12-genericcloud-amd64.qcow2",
                     fileName: "debian-12-genericcloud-amd64.qcow2",
                 },
@@ -302,8 +302,8 @@ describe("changes that must not replace a guest", () => {
         const disk = (r: Recording) => (r.one("pbs-vm", T.vm).inputs.disks as Record<string, unknown>[])[0];
         expect(Object.keys(disk(bumped)).sort()).toEqual(Object.keys(disk(base)).sort());
         expect(disk(bumped)).not.toHaveProperty("fileId");
-        expect(disk(bumped).importFrom).toBe(bumped.one("images-node:pve-storage/debian-12-cloud", T.download).id);
-        expect(bumped.one("images-node:pve-storage/debian-12-cloud", T.download).inputs.fileName).toBe(
+        expect(disk(bumped).importFrom).toBe(bumped.one("images-node:pve-storage/debian-13-cloud", T.download).id);
+        expect(bumped.one("images-node:pve-storage/debian-13-cloud", T.download).inputs.fileName).toBe(
             "debian-12-genericcloud-amd64.qcow2",
         );
     });

@@ -106,3 +106,37 @@ export async function destroyPool(pool: string): Promise<void> {
     }
     throw new Error(`could not destroy the test pool ${pool}: ${last}`);
 }
+
+/** What a script run over SSH gave back. */
+export interface SshResult {
+    readonly code: number | null;
+    readonly stdout: string;
+    readonly stderr: string;
+}
+
+/**
+ * Runs a script on 127.0.0.1 as one SSH command string, as command.remote.Command does (the login
+ * shell runs it), with `input` on its stdin; the host key is checked against the suite's known_hosts.
+ */
+export function sshRun(env: Extract<IntegrationState, { available: true }>, script: string, input?: string): SshResult {
+    const r = run(
+        "ssh",
+        [
+            "-i",
+            env.clientKey,
+            "-p",
+            String(env.sshPort),
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            `UserKnownHostsFile=${env.knownHosts}`,
+            "-o",
+            "StrictHostKeyChecking=yes",
+            "root@127.0.0.1",
+            script,
+        ],
+        { input: input ?? "" },
+    );
+    if (r.error) throw r.error;
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}

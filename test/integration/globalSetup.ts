@@ -28,8 +28,9 @@ import {
 } from "./environment";
 import { cleanup } from "./globalTeardown";
 
-const APT_PACKAGES = ["zfs-fuse", "openssh-server", "openssh-client"];
-const TOOLS = ["zfs", "zpool", "zfs-fuse", "sshd", "ssh", "ssh-keygen"];
+// jq reads PBS's JSON in the PBS setup scripts (test/integration/pbsSetup.test.ts).
+const APT_PACKAGES = ["zfs-fuse", "openssh-server", "openssh-client", "jq"];
+const TOOLS = ["zfs", "zpool", "zfs-fuse", "sshd", "ssh", "ssh-keygen", "jq", "flock", "perl"];
 const SSHD = "/usr/sbin/sshd";
 const POOL_SIZE = "256M";
 

@@ -173,6 +173,17 @@ const CASES: Readonly<Record<string, RuleCase>> = {
         target: "offsite",
         unknown: () => unknownAt(compliantStack(), "offsite", "objectLockEnabled"),
     },
+    "offsite-bucket-service-calls": {
+        // B2 takes no tags (S5): a bucket tagged as being on B2 has one tag too many.
+        violating: () => edit<BucketInputs>(compliantStack(), "offsite", (i) => (i.tags = { "s3-service": "b2" })),
+        target: "offsite",
+        unknown: () =>
+            unknownAt(
+                edit<BucketInputs>(compliantStack(), "offsite", (i) => (i.tags = { "s3-service": "b2" })),
+                "offsite",
+                "tags",
+            ),
+    },
     "proxmox-guest-firewall": {
         violating: () => replace(compliantStack(), "cloud-firewall", (r) => ({ ...r, inputs: { ...r.inputs, inputPolicy: "ACCEPT" } })),
         target: "cloud-firewall",

@@ -315,3 +315,54 @@ describe("dns-no-proxy-for-udp-or-wildcard", () => {
         expect(check(rule, rec({ ...WWW, tags: [" udp "] }))).toHaveLength(1);
     });
 });
+
+describe("remote-command-no-destructive over the backup components' scripts (PbsServer, DatasetBackup)", () => {
+    it("passes every create, update and delete script, and the installed backup script", async () => {
+        const { PbsServer } = await import("../../components/pbsServer");
+        const { DatasetBackup } = await import("../../components/datasetBackup");
+        const { datasetBackupScript } = await import("../../lib/datasetBackup");
+        const { tierPruneJobs } = await import("../../lib/pbs/setup");
+        const fingerprint = Array.from({ length: 32 }, () => "ab").join(":");
+        const hostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKlnFXZR5qE7MfcqEuBrhZzQgEkH2aFD1Q8oFrceSWi1 pbs";
+        const backup = {
+            dataset: "tank/photos",
+            mountpoint: "/tank/photos",
+            repository: { user: "pve@pbs", server: "192.168.10.20", datastore: "tank" },
+            tier: "critical",
+            namespace: "critical",
+            cadence: { every: "day" as const },
+            startTime: "05:30",
+        };
+        const { recording } = await record(() => {
+            new PbsServer("pbs", {
+                address: "192.168.10.20",
+                hostKey,
+                privateKey: "key",
+                datastore: { name: "tank", path: "/mnt/datastore/tank", nfs: { server: "192.168.10.12", export: "/tank/pbs" } },
+                user: "pve@pbs",
+                password: "correct horse battery",
+                prune: tierPruneJobs({ critical: { retention: { keepDaily: 7 } } }),
+                offsite: {
+                    endpoint: "s3.us-west-004.backblazeb2.com",
+                    region: "us-west-004",
+                    bucket: "attic-pbs-offsite",
+                    pathStyle: true,
+                    accessKeyId: "id",
+                    secretAccessKey: "secret",
+                },
+            });
+            new DatasetBackup("tank/photos", {
+                ...backup,
+                connection: { host: "192.168.10.12", hostKey },
+                password: "correct horse battery",
+                fingerprint,
+            });
+        });
+        const commands = recording.ofType(T.remoteCommand);
+        expect(commands).toHaveLength(10);
+        const scripts = commands.flatMap((c) => (["create", "update", "delete"] as const).map((f) => String(c.inputs[f] ?? "")));
+        expect(scripts.flatMap(destructiveParts)).toEqual([]);
+        expect(destructiveParts(datasetBackupScript({ ...backup, fingerprint }))).toEqual([]);
+        expect(runPolicies(recording.resources).violations.filter((v) => v.policy === "remote-command-no-destructive")).toEqual([]);
+    });
+});

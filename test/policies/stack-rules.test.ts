@@ -1,5 +1,6 @@
 /** Stack rules: the compliant stack, then one mutation per violation. */
 import { PolicyResourceInput, runPolicies } from "../../policies/runner";
+import { S3_SERVICE_FEATURES } from "../../policies/shared/s3Services";
 import {
     BUCKET,
     BucketInputs,
@@ -481,5 +482,116 @@ describe("offsite-bucket-no-object-lock-for-pbs", () => {
             mutate<BucketInputs>(r, (i) => ((i.objectLockEnabled = true), (i.tags = { "serves-pbs": "false" }))),
         );
         expect(check(rule, stack)).toEqual([]);
+    });
+});
+
+/** The offsite bucket under its `OffsiteBucket` component, with these component outputs and no tags. */
+function bucketUnderComponent(outputs: Record<string, unknown>): PolicyResourceInput[] {
+    const comp = component("homelab:backup:OffsiteBucket", "offsite-component", outputs);
+    return offsiteBucket().map((r) =>
+        r.name === "offsite" ? { ...r, parent: comp.urn, inputs: { bucket: BUCKET.bucket } } : { ...r, parent: comp.urn },
+    );
+}
+const reason = (support: true | { reason: string }) => (support === true ? "" : support.reason);
+
+describe("offsite-bucket-no-object-lock-for-pbs on a bucket without tags", () => {
+    it("reads servesPbs from the offsite bucket component above it (B2 and R2 take no tags)", () => {
+        const stack = bucketUnderComponent({ service: "b2", servesPbs: true, skipped: {} }).map((r) =>
+            r.name === "offsite" ? mutate<BucketInputs>(r, (i) => (i.objectLockEnabled = true)) : r,
+        );
+        const withComponent = [
+            component("homelab:backup:OffsiteBucket", "offsite-component", { service: "b2", servesPbs: true }),
+            ...stack,
+        ];
+        expect(check("offsite-bucket-no-object-lock-for-pbs", withComponent)).toEqual([
+            'Bucket "attic-pbs-offsite" (offsite) is written by Proxmox Backup Server but enables Object Lock (`objectLockEnabled`), which breaks its garbage collection. Turn Object Lock off; rely on versioning for recovery.',
+        ]);
+    });
+});
+
+describe("offsite-bucket-service-calls (the S3 service table, S1–S5)", () => {
+    const rule = "offsite-bucket-service-calls";
+    const tagged = (service: string, stack = compliantStack()) =>
+        replace(stack, "offsite", (r) =>
+            mutate<BucketInputs>(r, (i) => (i.tags = { ...(i.tags as Record<string, string>), "s3-service": service })),
+        );
+    const B2 = S3_SERVICE_FEATURES.b2;
+    const MINIO = S3_SERVICE_FEATURES.minio;
+
+    it("accepts the AWS bucket with all its settings, and judges no bucket whose service is unknown", () => {
+        expect(check(rule, tagged("aws"))).toEqual([]);
+        expect(check(rule, compliantStack())).toEqual([]);
+    });
+
+    it("refuses tags, a versioning call, a public access block and an S3 lifecycle on B2 (S5, S3)", () => {
+        const lifecycle = B2.lifecycle.via === "service" ? B2.lifecycle : undefined;
+        expect(check(rule, tagged("b2"))).toEqual([
+            `Bucket "attic-pbs-offsite" (offsite) on Backblaze B2 has tags, which the service cannot take: ${reason(B2.tags)}. Remove the tags.`,
+            `Bucket "attic-pbs-offsite" (offsite) on Backblaze B2 has a versioning resource (offsite-versioning), a call the service does not implement: ${reason(B2.versioning)}. Remove it.`,
+            `Bucket "attic-pbs-offsite" (offsite) on Backblaze B2 has a public access block (offsite-public-access), a call the service does not implement: ${reason(B2.publicAccessControls)}. Remove it.`,
+            `Bucket "attic-pbs-offsite" (offsite) on Backblaze B2 has an S3 lifecycle resource (offsite-lifecycle) the service does not echo back exactly, so it never converges (S3): ${lifecycle?.reason}; set the retention in the service instead: ${lifecycle?.setUp}.`,
+        ]);
+    });
+
+    it("accepts the B2 bucket the component builds: no tags, no versioning, no block, no lifecycle, AES256", () => {
+        const stack = bucketUnderComponent({ service: "b2", servesPbs: true, skipped: {} }).filter(
+            (r) => !["offsite-versioning", "offsite-public-access", "offsite-lifecycle"].includes(r.name),
+        );
+        const all = [component("homelab:backup:OffsiteBucket", "offsite-component", { service: "b2", servesPbs: true }), ...stack];
+        expect(check(rule, all)).toEqual([]);
+        // and the hardening rule waives what B2 lacks or keeps in the service, from the same table
+        expect(check("offsite-bucket-hardened", all)).toEqual([]);
+    });
+
+    it("refuses AES256 default encryption on MinIO without a KMS key (S2), and accepts aws:kms with one", () => {
+        expect(check(rule, tagged("minio")).filter((m) => m.includes("encryption"))).toEqual([
+            `Bucket "attic-pbs-offsite" (offsite) on MinIO has default encryption with the service's keys (offsite-encryption), which the service refuses: ${reason(MINIO.defaultEncryption)}.`,
+        ]);
+        const kms = replace(tagged("minio"), "offsite-encryption", (r) => ({
+            ...r,
+            inputs: { ...r.inputs, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: "pbs" } }] },
+        }));
+        expect(check(rule, kms).filter((m) => m.includes("encryption"))).toEqual([]);
+    });
+
+    it("refuses a lifecycle rule whose only action aborts incomplete uploads on MinIO (S1), besides the lifecycle resource itself (S3)", () => {
+        const stack = replace(tagged("minio"), "offsite-lifecycle", (r) => ({
+            ...r,
+            inputs: {
+                ...r.inputs,
+                rules: [
+                    { id: "expire-noncurrent", status: "Enabled", noncurrentVersionExpiration: { noncurrentDays: 30 } },
+                    { id: "abort", status: "Enabled", abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } },
+                ],
+            },
+        }));
+        const lifecycleMessages = check(rule, stack).filter((m) => m.includes("lifecycle"));
+        expect(lifecycleMessages).toHaveLength(2);
+        expect(lifecycleMessages[0]).toMatch(
+            /^Bucket "attic-pbs-offsite" \(offsite\) on MinIO has an S3 lifecycle resource \(offsite-lifecycle\)/,
+        );
+        expect(lifecycleMessages[1]).toBe(
+            `Bucket "attic-pbs-offsite" (offsite) on MinIO has a lifecycle rule "abort" whose only action aborts incomplete uploads: ${reason(MINIO.abortOnlyLifecycleRule)}. Remove the rule.`,
+        );
+    });
+
+    it("refuses an S3 lifecycle on R2 and names Cloudflare's resource instead", () => {
+        const stack = bucketUnderComponent({ service: "r2", servesPbs: false }).filter((r) =>
+            ["offsite", "offsite-lifecycle"].includes(r.name),
+        );
+        const all = [component("homelab:backup:OffsiteBucket", "offsite-component", { service: "r2", servesPbs: false }), ...stack];
+        expect(check(rule, all)).toEqual([
+            'Bucket "attic-pbs-offsite" (offsite) on Cloudflare R2 has an S3 lifecycle resource (offsite-lifecycle) the service does not echo back exactly, so it never converges (S3): set the lifecycle with cloudflare.R2BucketLifecycle instead.',
+        ]);
+    });
+
+    it("refuses a KMS key on Wasabi, which has no KMS", () => {
+        const stack = replace(tagged("wasabi"), "offsite-encryption", (r) => ({
+            ...r,
+            inputs: { ...r.inputs, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } }] },
+        }));
+        expect(check(rule, stack)).toContain(
+            `Bucket "attic-pbs-offsite" (offsite) on Wasabi has default encryption with a KMS key (offsite-encryption), which the service refuses: ${reason(S3_SERVICE_FEATURES.wasabi.kmsEncryption)}.`,
+        );
     });
 });

@@ -36,9 +36,11 @@ describe("the program over the reference stack", () => {
             "aws:s3/bucketVersioning:BucketVersioning": 1,
             "cloudflare:index/dnsRecord:DnsRecord": 4,
             // 12 datasets, 2 node host preparations, 7 container host configurations (mounts and keys).
-            "command:remote:Command": 21,
+            "command:remote:Command": 37,
             "homelab:backup:BackupPlan": 1,
+            "homelab:backup:DatasetBackup": 7,
             "homelab:backup:OffsiteBucket": 1,
+            "homelab:backup:PbsServer": 1,
             "homelab:dns:DnsRecord": 4,
             "homelab:proxmox:Cluster": 1,
             "homelab:proxmox:Images": 1,
@@ -49,7 +51,7 @@ describe("the program over the reference stack", () => {
             "homelab:storage:ZfsDataset": 12,
             "proxmoxve:backup/job:Job": 5,
             "proxmoxve:cluster/firewallLegacy:FirewallLegacy": 1,
-            // debian-12-lxc on each node's local storage, debian-12-cloud on pve-storage.
+            // debian-12-lxc on each node's local storage, debian-13-cloud on pve-storage.
             "proxmoxve:download/file:File": 3,
             // Every guest but the router (which forwards for every address) has its ipfilter-net0 set.
             "proxmoxve:firewall/ipsetLegacy:IpsetLegacy": 9,
@@ -66,12 +68,13 @@ describe("the program over the reference stack", () => {
             "proxmoxve:node/firewall:Firewall": 2,
             // shared-nfs and tank-vm; local and local-zfs are the installer's (managed: false), pbs is the backup plan's.
             "proxmoxve:storage/nfs:Nfs": 1,
-            "proxmoxve:storage/pbs:Pbs": 1,
+            "proxmoxve:storage/pbs:Pbs": 3,
             "proxmoxve:storage/zfspool:Zfspool": 1,
             "pulumi:providers:aws": 1,
             "pulumi:providers:cloudflare": 1,
             "pulumi:providers:proxmoxve": 2,
             "pulumi:pulumi:Stack": 1,
+            "tls:index/privateKey:PrivateKey": 1,
         });
     });
 

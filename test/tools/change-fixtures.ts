@@ -134,10 +134,10 @@ export function setVmImage(inv: RawInventory, guest: string, imageKey: string): 
     inv.guests[guest].image = imageKey;
 }
 
-/** A second cloud image, a copy of `debian-12-cloud` under another file name. */
+/** A second cloud image, a copy of `debian-13-cloud` under another file name. */
 export function addCloudImage(inv: RawInventory, key: string): void {
     inv.images[key] = {
-        ...inv.images["debian-12-cloud"],
+        ...inv.images["debian-13-cloud"],
         url: "https://cloud.debian.org/images/cloud/bookworm/20250301-2040/debian-12-genericcloud-amd64-20250301-2040.qcow2",
         fileName: "debian-12-genericcloud-amd64-20250301-2040.img",
     };

@@ -145,10 +145,10 @@ describe("the change report of the reference inventory", () => {
 
     it("a VM's cloud image changed: the disk's fileId replaces it (P9)", async () => {
         const report = await changeReportOf(
-            reference((inv) => addCloudImage(inv, "debian-12-cloud-2")),
+            reference((inv) => addCloudImage(inv, "debian-13-cloud-2")),
             reference((inv) => {
-                addCloudImage(inv, "debian-12-cloud-2");
-                setVmImage(inv, "pbs", "debian-12-cloud-2");
+                addCloudImage(inv, "debian-13-cloud-2");
+                setVmImage(inv, "pbs", "debian-13-cloud-2");
             }),
         );
         expect(change(report, "pbs-vm")).toMatchObject({

@@ -59,7 +59,7 @@ describe("the offline plan of the reference stack", () => {
 
     it("counts what the reference homelab registers", () => {
         expect(report.inventory).toEqual({ nodes: 2, guests: 10, datasets: 12, records: 4 });
-        expect(report.resources!.total).toBe(131);
+        expect(report.resources!.total).toBe(158);
         expect(report.resources!.byType).toMatchObject({
             "homelab:proxmox:Cluster": 1,
             "homelab:proxmox:Storages": 1,
@@ -73,7 +73,7 @@ describe("the offline plan of the reference stack", () => {
             "proxmoxve:index/vmLegacy:VmLegacy": 3,
             "proxmoxve:backup/job:Job": 5,
             // 12 datasets, 2 node host preparations, 7 container host configurations.
-            "command:remote:Command": 21,
+            "command:remote:Command": 37,
             "aws:s3/bucket:Bucket": 1,
         });
         expect(report.resources!.tree[0]).toEqual({ type: "pulumi:pulumi:Stack", name: "homelab-prod", depth: 0, protect: false });
@@ -94,11 +94,12 @@ describe("the offline plan of the reference stack", () => {
         ]);
     });
 
-    it("reports the longest dependency chain, from the stack to a backup job", () => {
+    it("reports the longest dependency chain, from the stack to a dataset's backup (after PBS is set up)", () => {
         expect(report.dependencies!.depth).toBe(report.dependencies!.chain.length);
         expect(report.dependencies!.chain[0]).toBe("homelab-prod");
         expect(report.dependencies!.depth).toBeGreaterThanOrEqual(6);
-        expect(report.dependencies!.chain.at(-1)).toMatch(/^backups-backup_/);
+        expect(report.dependencies!.chain).toEqual(expect.arrayContaining(["pbs-vm", "pbs-ready", "pbs-datastore"]));
+        expect(report.dependencies!.chain.at(-1)).toMatch(/-backup$/);
     });
 
     it("matches the documented JSON shape", () => {
@@ -120,7 +121,7 @@ describe("the offline plan of the reference stack", () => {
         ]);
         expect(text).toContain(" +   pulumi:pulumi:Stack");
         expect(text).toContain("├─ homelab:proxmox:LxcGuest");
-        expect(text).toMatch(/Resources: 131 to create/);
+        expect(text).toMatch(/Resources: 158 to create/);
         expect(text).toContain("Policy violations: 0 mandatory, 0 advisory");
         expect(text).toContain("pve-storage      CPU  26 cores /  16 threads = 1.63x   memory   52.0 /   96 GiB = 0.54x");
         expect(text).toMatch(/Longest dependency chain: \d+ steps\n {2}homelab-prod → /);
@@ -331,7 +332,7 @@ describe("npm run plan", () => {
         const doc = JSON.parse(run.stdout);
         expect(validate(doc)).toBe(true);
         expect(doc.exitCode).toBe(0);
-        expect(doc.resources.total).toBe(131);
+        expect(doc.resources.total).toBe(158);
     }, 60000);
 
     it("refuses an unknown argument with exit 2, saying what is known", () => {

@@ -243,6 +243,8 @@ export function generateInventory(guests: number): InventoryInput {
             // A QDevice is the third vote of a two-node cluster only.
             ...(nodeCount === 2 ? { qdevice: { address: "10.10.0.3" } } : {}),
             dnsServers: ["10.10.0.1"],
+            // The key the program logs in to the PBS guest with (a made-up one: the benchmark never connects).
+            sshPublicKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBenchBenchBenchBenchBenchBenchBenchBench01 bench"],
             idScheme: "vlan",
             managedRoots: ["/tank"],
         },

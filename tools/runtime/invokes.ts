@@ -3,6 +3,7 @@
  * and the tests. Anything not listed here is an unmocked invoke and fails the run.
  */
 import { InvokeHandler, StateHandler } from "./recorder";
+import { openSshEd25519KeyPair } from "./sshKey";
 
 export const PLAN_INVOKES: Readonly<Record<string, InvokeHandler>> = {
     /** The Cloudflare zone lookup by name: a stable placeholder id derived from the name. */
@@ -19,4 +20,7 @@ export const PLAN_INVOKES: Readonly<Record<string, InvokeHandler>> = {
 export const PLAN_STATES: Readonly<Record<string, StateHandler>> = {
     /** The secret half of an IAM access key exists only after `pulumi up`. */
     "aws:iam/accessKey:AccessKey": () => ({ secret: "[secret]" }),
+    /** A key pair exists only after `pulumi up`: a throw-away one of the right shape (the PBS VM's user data checks it). */
+    "tls:index/privateKey:PrivateKey": ({ inputs }) =>
+        inputs.algorithm === "ED25519" ? openSshEd25519KeyPair() : { privateKeyOpenssh: "[secret]", publicKeyOpenssh: "[unknown]" },
 };
