@@ -15,6 +15,7 @@ import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
 import { BackupsSpec, DatasetEntry, GuestSpec, StorageSpec } from "../config/schema";
 import { BackupSchedule, PlannedJob, planBackupJobs, pruneBackupsOf } from "../lib/backupSchedule";
+import { DataCopies } from "../lib/copies";
 import { tierNamespace } from "../lib/pbs/jobs";
 
 export interface BackupPlanArgs {
@@ -43,6 +44,8 @@ export interface BackupPlanArgs {
     };
     /** The Proxmox API provider (the token-based one: storage and backup jobs are API objects). */
     readonly provider: proxmoxve.Provider;
+    /** Every guest's and dataset's copies (lib/copies), registered for the plan and the pack's 3-2-1 rule. @default [] */
+    readonly copies?: readonly DataCopies[];
 }
 
 /** A job as exported: where, which tier, when and what. */
@@ -76,6 +79,8 @@ export class BackupPlan extends pulumi.ComponentResource {
     readonly jobs: Record<string, BackupJobSummary>;
     /** Guests left out of every job, with their reasons. */
     readonly excluded: Record<string, string>;
+    /** Every guest's and dataset's copies (3-2-1). */
+    readonly copies: readonly DataCopies[];
 
     constructor(name: string, args: BackupPlanArgs, opts: pulumi.ComponentResourceOptions = {}) {
         // Validate before registering anything: a bad plan leaves no half-made component.
@@ -132,7 +137,8 @@ export class BackupPlan extends pulumi.ComponentResource {
         }
         this.excluded = { ...plan.excluded };
 
-        this.registerOutputs({ storageIds: this.storageIds, jobs: this.jobs, excluded: this.excluded });
+        this.copies = args.copies ?? [];
+        this.registerOutputs({ storageIds: this.storageIds, jobs: this.jobs, excluded: this.excluded, copies: this.copies });
     }
 }
 

@@ -16,7 +16,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { Credentials } from "../config/loader";
 import { DatasetEntry, Inventory, StorageSpec } from "../config/schema";
-import { CopiesInput } from "../lib/copies";
+import { BackupTarget, CopiesInput, copiesOf } from "../lib/copies";
 import { tierNamespace, tierPruneJobs } from "../lib/pbs/jobs";
 import { pbsUserData } from "../lib/pbs/userData";
 import { BackupPlan } from "./backupPlan";
@@ -196,6 +196,7 @@ export function deployBackups(inv: Inventory, args: DeployBackupsArgs): Backups 
                   }
                 : {}),
             provider: providers.api,
+            copies: copiesOf(copiesInputOf(inv)),
         },
         // Backup jobs name guests by VMID: they wait for the guests so a first `up` never schedules a missing one.
         { dependsOn: Object.values(args.guests) },
@@ -242,32 +243,42 @@ export function copiesInputOf(inv: Inventory): CopiesInput {
     const guests = Object.fromEntries(
         Object.entries(inv.guests).map(([name, g]) => {
             const storage = g.kind === "lxc" ? g.disk.storage : (g.disks.flatMap((d) => ("storage" in d ? [d.storage] : []))[0] ?? "none");
-            return [name, { node: g.node, storage, backup: g.backup }];
+            const spec = inv.storages[storage];
+            const pool = spec?.kind === "zfspool" ? spec.pool.split("/")[0] : undefined;
+            return [name, { node: g.node, storage, ...(pool !== undefined ? { pool } : {}), backup: g.backup }];
         }),
     );
     const datasets = Object.fromEntries(Object.entries(inv.datasets).map(([path, d]) => [path, { node: d.node, backup: d.backup }]));
-    const target = inv.backups ? inv.storages[inv.backups.target] : undefined;
-    let pbs: CopiesInput["pbs"];
+    const targetId = inv.backups?.target;
+    const target = targetId !== undefined ? inv.storages[targetId] : undefined;
+    let backupTarget: BackupTarget | undefined;
     if (target?.kind === "pbs") {
         // The dataset behind the datastore's NFS export: the same pool as its node's other datasets.
         const [exported] = exportedDatasets(inv, target.nfs);
         const pbsGuest = target.guest !== undefined ? inv.guests[target.guest] : undefined;
+        const datastore = `PBS datastore ${target.datastore}`;
         if (exported !== undefined) {
             const node = inv.datasets[exported].node;
-            pbs = { datastore: target.datastore, media: `${node}:${exported.split("/")[0]}`, label: `${exported} (NFS from ${node})` };
+            backupTarget = { where: `${datastore} on ${exported} (NFS from ${node})`, media: `${node}:${exported.split("/")[0]}` };
         } else if (pbsGuest !== undefined)
-            pbs = {
-                datastore: target.datastore,
+            backupTarget = {
+                where: `${datastore} on the ${target.guest} VM's disk on ${pbsGuest.node}`,
                 media: `${pbsGuest.node}:${guests[target.guest!].storage}`,
-                label: `the ${target.guest} VM's disk on ${pbsGuest.node}`,
             };
-        else pbs = { datastore: target.datastore, media: `pbs:${target.server}`, label: `PBS ${target.server}` };
+        else backupTarget = { where: `${datastore} on PBS ${target.server}`, media: `pbs:${target.server}` };
+    } else if (target?.kind === "dir") {
+        // A directory on each node's own disk (a USB disk, a second pool): a medium per node.
+        backupTarget = { where: `directory ${targetId} (${target.path})`, media: targetId!, perNode: true };
+    } else if (target?.kind === "nfs") {
+        backupTarget = { where: `NFS ${target.server}:${target.export}`, media: `nfs:${target.server}:${target.export}` };
+    } else if (target?.kind === "cifs") {
+        backupTarget = { where: `CIFS //${target.server}/${target.share}`, media: `cifs:${target.server}/${target.share}` };
     }
     const offsite = inv.offsite?.servesPbs && target?.kind === "pbs" && target.guest !== undefined ? inv.offsite : undefined;
     return {
         guests,
         datasets,
-        ...(pbs !== undefined ? { pbs } : {}),
+        ...(backupTarget !== undefined ? { target: backupTarget } : {}),
         ...(offsite !== undefined ? { offsite: { service: offsite.service, bucket: offsite.bucket } } : {}),
     };
 }

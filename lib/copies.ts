@@ -1,7 +1,7 @@
 /**
  * The 3-2-1 count of the homelab's data: for every guest and every dataset, its copies (live on
- * its node's storage or pool, in PBS's datastore, offsite in the bucket PBS copies its datastore
- * to), on which media, and whether one is offsite. Pure: the caller maps the inventory to the
+ * its node's storage or pool, in the backup target: PBS's datastore or a backup storage, offsite
+ * in the bucket PBS copies its datastore to), on which media, and whether one is offsite. Pure: the caller maps the inventory to the
  * typed input below; the plan report lists the result and a policy holds data to it.
  *
  * Media are compared by identity (`<node>:<pool or storage>`, a bucket by `<service>:<bucket>`):
@@ -13,18 +13,35 @@
 export type BackupChoice = { readonly tier: string } | { readonly exclude: string };
 
 export interface CopiesInput {
-    /** Guests by name: the node, the storage of their disks, and their backup choice. */
-    readonly guests: Readonly<Record<string, { readonly node: string; readonly storage: string; readonly backup: BackupChoice }>>;
+    /**
+     * Guests by name: the node, the storage of their disks, the ZFS pool under it when it is a ZFS
+     * storage (copies on one pool share a medium), and their backup choice.
+     */
+    readonly guests: Readonly<
+        Record<string, { readonly node: string; readonly storage: string; readonly pool?: string; readonly backup: BackupChoice }>
+    >;
     /** Datasets by path (`tank/photos`): the node whose pool holds them, and their backup choice. */
     readonly datasets: Readonly<Record<string, { readonly node: string; readonly backup: BackupChoice }>>;
-    /** PBS's datastore and where it lives: `media` is its identity (`pve-storage:tank` for an NFS export of tank/pbs on pve-storage). */
-    readonly pbs?: { readonly datastore: string; readonly media: string; readonly label: string };
+    /** Where the backups go (`backups.target`). */
+    readonly target?: BackupTarget;
     /** The bucket PBS copies its datastore to (PBS 4's S3 datastore and sync job). */
     readonly offsite?: { readonly service: string; readonly bucket: string };
 }
 
+/** The backup target: a PBS datastore, or a backup storage (a directory, NFS or CIFS share). */
+export interface BackupTarget {
+    /** In words: `PBS datastore tank on tank/pbs (NFS from pve-storage)`, `directory usb-backup (/mnt/usb-backup)`. */
+    readonly where: string;
+    /**
+     * The medium's identity (`pve-storage:tank` for an NFS export of tank/pbs on pve-storage); with
+     * `perNode`, a medium on each node (a directory on the node's own disk): `<node>:<media>`.
+     */
+    readonly media: string;
+    readonly perNode?: boolean;
+}
+
 export interface Copy {
-    readonly kind: "live" | "pbs" | "offsite";
+    readonly kind: "live" | "backup" | "offsite";
     /** Where, in words: `local-zfs on pve-network`, `PBS datastore tank on tank/pbs (NFS from pve-storage)`, `aws bucket attic`. */
     readonly where: string;
     /** The medium's identity, for counting distinct media. */
@@ -50,14 +67,15 @@ export interface DataCopies {
 }
 
 /** The copies of one piece of data. */
-function copiesOfOne(key: string, live: Copy, backup: BackupChoice, input: CopiesInput): DataCopies {
+function copiesOfOne(key: string, node: string, live: Copy, backup: BackupChoice, input: CopiesInput): DataCopies {
     const copies: Copy[] = [live];
     const backedUp = "tier" in backup;
-    if (backedUp && input.pbs !== undefined) {
+    const target = input.target;
+    if (backedUp && target !== undefined) {
         copies.push({
-            kind: "pbs",
-            where: `PBS datastore ${input.pbs.datastore} on ${input.pbs.label}`,
-            media: input.pbs.media,
+            kind: "backup",
+            where: target.where,
+            media: target.perNode ? `${node}:${target.media}` : target.media,
             offsite: false,
         });
         if (input.offsite !== undefined)
@@ -72,7 +90,7 @@ function copiesOfOne(key: string, live: Copy, backup: BackupChoice, input: Copie
     const offsite = copies.some((c) => c.offsite);
     const shortfalls: string[] = [];
     if (!backedUp) shortfalls.push(`left out of backups: ${backup.exclude}`);
-    else if (input.pbs === undefined) shortfalls.push("no PBS datastore to back up to (backups.pbs)");
+    else if (target === undefined) shortfalls.push("no backup target (backups.target)");
     if (copies.length < 3) shortfalls.push(`${copies.length} ${copies.length === 1 ? "copy" : "copies"}, 3 wanted`);
     if (copies.length > 1 && mediaCount < 2) shortfalls.push(`every copy on the same medium (${live.media})`);
     if (!offsite) shortfalls.push("none offsite");
@@ -93,8 +111,13 @@ export function copiesOf(input: CopiesInput): DataCopies[] {
         .sort()
         .map((name) => {
             const g = input.guests[name];
-            const live: Copy = { kind: "live", where: `${g.storage} on ${g.node}`, media: `${g.node}:${g.storage}`, offsite: false };
-            return copiesOfOne(`guests.${name}`, live, g.backup, input);
+            const live: Copy = {
+                kind: "live",
+                where: `${g.storage} on ${g.node}`,
+                media: `${g.node}:${g.pool ?? g.storage}`,
+                offsite: false,
+            };
+            return copiesOfOne(`guests.${name}`, g.node, live, g.backup, input);
         });
     const datasets = Object.keys(input.datasets)
         .sort()
@@ -102,7 +125,7 @@ export function copiesOf(input: CopiesInput): DataCopies[] {
             const d = input.datasets[path];
             const pool = path.split("/")[0];
             const live: Copy = { kind: "live", where: `ZFS pool ${pool} on ${d.node}`, media: `${d.node}:${pool}`, offsite: false };
-            return copiesOfOne(`datasets.${path}`, live, d.backup, input);
+            return copiesOfOne(`datasets.${path}`, d.node, live, d.backup, input);
         });
     return [...guests, ...datasets];
 }

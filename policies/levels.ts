@@ -39,4 +39,6 @@ export const LEVELS: Readonly<Record<string, EnforcementLevel>> = {
     "proxmox-download-checksum": "advisory",
     "proxmox-guest-tags-normalized": "advisory",
     "proxmox-nas-not-on-dependent-node": "advisory",
+    // Advisory by default: a second medium and an offsite bucket cost money; a stack that has them makes it mandatory.
+    "backup-three-two-one": "advisory",
 };

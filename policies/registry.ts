@@ -5,6 +5,7 @@
  */
 import type { EnforcementLevel, Policies, PolicyPackArgs } from "@pulumi/policy";
 import { LEVELS } from "./levels";
+import { backupThreeTwoOne } from "./rules/backup-three-two-one";
 import { dnsNoPrivateTargets } from "./rules/dns-no-private-targets";
 import { dnsNoProxyForUdpOrWildcard } from "./rules/dns-no-proxy-for-udp-or-wildcard";
 import { nfsExportsRestricted } from "./rules/nfs-exports-restricted";
@@ -68,6 +69,7 @@ export const RULES: Policies = [
     proxmoxDirectoryStoragePath,
     nfsExportsRestricted,
     proxmoxAclLeastPrivilege,
+    backupThreeTwoOne,
 ];
 
 /**

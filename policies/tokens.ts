@@ -120,6 +120,7 @@ export const API_TOKEN_TYPES: ReadonlySet<string> = new Set(["proxmoxve:user/tok
 
 /** Our components (contract: the outputs they register are listed in policies/README.md). */
 export const CLUSTER_COMPONENT_TYPE = "homelab:proxmox:Cluster";
+export const BACKUP_PLAN_COMPONENT_TYPE = "homelab:backup:BackupPlan";
 export const ZFS_DATASET_COMPONENT_TYPE = "homelab:storage:ZfsDataset";
 export const NODE_COMPONENT_TYPE = "homelab:proxmox:Node";
 export const GUEST_COMPONENT_TYPES: ReadonlySet<string> = new Set(["homelab:proxmox:LxcGuest", "homelab:proxmox:VmGuest"]);

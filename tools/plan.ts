@@ -38,6 +38,7 @@ import { ArgsError, ToolSpec, helpText, parseArgs } from "./args";
 import { renderChangeMarkdown, renderChangeText } from "./change/render";
 import type { ChangeReport } from "./change/report";
 import { Tool, finishTool, internalErrorDocument, runTool, writeAll } from "./output";
+import { DataCopies, describeCopies } from "../lib/copies";
 import { RecordedResource, Recording } from "./runtime/recorder";
 
 export const PLAN: ToolSpec = {
@@ -64,6 +65,9 @@ export const PLAN: ToolSpec = {
         "a JSON error document on stdout); 4 stdout closed before the report was complete",
     ],
 };
+
+/** The component that registers the copies of the data. */
+const BACKUP_PLAN_TYPE = "homelab:backup:BackupPlan";
 
 /** The value a secret the plan cannot decrypt (or that is not set) gets; it stays marked secret. */
 export const SECRET_PLACEHOLDER = "[secret]";
@@ -117,6 +121,8 @@ export interface PlanReport {
     readonly violations?: { readonly mandatory: readonly PlanViolation[]; readonly advisory: readonly PlanViolation[] };
     readonly remediations?: readonly { readonly policy: string; readonly name: string; readonly urn: string }[];
     readonly capacity?: readonly NodeCapacity[];
+    /** 3-2-1: every guest's and dataset's copies, as the BackupPlan component registers them (absent without backups). */
+    readonly copies?: readonly DataCopies[];
     readonly dependencies?: { readonly depth: number; readonly chain: readonly string[] };
     /** What the engine would refuse before any policy runs (a duplicate URN), in the engine's words. */
     readonly engineErrors?: readonly string[];
@@ -365,6 +371,7 @@ export async function planInventory(
         violations: { mandatory, advisory },
         remediations: result.remediations.map((r) => ({ policy: r.policy, name: r.name, urn: r.urn })),
         capacity: nodeCapacity(recording.resources),
+        ...copiesSection(recording.resources),
         dependencies: deps,
     };
 }
@@ -427,6 +434,7 @@ export function renderReport(report: PlanReport): string {
         lines.push(`  remediated: ${report.remediations.map((r) => `${r.name} (${r.policy})`).join(", ")}`);
     }
 
+    if (report.copies !== undefined) lines.push("", ...renderCopies(report.copies));
     lines.push("", "Capacity per node (allocated / physical):");
     for (const c of report.capacity!) {
         lines.push(
@@ -450,6 +458,24 @@ export function renderReport(report: PlanReport): string {
         `(${report.durationMs} ms)`,
     );
     return lines.join("\n") + "\n";
+}
+
+/** The copies the BackupPlan component registered, as the report's `copies`. */
+export function copiesSection(resources: readonly RecordedResource[]): { copies?: DataCopies[] } {
+    const plan = resources.find((r) => r.type === BACKUP_PLAN_TYPE);
+    const copies = plan?.outputs.copies;
+    return Array.isArray(copies) ? { copies: copies as DataCopies[] } : {};
+}
+
+/** The 3-2-1 section: a verdict, then one line per guest and dataset. */
+export function renderCopies(copies: readonly DataCopies[]): string[] {
+    const backedUp = copies.filter((c) => c.tier !== undefined);
+    const meeting = backedUp.filter((c) => c.meets321).length;
+    const excluded = copies.length - backedUp.length;
+    return [
+        `Copies (3-2-1): ${meeting} of ${backedUp.length} backed-up guests and datasets have 3 copies on 2 media, one offsite; ${excluded} left out of backups with a reason`,
+        ...copies.map((c) => `  ${c.meets321 ? "ok " : c.tier === undefined ? "-  " : "!  "} ${describeCopies(c)}`),
+    ];
 }
 
 /** For each tree entry, whether no later sibling follows it (one backward pass). */

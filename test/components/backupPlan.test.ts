@@ -269,6 +269,7 @@ describe("BackupPlan on the reference stack (a PBS target)", () => {
         const plan = recording.one("backups", PLAN);
         expect(plan.outputs).toEqual({
             storageIds: { critical: "pbs", low: "pbs", medium: "pbs" },
+            copies: [],
             jobs: {
                 "backup_critical_pve-network": { node: "pve-network", tier: "critical", schedule: "00:30", vmids: [10001, 30010] },
                 "backup_medium_pve-network": { node: "pve-network", tier: "medium", schedule: "sun 03:30", vmids: [10005] },

@@ -9,7 +9,7 @@ const INPUT: CopiesInput = {
         "tank/photos": { node: "pve-storage", backup: { tier: "critical" } },
         "tank/pbs": { node: "pve-storage", backup: { exclude: "the PBS datastore itself; copied offsite by PBS" } },
     },
-    pbs: { datastore: "tank", media: "pve-storage:tank", label: "tank/pbs (NFS from pve-storage)" },
+    target: { where: "PBS datastore tank on tank/pbs (NFS from pve-storage)", media: "pve-storage:tank" },
     offsite: { service: "aws", bucket: "attic-pbs-offsite" },
 };
 
@@ -26,7 +26,12 @@ describe("copiesOf", () => {
             key: "guests.photos",
             copies: [
                 { kind: "live", where: "local-zfs on pve-storage", media: "pve-storage:local-zfs", offsite: false },
-                { kind: "pbs", where: "PBS datastore tank on tank/pbs (NFS from pve-storage)", media: "pve-storage:tank", offsite: false },
+                {
+                    kind: "backup",
+                    where: "PBS datastore tank on tank/pbs (NFS from pve-storage)",
+                    media: "pve-storage:tank",
+                    offsite: false,
+                },
                 { kind: "offsite", where: "aws bucket attic-pbs-offsite", media: "aws:attic-pbs-offsite", offsite: true },
             ],
             mediaCount: 3,
@@ -62,15 +67,30 @@ describe("copiesOf", () => {
         expect(r.meets321).toBe(false);
     });
 
-    it("without PBS: only the live copy, and says why", () => {
-        const r = copiesOf({ ...INPUT, pbs: undefined }).find((x) => x.key === "guests.photos")!;
+    it("without a backup target: only the live copy, and says why", () => {
+        const r = copiesOf({ ...INPUT, target: undefined }).find((x) => x.key === "guests.photos")!;
         expect(r.copies).toHaveLength(1);
-        expect(r.shortfalls).toEqual(["no PBS datastore to back up to (backups.pbs)", "1 copy, 3 wanted", "none offsite"]);
+        expect(r.shortfalls).toEqual(["no backup target (backups.target)", "1 copy, 3 wanted", "none offsite"]);
+    });
+
+    it("a directory target on each node's own disk is a second medium per node", () => {
+        const rows = copiesOf({
+            ...INPUT,
+            offsite: undefined,
+            target: { where: "directory usb-backup (/mnt/usb-backup)", media: "usb-backup", perNode: true },
+        });
+        const r = rows.find((x) => x.key === "guests.photos")!;
+        expect(r.copies.map((c) => [c.kind, c.media])).toEqual([
+            ["live", "pve-storage:local-zfs"],
+            ["backup", "pve-storage:usb-backup"],
+        ]);
+        expect(r.mediaCount).toBe(2);
+        expect(r.shortfalls).toEqual(["2 copies, 3 wanted", "none offsite"]);
     });
 
     it("describes a row in one line for the plan report", () => {
         expect(describeCopies(row("guests.photos"))).toBe(
-            "guests.photos: live local-zfs on pve-storage; pbs PBS datastore tank on tank/pbs (NFS from pve-storage); offsite aws bucket attic-pbs-offsite (3 copies on 3 media, one offsite)",
+            "guests.photos: live local-zfs on pve-storage; backup PBS datastore tank on tank/pbs (NFS from pve-storage); offsite aws bucket attic-pbs-offsite (3 copies on 3 media, one offsite)",
         );
         expect(describeCopies(row("guests.pbs"))).toBe(
             "guests.pbs: live local-zfs on pve-storage (left out of backups: PBS cannot back itself up into its own datastore; 1 copy, 3 wanted; none offsite)",

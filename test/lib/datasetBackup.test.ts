@@ -119,6 +119,19 @@ describe("datasetBackupScript", () => {
         expect(script).toContain('if [ -z "${PBS_FINGERPRINT:-}" ]; then\n');
         expect(script).toContain('if [ -z "${PBS_PASSWORD:-}" ] && [ -z "${PBS_PASSWORD_FILE:-}" ]; then\n');
     });
+    it("on a PBS the program does not manage: the root namespace, and the group pruned after a successful backup", () => {
+        const { namespace: _namespace, ...rest } = SPEC;
+        const external = datasetBackupScript({ ...rest, keep: { keepDaily: 7, keepWeekly: 4, keepMonthly: 0 } });
+        expect(shellcheck(external)).toEqual([]);
+        expect(external).not.toContain("--ns");
+        expect(external).not.toContain("NS=");
+        // `set -eu`: the prune runs only after the backup succeeded; a keep count of 0 keeps none of that kind.
+        expect(external).toMatch(
+            /--change-detection-mode metadata\necho "homelab: backup of \$DS done" >&2\n# Keep the tier's retention: this PBS has no prune job of the program's\.\nproxmox-backup-client prune "host\/\$BACKUP_ID" --repository "\$REPOSITORY" --keep-daily 7 --keep-weekly 4\n/,
+        );
+        expect(() => datasetBackupScript({ ...SPEC, keep: {} })).toThrow("[keep] keeps nothing");
+        expect(datasetBackupScript(SPEC)).not.toContain("proxmox-backup-client prune");
+    });
     it("reads every file again with legacy change detection", () => {
         expect(datasetBackupScript({ ...SPEC, changeDetection: "legacy" })).toContain("--change-detection-mode legacy\n");
     });

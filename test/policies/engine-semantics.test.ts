@@ -24,6 +24,7 @@ import {
     custom,
     guest,
     CONTAINER,
+    COPIES,
     mutate,
     replace,
 } from "./fixtures";
@@ -287,6 +288,17 @@ const CASES: Readonly<Record<string, RuleCase>> = {
         target: "tank/pbs",
         unknown: () =>
             replace(compliantStack(), "tank/pbs", (r) => ({ ...r, outputs: { ...r.outputs, properties: { sharenfs: UNKNOWN } } })),
+    },
+    "backup-three-two-one": {
+        violating: () =>
+            replace(compliantStack(), "backups", (r) => ({
+                ...r,
+                outputs: {
+                    copies: [{ ...COPIES[0], copies: COPIES[0].copies.slice(0, 2), meets321: false, shortfalls: ["none offsite"] }],
+                },
+            })),
+        target: "backups",
+        unknown: () => replace(compliantStack(), "backups", (r) => ({ ...r, outputs: { copies: UNKNOWN } })),
     },
     "proxmox-acl-least-privilege": {
         violating: () => edit<AclInputs>(compliantStack(), "acl-vms", (i) => (i.roleId = "Administrator")),

@@ -60,6 +60,7 @@ export const T = {
     acl: "aws:s3/bucketAcl:BucketAcl",
     nodeComponent: "homelab:proxmox:Node",
     clusterComponent: "homelab:proxmox:Cluster",
+    backupPlanComponent: "homelab:backup:BackupPlan",
     datasetComponent: "homelab:storage:ZfsDataset",
     directory: "proxmoxve:storage/directory:Directory",
     directoryLegacy: "proxmoxve:storage/directoryLegacy:DirectoryLegacy",
@@ -331,6 +332,32 @@ export const NODES = {
 } as const;
 
 /** A compliant stack: no rule reports anything. */
+/** The copies the BackupPlan registers (lib/copies): the cloud container meets 3-2-1, the PBS VM is left out with its reason. */
+export const COPIES = [
+    {
+        key: "guests.cloud",
+        copies: [
+            { kind: "live", where: "local-zfs on pve-storage", media: "pve-storage:rpool", offsite: false },
+            { kind: "backup", where: "PBS datastore tank on tank/pbs (NFS from pve-storage)", media: "pve-storage:tank", offsite: false },
+            { kind: "offsite", where: "aws bucket attic-pbs-offsite", media: "aws:attic-pbs-offsite", offsite: true },
+        ],
+        mediaCount: 3,
+        offsite: true,
+        meets321: true,
+        tier: "critical",
+        shortfalls: [],
+    },
+    {
+        key: "guests.pbs",
+        copies: [{ kind: "live", where: "local-zfs on pve-storage", media: "pve-storage:rpool", offsite: false }],
+        mediaCount: 1,
+        offsite: false,
+        meets321: false,
+        excluded: "PBS cannot back itself up into its own datastore",
+        shortfalls: ["left out of backups: PBS cannot back itself up into its own datastore", "1 copy, 3 wanted", "none offsite"],
+    },
+];
+
 export function compliantStack(): PolicyResourceInput[] {
     const addresses: Record<string, string> = { "pve-network": "192.168.10.11", "pve-storage": "192.168.10.12" };
     const nodes = Object.entries(NODES).map(([nodeName, cap]) =>
@@ -378,6 +405,7 @@ export function compliantStack(): PolicyResourceInput[] {
         pbs.component,
         pbs.provider,
         pbs.firewall,
+        component(T.backupPlanComponent, "backups", { copies: COPIES }),
         custom(T.backupJob, "backup-critical-pve-storage", job),
         custom(T.nfs, "pve-network-shared-nfs", nfs),
         custom(T.directory, "tank-dump", dump),

@@ -102,6 +102,20 @@ describe("the offline plan of the reference stack", () => {
         expect(report.dependencies!.chain.at(-1)).toMatch(/-backup$/);
     });
 
+    it("lists every guest's and dataset's copies (3-2-1), each backed-up one meeting it", () => {
+        expect(report.copies).toHaveLength(22);
+        const text = renderReport(report);
+        expect(text).toContain(
+            "Copies (3-2-1): 16 of 16 backed-up guests and datasets have 3 copies on 2 media, one offsite; 6 left out of backups with a reason\n",
+        );
+        expect(text).toContain(
+            "  ok  datasets.tank/photos: live ZFS pool tank on pve-storage; backup PBS datastore tank on tank/pbs (NFS from pve-storage); offsite aws bucket attic-pbs-offsite (3 copies on 2 media, one offsite)\n",
+        );
+        expect(text).toContain(
+            "  -   guests.pbs: live local-zfs on pve-storage (left out of backups: PBS cannot back itself up into its own datastore;",
+        );
+    });
+
     it("matches the documented JSON shape", () => {
         const ok = validate(JSON.parse(JSON.stringify(report)));
         expect(validate.errors ?? []).toEqual([]);
