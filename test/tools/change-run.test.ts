@@ -26,7 +26,12 @@ function stackYaml(inv: RawInventory): string {
     return toYaml(doc);
 }
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "homelab-change-"));
+/** A temporary project directory with the stacks' policy configurations (the plan requires one per stack). */
+function tmp(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-change-"));
+    fs.cpSync(path.join(ROOT, "policies/stacks"), path.join(dir, "policies/stacks"), { recursive: true });
+    return dir;
+}
 const git = (dir: string, ...args: string[]) =>
     execFileSync("git", ["-c", "user.name=test", "-c", "user.email=test@example.org", "-c", "init.defaultBranch=main", ...args], {
         cwd: dir,
@@ -91,9 +96,10 @@ describe("--base with a git ref, on a temporary repository with history", () => 
     });
 });
 
-/** A stack file `Pulumi.other.yaml` in the working tree only (not committed). */
+/** A stack file `Pulumi.other.yaml` and its policy configuration in the working tree only (not committed). */
 function withOtherStack(dir: string): string {
     fs.writeFileSync(path.join(dir, "Pulumi.other.yaml"), stackYaml(reference()));
+    fs.copyFileSync(path.join(ROOT, "policies/stacks/prod.json"), path.join(dir, "policies/stacks/other.json"));
     return dir;
 }
 
