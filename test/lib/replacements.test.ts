@@ -112,10 +112,14 @@ describe("the replacement table", () => {
         }
     });
 
-    it("lists every engine rule in the JSON schema's replace reasons (tools/plan.schema.json)", () => {
+    it("lists every engine rule in the JSON schema's replace reasons (tools/plan.schema.json) and in docs/plan.md", () => {
         const schema = JSON.parse(fs.readFileSync(path.join(__dirname, "../../tools/plan.schema.json"), "utf8"));
         const reasons = schema.definitions.resourceChange.properties.replaceReasons.items.properties.rule.enum;
         expect([...reasons].sort()).toEqual(["schema", ...Object.keys(ENGINE_RULES)].sort());
+        // docs/plan.md lists them in the JSON example of the change report.
+        const doc = fs.readFileSync(path.join(__dirname, "../../docs/plan.md"), "utf8");
+        const listed = doc.split("\n").find((l) => l.includes('// "rule": "schema"'));
+        expect(reasons.filter((r: string) => !listed?.includes(`"${r}"`))).toEqual([]);
     });
 });
 
