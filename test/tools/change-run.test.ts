@@ -122,6 +122,27 @@ describe("--base with a stack file", () => {
     });
 });
 
+describe("the JSON of a change report with dependent replacements and unknown inputs", () => {
+    it("follows tools/plan.schema.json", async () => {
+        const dir = tmp();
+        const current = reference((inv) => {
+            inv.cluster.sshPublicKeys = [
+                "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBm1i0Vd6x3zGbVu7yJwz0bqRMQ3RXcHbmpXQ1gLXrxj new@workstation",
+            ];
+            inv.guests.unifi.ipv4 = "192.168.10.6";
+            inv.guests.unifi.vmid = 10006;
+        });
+        fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), stackYaml(current));
+        fs.writeFileSync(path.join(dir, "base.yaml"), stackYaml(reference()));
+        const report = await planAgainstBase("prod", "base.yaml", dir);
+        const changes = report.changes!.groups.flatMap((g) => g.changes);
+        expect(changes.filter((c) => c.replaceReasons.some((r) => r.rule === "dependent")).map((c) => c.name)).toEqual(["unifi-host"]);
+        expect(changes.filter((c) => c.unknownInputs !== undefined).map((c) => c.name)).toEqual(["pbs-vm"]);
+        expect(schemaErrors(report)).toEqual([]);
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+});
+
 describe("two recordings in one process", () => {
     it("the second equals a recording of the same inventory in a fresh process (no runtime state carries over)", async () => {
         await recordRaw(reference((inv) => removeDataset(inv, "tank/pbs")));
