@@ -1,19 +1,22 @@
 /**
  * Which input changes replace a resource: one table, per resource type token, read by the offline
- * change report (tools/change/). Each rule cites its fact: an entry of the provider-behaviour
- * record (P8, P9, P13, C1, C4 in the design's real-cluster facts) or the upstream schema file where
- * the field is ForceNew (SDKv2) or has a RequiresReplace plan modifier (plugin framework).
+ * change report (tools/change/). Each rule cites its fact: an entry of docs/provider-behaviour.md
+ * (P8, P9, P13, C1) or the upstream schema file where the field is ForceNew (SDKv2) or has a
+ * RequiresReplace plan modifier (plugin framework).
  *
  * Paths use Pulumi's input names (camelCase, a one-element Terraform block flattened to an
  * object): `disk.datastoreId`, `disks[*].fileId`. A rule covers every path below it, so
- * `mountPoints` replaces on any change to any mount.
+ * `mountPoints` replaces on any change to any mount. A rule of one top-level input with no
+ * condition (`mountPoints`, `triggers`, `resourceId`) means the input itself forces the
+ * replacement, so it also replaces when the input only becomes unknown (ENGINE_RULES.dependent).
  *
- * Bridged schema files are those of bpg/terraform-provider-proxmox v0.111 (bridged by
- * @muhlba91/pulumi-proxmoxve 8.6); `id` fields are renamed `resourceId` by the bridge
- * (muhlba91 `provider/resources.go` resourceIDOverrides).
+ * Bridged schema files are those of bpg/terraform-provider-proxmox v0.111.1 (bridged by
+ * @muhlba91/pulumi-proxmoxve 8.6: its provider/go.mod); `id` fields are renamed `resourceId` by the
+ * bridge (muhlba91 `provider/resources.go` resourceIDOverrides).
  *
- * Pulumi's own rules (replaceOnChanges, deleteBeforeReplace, a changed parent or provider, the
- * `import` option) are in ENGINE_RULES below; they apply to every type.
+ * Pulumi's own rules (replaceOnChanges, deleteBeforeReplace, a dependent of a delete-first
+ * replacement, a changed parent or provider, the `import` option) are in ENGINE_RULES below; they
+ * apply to every type.
  */
 
 /** One input whose change replaces the resource. */
@@ -32,6 +35,16 @@ export interface ReplaceRule {
     readonly source: string;
 }
 
+/** An input whose change is an in-place update that does not do what the new value says. */
+export interface UpdateNote {
+    /** Input path in Pulumi's names, as in ReplaceRule. */
+    readonly path: string;
+    /** What the provider's update does with it. */
+    readonly note: string;
+    /** The fact or the upstream file that shows it. */
+    readonly source: string;
+}
+
 /** The replacement rules of one resource type (under its current and previous token). */
 export interface ResourceRules {
     /** Type tokens sharing these rules: one provider resource under its v8 name and its Legacy twin. */
@@ -39,25 +52,37 @@ export interface ResourceRules {
     /** `component`: never replaced itself (no provider; its children carry the changes). */
     readonly kind: "custom" | "provider" | "component";
     readonly replaceOn: readonly ReplaceRule[];
-    /**
-     * What a replacement does beyond the generic create-then-delete, when the provider makes it
-     * fail or lose something (P13: a storage id or a file name exists twice for a moment).
-     */
+    /** What any replacement of this type takes with it or runs into, beyond the new resource (with its sources). */
     readonly replaceNote?: string;
+    /**
+     * What a replacement that creates the new resource before deleting the old one runs into (P13:
+     * a storage id or a file name exists twice for a moment). Not shown with deleteBeforeReplace.
+     */
+    readonly createFirstNote?: string;
+    /** Inputs whose in-place update does not do what the new value says. */
+    readonly updateNotes?: readonly UpdateNote[];
     /** Where the schema was read (for a row without rules: where it shows there are none). */
     readonly schema: string;
 }
 
-const BPG = "bpg/terraform-provider-proxmox";
+const BPG = "bpg/terraform-provider-proxmox v0.111.1";
 const CONTAINER_GO = `${BPG} proxmoxtf/resource/container/container.go`;
 const VM_GO = `${BPG} proxmoxtf/resource/vm/vm.go`;
 const STORAGE_GO = (file: string) => `${BPG} fwprovider/storage/${file}`;
 /** Every storage kind shares the factory's `id` attribute (RequiresReplace), bridged as `resourceId`. */
 const STORAGE_ID: ReplaceRule = { path: "resourceId", source: STORAGE_GO("schema_factory.go") };
 /** P13: the bridge sets no delete-before-replace, so a new definition with the same id is created first. */
-const STORAGE_REPLACE_NOTE =
+const STORAGE_CREATE_FIRST_NOTE =
     "P13: the provider creates the new storage before deleting the old one and fails with 'storage ID already defined'; " +
     "set deleteBeforeReplace on the resource or remove the storage in one deploy and add it in the next";
+/** Deleting a storage definition touches no volume (pve-storage API2/Storage/Config.pm delete). */
+const STORAGE_REPLACE_NOTE =
+    "the delete removes only the definition: the volumes stay where they were, and a definition that points elsewhere " +
+    "(another pool, path, server or share) does not find the guests' existing disks; move them first " +
+    "(pve-storage src/PVE/API2/Storage/Config.pm delete)";
+/** What deleting a guest removes besides the guest (pve-container and qemu-server destroy). */
+const CT_DESTROY = "pve-container src/PVE/API2/LXC.pm (destroy_vm)";
+const VM_DESTROY = "qemu-server src/PVE/API2/Qemu.pm (destroy_vm)";
 
 const rule = (path: string, source: string, extra: Omit<ReplaceRule, "path" | "source"> = {}): ReplaceRule => ({
     path,
@@ -79,9 +104,22 @@ export const REPLACEMENT_RULES: readonly ResourceRules[] = [
             rule("operatingSystem", "P8 (operatingSystem.templateFileId; the whole block is ForceNew)"),
             rule("initialization.userAccount", "P8 (keys, password)"),
             rule("mountPoints", "P8 (the whole mount_point list)"),
-            ...rules(CONTAINER_GO, "clone", "disk.datastoreId", "poolId", "template"),
+            ...rules(
+                CONTAINER_GO,
+                "clone.vmId",
+                "clone.datastoreId",
+                "clone.nodeName",
+                "clone.full",
+                "disk.datastoreId",
+                "poolId",
+                "template",
+            ),
             rule("disk.size", `${CONTAINER_GO} (CustomizeDiff: shrinking the root disk)`, { when: "decreases" }),
         ],
+        replaceNote:
+            "the delete removes the container's firewall file (<vmid>.fw: options, rules, address sets), which the unchanged " +
+            "firewall resources do not write again until a `pulumi refresh`; bpg deletes without purge, so Proxmox refuses " +
+            `the delete while the container is an HA resource or has replication jobs (${CT_DESTROY}; ${CONTAINER_GO} containerDelete)`,
         schema: CONTAINER_GO,
     },
     {
@@ -93,7 +131,11 @@ export const REPLACEMENT_RULES: readonly ResourceRules[] = [
             rule("disks[*].fileId", "P9"),
             ...rules(
                 VM_GO,
-                "clone",
+                "clone.vmId",
+                "clone.datastoreId",
+                "clone.nodeName",
+                "clone.full",
+                "clone.retries",
                 "amdSev",
                 "initialization.type",
                 "initialization.userDataFileId",
@@ -103,6 +145,17 @@ export const REPLACEMENT_RULES: readonly ResourceRules[] = [
             ),
             rule("tpmState.version", `${VM_GO} (forceNewOnTPMVersionChange)`, { when: "both-set" }),
             rule("efiDisk.type", `${VM_GO} (forceNewOnEFIDiskTypeChange)`, { when: "both-set" }),
+        ],
+        replaceNote:
+            "bpg deletes with purge (purge_on_destroy defaults to true): the VM's firewall file (<vmid>.fw), its replication " +
+            "jobs, its HA resource and its place in backup jobs go with it, and the unchanged resources that set them do not " +
+            `write them again until a \`pulumi refresh\` (${VM_DESTROY}; ${VM_GO} vmDelete)`,
+        updateNotes: [
+            {
+                path: "disks[*].importFrom",
+                note: "the provider records the new image but never imports into an existing disk again, so the VM keeps its system disk",
+                source: `P9; ${BPG} proxmoxtf/resource/vm/disk/disk.go Update`,
+            },
         ],
         schema: `${VM_GO}, proxmoxtf/resource/vm/disk/schema.go`,
     },
@@ -121,7 +174,7 @@ export const REPLACEMENT_RULES: readonly ResourceRules[] = [
             "checksumAlgorithm",
             "decompressionAlgorithm",
         ),
-        replaceNote:
+        createFirstNote:
             "P13: the new download is created before the old file is deleted and fails with 'File already exists' unless the file name changes too",
         schema: `${BPG} fwprovider/nodes/resource_download_file.go`,
     },
@@ -137,8 +190,8 @@ export const REPLACEMENT_RULES: readonly ResourceRules[] = [
             "sourceFile",
             "sourceRaw",
         ),
-        replaceNote:
-            "P13: the new file is created before the old one is deleted; with the same file name the upload fails unless `overwrite` is set",
+        createFirstNote:
+            "P28: the new file is uploaded over the old one (overwrite defaults to true), then the old one's delete removes it; set deleteBeforeReplace",
         schema: `${BPG} proxmoxtf/resource/file.go`,
     },
     {
@@ -159,6 +212,7 @@ export const REPLACEMENT_RULES: readonly ResourceRules[] = [
         kind: "custom",
         replaceOn: [STORAGE_ID, ...rules(STORAGE_GO("resource_zfs.go"), "zfsPool")],
         replaceNote: STORAGE_REPLACE_NOTE,
+        createFirstNote: STORAGE_CREATE_FIRST_NOTE,
         schema: STORAGE_GO("resource_zfs.go"),
     },
     {
@@ -166,6 +220,7 @@ export const REPLACEMENT_RULES: readonly ResourceRules[] = [
         kind: "custom",
         replaceOn: [STORAGE_ID, ...rules(STORAGE_GO("resource_nfs.go"), "server", "export", "preallocation", "snapshotAsVolumeChain")],
         replaceNote: STORAGE_REPLACE_NOTE,
+        createFirstNote: STORAGE_CREATE_FIRST_NOTE,
         schema: STORAGE_GO("resource_nfs.go"),
     },
     {
@@ -177,6 +232,7 @@ export const REPLACEMENT_RULES: readonly ResourceRules[] = [
             ...rules(STORAGE_GO("resource_pbs.go"), "encryptionKey", "generateEncryptionKey"),
         ],
         replaceNote: STORAGE_REPLACE_NOTE,
+        createFirstNote: STORAGE_CREATE_FIRST_NOTE,
         schema: STORAGE_GO("resource_pbs.go"),
     },
     {
@@ -184,6 +240,7 @@ export const REPLACEMENT_RULES: readonly ResourceRules[] = [
         kind: "custom",
         replaceOn: [STORAGE_ID, ...rules(STORAGE_GO("resource_directory.go"), "path")],
         replaceNote: STORAGE_REPLACE_NOTE,
+        createFirstNote: STORAGE_CREATE_FIRST_NOTE,
         schema: STORAGE_GO("resource_directory.go"),
     },
     {
@@ -191,6 +248,7 @@ export const REPLACEMENT_RULES: readonly ResourceRules[] = [
         kind: "custom",
         replaceOn: [STORAGE_ID, ...rules(STORAGE_GO("resource_lvm_thin.go"), "volumeGroup", "thinPool")],
         replaceNote: STORAGE_REPLACE_NOTE,
+        createFirstNote: STORAGE_CREATE_FIRST_NOTE,
         schema: STORAGE_GO("resource_lvm_thin.go"),
     },
     {
@@ -198,6 +256,7 @@ export const REPLACEMENT_RULES: readonly ResourceRules[] = [
         kind: "custom",
         replaceOn: [STORAGE_ID, ...rules(STORAGE_GO("resource_lvm.go"), "volumeGroup")],
         replaceNote: STORAGE_REPLACE_NOTE,
+        createFirstNote: STORAGE_CREATE_FIRST_NOTE,
         schema: STORAGE_GO("resource_lvm.go"),
     },
     {
@@ -217,6 +276,7 @@ export const REPLACEMENT_RULES: readonly ResourceRules[] = [
             ),
         ],
         replaceNote: STORAGE_REPLACE_NOTE,
+        createFirstNote: STORAGE_CREATE_FIRST_NOTE,
         schema: STORAGE_GO("resource_cifs.go"),
     },
     // Guest firewall, cluster firewall, backups, HA, replication.
@@ -224,7 +284,7 @@ export const REPLACEMENT_RULES: readonly ResourceRules[] = [
         types: ["proxmoxve:firewall/optionsLegacy:OptionsLegacy", "proxmoxve:firewall/rulesLegacy:RulesLegacy"],
         kind: "custom",
         replaceOn: [],
-        schema: `${BPG} proxmoxtf/resource/firewall/options.go, rules.go, selector.go (no ForceNew field)`,
+        schema: `${BPG} proxmoxtf/resource/firewall/options.go, rules.go, selector.go (no ForceNew field: a new node or guest id is an update)`,
     },
     {
         types: ["proxmoxve:firewall/ipsetLegacy:IpsetLegacy"],
@@ -248,6 +308,13 @@ export const REPLACEMENT_RULES: readonly ResourceRules[] = [
         types: ["proxmoxve:index/haresource:Haresource", "proxmoxve:index/haresourceLegacy:HaresourceLegacy"],
         kind: "custom",
         replaceOn: [],
+        updateNotes: [
+            {
+                path: "resourceId",
+                note: "the update is sent to the HA resource of the id in the state (the old guest); the new id is not added to HA",
+                source: `${BPG} fwprovider/cluster/ha/resource_haresource.go Update`,
+            },
+        ],
         schema: `${BPG} fwprovider/cluster/ha/resource_haresource.go (no RequiresReplace attribute)`,
     },
     {
@@ -277,7 +344,7 @@ export const REPLACEMENT_RULES: readonly ResourceRules[] = [
         ],
         kind: "custom",
         replaceOn: [],
-        schema: `${BPG} fwprovider/cluster/hardwaremapping/resource_pci.go, resource_usb.go (no RequiresReplace attribute; the name is updated in place)`,
+        schema: `${BPG} fwprovider/cluster/hardwaremapping/resource_pci.go, resource_usb.go (no RequiresReplace attribute)`,
     },
     // Access control.
     {
@@ -313,7 +380,33 @@ export const REPLACEMENT_RULES: readonly ResourceRules[] = [
         // Every other input change is an update that runs the new `update` script over the new
         // connection (C1); a change of only the dataset's node is such an update (C4).
         replaceOn: [rule("triggers", "C1 (@pulumi/command marks triggers replaceOnChanges)")],
-        schema: "pulumi/pulumi-command provider/pkg/provider/remote/commandController.go (C1, C4)",
+        schema: "pulumi/pulumi-command v1.2.1 provider/pkg/provider/common/inputs.go (triggers), remote/commandController.go (C1, C4)",
+    },
+    // The lifecycle of an R2 offsite bucket, through Cloudflare's API (S5).
+    {
+        types: ["cloudflare:index/r2BucketLifecycle:R2BucketLifecycle"],
+        kind: "custom",
+        replaceOn: rules(
+            "cloudflare/terraform-provider-cloudflare internal/services/r2_bucket_lifecycle/schema.go",
+            "accountId",
+            "bucketName",
+            "rules",
+        ),
+        schema: "cloudflare/terraform-provider-cloudflare internal/services/r2_bucket_lifecycle/schema.go (every rule change replaces the lifecycle, which keeps no data)",
+    },
+    // The PBS VM's SSH host key, generated once and kept in the state.
+    {
+        types: ["tls:index/privateKey:PrivateKey"],
+        kind: "custom",
+        replaceOn: rules(
+            "hashicorp/terraform-provider-tls internal/provider/resource_private_key.go (every argument RequiresReplace; Update is a no-op)",
+            "algorithm",
+            "rsaBits",
+            "ecdsaCurve",
+        ),
+        replaceNote:
+            "a new host key reaches the PBS VM only through its user data, which cloud-init reads on the first boot: until the VM is reinstalled, every command to PBS pins a key the VM does not have and fails",
+        schema: "hashicorp/terraform-provider-tls internal/provider/resource_private_key.go",
     },
     // Public DNS.
     {
@@ -397,12 +490,17 @@ export const REPLACEMENT_RULES: readonly ResourceRules[] = [
             "pulumi:pulumi:Stack",
             "homelab:proxmox:Cluster",
             "homelab:proxmox:Node",
+            "homelab:proxmox:Storages",
+            "homelab:proxmox:Images",
+            "homelab:proxmox:HaGroup",
             "homelab:proxmox:LxcGuest",
             "homelab:proxmox:VmGuest",
             "homelab:storage:ZfsDataset",
             "homelab:dns:DnsRecord",
             "homelab:backup:BackupPlan",
             "homelab:backup:OffsiteBucket",
+            "homelab:backup:PbsServer",
+            "homelab:backup:DatasetBackup",
         ],
         kind: "component",
         replaceOn: [],
@@ -419,6 +517,12 @@ export const ENGINE_RULES = {
     deleteBeforeReplace: {
         rule: "with `deleteBeforeReplace` the old resource is deleted before the new one is created (otherwise created first, deleted last)",
         source: "pulumi/pulumi pkg/resource/deploy/step_generator.go (replace steps)",
+    },
+    dependent: {
+        rule:
+            "when a resource is replaced delete-first, every resource with an input taken from it (transitively) is diffed " +
+            "with that input unknown; one whose provider then asks for a replacement is deleted before it and created after",
+        source: "pulumi/pulumi pkg/resource/deploy/step_generator.go calculateDependentReplacements",
     },
     parent: {
         rule:
@@ -447,6 +551,20 @@ const BY_TYPE: ReadonlyMap<string, ResourceRules> = new Map(REPLACEMENT_RULES.fl
 /** The rules of a type token, or undefined when the table has no row for it. */
 export function rulesFor(type: string): ResourceRules | undefined {
     return BY_TYPE.get(type);
+}
+
+/**
+ * The provider notes of a replacement of a type in the order it runs: what any replacement does
+ * (`replaceNote`), then what a create-first one runs into (`createFirstNote`).
+ */
+export function replaceNoteOf(
+    rules: ResourceRules | undefined,
+    order: "create-then-delete" | "delete-then-create" | undefined,
+): string | undefined {
+    const notes = [rules?.replaceNote, order === "create-then-delete" ? rules?.createFirstNote : undefined].filter(
+        (n): n is string => n !== undefined,
+    );
+    return notes.length > 0 ? notes.join("; ") : undefined;
 }
 
 /** The provider package of a `pulumi:providers:<pkg>` type or a resource token (`proxmoxve:index/...`). */

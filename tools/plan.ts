@@ -511,6 +511,7 @@ export function planTool(
             throw new ArgsError("--format markdown renders the change report: give --base <git-ref | stack file>");
     } catch (e) {
         if (!(e instanceof ArgsError || e instanceof StackFileError)) throw e;
+        args = undefined;
         argsError = e.message;
     }
     const parsed = args !== undefined && !args.help ? args : undefined;

@@ -1,17 +1,19 @@
 /**
- * The replacement table (lib/replacements.ts): complete for what the program registers, every
- * token and input name real in the installed SDKs, and every rule triggering a replacement with
- * its cited fact, shown in the report. Each rule gets a pair of recorded resources that differ
- * in exactly that input (built by hand: most types are not registered from today's inventory;
- * test/tools/change.test.ts runs the cases the inventory reaches through the real program).
+ * The replacement table (lib/replacements.ts): complete for what the program's source constructs
+ * and the stacks register, every token and input name real in the installed SDKs, and every rule
+ * triggering a replacement with its cited fact, shown in the report. Each rule gets a pair of
+ * recorded resources that differ in exactly that input (built by hand, so conditional rules get
+ * their harmless case too); test/tools/change-rules.test.ts runs each rule through the real
+ * program with a pair of inventories, or checks why no inventory reaches it.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { REPLACEMENT_RULES, ReplaceRule, ResourceRules, rulesFor } from "../../lib/replacements";
+import { ENGINE_RULES, REPLACEMENT_RULES, ReplaceRule, ResourceRules, rulesFor } from "../../lib/replacements";
 import { classifyChanges } from "../../tools/change/classify";
 import { renderChangeText } from "../../tools/change/render";
 import { buildChangeReport } from "../../tools/change/report";
-import { objectAt, recordRaw, reference, resource } from "../tools/change-fixtures";
+import { constructedTypes } from "../helpers/programTypes";
+import { objectAt, recordRaw, resource, stackRaw } from "../tools/change-fixtures";
 
 const NODE_MODULES = path.join(__dirname, "../../node_modules");
 const SDK_DIRS: Readonly<Record<string, string>> = {
@@ -19,40 +21,55 @@ const SDK_DIRS: Readonly<Record<string, string>> = {
     aws: "@pulumi/aws",
     cloudflare: "@pulumi/cloudflare",
     command: "@pulumi/command",
+    tls: "@pulumi/tls",
 };
 
 /** The SDK module file of a resource token: `proxmoxve:storage/zfspool:Zfspool` → storage/zfspool.js. */
 function sdkFile(token: string): string {
     const [pkg, module, name] = token.split(":");
     const rel = module.includes("/") ? module.replace(/^index\//, "") : `${module}/${name[0].toLowerCase()}${name.slice(1)}`;
-    return path.join(NODE_MODULES, SDK_DIRS[pkg], `${rel}.js`);
+    const file = path.join(NODE_MODULES, SDK_DIRS[pkg], `${rel}.js`);
+    if (fs.existsSync(file)) return file;
+    // Some SDKs lower-case more of the module name (cloudflare's r2bucketLifecycle.js).
+    const dir = path.dirname(file);
+    const found = fs.existsSync(dir) ? fs.readdirSync(dir).find((f) => f.toLowerCase() === path.basename(file).toLowerCase()) : undefined;
+    return found !== undefined ? path.join(dir, found) : file;
 }
 
 const customRows = REPLACEMENT_RULES.filter((row) => row.kind === "custom");
 
 describe("the replacement table", () => {
-    it("has a row for every type the reference program registers (a new kind of resource needs its rules first)", async () => {
-        const types = new Set((await recordRaw(reference())).map((r) => r.type));
-        expect([...types].filter((t) => rulesFor(t) === undefined)).toEqual([]);
+    it("has a row for every resource class and component the program's source constructs (a new kind cannot slip in)", () => {
+        const { custom, components } = constructedTypes();
+        const missing = [...custom, ...components]
+            .filter(([t]) => rulesFor(t) === undefined)
+            .map(([t, files]) => `${t} (${files.join(", ")})`);
+        expect(missing).toEqual([]);
+        // Component types are never replaced themselves: their rows say so.
+        expect([...components.keys()].filter((t) => rulesFor(t)?.kind !== "component")).toEqual([]);
     });
 
-    it("has a row for the types the inventory rewrite adds (mappings, cluster firewall, access, HA rules and groups, replication, snippets)", () => {
+    it("reads every type the three stacks register from the source (the scan above misses none), and each has a row", async () => {
+        const { custom, components } = constructedTypes();
+        for (const stack of ["prod", "example-single", "example-cluster"] as const) {
+            const recorded = [...new Set((await recordRaw(stackRaw(stack), stack)).map((r) => r.type))];
+            expect([stack, recorded.filter((t) => t !== "pulumi:pulumi:Stack" && !custom.has(t) && !components.has(t))]).toEqual([
+                stack,
+                [],
+            ]);
+            expect([stack, recorded.filter((t) => rulesFor(t) === undefined)]).toEqual([stack, []]);
+        }
+    });
+
+    it("has rows for the access-control types the design gives the cluster component (not registered yet)", () => {
         for (const t of [
-            "proxmoxve:hardware/mapping/pci:Pci",
-            "proxmoxve:hardware/mapping/usb:Usb",
-            "proxmoxve:cluster/firewallLegacy:FirewallLegacy",
-            "proxmoxve:firewall/ipsetLegacy:IpsetLegacy",
             "proxmoxve:index/acl:Acl",
             "proxmoxve:index/roleLegacy:RoleLegacy",
             "proxmoxve:index/userLegacy:UserLegacy",
             "proxmoxve:user/token:Token",
-            "proxmoxve:index/harule:Harule",
-            "proxmoxve:index/hagroup:Hagroup",
-            "proxmoxve:index/replication:Replication",
-            "proxmoxve:index/fileLegacy:FileLegacy",
-            "homelab:proxmox:Cluster",
         ]) {
-            expect([t, rulesFor(t) !== undefined]).toEqual([t, true]);
+            expect([t, rulesFor(t)?.kind]).toEqual([t, "custom"]);
+            expect([t, constructedTypes().custom.has(t)]).toEqual([t, false]);
         }
     });
 
@@ -71,7 +88,7 @@ describe("the replacement table", () => {
         expect(missing).toEqual([]);
     });
 
-    it("names only inputs the SDK's Args declare (the first segment of each rule path)", () => {
+    it("names only inputs the SDK's Args declare (the first segment of each rule and update-note path)", () => {
         const unknown: string[] = [];
         for (const row of customRows) {
             for (const t of row.types) {
@@ -79,8 +96,8 @@ describe("the replacement table", () => {
                 const name = t.split(":")[2];
                 const args = dts.slice(dts.indexOf(`export interface ${name}Args {`));
                 const argsBody = args.slice(0, args.indexOf("\n}"));
-                for (const r of row.replaceOn) {
-                    for (const p of [r.path, ...(r.unlessTrue ? [r.unlessTrue] : [])]) {
+                for (const r of [...row.replaceOn, ...(row.updateNotes ?? [])]) {
+                    for (const p of [r.path, ...("unlessTrue" in r && r.unlessTrue ? [r.unlessTrue] : [])]) {
                         const first = p.split(/[.[]/)[0];
                         if (!new RegExp(`\\n {4}(readonly )?${first}\\??:`).test(argsBody)) unknown.push(`${t} ${first}`);
                     }
@@ -94,11 +111,21 @@ describe("the replacement table", () => {
         expect(REPLACEMENT_RULES.filter((row) => row.kind === "provider" && row.replaceOn.length > 0)).toEqual([]);
     });
 
-    it("cites a fact or an upstream file for every rule", () => {
+    it("cites a fact or an upstream file for every rule and every update note", () => {
         for (const row of REPLACEMENT_RULES) {
             expect(row.schema.length).toBeGreaterThan(10);
-            for (const r of row.replaceOn) expect(r.source).toMatch(/^(P\d+|C\d+)\b|\.go\b/);
+            for (const r of [...row.replaceOn, ...(row.updateNotes ?? [])]) expect(r.source).toMatch(/^(P\d+|C\d+)\b|\.go\b/);
         }
+    });
+
+    it("lists every engine rule in the JSON schema's replace reasons (tools/plan.schema.json) and in docs/plan.md", () => {
+        const schema = JSON.parse(fs.readFileSync(path.join(__dirname, "../../tools/plan.schema.json"), "utf8"));
+        const reasons = schema.definitions.resourceChange.properties.replaceReasons.items.properties.rule.enum;
+        expect([...reasons].sort()).toEqual(["schema", ...Object.keys(ENGINE_RULES)].sort());
+        // docs/plan.md lists them in the JSON example of the change report.
+        const doc = fs.readFileSync(path.join(__dirname, "../../docs/plan.md"), "utf8");
+        const listed = doc.split("\n").find((l) => l.includes('// "rule": "schema"'));
+        expect(reasons.filter((r: string) => !listed?.includes(`"${r}"`))).toEqual([]);
     });
 });
 

@@ -5,7 +5,7 @@
  * Sources: pulumi/pulumi pkg/resource/deploy/step_generator.go for the engine's rules; the facts
  * named in lib/replacements.ts and real-cluster facts C4, P10 for the dangers.
  */
-import { ENGINE_RULES } from "../../lib/replacements";
+import { ENGINE_RULES, rulesFor } from "../../lib/replacements";
 import { classifyChanges, providerUrn } from "../../tools/change/classify";
 import { diffInputs, formatPath, parsePath, touches, valuesAt } from "../../tools/change/paths";
 import { renderChangeText } from "../../tools/change/render";
@@ -18,6 +18,9 @@ const CMD = "command:remote:Command";
 const BRIDGE = "proxmoxve:network/linux/bridge:Bridge";
 const BUCKET = "aws:s3/bucket:Bucket";
 const OPTIONS = "proxmoxve:firewall/optionsLegacy:OptionsLegacy";
+const SNIPPET = "proxmoxve:index/fileLegacy:FileLegacy";
+const ZFSPOOL = "proxmoxve:storage/zfspool:Zfspool";
+const HA = "proxmoxve:index/haresource:Haresource";
 
 describe("property paths", () => {
     it("parses and formats Pulumi's notation, quoting keys that are not identifiers", () => {
@@ -151,6 +154,69 @@ describe("Pulumi's own rules", () => {
         expect(x.change).toMatchObject({ op: "unchanged", changedPaths: [], ignoredPaths: ["disks[0].speed.read"] });
     });
 
+    it("dependent: a delete-first replacement replaces, transitively, the resources whose replacing input comes from it", () => {
+        const dbr = { deleteBeforeReplace: true };
+        const ct = (vmId: number) => resource(CT, "ct", { vmId }, dbr);
+        // The command's triggers take the container's id; a second command's triggers take the first's.
+        const host = resource(CMD, "host", { triggers: ["ct-id"] }, {}, { propertyDependencies: { triggers: [ct(1).urn] } });
+        const next = resource(CMD, "next", { triggers: ["host-id"] }, {}, { propertyDependencies: { triggers: [host.urn] } });
+        // Only a dependsOn edge, or an input no rule names: not replaced.
+        const after = resource(CMD, "after", { create: "x" }, { dependsOn: [ct(1).urn] });
+        const options = resource(OPTIONS, "fw", { containerId: 1 }, {}, { propertyDependencies: { containerId: [ct(1).urn] } });
+        const changes = classifyChanges([ct(1), host, next, after, options], [ct(2), host, next, after, options]);
+        expect(changes.map((x) => [x.change.name, x.change.op, x.change.order ?? null])).toEqual([
+            ["ct", "replace", "delete-then-create"],
+            ["host", "replace", "delete-then-create"],
+            ["next", "replace", "delete-then-create"],
+            ["after", "unchanged", null],
+            ["fw", "unchanged", null],
+        ]);
+        expect(changes[1].change.replaceReasons).toEqual([
+            { rule: "dependent", path: "triggers", source: `${ENGINE_RULES.dependent.source}; ${rulesFor(CMD)!.replaceOn[0].source}` },
+        ]);
+    });
+
+    it("dependent: none after a create-first replacement; an input with rules only below it is left to the provider (advisory)", () => {
+        const file = (data: string, opts = {}) => resource(SNIPPET, "ud", { sourceRaw: { data } }, opts);
+        const vm = (deps: string) =>
+            resource(VM, "vm", { initialization: { userDataFileId: "ud-id" } }, {}, { propertyDependencies: { initialization: [deps] } });
+        const createFirst = classifyChanges([file("a"), vm(file("a").urn)], [file("b"), vm(file("a").urn)]);
+        expect(createFirst.map((x) => [x.change.op, x.change.unknownInputs ?? null])).toEqual([
+            ["replace", null],
+            ["unchanged", null],
+        ]);
+        const dbr = { deleteBeforeReplace: true };
+        const report = buildChangeReport("b", [file("a", dbr), vm(file("a").urn)], [file("b", dbr), vm(file("a").urn)]);
+        const vmChange = report.groups.flatMap((g) => g.changes).find((c) => c.name === "vm")!;
+        expect(vmChange).toMatchObject({ op: "unchanged", unknownInputs: [{ path: "initialization", from: "ud" }] });
+        expect(report.advisories.map((a) => [a.name, a.message])).toEqual([
+            ["ud", expect.stringMatching(/^replaced \(deleted, then created\)/)],
+            [
+                "vm",
+                "initialization comes from ud, which is replaced delete-first: the engine diffs this resource with initialization unknown, " +
+                    `and rules below it may replace it too (pulumi preview shows whether; ${ENGINE_RULES.dependent.source})`,
+            ],
+        ]);
+    });
+
+    it("dependent: a protected dependent makes the replacement dangerous", () => {
+        const ct = (vmId: number) => resource(CT, "ct", { vmId }, { deleteBeforeReplace: true });
+        const host = resource(CMD, "host", { triggers: ["ct-id"] }, { protect: true }, { propertyDependencies: { triggers: [ct(1).urn] } });
+        const report = buildChangeReport("b", [ct(1), host], [ct(2), host]);
+        expect(report.dangers.filter((d) => d.name === "host").map((d) => d.kind)).toEqual(["protected"]);
+    });
+
+    it("replace notes: what any replacement does always, what a create-first one runs into only then", () => {
+        const vm = (vmId: number, opts = {}) => resource(VM, "vm", { vmId }, opts);
+        const [dbr] = classifyChanges([vm(1, { deleteBeforeReplace: true })], [vm(2, { deleteBeforeReplace: true })]);
+        expect(dbr.change.note).toBe(rulesFor(VM)!.replaceNote);
+        const store = (pool: string, opts = {}) => resource(ZFSPOOL, "s", { zfsPool: pool }, opts);
+        const [first] = classifyChanges([store("a")], [store("b")]);
+        expect(first.change.note).toBe(`${rulesFor(ZFSPOOL)!.replaceNote}; ${rulesFor(ZFSPOOL)!.createFirstNote}`);
+        const [last] = classifyChanges([store("a", { deleteBeforeReplace: true })], [store("b", { deleteBeforeReplace: true })]);
+        expect(last.change.note).toBe(rulesFor(ZFSPOOL)!.replaceNote);
+    });
+
     it("created, deleted and option-only changes", () => {
         const base = [resource(OPTIONS, "gone", {}), resource(OPTIONS, "kept", {}, { protect: true })];
         const current = [resource(OPTIONS, "kept", {}, { protect: false }), resource(OPTIONS, "new", {})];
@@ -189,7 +255,11 @@ describe("dangerous changes", () => {
         ]);
         expect(report.dangers[0].procedure).toMatch(/^turn protection off in one deploy .*P10/);
         expect(report.dangers[1].why).toBe(
-            "replacing the guest deletes its root disk with the old one (forced by vmId (P8)); bind-mounted datasets stay",
+            "replacing the guest deletes its root disk with the old one (forced by vmId (P8)); bind-mounted datasets stay; " +
+                rulesFor(CT)!.replaceNote!,
+        );
+        expect(report.dangers[1].procedure).toMatch(
+            /; after the replacement run `pulumi refresh`, then `pulumi up`, so its firewall, HA and backup settings are written again$/,
         );
     });
 
@@ -271,6 +341,15 @@ describe("dangerous changes", () => {
         );
         expect(report.dangers.map((d) => [d.kind, d.why])).toEqual([
             ["data", expect.stringMatching(/^the offsite bucket would be replaced .*not carried over$/)],
+        ]);
+    });
+
+    it("an update the provider does not carry out as written is advisory (the table's update notes)", () => {
+        const ha = (id: string) => resource(HA, "ha", { resourceId: id, state: "started" });
+        const report = buildChangeReport("b", [ha("vm:20020")], [ha("vm:20021")]);
+        expect(report.exitCode).toBe(0);
+        expect(report.advisories.map((a) => a.message)).toEqual([
+            `resourceId changes in place: ${rulesFor(HA)!.updateNotes![0].note} (${rulesFor(HA)!.updateNotes![0].source})`,
         ]);
     });
 

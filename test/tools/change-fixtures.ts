@@ -2,10 +2,11 @@
  * Fixtures of the change-report tests: recorded resources built by hand (for the rule table and
  * the engine's rules) and inventories recorded by the real program (for the end-to-end cases).
  *
- * INVENTORY-FORMAT DEPENDENT: the mutate helpers at the end name today's inventory fields
- * (`guests.<ct>.template`, `datasets.<path>.node`, `nodes.<n>.bridge.ports`, ...). When the
- * inventory is renamed, change them here; the tests call only these helpers.
+ * INVENTORY-FORMAT DEPENDENT: the mutate helpers at the end name inventory v2's fields
+ * (`guests.<ct>.image`, `storages.<id>.pool`, `datasets.<path>.node`, `nodes.<n>.bridge.ports`,
+ * ...). When the inventory is renamed, change them here; the tests call only these helpers.
  */
+import * as path from "path";
 import { parseInventory } from "../../config/parse";
 import { readStackFile } from "../../config/stackfile";
 import { recordProgram } from "../../tools/plan";
@@ -31,7 +32,13 @@ export function resource(
     name: string,
     inputs: Record<string, unknown>,
     options: Partial<RecordedOptions> = {},
-    extra: { parent?: RecordedResource; custom?: boolean; outputs?: Record<string, unknown> } = {},
+    extra: {
+        parent?: RecordedResource;
+        custom?: boolean;
+        outputs?: Record<string, unknown>;
+        /** Inputs taken from other resources: input name → their URNs. */
+        propertyDependencies?: Record<string, string[]>;
+    } = {},
 ): RecordedResource {
     const parentChain = extra.parent ? `${extra.parent.urn.split("::")[2]}$` : "";
     return {
@@ -44,8 +51,8 @@ export function resource(
         secretPaths: [],
         unknownPaths: [],
         options: { ...NO_OPTIONS, ...options },
-        dependencies: [],
-        propertyDependencies: {},
+        dependencies: [...new Set(Object.values(extra.propertyDependencies ?? {}).flat())],
+        propertyDependencies: extra.propertyDependencies ?? {},
         outputs: extra.outputs ?? {},
         outputSecretPaths: [],
     };
@@ -64,28 +71,45 @@ export function objectAt(path: string, value: unknown): Record<string, unknown> 
     return out as Record<string, unknown>;
 }
 
-/** Config entries of a raw inventory, as the stack file would give them. */
-function configOf(raw: RawInventory): Record<string, unknown> {
+/** The stacks of the repository the tests plan: the reference homelab and the two examples. */
+export type StackName = "prod" | "example-single" | "example-cluster";
+
+const stackFile = (stack: StackName) =>
+    stack === "prod" ? REFERENCE_STACK_FILE : path.join(path.dirname(REFERENCE_STACK_FILE), `Pulumi.${stack}.yaml`);
+
+/** A deep copy of a stack's raw inventory (`homelab:` keys without the prefix), safe to mutate. */
+export function stackRaw(stack: StackName): RawInventory {
+    return stack === "prod" ? referenceRaw() : structuredClone(readStackFile(stackFile(stack)).inventory);
+}
+
+/** Config entries of a raw inventory, as the stack file would give them (its other keys from `stack`'s file). */
+function configOf(raw: RawInventory, stack: StackName): Record<string, unknown> {
     const config: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(readStackFile(REFERENCE_STACK_FILE).config))
-        if (!key.startsWith("homelab:")) config[key] = value;
+    for (const [key, value] of Object.entries(readStackFile(stackFile(stack)).config)) if (!key.startsWith("homelab:")) config[key] = value;
     for (const [key, value] of Object.entries(raw)) config[`homelab:${key}`] = value;
     return config;
 }
 
 /** The resources the real program registers for a raw inventory (validated first), under stack `prod`. */
-export async function recordRaw(raw: RawInventory): Promise<RecordedResource[]> {
-    return (await recordProgram(parseInventory(structuredClone(raw)), configOf(raw), "prod")).resources;
+export async function recordRaw(raw: RawInventory, stack: StackName = "prod"): Promise<RecordedResource[]> {
+    return (await recordProgram(parseInventory(structuredClone(raw)), configOf(raw, stack), "prod")).resources;
 }
 
 /** The change report of deploying `current` over `base`, both recorded by the real program. */
-export async function changeReportOf(base: RawInventory, current: RawInventory): Promise<ChangeReport> {
-    return buildChangeReport("base", await recordRaw(base), await recordRaw(current));
+export async function changeReportOf(base: RawInventory, current: RawInventory, stack: StackName = "prod"): Promise<ChangeReport> {
+    return buildChangeReport("base", await recordRaw(base, stack), await recordRaw(current, stack));
 }
 
 /** A copy of the reference inventory with `mutate` applied. */
 export function reference(mutate: (inv: RawInventory) => void = () => undefined): RawInventory {
     const inv = referenceRaw();
+    mutate(inv);
+    return inv;
+}
+
+/** A copy of an example stack's inventory with `mutate` applied. */
+export function example(stack: Exclude<StackName, "prod">, mutate: (inv: RawInventory) => void = () => undefined): RawInventory {
+    const inv = stackRaw(stack);
     mutate(inv);
     return inv;
 }
@@ -97,9 +121,9 @@ export function setGuestMemory(inv: RawInventory, guest: string, mib: number): v
     inv.guests[guest].memoryMiB = mib;
 }
 
-/** The OS image of a container: `template` today, `image` after the inventory's rename. */
+/** The OS image of a container: a key of `images`. */
 export function setContainerImage(inv: RawInventory, guest: string, imageKey: string): void {
-    inv.guests[guest].template = imageKey;
+    inv.guests[guest].image = imageKey;
 }
 
 /** A second container template, a copy of `debian-12-lxc` under another file name. */
@@ -113,7 +137,7 @@ export function addContainerImage(inv: RawInventory, key: string): void {
 
 /** A dataset on `node` with no owner and no mounts (free to move between nodes that have its pool). */
 export function addDataset(inv: RawInventory, path: string, node: string): void {
-    inv.datasets[path] = { node, properties: {} };
+    inv.datasets[path] = { node, properties: {}, backup: { exclude: "scratch space, rebuilt from nothing" } };
 }
 
 export function setDatasetNode(inv: RawInventory, path: string, node: string): void {
@@ -124,12 +148,12 @@ export function removeDataset(inv: RawInventory, path: string): void {
     delete inv.datasets[path];
 }
 
-/** The cluster's SSH keys, installed in every container at creation. */
+/** The cluster's SSH keys: given to every container and to the cloud-init user data of VMs. */
 export function setSshKeys(inv: RawInventory, keys: string[]): void {
     inv.cluster.sshPublicKeys = keys;
 }
 
-/** The boot image of a VM (a cloud image goes through the first disk's fileId). */
+/** The boot image of a VM: a key of `images` (a disk image is imported into the first disk). */
 export function setVmImage(inv: RawInventory, guest: string, imageKey: string): void {
     inv.guests[guest].image = imageKey;
 }
@@ -139,7 +163,7 @@ export function addCloudImage(inv: RawInventory, key: string): void {
     inv.images[key] = {
         ...inv.images["debian-13-cloud"],
         url: "https://cloud.debian.org/images/cloud/bookworm/20250301-2040/debian-12-genericcloud-amd64-20250301-2040.qcow2",
-        fileName: "debian-12-genericcloud-amd64-20250301-2040.img",
+        fileName: "debian-12-genericcloud-amd64-20250301-2040.qcow2",
     };
 }
 
@@ -148,9 +172,9 @@ export function setBridgePorts(inv: RawInventory, node: string, ports: string[])
     inv.nodes[node].bridge.ports = ports;
 }
 
-/** The ZFS pool behind a node's zfs storage. */
-export function setStoragePool(inv: RawInventory, node: string, storage: string, pool: string): void {
-    inv.nodes[node].storages[storage].pool = pool;
+/** The ZFS pool behind a cluster storage of kind zfspool. */
+export function setStoragePool(inv: RawInventory, storage: string, pool: string): void {
+    inv.storages[storage].pool = pool;
 }
 
 export function setDnsZone(inv: RawInventory, zone: string): void {
@@ -165,7 +189,7 @@ export function setOffsiteBucket(inv: RawInventory, bucket: string): void {
 export function setGuestVmid(inv: RawInventory, guest: string, lastOctet: number): void {
     const g = inv.guests[guest];
     g.ipv4 = g.ipv4.replace(/\d+$/, String(lastOctet));
-    g.vmid = g.vlan * 1000 + lastOctet;
+    g.vmid = inv.networks[g.network].vlan * 1000 + lastOctet;
 }
 
 export function setGuestCores(inv: RawInventory, guest: string, cores: number): void {

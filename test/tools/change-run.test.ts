@@ -26,7 +26,12 @@ function stackYaml(inv: RawInventory): string {
     return toYaml(doc);
 }
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "homelab-change-"));
+/** A temporary project directory with the stacks' policy configurations (the plan requires one per stack). */
+function tmp(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-change-"));
+    fs.cpSync(path.join(ROOT, "policies/stacks"), path.join(dir, "policies/stacks"), { recursive: true });
+    return dir;
+}
 const git = (dir: string, ...args: string[]) =>
     execFileSync("git", ["-c", "user.name=test", "-c", "user.email=test@example.org", "-c", "init.defaultBranch=main", ...args], {
         cwd: dir,
@@ -91,9 +96,10 @@ describe("--base with a git ref, on a temporary repository with history", () => 
     });
 });
 
-/** A stack file `Pulumi.other.yaml` in the working tree only (not committed). */
+/** A stack file `Pulumi.other.yaml` and its policy configuration in the working tree only (not committed). */
 function withOtherStack(dir: string): string {
     fs.writeFileSync(path.join(dir, "Pulumi.other.yaml"), stackYaml(reference()));
+    fs.copyFileSync(path.join(ROOT, "policies/stacks/prod.json"), path.join(dir, "policies/stacks/other.json"));
     return dir;
 }
 
@@ -112,6 +118,27 @@ describe("--base with a stack file", () => {
         const bad = await planAgainstBase("prod", "broken.yaml", dir);
         expect(bad.exitCode).toBe(2);
         expect(bad.error).toMatchObject({ kind: "base", problems: [expect.objectContaining({ path: "guests.media.vmid" })] });
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+});
+
+describe("the JSON of a change report with dependent replacements and unknown inputs", () => {
+    it("follows tools/plan.schema.json", async () => {
+        const dir = tmp();
+        const current = reference((inv) => {
+            inv.cluster.sshPublicKeys = [
+                "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBm1i0Vd6x3zGbVu7yJwz0bqRMQ3RXcHbmpXQ1gLXrxj new@workstation",
+            ];
+            inv.guests.unifi.ipv4 = "192.168.10.6";
+            inv.guests.unifi.vmid = 10006;
+        });
+        fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), stackYaml(current));
+        fs.writeFileSync(path.join(dir, "base.yaml"), stackYaml(reference()));
+        const report = await planAgainstBase("prod", "base.yaml", dir);
+        const changes = report.changes!.groups.flatMap((g) => g.changes);
+        expect(changes.filter((c) => c.replaceReasons.some((r) => r.rule === "dependent")).map((c) => c.name)).toEqual(["unifi-host"]);
+        expect(changes.filter((c) => c.unknownInputs !== undefined).map((c) => c.name)).toEqual(["pbs-vm"]);
+        expect(schemaErrors(report)).toEqual([]);
         fs.rmSync(dir, { recursive: true, force: true });
     });
 });

@@ -1,7 +1,8 @@
 /**
  * The change report end to end: pairs of inventories recorded by the real program under the mock
- * runtime, compared. Facts: P8 (container ForceNew fields), P9 (a VM disk's fileId), P13 (storages
- * created before the old one is deleted), C4 (a dataset's node change is an update), P10.
+ * runtime, compared. Facts: P8 (container ForceNew fields), P9 (a VM disk's `importFrom` is not
+ * ForceNew), C1 and C4 (a dataset's node is in its command's triggers), P10, and the engine's
+ * dependent replacements (a container's node-side command goes with it).
  * The mutations go through the helpers of change-fixtures.ts (inventory-format dependent).
  */
 import { ChangeReport } from "../../tools/change/report";
@@ -38,7 +39,7 @@ describe("the change report of the reference inventory", () => {
         const report = await changeReportOf(reference(), reference());
         expect(report.exitCode).toBe(0);
         expect(changed(report)).toEqual([]);
-        expect(report.summary).toEqual({ create: 0, update: 0, replace: 0, delete: 0, import: 0, unchanged: 106 });
+        expect(report.summary).toEqual({ create: 0, update: 0, replace: 0, delete: 0, import: 0, unchanged: 158 });
         expect(report.dangers).toEqual([]);
         expect(report.advisories).toEqual([]);
         expect(renderChangeText(report)).toContain("  No changes: every resource is unchanged.\n");
@@ -58,7 +59,7 @@ describe("the change report of the reference inventory", () => {
         });
     });
 
-    it("template of a protected container changed: replace, exit 1, naming it (P8)", async () => {
+    it("template of a protected container changed: replace, exit 1, naming it (P8); its node-side command goes with it", async () => {
         const report = await changeReportOf(
             reference((inv) => addContainerImage(inv, "debian-13-lxc")),
             reference((inv) => {
@@ -71,7 +72,21 @@ describe("the change report of the reference inventory", () => {
             order: "delete-then-create",
             protect: true,
             replaceReasons: [{ rule: "schema", path: "operatingSystem.templateFileId", source: expect.stringMatching(/^P8/) }],
+            note: expect.stringContaining("the delete removes the container's firewall file"),
         });
+        // The command's triggers hold the container's id: replaced delete-first with it (ENGINE_RULES.dependent).
+        expect(change(report, "cloud-host")).toMatchObject({
+            op: "replace",
+            order: "delete-then-create",
+            replaceReasons: [
+                { rule: "dependent", path: "triggers", source: expect.stringContaining("calculateDependentReplacements; C1") },
+            ],
+        });
+        expect(changed(report)).toEqual([
+            ["cloud-container", "replace"],
+            ["cloud-host", "replace"],
+            ["images-node:pve-storage/debian-13-lxc", "create"],
+        ]);
         expect(report.exitCode).toBe(1);
         expect(report.dangers.filter((d) => d.name === "cloud-container").map((d) => d.kind)).toEqual(["protected", "data"]);
         const text = renderChangeText(report);
@@ -79,9 +94,10 @@ describe("the change report of the reference inventory", () => {
             "-+ cloud-container (proxmoxve:index/containerLegacy:ContainerLegacy): replace (delete, then create) by operatingSystem.templateFileId [P8",
         );
         expect(text).toContain("  ! cloud-container (proxmoxve:index/containerLegacy:ContainerLegacy) [protected]: protected in the state");
+        expect(text).toContain("after the replacement run `pulumi refresh`, then `pulumi up`");
     });
 
-    it("a dataset's node changed: exit 1, naming the data and the way to move it (C4)", async () => {
+    it("a dataset's node changed: its command is replaced (the node is in its triggers), exit 1, naming the data and the way to move it (C1, C4)", async () => {
         const report = await changeReportOf(
             reference((inv) => addDataset(inv, "rpool/appdata/scratch", "pve-storage")),
             reference((inv) => {
@@ -89,18 +105,23 @@ describe("the change report of the reference inventory", () => {
                 setDatasetNode(inv, "rpool/appdata/scratch", "pve-network");
             }),
         );
-        expect(changed(report)).toEqual([["rpool/appdata/scratch-zfs", "update"]]);
+        expect(changed(report)).toEqual([["rpool/appdata/scratch-zfs", "replace"]]);
+        expect(change(report, "rpool/appdata/scratch-zfs").replaceReasons).toEqual([
+            { rule: "schema", path: "triggers[1]", source: "C1 (@pulumi/command marks triggers replaceOnChanges)" },
+        ]);
         expect(report.exitCode).toBe(1);
         expect(report.dangers).toEqual([
-            expect.objectContaining({
+            expect.objectContaining({ name: "rpool/appdata/scratch-zfs", kind: "protected" }),
+            {
+                urn: expect.any(String),
+                type: "command:remote:Command",
                 name: "rpool/appdata/scratch-zfs",
                 kind: "data",
-                // Node names once the dataset component (or the cluster component) registers them; the SSH hosts until then.
-                why: expect.stringMatching(
-                    /^dataset rpool\/appdata\/scratch moves from (pve-storage|the node at 192\.168\.10\.12) to (pve-network|the node at 192\.168\.10\.11): .*\(C4\)$/,
-                ),
+                why:
+                    "dataset rpool/appdata/scratch moves from pve-storage to pve-network: its command's triggers hold the node, so the " +
+                    "dataset is created empty on pve-network and the old one on pve-storage is left behind with the data (orphaned) (C1, C4)",
                 procedure: "move data with zfs send/receive; a dataset's node cannot change in place",
-            }),
+            },
         ]);
     });
 
@@ -121,29 +142,57 @@ describe("the change report of the reference inventory", () => {
         );
     });
 
-    it("the cluster's SSH keys changed: every container is replaced (P8: initialization.userAccount)", async () => {
+    it("the cluster's SSH keys changed: no container is replaced (ignoreChanges), their node-side commands update the keys", async () => {
         const report = await changeReportOf(
             reference(),
             reference((inv) =>
                 setSshKeys(inv, ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBm1i0Vd6x3zGbVu7yJwz0bqRMQ3RXcHbmpXQ1gLXrxj new@workstation"]),
             ),
         );
-        const containers = report.groups.flatMap((g) => g.changes).filter((c) => c.type === CT);
+        const all = report.groups.flatMap((g) => g.changes);
+        const containers = all.filter((c) => c.type === CT);
         expect(containers).toHaveLength(7);
-        for (const c of containers) expect(c.replaceReasons.map((r) => r.path)).toEqual(["initialization.userAccount.keys[0]"]);
-        expect(report.exitCode).toBe(1);
+        // P8 makes the keys ForceNew; the components hide them from the engine and converge them from the node.
+        for (const c of containers) expect(c).toMatchObject({ op: "unchanged", ignoredPaths: ["initialization.userAccount.keys[0]"] });
+        expect(
+            all.filter((c) => c.type === "command:remote:Command" && c.op !== "unchanged").map((c) => [c.name, c.op, c.changedPaths]),
+        ).toEqual(["unifi", "edge", "photos", "cloud", "media", "nvr", "files"].map((g) => [`${g}-host`, "update", ["create", "update"]]));
+        // The PBS VM's cloud-init user data holds the keys: a new snippet, delete-first (P28).
+        expect(change(report, "pbs-user-data")).toMatchObject({
+            op: "replace",
+            order: "delete-then-create",
+            replaceReasons: [{ rule: "schema", path: "sourceRaw.data" }],
+        });
+        // The VM takes the snippet's id in `initialization`: the provider's diff with it unknown decides.
+        expect(change(report, "pbs-vm")).toMatchObject({
+            op: "unchanged",
+            unknownInputs: [{ path: "initialization", from: "pbs-user-data" }],
+        });
+        expect(report.advisories.find((a) => a.name === "pbs-vm")?.message).toMatch(
+            /^initialization comes from pbs-user-data, which is replaced delete-first: the engine diffs this resource with initialization unknown/,
+        );
+        expect(report.exitCode).toBe(0);
     });
 
-    it("a container's VMID changed: replaced (P8), its firewall updated", async () => {
+    it("a container's VMID changed: replaced (P8) with its node-side command, its firewall updated, its address set replaced", async () => {
         const report = await changeReportOf(
             reference(),
             reference((inv) => setGuestVmid(inv, "unifi", 6)),
         );
         expect(change(report, "unifi-container").replaceReasons.map((r) => [r.path, r.source])).toEqual([["vmId", "P8"]]);
+        expect(change(report, "unifi-host").replaceReasons.map((r) => [r.rule, r.path])).toEqual([["dependent", "triggers"]]);
         expect(change(report, "unifi-firewall")).toMatchObject({ op: "update", changedPaths: ["containerId"] });
+        expect(change(report, "unifi-firewall-rules")).toMatchObject({ op: "update", changedPaths: ["containerId"] });
+        expect(change(report, "unifi-addresses")).toMatchObject({
+            op: "replace",
+            changedPaths: ["cidrs[0].name", "containerId"],
+            replaceReasons: [{ rule: "schema", path: "cidrs[0].name" }],
+        });
+        expect(change(report, "backups-backup_medium_pve-network")).toMatchObject({ op: "update", changedPaths: ["vmids[0]"] });
+        expect(report.exitCode).toBe(1);
     });
 
-    it("a VM's cloud image changed: the disk's fileId replaces it (P9)", async () => {
+    it("a VM's cloud image changed: importFrom updates in place and imports nothing (P9), advisory, exit 0", async () => {
         const report = await changeReportOf(
             reference((inv) => addCloudImage(inv, "debian-13-cloud-2")),
             reference((inv) => {
@@ -152,21 +201,38 @@ describe("the change report of the reference inventory", () => {
             }),
         );
         expect(change(report, "pbs-vm")).toMatchObject({
-            op: "replace",
+            op: "update",
             type: VM,
-            replaceReasons: [{ path: "disks[0].fileId", source: "P9" }],
+            changedPaths: ["disks[0].importFrom"],
+            replaceReasons: [],
         });
-        expect(report.dangers.filter((d) => d.name === "pbs-vm").map((d) => d.kind)).toEqual(["protected", "data"]);
+        expect(changed(report)).toEqual([
+            ["pbs-vm", "update"],
+            ["images-node:pve-storage/debian-13-cloud-2", "create"],
+            ["images-node:pve-storage/debian-13-cloud", "delete"],
+        ]);
+        expect(report.advisories.filter((a) => a.name === "pbs-vm").map((a) => a.message)).toEqual([
+            "disks[0].importFrom changes in place: the provider records the new image but never imports into an existing disk again, " +
+                "so the VM keeps its system disk (P9; bpg/terraform-provider-proxmox v0.111.1 proxmoxtf/resource/vm/disk/disk.go Update)",
+        ]);
+        expect(report.exitCode).toBe(0);
     });
 
-    it("a zfs storage's pool changed: replaced, and the report says the create fails (P13); advisory", async () => {
+    it("a zfs storage's pool changed: replaced delete-first (no P13 collision), advisory naming the disks left behind", async () => {
         const report = await changeReportOf(
             reference(),
-            reference((inv) => setStoragePool(inv, "pve-network", "net-zfs", "rpool/guests")),
+            reference((inv) => setStoragePool(inv, "tank-vm", "tank/vm2")),
         );
-        expect(change(report, "pve-network-storage-net-zfs")).toMatchObject({ op: "replace", replaceReasons: [{ path: "zfsPool" }] });
+        expect(change(report, "storages-tank-vm")).toMatchObject({
+            op: "replace",
+            order: "delete-then-create",
+            replaceReasons: [{ path: "zfsPool" }],
+            note: expect.stringMatching(/^the delete removes only the definition/),
+        });
         expect(report.dangers).toEqual([]);
-        expect(report.advisories.find((a) => a.name === "pve-network-storage-net-zfs")?.message).toContain("storage ID already defined");
+        const advice = report.advisories.find((a) => a.name === "storages-tank-vm")?.message;
+        expect(advice).toMatch(/^replaced \(deleted, then created\)/);
+        expect(advice).not.toContain("storage ID already defined");
     });
 
     it("the bridge's ports changed: the interface carrying the node's address, exit 1", async () => {

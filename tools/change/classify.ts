@@ -1,13 +1,15 @@
 /**
  * Pairs the resources of two recordings by URN and classifies each as the engine would step it:
  * create, update (with the changed input paths, after `ignoreChanges`), replace (with what forces
- * it: a rule of lib/replacements.ts or one of Pulumi's own), delete, import or unchanged.
+ * it: a rule of lib/replacements.ts or one of Pulumi's own, including the replacement of the
+ * dependents of a delete-first replacement, tools/change/dependents.ts), delete, import or unchanged.
  *
  * Works on recorded resources only (tools/runtime/recorder.ts), so it runs without the Pulumi
  * runtime and is linear in the number of resources and the size of their inputs.
  */
-import { ENGINE_RULES, EngineRule, ReplaceRule, ResourceRules, rulesFor } from "../../lib/replacements";
+import { ENGINE_RULES, EngineRule, ReplaceRule, ResourceRules, replaceNoteOf, rulesFor } from "../../lib/replacements";
 import { RecordedResource } from "../runtime/recorder";
+import { applyDependentReplacements } from "./dependents";
 import { InputDiff, PathSegments, covers, diffInputs, formatPath, parsePath, touches, valuesAt } from "./paths";
 
 export type ChangeOp = "create" | "update" | "replace" | "delete" | "import" | "unchanged";
@@ -50,8 +52,14 @@ export interface ResourceChange {
     readonly protect: boolean;
     /** Changes of resource options that are not input changes (protect, retainOnDelete, deleteBeforeReplace). */
     readonly optionChanges: readonly string[];
-    /** Provider-specific consequence of a replacement (lib/replacements.ts replaceNote). */
+    /** Provider-specific consequence of a replacement (lib/replacements.ts replaceNote, createFirstNote). */
     readonly note?: string;
+    /**
+     * Inputs taken from a resource that is replaced delete-first, for which the table cannot tell
+     * whether the engine's dependent diff replaces this one too (rules below the input): the
+     * provider's diff with the input unknown decides (tools/change/dependents.ts).
+     */
+    readonly unknownInputs?: readonly { readonly path: string; readonly from: string }[];
 }
 
 /** A change with the recorded resources behind it, for the danger analysis. */
@@ -167,6 +175,8 @@ function classifyPair(base: RecordedResource, current: RecordedResource): Resour
     }
 
     const op: ChangeOp = reasons.length > 0 ? "replace" : changed.length > 0 ? "update" : "unchanged";
+    const order = current.options.deleteBeforeReplace ? ("delete-then-create" as const) : ("create-then-delete" as const);
+    const note = op === "replace" ? replaceNoteOf(rules, order) : undefined;
     return {
         op,
         urn: current.urn,
@@ -176,12 +186,10 @@ function classifyPair(base: RecordedResource, current: RecordedResource): Resour
         changedPaths: changed,
         ignoredPaths: ignored.map((d) => formatPath(d.path)),
         replaceReasons: reasons,
-        ...(op === "replace"
-            ? { order: current.options.deleteBeforeReplace ? ("delete-then-create" as const) : ("create-then-delete" as const) }
-            : {}),
+        ...(op === "replace" ? { order } : {}),
         protect: base.options.protect,
         optionChanges: optionChanges(base, current),
-        ...(op === "replace" && rules?.replaceNote && !current.options.deleteBeforeReplace ? { note: rules.replaceNote } : {}),
+        ...(note !== undefined ? { note } : {}),
     };
 }
 
@@ -236,7 +244,8 @@ export function classifyChanges(base: readonly RecordedResource[], current: read
                     component,
                 });
             } else {
-                const inner = classifyPair(moved, r);
+                const { note: _innerNote, ...inner } = classifyPair(moved, r);
+                const note = replaceNoteOf(rulesFor(r.type), "create-then-delete");
                 out.push({
                     change: {
                         ...inner,
@@ -245,7 +254,7 @@ export function classifyChanges(base: readonly RecordedResource[], current: read
                         replaceReasons: [{ rule: "parent", source: ENGINE_RULES.parent.source }, ...inner.replaceReasons],
                         // Two resources to the engine: the new one is created, the old one deleted at the end.
                         order: "create-then-delete",
-                        ...(inner.note === undefined && rulesFor(r.type)?.replaceNote ? { note: rulesFor(r.type)?.replaceNote } : {}),
+                        ...(note !== undefined ? { note } : {}),
                     },
                     base: moved,
                     current: r,
@@ -261,5 +270,5 @@ export function classifyChanges(base: readonly RecordedResource[], current: read
         if (paired.has(r.urn)) continue;
         out.push({ change: bare(r, "delete", r.options.protect), base: r, component: baseComponents.get(r.urn) });
     }
-    return out;
+    return applyDependentReplacements(out, base);
 }

@@ -5,12 +5,15 @@
  * (a ZFS dataset removed, renamed or moved to another node; a guest's disks on a replacement; the
  * offsite bucket replaced); taking the network down (the router guest replaced or removed, the
  * bridge that carries a node's address replaced or its addressing changed). Each names the
- * resource, why, and the safe procedure. Everything else that changes is advisory at most.
+ * resource, why, and the safe procedure. Everything else that changes is advisory at most; so are
+ * an update the provider does not carry out as written (lib/replacements.ts updateNotes) and an
+ * input left unknown by a delete-first replacement it depends on (tools/change/dependents.ts).
  */
+import { ENGINE_RULES, rulesFor } from "../../lib/replacements";
 import { BRIDGE_TYPES, CLUSTER_COMPONENT_TYPE, GUEST_TYPES, S3_BUCKET_TYPES, VM_TYPES, ZFS_DATASET_COMPONENT_TYPE } from "./tokens";
 import { RecordedResource } from "../runtime/recorder";
 import { ClassifiedChange, ComponentRef, ResourceChange } from "./classify";
-import { valuesAt } from "./paths";
+import { covers, parsePath, valuesAt } from "./paths";
 
 export type DangerKind = "protected" | "stateful" | "data" | "network";
 
@@ -112,10 +115,17 @@ export function assessChanges(changes: readonly ClassifiedChange[], index: Recor
     const names = { base: nodeNames(index.base), current: nodeNames(index.current) };
     for (const x of changes) {
         const c = x.change;
-        if (c.op === "unchanged" || !c.custom) continue;
         const id = { urn: c.urn, type: c.type, name: c.name };
         const add = (kind: DangerKind, why: string, procedure: string) => dangers.push({ ...id, kind, why, procedure });
         const advise = (message: string) => advisories.push({ ...id, message });
+        // Also on a resource whose own inputs are unchanged.
+        for (const u of c.unknownInputs ?? []) {
+            advise(
+                `${u.path} comes from ${u.from}, which is replaced delete-first: the engine diffs this resource with ${u.path} unknown, ` +
+                    `and rules below it may replace it too (pulumi preview shows whether; ${ENGINE_RULES.dependent.source})`,
+            );
+        }
+        if (c.op === "unchanged" || !c.custom) continue;
         const gone = c.op === "replace" || c.op === "delete";
         const baseComponent = componentOf(x, index, "base");
         const before = dangers.length;
@@ -141,8 +151,10 @@ export function assessChanges(changes: readonly ClassifiedChange[], index: Recor
         if (c.op === "replace" && GUEST_TYPES.has(c.type)) {
             add(
                 "data",
-                `replacing the guest deletes its ${VM_TYPES.has(c.type) ? "disks" : "root disk"} with the old one${forcedBy(c)}; bind-mounted datasets stay`,
-                `back the guest up (vzdump) and restore it into the new one, or revert ${c.replaceReasons.map((r) => r.path ?? r.rule).join(", ")}: it cannot change in place`,
+                `replacing the guest deletes its ${VM_TYPES.has(c.type) ? "disks" : "root disk"} with the old one${forcedBy(c)}; bind-mounted datasets stay` +
+                    (c.note ? `; ${c.note}` : ""),
+                `back the guest up (vzdump) and restore it into the new one, or revert ${c.replaceReasons.map((r) => r.path ?? r.rule).join(", ")}: it cannot change in place` +
+                    "; after the replacement run `pulumi refresh`, then `pulumi up`, so its firewall, HA and backup settings are written again",
             );
         }
         const oldDataset = datasetOf(x, index, "base", names.base);
@@ -152,6 +164,13 @@ export function assessChanges(changes: readonly ClassifiedChange[], index: Recor
                 "data",
                 `dataset ${oldDataset.path} on ${oldDataset.node} leaves the stack: ${x.base?.options.retainOnDelete ? "its data stays on the node, no longer managed (orphaned)" : "the delete script destroys it if it is empty"}`,
                 "keep it in the inventory; to remove it on purpose set allowDestroy: true and deploy, empty it, then remove it",
+            );
+        } else if (oldDataset && newDataset && c.op === "replace" && oldDataset.path === newDataset.path) {
+            add(
+                "data",
+                `dataset ${newDataset.path} moves from ${oldDataset.node} to ${newDataset.node}: its command's triggers hold the node, so the ` +
+                    `dataset is created empty on ${newDataset.node} and the old one on ${oldDataset.node} is ${x.base?.options.retainOnDelete ? "left behind with the data (orphaned)" : "destroyed if empty"} (C1, C4)`,
+                "move data with zfs send/receive; a dataset's node cannot change in place",
             );
         } else if (oldDataset && c.op === "replace") {
             add(
@@ -209,6 +228,13 @@ export function assessChanges(changes: readonly ClassifiedChange[], index: Recor
                     "keep the bridge in the stack (retainOnDelete) or remove it from the console",
                 );
             }
+        }
+
+        // Advisories that hold whatever else the change does.
+        for (const n of rulesFor(c.type)?.updateNotes ?? []) {
+            const pattern = parsePath(n.path);
+            const hit = c.op === "update" ? c.changedPaths.find((p) => covers(pattern, parsePath(p))) : undefined;
+            if (hit !== undefined) advise(`${hit} changes in place: ${n.note} (${n.source})`);
         }
 
         // Advisories for what is not dangerous.

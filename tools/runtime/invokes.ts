@@ -20,7 +20,9 @@ export const PLAN_INVOKES: Readonly<Record<string, InvokeHandler>> = {
 export const PLAN_STATES: Readonly<Record<string, StateHandler>> = {
     /** The secret half of an IAM access key exists only after `pulumi up`. */
     "aws:iam/accessKey:AccessKey": () => ({ secret: "[secret]" }),
-    /** A key pair exists only after `pulumi up`: a throw-away one of the right shape (the PBS VM's user data checks it). */
-    "tls:index/privateKey:PrivateKey": ({ inputs }) =>
-        inputs.algorithm === "ED25519" ? openSshEd25519KeyPair() : { privateKeyOpenssh: "[secret]", publicKeyOpenssh: "[unknown]" },
+    /** A key pair exists only after `pulumi up`: a stand-in of the right shape (the PBS VM's user data checks it), stable per resource. */
+    "tls:index/privateKey:PrivateKey": ({ inputs, name, type }) =>
+        inputs.algorithm === "ED25519"
+            ? openSshEd25519KeyPair(`${type}::${name}`)
+            : { privateKeyOpenssh: "[secret]", publicKeyOpenssh: "[unknown]" },
 };
