@@ -165,6 +165,8 @@ export class LxcGuest extends GuestResource {
                               vmId: args.cloneSource.vmid,
                               ...(args.cloneSource.node !== spec.node ? { nodeName: args.cloneSource.node } : {}),
                               datastoreId: plan.storage,
+                              // A linked clone shares the template's disk (its storage must allow it).
+                              full: spec.clone?.full ?? true,
                           },
                       }
                     : {}),

@@ -314,7 +314,7 @@ describe("LxcGuest", () => {
             },
         );
         const c = clone.recording.one("edge-container", T.ct);
-        expect(c.inputs.clone).toEqual({ vmId: 9000, nodeName: "pve-storage", datastoreId: "local-zfs" });
+        expect(c.inputs.clone).toEqual({ vmId: 9000, nodeName: "pve-storage", datastoreId: "local-zfs", full: true });
         expect(c.inputs).not.toHaveProperty("operatingSystem");
     });
 

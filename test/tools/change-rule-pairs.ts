@@ -162,6 +162,16 @@ export const PAIRS: Readonly<Record<string, RulePair>> = {
         change: (inv) => (inv.guests["ct-golden"].vmid = 9101),
         resource: "ct-clone-container",
     },
+    "proxmoxve:index/containerLegacy:ContainerLegacy clone.full": {
+        stack: "example-cluster",
+        variant: "clones",
+        change: (inv) => {
+            // A linked clone stays on its template's storage.
+            inv.guests["ct-clone"].clone.full = false;
+            inv.guests["ct-clone"].disk.storage = "ceph-vm";
+        },
+        resource: "ct-clone-container",
+    },
     "proxmoxve:index/containerLegacy:ContainerLegacy clone.datastoreId": {
         stack: "example-cluster",
         variant: "clones",
@@ -462,7 +472,6 @@ export const NOT_FROM_INVENTORY: Readonly<Record<string, Unreachable>> = {
     "proxmoxve:index/containerLegacy:ContainerLegacy mountPoints": { why: "never set" },
     "proxmoxve:index/containerLegacy:ContainerLegacy poolId": { why: "never set" },
     // components/lxcGuest.ts sends no `full` in a container's clone block (the provider's default: a full clone).
-    "proxmoxve:index/containerLegacy:ContainerLegacy clone.full": { why: "never set" },
     // Cloud images go through importFrom (P9), not fileId.
     "proxmoxve:index/vmLegacy:VmLegacy disks[*].fileId": { why: "never set" },
     "proxmoxve:index/vmLegacy:VmLegacy clone.retries": { why: "never set" },
