@@ -19,4 +19,6 @@ export const PLAN_INVOKES: Readonly<Record<string, InvokeHandler>> = {
 export const PLAN_STATES: Readonly<Record<string, StateHandler>> = {
     /** The secret half of an IAM access key exists only after `pulumi up`. */
     "aws:iam/accessKey:AccessKey": () => ({ secret: "[secret]" }),
+    /** The API token's value (`user@realm!name=uuid`) exists only after `pulumi up` creates the token. */
+    "proxmoxve:user/token:Token": () => ({ value: "[secret]" }),
 };
