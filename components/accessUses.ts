@@ -86,6 +86,7 @@ function guestResourceUse(inv: Inventory, name: string): ResourceUse {
             type: TYPES.container,
             entity,
             at: at({
+                datacenter: HERE,
                 guest: [spec.vmid],
                 diskStorage: [spec.disk.storage],
                 imageStorage: image ? [image.storage] : undefined,
@@ -111,6 +112,7 @@ function guestResourceUse(inv: Inventory, name: string): ResourceUse {
         type: TYPES.vm,
         entity,
         at: at({
+            datacenter: HERE,
             guest: [spec.vmid],
             diskStorage: [...storages, ...((spec.bios === "ovmf" || spec.tpm) && system !== undefined ? [system] : [])],
             imageStorage: [...(image !== undefined ? [image.storage] : []), ...volumeStorage(media === "cdrom" ? undefined : spec.cdrom)],
