@@ -57,6 +57,19 @@ const HA_OBJECT: TableEntry = {
     ],
 };
 
+/** A hardware mapping: created and removed on `/mapping/<kind>`, changed and read on its own path. */
+function mappingEntry(kind: "pci" | "usb"): TableEntry {
+    const source = `pve-manager PVE/API2/Cluster/Mapping/${kind.toUpperCase()}.pm`;
+    const [all, one] = kind === "pci" ? (["pciMappings", "pciMapping"] as const) : (["usbMappings", "usbMapping"] as const);
+    return {
+        needs: [
+            { privileges: ["Mapping.Modify"], on: all, call: "create, delete", source: `${source} create, delete (fact P5)` },
+            { privileges: ["Mapping.Modify"], on: one, call: "update", source: `${source} update` },
+            { privileges: ["Mapping.Audit"], on: one, call: "get", source: `${source} get`, read: true },
+        ],
+    };
+}
+
 /** What the program's own access resources are: managed through root@pam only. */
 const ACCESS_OBJECT: TableEntry = {
     rootOnly:
@@ -252,52 +265,8 @@ export const PRIVILEGE_TABLE: Readonly<Record<string, TableEntry>> = {
             },
         ],
     },
-    "proxmoxve:hardware/mapping/pci:Pci": {
-        needs: [
-            {
-                privileges: ["Mapping.Modify"],
-                on: "pciMappings",
-                call: "create, delete",
-                source: "pve-manager PVE/API2/Cluster/Mapping/PCI.pm create, delete (fact P5)",
-            },
-            {
-                privileges: ["Mapping.Modify"],
-                on: "pciMapping",
-                call: "update",
-                source: "pve-manager PVE/API2/Cluster/Mapping/PCI.pm update",
-            },
-            {
-                privileges: ["Mapping.Audit"],
-                on: "pciMapping",
-                call: "get",
-                source: "pve-manager PVE/API2/Cluster/Mapping/PCI.pm get",
-                read: true,
-            },
-        ],
-    },
-    "proxmoxve:hardware/mapping/usb:Usb": {
-        needs: [
-            {
-                privileges: ["Mapping.Modify"],
-                on: "usbMappings",
-                call: "create, delete",
-                source: "pve-manager PVE/API2/Cluster/Mapping/USB.pm create, delete (fact P5)",
-            },
-            {
-                privileges: ["Mapping.Modify"],
-                on: "usbMapping",
-                call: "update",
-                source: "pve-manager PVE/API2/Cluster/Mapping/USB.pm update",
-            },
-            {
-                privileges: ["Mapping.Audit"],
-                on: "usbMapping",
-                call: "get",
-                source: "pve-manager PVE/API2/Cluster/Mapping/USB.pm get",
-                read: true,
-            },
-        ],
-    },
+    "proxmoxve:hardware/mapping/pci:Pci": mappingEntry("pci"),
+    "proxmoxve:hardware/mapping/usb:Usb": mappingEntry("usb"),
     "proxmoxve:index/haresource:Haresource": HA_OBJECT,
     "proxmoxve:index/harule:Harule": HA_OBJECT,
     "proxmoxve:index/hagroup:Hagroup": HA_OBJECT,
@@ -361,6 +330,13 @@ export const PRIVILEGE_TABLE: Readonly<Record<string, TableEntry>> = {
                 call: "ipconfig0, nameserver, searchdomain, cicustom; the cloud-init drive; regenerating it",
                 source: `${QEMU} $check_vm_modify_config_perm, cloudinit_update`,
                 when: "cloudInit",
+            },
+            {
+                privileges: ["Datastore.Audit"],
+                on: "diskStorage",
+                call: "GET .../content/{volume}: a disk's format, read back (with VM.Config.Disk on the VM)",
+                source: "pve-storage src/PVE/Storage.pm check_volume_access; bpg proxmoxtf/resource/vm/disk/disk.go",
+                read: true,
             },
             {
                 privileges: ["Mapping.Use"],

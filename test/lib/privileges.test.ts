@@ -96,6 +96,8 @@ describe("pathNeeds", () => {
         expect(flat(needs.filter((n) => n.slot === "diskStorage" || n.slot === "imageStorage" || n.slot === "vnet"))).toEqual([
             "Datastore.AllocateSpace@/storage/local-zfs",
             "Datastore.Audit@/storage/local",
+            // The provider reads a disk's format back from the storage.
+            "Datastore.Audit@/storage/local-zfs",
             "SDN.Use@/sdn/zones/localnetwork/vmbr0",
         ]);
         const pbs = needs.find((n) => n.privilege === "VM.Config.Cloudinit")!;
