@@ -1,10 +1,11 @@
 /**
  * The composition of the homelab from a validated inventory:
  *
- *   root@pam → the token's user, role and ACLs → providers → cluster (datacenter firewall, hardware mappings) → nodes (bridge, node firewall,
- *   host preparation) → ZFS datasets (over each node's pinned SSH) → storages (after the datasets
- *   behind them) → image downloads → guests (after their storages, downloads and datasets) →
- *   public DNS → backups (PBS storage after PBS answers, vzdump jobs) → the offsite bucket.
+ *   root@pam → the API token's user, role and ACLs → the token's provider → cluster (datacenter
+ *   firewall, hardware mappings) → nodes (bridge, node firewall, host preparation) → ZFS datasets
+ *   (over each node's pinned SSH) → storages (after the datasets behind them) → image downloads →
+ *   guests (after their storages, downloads and datasets) → public DNS → backups (PBS storage after
+ *   PBS answers, vzdump jobs) → the offsite bucket.
  *
  * No config is read here: the inventory comes in typed, the credentials through config/loader.ts.
  * Tests and the offline plan call this directly.

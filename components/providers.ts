@@ -66,12 +66,13 @@ export function providerSsh(
 }
 
 /**
- * The environment variable bpg reads an API token from, in both of its provider halves, before
- * the provider config: a token there wins over a configured username and password (bpg
- * `proxmox/api/credentials.go` NewCredentials). The program reads its own token from the same
- * variable, so a root@pam provider states an empty token, which bpg reads as "no token" (bpg
- * `proxmoxtf/provider/schema.go` api_token: "we allow empty string as a valid value, as it is used
- * to unset the token"; `provider.go` GetOkExists; fact P32).
+ * An explicit empty API token, for a provider that logs in as root@pam. bpg reads
+ * `PROXMOX_VE_API_TOKEN` from its environment in both provider halves, and a token wins over a
+ * configured username and password (bpg `proxmox/api/credentials.go` NewCredentials); the program
+ * reads its own token from that variable. An empty one is "no token" to bpg
+ * (`proxmoxtf/provider/schema.go` api_token: "we allow empty string as a valid value, as it is
+ * used to unset the token"; `provider.go` GetOkExists; fact P32). A fresh Output per provider: one
+ * shared across runs would carry runtime state from one program run to the next.
  */
 function noToken(): pulumi.Output<string> {
     return pulumi.secret("");
