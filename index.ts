@@ -18,3 +18,5 @@ export const offsiteBucket = outputs.offsiteBucket;
 export const offsiteRegion = outputs.offsiteRegion;
 export const offsiteAccessKeyId = outputs.offsiteAccessKeyId;
 export const offsiteSecretAccessKey = outputs.offsiteSecretAccessKey;
+export const proxmoxApiToken = outputs.proxmoxApiToken;
+export const proxmoxApiTokenCommand = outputs.proxmoxApiTokenCommand;

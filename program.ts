@@ -1,11 +1,12 @@
 /**
  * The composition of the homelab from a validated inventory:
  *
- *   providers → cluster (datacenter firewall, hardware mappings) → nodes (bridge, node firewall,
- *   host preparation) → ZFS datasets (over each node's pinned SSH) → storages (after the datasets
- *   behind them) → image downloads → guests (after their storages, downloads and datasets; the PBS
- *   guest with the user data that installs PBS) → public DNS → the offsite bucket → backups (PBS
- *   set up over SSH, its storages once it answers, vzdump jobs, dataset backups; components/backups.ts).
+ *   root@pam → the API token's user, role and ACLs → the token's provider → cluster (datacenter
+ *   firewall, hardware mappings) → nodes (bridge, node firewall, host preparation) → ZFS datasets
+ *   (over each node's pinned SSH) → storages (after the datasets behind them) → image downloads →
+ *   guests (after their storages, downloads and datasets; the PBS guest with the user data that
+ *   installs PBS) → public DNS → the offsite bucket → backups (PBS set up over SSH, its storages
+ *   once it answers, vzdump jobs, dataset backups; components/backups.ts).
  *
  * No config is read here: the inventory comes in typed, the credentials through config/loader.ts.
  * Tests and the offline plan call this directly.
@@ -15,6 +16,7 @@ import { Credentials } from "./config/loader";
 import { Inventory } from "./config/schema";
 import { bindMountsByGuest } from "./lib/privilege";
 import { storageBackingDatasets } from "./lib/storageBacking";
+import { deployAccess } from "./components/access";
 import { deployBackups, preparePbsHost } from "./components/backups";
 import { Cluster } from "./components/cluster";
 import { deployDns } from "./components/dnsRecord";
@@ -22,7 +24,7 @@ import { HaGroup } from "./components/haGroup";
 import { Images } from "./components/images";
 import { deployOffsite } from "./components/offsiteBucket";
 import { deployGuests, deployNodes } from "./components/proxmox";
-import { createProviders } from "./components/providers";
+import { tokenCommand } from "./components/providers";
 import { Storages } from "./components/storages";
 import { deployDatasets } from "./components/zfsDataset";
 
@@ -52,11 +54,16 @@ export interface HomelabOutputs {
     readonly offsiteRegion?: pulumi.Output<string>;
     readonly offsiteAccessKeyId?: pulumi.Output<string>;
     readonly offsiteSecretAccessKey?: pulumi.Output<string>;
+    /** The program's API token (`user@pve!name=uuid`), secret: store it once with `proxmoxApiTokenCommand`. */
+    readonly proxmoxApiToken: pulumi.Output<string>;
+    /** The command that stores `proxmoxApiToken` as the stack's API token for every later run. */
+    readonly proxmoxApiTokenCommand: string;
 }
 
 /** Registers every resource of the homelab. */
 export function deployHomelab(inv: Inventory, credentials: Credentials): HomelabOutputs {
-    const providers = createProviders(inv, credentials);
+    // The token's access first, through root@pam; the API-token provider waits for it.
+    const { providers, access } = deployAccess(inv, credentials);
     const cluster = new Cluster("cluster", { inventory: inv, provider: providers.api });
 
     // Nodes first (their host preparation: the NFS server datasets export through, udev rules), then
@@ -145,5 +152,7 @@ export function deployHomelab(inv: Inventory, credentials: Credentials): Homelab
                   offsiteSecretAccessKey: offsite.secretAccessKey,
               }
             : {}),
+        proxmoxApiToken: access.tokenValue,
+        proxmoxApiTokenCommand: tokenCommand(pulumi.getStack()),
     };
 }

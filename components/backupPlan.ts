@@ -36,11 +36,6 @@ export interface BackupPlanArgs {
         readonly fingerprint: pulumi.Input<string>;
         /** What must answer before the storage is added (the PBS setup). @default [] */
         readonly ready?: readonly pulumi.Resource[];
-        /**
-         * One storage per tier in the tier's namespace, retention by PBS's prune jobs (a PBS the
-         * program sets up, which creates the namespaces). @default false: one storage, PVE prunes
-         */
-        readonly tierNamespaces?: boolean;
     };
     /** The Proxmox API provider (the token-based one: storage and backup jobs are API objects). */
     readonly provider: proxmoxve.Provider;
@@ -92,7 +87,8 @@ export class BackupPlan extends pulumi.ComponentResource {
         this.plan = plan;
 
         const tiers = Object.keys(backups.tiers).sort();
-        const perTier = target.kind === "pbs" && args.pbs?.tierNamespaces === true;
+        const ids = tierStorageIds(backups, target);
+        const perTier = namespacesPerTier(target);
         this.storages = {};
         this.storageIds = {};
         if (target.kind === "pbs" && args.pbs !== undefined) {
@@ -115,7 +111,7 @@ export class BackupPlan extends pulumi.ComponentResource {
                     { parent: this, provider, deleteBeforeReplace: true, dependsOn: [...(pbs.ready ?? [])] },
                 );
             for (const tier of tiers) {
-                const id = perTier ? tierStorageId(backups.target, tier) : backups.target;
+                const id = ids[tier];
                 this.storages[id] ??= perTier ? define(id, tierNamespace(tier)) : define(id);
                 this.storageIds[tier] = this.storages[id].resourceId;
             }
@@ -127,7 +123,7 @@ export class BackupPlan extends pulumi.ComponentResource {
         this.jobs = {};
         for (const job of plan.jobs) {
             if (job.kind !== "vzdump") continue;
-            const storage = perTier ? this.storages[tierStorageId(backups.target, job.tier)] : this.storages[backups.target];
+            const storage = this.storages[ids[job.tier]];
             this.jobResources[job.id] = new proxmoxve.backup.Job(
                 `${name}-${job.id}`,
                 jobArgs(job, backups, this.storageIds[job.tier], { prune: !perTier }),
@@ -150,9 +146,20 @@ export function resolveBackupPlan(args: Pick<BackupPlanArgs, "backups" | "guests
     return planBackupJobs({ guests: args.guests, datasets: args.datasets ?? {}, window: args.backups.window, tiers: args.backups.tiers });
 }
 
-/** The PVE storage of a tier on a PBS the program sets up: `<target>-<tier>`, writing to the tier's namespace. */
-export function tierStorageId(target: string, tier: string): string {
-    return `${target}-${tier}`;
+/** Whether each tier writes to its own namespace (a PBS the program sets up, which creates them and prunes each). */
+export function namespacesPerTier(target: StorageSpec): boolean {
+    return target.kind === "pbs" && target.guest !== undefined;
+}
+
+/**
+ * The PVE storage each tier's jobs write to: `<target>-<tier>` (its namespace) on a PBS the program
+ * sets up, the target itself elsewhere. The one place this is decided: the component and the
+ * token's privileges (components/accessUses.ts) read it.
+ */
+export function tierStorageIds(backups: Pick<BackupsSpec, "target" | "tiers">, target: StorageSpec): Record<string, string> {
+    return Object.fromEntries(
+        Object.keys(backups.tiers).map((tier) => [tier, namespacesPerTier(target) ? `${backups.target}-${tier}` : backups.target]),
+    );
 }
 
 /**

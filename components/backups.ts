@@ -191,7 +191,6 @@ export function deployBackups(inv: Inventory, args: DeployBackupsArgs): Backups 
                           // Read back from PBS (a pin in the inventory is enforced there); an external PBS's is pinned.
                           fingerprint: pbs !== undefined ? pbs.fingerprint.apply((f) => f ?? "") : target.fingerprint!,
                           ready: pbs?.ready ?? [],
-                          tierNamespaces: pbs !== undefined,
                       },
                   }
                 : {}),

@@ -8,7 +8,7 @@ import { FirewallRuleSpec, GuestSpec, Network } from "../config/schema";
 import { guestDiskStorageProblem } from "../config/crosschecks";
 import { cidrContains, parseCidr, parseIpv4 } from "../lib/ipv4";
 import { CPU_UNITS_BY_TIER, STARTUP_DELAY_SECONDS_BY_TIER, STARTUP_ORDER_BY_TIER, Tier } from "../lib/scheme";
-import { Providers } from "./providers";
+import { GuestProviders } from "./providers";
 
 /** DNS settings of the cluster, given to every guest. */
 export interface GuestDns {
@@ -62,7 +62,7 @@ export interface GuestArgsBase {
     /** Resources that must exist first (the node's bridge, storages, downloads). @default [] */
     readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
     /** The Proxmox providers; the component picks root only when the guest needs it. */
-    readonly providers: Pick<Providers, "api" | "root">;
+    readonly providers: GuestProviders;
     /** The Proxmox VE major version (HA resources differ). @default 9 */
     readonly pveVersion?: 8 | 9;
 }

@@ -1,10 +1,14 @@
 /**
  * The providers of a stack, built once from the credentials and passed down explicitly:
  *
- * - Proxmox through an API token for everything it can do, and `root@pam` (password) only for
- *   guests whose inputs Proxmox reserves to root (lib/privilege.ts). Moving a guest from one to
- *   the other is an update through the new provider, never a replacement (the bridged provider
- *   marks no config key as forcing a provider replacement; facts, engine A4).
+ * - Proxmox through the program's own API token (`cluster.automation`, created by the Access
+ *   component with exactly the privileges the inventory needs) for everything it can do, and
+ *   `root@pam` (password) for that token's role, user and ACLs and for the guests whose inputs
+ *   Proxmox reserves to root (lib/privilege.ts). Moving a guest from one to the other is an update
+ *   through the new provider, never a replacement (the bridged provider marks no config key as
+ *   forcing a provider replacement; facts, engine A4).
+ * - The first `up` (no token configured yet) is the bootstrap: the API-token provider is root@pam
+ *   too, said in a warning, and the run creates the token (see components/access.ts).
  * - Cloudflare for public DNS, when the inventory has a `dns` section.
  *
  * Credentials come from config/loader.ts (environment first, then secret stack config) and stay
@@ -21,21 +25,31 @@ import { CREDENTIAL_ENV, PROJECT } from "../config/stackfile";
 
 /** The providers of a stack. */
 export interface Providers {
-    /** API token (`user@realm!token=secret`): every Proxmox resource that does not need root. */
+    /** API token (`user@realm!token=secret`): every Proxmox resource that does not need root; root@pam while bootstrapping. */
     readonly api: proxmoxve.Provider;
-    /** `root@pam` with a password: only guests with root reasons. Absent when none needs it. */
-    readonly root?: proxmoxve.Provider;
+    /** `root@pam` with a password: the automation role, user, token and ACLs, and the guests with root reasons. */
+    readonly root: proxmoxve.Provider;
+    /** No API token is configured yet: this run is the bootstrap, `api` logs in as root@pam and the run creates the token. */
+    readonly bootstrap: boolean;
     /** Cloudflare, when the inventory has public DNS. */
     readonly cloudflare?: cloudflare.Provider;
     /** The SSH private key for the nodes, when one is configured (else the SSH agent). */
     readonly sshPrivateKey?: pulumi.Output<string>;
 }
 
+/** The providers a guest component picks from (a direct caller may leave out root when no guest needs it). */
+export interface GuestProviders {
+    readonly api: proxmoxve.Provider;
+    readonly root?: proxmoxve.Provider;
+}
+
 export interface ProvidersOptions {
     /** Prefix of the Proxmox provider names (`<name>-api`, `<name>-root`). @default "proxmox" */
     readonly name?: string;
-    /** Build the root provider even when no guest needs it. @default false */
-    readonly forceRoot?: boolean;
+    /** The root@pam provider, when already built (`createRootProvider`). @default built here */
+    readonly root?: proxmoxve.Provider;
+    /** What the API-token provider waits for: the ACLs that grant its token (components/access.ts). @default [] */
+    readonly apiDependsOn?: pulumi.Resource[];
 }
 
 /** The `ssh` block both Proxmox providers share: every node by name with its address and port, as root. */
@@ -52,38 +66,75 @@ export function providerSsh(
 }
 
 /**
+ * An explicit empty API token, for a provider that logs in as root@pam. bpg reads
+ * `PROXMOX_VE_API_TOKEN` from its environment in both provider halves, and a token wins over a
+ * configured username and password (bpg `proxmox/api/credentials.go` NewCredentials); the program
+ * reads its own token from that variable. An empty one is "no token" to bpg
+ * (`proxmoxtf/provider/schema.go` api_token: "we allow empty string as a valid value, as it is
+ * used to unset the token"; `provider.go` GetOkExists; fact P32). A fresh Output per provider: one
+ * shared across runs would carry runtime state from one program run to the next.
+ */
+function noToken(): pulumi.Output<string> {
+    return pulumi.secret("");
+}
+
+/** The root@pam password, or an error naming everything that needs it and both ways to set it. */
+function rootPassword(inv: Inventory, credentials: Credentials): pulumi.Output<string> {
+    const password = credentials.optional("proxmoxRootPassword");
+    if (password !== undefined) return password;
+    const guests = Object.entries(guestsNeedingRoot(inv.guests)).map(([guest, reasons]) => `${guest} (${reasons.join("; ")})`);
+    throw new Error(
+        `missing credential: the root@pam password, needed by the automation user ${inv.cluster.automation.user}, its role and ACLs${guests.length > 0 ? `, and by ${guests.join(", ")}` : ""}; set the environment variable ${CREDENTIAL_ENV.proxmoxRootPassword} or run \`pulumi config set --secret ${PROJECT}:proxmoxRootPassword <password>\``,
+    );
+}
+
+/** The root@pam provider (`<name>-root`). Throws when the password is missing. */
+export function createRootProvider(inv: Inventory, credentials: Credentials, name = "proxmox"): proxmoxve.Provider {
+    return new proxmoxve.Provider(`${name}-root`, {
+        endpoint: inv.cluster.endpoint,
+        insecure: inv.cluster.insecure,
+        username: "root@pam",
+        password: rootPassword(inv, credentials),
+        apiToken: noToken(),
+        ssh: providerSsh(inv, credentials.optional("proxmoxSshPrivateKey")),
+    });
+}
+
+/**
  * Builds the providers the inventory needs. Throws when a needed credential is missing, naming
- * both ways to set it.
+ * both ways to set it. Without an API token the run is the bootstrap (`Providers.bootstrap`).
  */
 export function createProviders(inv: Inventory, credentials: Credentials, opts: ProvidersOptions = {}): Providers {
     const name = opts.name ?? "proxmox";
-    const apiToken = credentials.require("proxmoxApiToken");
+    const root = opts.root ?? createRootProvider(inv, credentials, name);
+    const apiToken = credentials.optional("proxmoxApiToken");
     const sshPrivateKey = credentials.optional("proxmoxSshPrivateKey");
-    const ssh = providerSsh(inv, sshPrivateKey);
-    const common = { endpoint: inv.cluster.endpoint, insecure: inv.cluster.insecure };
-
-    const api = new proxmoxve.Provider(`${name}-api`, { ...common, apiToken, ssh });
-
-    const needing = guestsNeedingRoot(inv.guests);
-    let root: proxmoxve.Provider | undefined;
-    if (opts.forceRoot || Object.keys(needing).length > 0) {
-        const password = credentials.optional("proxmoxRootPassword");
-        if (password === undefined) {
-            const who = Object.entries(needing)
-                .map(([guest, reasons]) => `${guest} (${reasons.join("; ")})`)
-                .join(", ");
-            throw new Error(
-                `missing credential: the root@pam password, needed by ${who || "forceRoot"}; set the environment variable ${CREDENTIAL_ENV.proxmoxRootPassword} or run \`pulumi config set --secret ${PROJECT}:proxmoxRootPassword <password>\``,
-            );
-        }
-        root = new proxmoxve.Provider(`${name}-root`, { ...common, username: "root@pam", password, ssh });
+    const common = { endpoint: inv.cluster.endpoint, insecure: inv.cluster.insecure, ssh: providerSsh(inv, sshPrivateKey) };
+    const bootstrap = apiToken === undefined;
+    if (bootstrap) {
+        const token = `${inv.cluster.automation.user}!${inv.cluster.automation.token}`;
+        pulumi.log.warn(
+            `No Proxmox API token is configured (${CREDENTIAL_ENV.proxmoxApiToken} or ${PROJECT}:proxmoxApiToken): this run is the bootstrap, and every Proxmox resource goes through root@pam. It creates the token ${token}; store it for every later run with: ${tokenCommand(pulumi.getStack())}`,
+        );
     }
+    const api = new proxmoxve.Provider(
+        `${name}-api`,
+        bootstrap
+            ? { ...common, username: "root@pam", password: rootPassword(inv, credentials), apiToken: noToken() }
+            : { ...common, apiToken },
+        { dependsOn: opts.apiDependsOn ?? [] },
+    );
     const cf = inv.dns ? new cloudflare.Provider("cloudflare", { apiToken: credentials.require("cloudflareApiToken") }) : undefined;
-    return { api, root, cloudflare: cf, sshPrivateKey };
+    return { api, root, bootstrap, cloudflare: cf, sshPrivateKey };
+}
+
+/** The command that stores the token the program created as the stack's API token. */
+export function tokenCommand(stack: string): string {
+    return `pulumi config set --stack ${stack} --secret ${PROJECT}:proxmoxApiToken "$(pulumi stack output --stack ${stack} --show-secrets proxmoxApiToken)"`;
 }
 
 /** The Proxmox provider a guest uses: root@pam when it has reasons to, else the API token. */
-export function guestProvider(where: string, reasons: readonly string[], providers: Pick<Providers, "api" | "root">): proxmoxve.Provider {
+export function guestProvider(where: string, reasons: readonly string[], providers: GuestProviders): proxmoxve.Provider {
     const provider = reasons.length > 0 ? providers.root : providers.api;
     if (provider === undefined) {
         throw new Error(

@@ -501,6 +501,7 @@ export const REPLACEMENT_RULES: readonly ResourceRules[] = [
             "homelab:backup:OffsiteBucket",
             "homelab:backup:PbsServer",
             "homelab:backup:DatasetBackup",
+            "homelab:proxmox:Access",
         ],
         kind: "component",
         replaceOn: [],

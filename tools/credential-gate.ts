@@ -122,8 +122,13 @@ export function decide(stack: string, stackFile: StackFile, inv: Inventory, env:
     if ((env.PULUMI_BACKEND_URL ?? "").startsWith("s3://"))
         for (const name of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]) need(name, "the S3 backend");
     need(CREDENTIAL_ENV.proxmoxApiToken, "the Proxmox API", "proxmoxApiToken");
+    // root@pam manages the token's user, role and ACLs on every run (components/access.ts), and the guests that need root.
     const root = Object.keys(guestsNeedingRoot(inv.guests));
-    if (root.length > 0) need(CREDENTIAL_ENV.proxmoxRootPassword, `root@pam for ${root.join(", ")}`, "proxmoxRootPassword");
+    need(
+        CREDENTIAL_ENV.proxmoxRootPassword,
+        `root@pam for the automation user, role and ACLs${root.length > 0 ? ` and for ${root.join(", ")}` : ""}`,
+        "proxmoxRootPassword",
+    );
     if (inv.dns) need(CREDENTIAL_ENV.cloudflareApiToken, "the DNS records", "cloudflareApiToken");
     if (inv.backups && inv.storages[inv.backups.target]?.kind === "pbs") need(CREDENTIAL_ENV.pbsPassword, "the PBS storage", "pbsPassword");
     const cifs = Object.entries(inv.storages).filter(([, st]) => st.kind === "cifs" && st.managed);

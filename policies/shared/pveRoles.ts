@@ -95,3 +95,16 @@ export const NARROWER_PATHS: Readonly<Record<string, string>> = {
     "Mapping.": "/mapping/pci/<name> or /mapping/usb/<name>",
     "Pool.": "/pool/<pool>",
 };
+
+/**
+ * The privileges of Proxmox VE 8 that 9 changed (pve-access-control, first released in 9.0.2 and
+ * 9.0.3): 9 dropped `VM.Monitor` (0706945) and added the `VM.GuestAgent.*` privileges (922f710)
+ * and `VM.Replicate` (5f7544f). A role naming a privilege its version lacks is refused ("invalid
+ * privilege").
+ */
+const ONLY_PVE9 = ALL_PRIVILEGES.filter((p) => p.startsWith("VM.GuestAgent.") || p === "VM.Replicate");
+
+/** Every privilege a Proxmox VE major knows (`ALL_PRIVILEGES` is 9's). */
+export function privilegesOf(version: 8 | 9): ReadonlySet<string> {
+    return new Set(version === 9 ? ALL_PRIVILEGES : [...ALL_PRIVILEGES.filter((p) => !ONLY_PVE9.includes(p)), "VM.Monitor"]);
+}

@@ -32,14 +32,23 @@ class StandIn extends pulumi.CustomResource {
 }
 
 /**
+ * The reference stack's PBS as one the program does not manage (`server` instead of `guest`): one
+ * storage, PVE prunes. The per-tier storages of a PBS the program sets up are in backups.test.ts.
+ */
+function externalPbs(inv: Inventory): StorageSpec {
+    const { guest: _guest, nfs: _nfs, ...rest } = inv.storages.pbs as Extract<StorageSpec, { kind: "pbs" }>;
+    return { ...rest, server: "192.168.10.20" };
+}
+
+/**
  * The BackupPlan as the program builds it from an inventory (program.ts): the target storage, the
- * PBS guest's address, the password and the pinned fingerprint. Must be called inside a program.
+ * PBS's address, the password and the pinned fingerprint. Must be called inside a program.
  */
 function backupPlan(inv: Inventory, change: Partial<BackupPlanArgs> = {}): BackupPlan {
     const backups = inv.backups!;
     return new BackupPlan("backups", {
         backups,
-        target: inv.storages[backups.target],
+        target: backups.target === "pbs" ? externalPbs(inv) : inv.storages[backups.target],
         guests: inv.guests,
         datasets: inv.datasets,
         nodeNames: Object.keys(inv.nodes),
@@ -51,7 +60,7 @@ function backupPlan(inv: Inventory, change: Partial<BackupPlanArgs> = {}): Backu
 
 const COMMON = { storage: "pbs", mode: "snapshot", compress: "zstd", enabled: true, repeatMissed: true, bwlimit: 102400 };
 
-describe("BackupPlan on the reference stack (a PBS target)", () => {
+describe("BackupPlan on the reference stack, its PBS not managed by the program (one storage)", () => {
     it("defines the PBS storage from the target storage with the password as a secret, replaced delete-first (P13)", async () => {
         const { recording } = await record(() => {
             backupPlan(reference());
@@ -88,7 +97,7 @@ describe("BackupPlan on the reference stack (a PBS target)", () => {
 
     it("offers the storage only on the target's nodes when it names them", async () => {
         const inv = reference();
-        const target = { ...inv.storages.pbs, nodes: ["pve-storage"] } as StorageSpec;
+        const target = { ...externalPbs(inv), nodes: ["pve-storage"] } as StorageSpec;
         const { recording } = await record(() => {
             backupPlan(inv, { target });
         });

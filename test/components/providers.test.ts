@@ -1,7 +1,7 @@
 import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
 import { isSecret, record, valueOf } from "../helpers/harness";
-import { Providers, createProviders, guestProvider } from "../../components/providers";
+import { Providers, createProviders, createRootProvider, guestProvider, tokenCommand } from "../../components/providers";
 import { readCredentials } from "../../config/loader";
 import { Inventory } from "../../config/schema";
 import { TEST_PASSWORD, TEST_SSH_KEY, TEST_TOKEN, decoded, referenceInventory, setCredentials } from "../components/fixtures";
@@ -59,7 +59,7 @@ describe("createProviders", () => {
     beforeEach(clearCredentials);
     afterEach(clearCredentials);
 
-    it("builds the API-token provider and the root@pam provider with secret credentials and every node's SSH address", async () => {
+    it("builds the API-token provider and the root@pam provider with secret credentials and every node's SSH address; root states an empty token (P32)", async () => {
         setCredentials({ token: TEST_TOKEN, password: TEST_PASSWORD, sshKey: TEST_SSH_KEY });
         setCloudflareToken(CF_TOKEN);
         const inv = referenceInventory();
@@ -85,9 +85,10 @@ describe("createProviders", () => {
         const root = recording.one("proxmox-root", PROVIDER);
         expect(root.inputs.username).toBe("root@pam");
         expect(root.inputs.password).toBe(TEST_PASSWORD);
-        expect(root.inputs.apiToken).toBeUndefined();
+        // bpg would take PROXMOX_VE_API_TOKEN from the environment over the password; "" turns it off.
+        expect(root.inputs.apiToken).toBe("");
         expect(decoded(root.inputs.ssh)).toEqual({ username: "root", nodes: SSH_NODES, privateKey: TEST_SSH_KEY });
-        expect([...root.secretPaths].sort()).toEqual(["password", "ssh"]);
+        expect([...root.secretPaths].sort()).toEqual(["apiToken", "password", "ssh"]);
     });
 
     it("returns the providers it built, and the SSH private key as a secret", async () => {
@@ -118,27 +119,31 @@ describe("createProviders", () => {
         expect(decoded(recording.one("proxmox-api", PROVIDER).inputs.ssh)).toEqual({ username: "root", nodes: SSH_NODES, agent: true });
     });
 
-    it("builds no root provider when no guest needs root, and needs no password then: bind mounts and a privileged container without flags or devices go through the token", async () => {
-        setCredentials({ token: TEST_TOKEN });
+    it("always builds the root provider, for the automation user, role and ACLs, even when no guest needs root", async () => {
+        setCredentials({ token: TEST_TOKEN, password: TEST_PASSWORD });
         setCloudflareToken(CF_TOKEN);
         const inv = tokenOnlyInventory();
-        // The kept inventory still has dataset bind mounts and a privileged container.
+        // The kept inventory still has dataset bind mounts and a privileged container: neither needs root@pam.
         expect(inv.datasets["tank/photos"].mounts.map((m) => m.guest)).toEqual(["photos", "files"]);
         expect(inv.guests.photos.kind === "lxc" && inv.guests.photos.privileged !== undefined).toBe(true);
-        let hasRoot: boolean | undefined;
-        const { recording } = await record(() => {
-            hasRoot = createProviders(inv, readCredentials()).root !== undefined;
+        const names = await providerNames(() => {
+            createProviders(inv, readCredentials());
         });
-        expect(hasRoot).toBe(false);
-        expect(recording.ofType(PROVIDER).map((r) => r.name)).toEqual(["proxmox-api"]);
+        expect(names.proxmox).toEqual(["proxmox-api", "proxmox-root"]);
+        setCredentials({ token: TEST_TOKEN });
+        expect(() => createProviders(inv, readCredentials())).toThrow(
+            new Error(
+                "missing credential: the root@pam password, needed by the automation user homelab@pve, its role and ACLs; set the environment variable PROXMOX_VE_PASSWORD or run `pulumi config set --secret homelab:proxmoxRootPassword <password>`",
+            ),
+        );
     });
 
-    it("refuses to run without the root password when a guest needs root, naming every such guest with its reasons and both ways to set it", () => {
+    it("refuses to run without the root password, naming the automation user, every guest that needs root with its reasons, and both ways to set it", () => {
         setCredentials({ token: TEST_TOKEN });
         setCloudflareToken(CF_TOKEN);
         expect(() => createProviders(referenceInventory(), readCredentials())).toThrow(
             new Error(
-                "missing credential: the root@pam password, needed by " +
+                "missing credential: the root@pam password, needed by the automation user homelab@pve, its role and ACLs, and by " +
                     "edge (feature flag keyctl (Docker)), " +
                     "photos (device passthrough of /dev/dri/renderD128, /dev/net/tun; feature flags on a privileged container (nesting)), " +
                     "cloud (feature flag keyctl (Docker)), " +
@@ -182,33 +187,61 @@ describe("createProviders", () => {
         const name = who.slice(0, who.indexOf(" "));
         expect(() => createProviders({ ...inv, guests: { ...inv.guests, [name]: changed } } as Inventory, readCredentials())).toThrow(
             new Error(
-                `missing credential: the root@pam password, needed by ${who}; set the environment variable PROXMOX_VE_PASSWORD or run \`pulumi config set --secret homelab:proxmoxRootPassword <password>\``,
+                `missing credential: the root@pam password, needed by the automation user homelab@pve, its role and ACLs, and by ${who}; set the environment variable PROXMOX_VE_PASSWORD or run \`pulumi config set --secret homelab:proxmoxRootPassword <password>\``,
             ),
         );
     });
 
-    it("builds the root provider on request (forceRoot) and names that need when the password is missing", async () => {
-        setCredentials({ token: TEST_TOKEN });
-        setCloudflareToken(CF_TOKEN);
-        expect(() => createProviders(tokenOnlyInventory(), readCredentials(), { forceRoot: true })).toThrow(
-            new Error(
-                "missing credential: the root@pam password, needed by forceRoot; set the environment variable PROXMOX_VE_PASSWORD or run `pulumi config set --secret homelab:proxmoxRootPassword <password>`",
-            ),
-        );
+    it("reuses a root provider built before (createRootProvider), named after the prefix, and makes the API-token provider wait for what it is given", async () => {
         setCredentials({ token: TEST_TOKEN, password: TEST_PASSWORD });
-        const names = await providerNames(() => {
-            createProviders(tokenOnlyInventory(), readCredentials(), { forceRoot: true, name: "pve" });
+        setCloudflareToken(CF_TOKEN);
+        const inv = referenceInventory();
+        const { recording } = await record(() => {
+            const root = createRootProvider(inv, readCredentials(), "pve");
+            const gate = new proxmoxve.RoleLegacy("gate", { roleId: "Gate", privileges: [] });
+            const providers = createProviders(inv, readCredentials(), { name: "pve", root, apiDependsOn: [gate] });
+            expect(providers.root).toBe(root);
+            expect(providers.bootstrap).toBe(false);
         });
-        expect(names.proxmox).toEqual(["pve-api", "pve-root"]);
+        expect(
+            recording
+                .ofType(PROVIDER)
+                .map((r) => r.name)
+                .sort(),
+        ).toEqual(["pve-api", "pve-root"]);
+        const gateUrn = recording.one("gate").urn;
+        expect(recording.one("pve-api", PROVIDER).options.dependsOn).toEqual([gateUrn]);
+        expect(recording.one("pve-root", PROVIDER).options.dependsOn).toEqual([]);
     });
 
-    it("refuses to run without the API token, naming both ways to set it", () => {
-        setCredentials({ password: TEST_PASSWORD });
+    it("without an API token: the bootstrap, where the API-token provider logs in as root@pam and a warning says so, naming the token it creates and the command that stores it", async () => {
+        setCredentials({ password: TEST_PASSWORD, sshKey: TEST_SSH_KEY });
         setCloudflareToken(CF_TOKEN);
-        expect(() => createProviders(referenceInventory(), readCredentials())).toThrow(
-            new Error(
-                "missing credential: set the environment variable PROXMOX_VE_API_TOKEN or run `pulumi config set --secret homelab:proxmoxApiToken <value>`",
-            ),
+        const inv = referenceInventory();
+        const warnings: string[] = [];
+        const warn = jest.spyOn(pulumi.log, "warn").mockImplementation(async (message: string) => {
+            warnings.push(message);
+        });
+        let bootstrap: boolean | undefined;
+        const { recording } = await record(() => {
+            bootstrap = createProviders(inv, readCredentials()).bootstrap;
+        });
+        warn.mockRestore();
+        expect(bootstrap).toBe(true);
+        const api = recording.one("proxmox-api", PROVIDER);
+        expect(api.inputs.username).toBe("root@pam");
+        expect(api.inputs.password).toBe(TEST_PASSWORD);
+        expect(api.inputs.apiToken).toBe("");
+        expect([...api.secretPaths].sort()).toEqual(["apiToken", "password", "ssh"]);
+        expect(warnings).toEqual([
+            "No Proxmox API token is configured (PROXMOX_VE_API_TOKEN or homelab:proxmoxApiToken): this run is the bootstrap, and every Proxmox resource goes through root@pam. " +
+                `It creates the token homelab@pve!homelab; store it for every later run with: ${tokenCommand("test")}`,
+        ]);
+    });
+
+    it("words the command that stores the created token for one stack", () => {
+        expect(tokenCommand("prod")).toBe(
+            'pulumi config set --stack prod --secret homelab:proxmoxApiToken "$(pulumi stack output --stack prod --show-secrets proxmoxApiToken)"',
         );
     });
 });

@@ -92,14 +92,32 @@ describe("the Proxmox part of the reference stack", () => {
     });
 
     // Fact P17: only what Proxmox reserves for root@pam goes through the root provider.
-    it("uses the root provider exactly for the guests whose inputs need root@pam, and the API token for everything else", async () => {
+    it("uses the root provider exactly for the token's own access and the guests whose inputs need root@pam, and the API token for everything else", async () => {
         const { recording } = await deployReference();
         const api = providerRef(recording.one("proxmox-api", PROVIDER));
         const root = providerRef(recording.one("proxmox-root", PROVIDER));
         const needing = Object.keys(guestsNeedingRoot(inv.guests)).sort();
         expect(needing).toEqual(["cloud", "edge", "media", "nvr", "photos"]);
         const rootUsers = recording.resources.filter((r) => r.options.provider === root);
-        expect(rootUsers.map((r) => [r.type, guestOf(recording, r)]).sort()).toEqual(needing.map((g) => [CT, g]));
+        const access = recording.one("access", "homelab:proxmox:Access").urn;
+        expect(
+            rootUsers
+                .filter((r) => r.parent !== access)
+                .map((r) => [r.type, guestOf(recording, r)])
+                .sort(),
+        ).toEqual(needing.map((g) => [CT, g]));
+        expect(
+            rootUsers
+                .filter((r) => r.parent === access)
+                .map((r) => r.type)
+                .sort(),
+        ).toEqual([
+            ...Array(16).fill("proxmoxve:index/acl:Acl"),
+            "proxmoxve:index/roleLegacy:RoleLegacy",
+            "proxmoxve:index/userLegacy:UserLegacy",
+            "proxmoxve:user/token:Token",
+        ]);
+        expect(recording.childrenOf(access).every((r) => r.options.provider === root)).toBe(true);
         const proxmox = recording.resources.filter((r) => r.custom && r.type.startsWith("proxmoxve:") && r.options.provider !== root);
         for (const r of proxmox) expect({ name: r.name, provider: r.options.provider }).toEqual({ name: r.name, provider: api });
     });

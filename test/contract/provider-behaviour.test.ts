@@ -244,6 +244,26 @@ describe.each(STACKS)("on %s", (_name, inventory) => {
             expect(command.options.protect).toBe(!ds.allowDestroy);
         }
     });
+
+    it("P31: grants guests on /vms and defined storages on /storage, both propagated, never on a path Proxmox deletes with them", () => {
+        const acls = recording.ofType("proxmoxve:index/acl:Acl").map((a) => [String(a.inputs.path), a.inputs.propagate]);
+        expect(acls).toContainEqual(["/vms", true]);
+        expect(acls.filter(([p]) => String(p).startsWith("/vms/"))).toEqual([]);
+        const defined = recording.resources.filter((r) => STORAGE_TYPES.includes(r.type)).map((r) => String(r.inputs.resourceId));
+        expect(defined.length).toBeGreaterThan(0);
+        expect(acls).toContainEqual(["/storage", true]);
+        expect(acls.filter(([p]) => String(p).startsWith("/storage/"))).toEqual([]);
+        // Everything else sits on its own path, unpropagated.
+        expect(acls.filter(([p, propagate]) => propagate === true && p !== "/vms" && p !== "/storage")).toEqual([]);
+    });
+
+    it("P32: every root@pam provider states an empty API token, so bpg never takes the environment's over the password", () => {
+        const providers = recording.ofType("pulumi:providers:proxmoxve");
+        const root = providers.filter((p) => p.inputs.username === "root@pam");
+        expect(root.map((p) => p.name)).toEqual(["proxmox-root"]);
+        for (const p of root)
+            expect([p.name, p.inputs.apiToken, p.secretPaths]).toEqual([p.name, "", expect.arrayContaining(["apiToken"])]);
+    });
 });
 
 describe("changes that must not replace a guest", () => {

@@ -61,7 +61,7 @@ describe("the replacement table", () => {
         }
     });
 
-    it("has rows for the access-control types the design gives the cluster component (not registered yet)", () => {
+    it("has rows for the access-control types the Access component registers (the token's user, role, ACLs)", () => {
         for (const t of [
             "proxmoxve:index/acl:Acl",
             "proxmoxve:index/roleLegacy:RoleLegacy",
@@ -69,7 +69,7 @@ describe("the replacement table", () => {
             "proxmoxve:user/token:Token",
         ]) {
             expect([t, rulesFor(t)?.kind]).toEqual([t, "custom"]);
-            expect([t, constructedTypes().custom.has(t)]).toEqual([t, false]);
+            expect([t, constructedTypes().custom.get(t)]).toEqual([t, ["components/access.ts"]]);
         }
     });
 

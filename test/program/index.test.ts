@@ -42,6 +42,8 @@ describe("the program over the reference stack", () => {
             "homelab:backup:OffsiteBucket": 1,
             "homelab:backup:PbsServer": 1,
             "homelab:dns:DnsRecord": 4,
+            // The program's own user, token, role and ACLs (components/access.ts).
+            "homelab:proxmox:Access": 1,
             "homelab:proxmox:Cluster": 1,
             "homelab:proxmox:Images": 1,
             "homelab:proxmox:LxcGuest": 7,
@@ -60,9 +62,13 @@ describe("the program over the reference stack", () => {
             "proxmoxve:firewall/rulesLegacy:RulesLegacy": 10,
             "proxmoxve:hardware/mapping/pci:Pci": 2,
             "proxmoxve:hardware/mapping/usb:Usb": 1,
+            // /, /nodes/<2 nodes>, /storage, /vms, /mapping/{pci,usb} and their 3 mappings, the bridge and its 5 VLANs.
+            "proxmoxve:index/acl:Acl": 16,
             "proxmoxve:index/containerLegacy:ContainerLegacy": 7,
             // The PBS VM's cloud-init user data.
             "proxmoxve:index/fileLegacy:FileLegacy": 1,
+            "proxmoxve:index/roleLegacy:RoleLegacy": 1,
+            "proxmoxve:index/userLegacy:UserLegacy": 1,
             "proxmoxve:index/vmLegacy:VmLegacy": 3,
             "proxmoxve:network/linux/bridge:Bridge": 2,
             "proxmoxve:node/firewall:Firewall": 2,
@@ -70,6 +76,7 @@ describe("the program over the reference stack", () => {
             "proxmoxve:storage/nfs:Nfs": 1,
             "proxmoxve:storage/pbs:Pbs": 3,
             "proxmoxve:storage/zfspool:Zfspool": 1,
+            "proxmoxve:user/token:Token": 1,
             "pulumi:providers:aws": 1,
             "pulumi:providers:cloudflare": 1,
             "pulumi:providers:proxmoxve": 2,
@@ -183,6 +190,16 @@ describe("the program over the reference stack", () => {
         expect((outputs.datasetMountpoints as Record<string, string>)["tank/photos"]).toBe("/tank/photos");
     });
 
+    it("exports the program's API token only as a secret, with the command that stores it for later runs", async () => {
+        expect(outputs.proxmoxApiToken).toBe("[secret]");
+        expect(recording.ofType("pulumi:pulumi:Stack")[0].outputSecretPaths).toContain("proxmoxApiToken");
+        expect(outputs.proxmoxApiTokenCommand).toBe(
+            'pulumi config set --stack test --secret homelab:proxmoxApiToken "$(pulumi stack output --stack test --show-secrets proxmoxApiToken)"',
+        );
+        const token = recording.ofType("proxmoxve:user/token:Token")[0];
+        expect([token.inputs.userId, token.inputs.tokenName, token.inputs.privilegesSeparation]).toEqual(["homelab@pve", "homelab", false]);
+    });
+
     it("exports the offsite key's secret only as a secret", () => {
         const stack = recording.ofType("pulumi:pulumi:Stack")[0];
         expect(stack).toBeDefined();
@@ -227,6 +244,13 @@ describe("deployHomelab without the optional sections (dns, backups, offsite)", 
         expect(types.filter((t) => /cloudflare|aws|backup|storage\/pbs/i.test(t))).toEqual([]);
         expect(r.ofType(CONTAINER)).toHaveLength(7);
         expect(r.ofType(VM)).toHaveLength(3);
-        expect(Object.keys(exported).sort()).toEqual(["datasetMountpoints", "datasetProperties", "guestAddresses", "guestVmids"]);
+        expect(Object.keys(exported).sort()).toEqual([
+            "datasetMountpoints",
+            "datasetProperties",
+            "guestAddresses",
+            "guestVmids",
+            "proxmoxApiToken",
+            "proxmoxApiTokenCommand",
+        ]);
     });
 });

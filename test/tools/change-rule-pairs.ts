@@ -409,6 +409,37 @@ export const PAIRS: Readonly<Record<string, RulePair>> = {
         change: (inv) => (inv.dns.zone = "example.net"),
         resource: "dns-www-record",
     },
+    // The API token's user, role and ACLs (cluster.automation).
+    "proxmoxve:index/acl:Acl roleId": {
+        stack: "prod",
+        change: (inv) => (inv.cluster.automation = { role: "HomelabDeploy" }),
+        resource: "access-acl:/",
+    },
+    "proxmoxve:index/acl:Acl userId": {
+        stack: "prod",
+        change: (inv) => (inv.cluster.automation = { user: "deploy@pve" }),
+        resource: "access-acl:/",
+    },
+    "proxmoxve:index/roleLegacy:RoleLegacy roleId": {
+        stack: "prod",
+        change: (inv) => (inv.cluster.automation = { role: "HomelabDeploy" }),
+        resource: "access-role",
+    },
+    "proxmoxve:index/userLegacy:UserLegacy userId": {
+        stack: "prod",
+        change: (inv) => (inv.cluster.automation = { user: "deploy@pve" }),
+        resource: "access-user",
+    },
+    "proxmoxve:user/token:Token tokenName": {
+        stack: "prod",
+        change: (inv) => (inv.cluster.automation = { token: "deploy" }),
+        resource: "access-token",
+    },
+    "proxmoxve:user/token:Token userId": {
+        stack: "prod",
+        change: (inv) => (inv.cluster.automation = { user: "deploy@pve" }),
+        resource: "access-token",
+    },
     "cloudflare:index/r2BucketLifecycle:R2BucketLifecycle accountId": {
         stack: "prod",
         variant: "r2",
@@ -514,15 +545,9 @@ export const NOT_FROM_INVENTORY: Readonly<Record<string, Unreachable>> = {
     "proxmoxve:index/replication:Replication target": { why: "in the name" },
     "proxmoxve:index/replication:Replication type": { why: "constant", value: "local" },
     // Access control: rows ready for the cluster component's automation user (inventory v2 design).
-    "proxmoxve:index/acl:Acl groupId": { why: "not registered" },
-    "proxmoxve:index/acl:Acl path": { why: "not registered" },
-    "proxmoxve:index/acl:Acl roleId": { why: "not registered" },
-    "proxmoxve:index/acl:Acl tokenId": { why: "not registered" },
-    "proxmoxve:index/acl:Acl userId": { why: "not registered" },
-    "proxmoxve:index/roleLegacy:RoleLegacy roleId": { why: "not registered" },
-    "proxmoxve:index/userLegacy:UserLegacy userId": { why: "not registered" },
-    "proxmoxve:user/token:Token tokenName": { why: "not registered" },
-    "proxmoxve:user/token:Token userId": { why: "not registered" },
+    "proxmoxve:index/acl:Acl groupId": { why: "never set" },
+    "proxmoxve:index/acl:Acl path": { why: "in the name" },
+    "proxmoxve:index/acl:Acl tokenId": { why: "never set" },
     "aws:s3/bucket:Bucket bucketPrefix": { why: "never set" },
     "aws:s3/bucketVersioning:BucketVersioning expectedBucketOwner": { why: "never set" },
     "aws:iam/accessKey:AccessKey pgpKey": { why: "never set" },

@@ -39,7 +39,7 @@ describe("the change report of the reference inventory", () => {
         const report = await changeReportOf(reference(), reference());
         expect(report.exitCode).toBe(0);
         expect(changed(report)).toEqual([]);
-        expect(report.summary).toEqual({ create: 0, update: 0, replace: 0, delete: 0, import: 0, unchanged: 158 });
+        expect(report.summary).toEqual({ create: 0, update: 0, replace: 0, delete: 0, import: 0, unchanged: 178 });
         expect(report.dangers).toEqual([]);
         expect(report.advisories).toEqual([]);
         expect(renderChangeText(report)).toContain("  No changes: every resource is unchanged.\n");

@@ -82,7 +82,7 @@ describe("the credential gate", () => {
             stdout:
                 "::notice title=pulumi up skipped::Stack prod needs credentials that the homelab environment lacks: " +
                 "PULUMI_ACCESS_TOKEN or PULUMI_BACKEND_URL (the Pulumi backend), PROXMOX_VE_API_TOKEN (the Proxmox API), " +
-                `PROXMOX_VE_PASSWORD (root@pam for ${rootGuests.join(", ")}), CLOUDFLARE_API_TOKEN (the DNS records), ` +
+                `PROXMOX_VE_PASSWORD (root@pam for the automation user, role and ACLs and for ${rootGuests.join(", ")}), CLOUDFLARE_API_TOKEN (the DNS records), ` +
                 "PBS_PASSWORD (the PBS storage), AWS_ACCESS_KEY_ID (the aws offsite bucket), AWS_SECRET_ACCESS_KEY (the aws offsite bucket); " +
                 "see docs/ci.md. Nothing was deployed.\n",
         });

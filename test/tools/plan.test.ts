@@ -59,7 +59,7 @@ describe("the offline plan of the reference stack", () => {
 
     it("counts what the reference homelab registers", () => {
         expect(report.inventory).toEqual({ nodes: 2, guests: 10, datasets: 12, records: 4 });
-        expect(report.resources!.total).toBe(158);
+        expect(report.resources!.total).toBe(178);
         expect(report.resources!.byType).toMatchObject({
             "homelab:proxmox:Cluster": 1,
             "homelab:proxmox:Storages": 1,
@@ -135,7 +135,7 @@ describe("the offline plan of the reference stack", () => {
         ]);
         expect(text).toContain(" +   pulumi:pulumi:Stack");
         expect(text).toContain("├─ homelab:proxmox:LxcGuest");
-        expect(text).toMatch(/Resources: 158 to create/);
+        expect(text).toMatch(/Resources: 178 to create/);
         expect(text).toContain("Policy violations: 0 mandatory, 0 advisory");
         expect(text).toContain("pve-storage      CPU  26 cores /  16 threads = 1.63x   memory   52.0 /   96 GiB = 0.54x");
         expect(text).toMatch(/Longest dependency chain: \d+ steps\n {2}homelab-prod → /);
@@ -346,7 +346,7 @@ describe("npm run plan", () => {
         const doc = JSON.parse(run.stdout);
         expect(validate(doc)).toBe(true);
         expect(doc.exitCode).toBe(0);
-        expect(doc.resources.total).toBe(158);
+        expect(doc.resources.total).toBe(178);
     }, 60000);
 
     it("refuses an unknown argument with exit 2, saying what is known", () => {

@@ -25,4 +25,6 @@ export const PLAN_STATES: Readonly<Record<string, StateHandler>> = {
         inputs.algorithm === "ED25519"
             ? openSshEd25519KeyPair(`${type}::${name}`)
             : { privateKeyOpenssh: "[secret]", publicKeyOpenssh: "[unknown]" },
+    /** The API token's value (`user@realm!name=uuid`) exists only after `pulumi up` creates the token. */
+    "proxmoxve:user/token:Token": () => ({ value: "[secret]" }),
 };
