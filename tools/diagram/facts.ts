@@ -7,7 +7,7 @@ import { DatasetEntry, GuestSpec, HaGroupSpec, Inventory, Network, RetentionSpec
 import { tierOrder } from "../../lib/backupSchedule";
 import { datasetMountpoint } from "../../lib/datasets";
 import { fullRecordName } from "../../lib/dns";
-import { cidrContains, parseCidr, parseIpv4 } from "../../lib/ipv4";
+import { parseIpv4 } from "../../lib/ipv4";
 import { parseSharenfs } from "../../lib/nfs";
 import { byString, sortedKeys } from "./mermaid";
 
@@ -24,16 +24,6 @@ export function networksInOrder(inv: Inventory): string[] {
 /** `VLAN 30 · services · 192.168.30.0/24`, or `lan · untagged · 192.168.1.0/24`. */
 export function networkTitle(name: string, net: Network): string {
     return net.vlan !== undefined ? `VLAN ${net.vlan} · ${name} · ${net.cidr}` : `${name} · untagged · ${net.cidr}`;
-}
-
-/** The network whose subnet holds `address`, if any (the first in network order). */
-export function networkOf(inv: Inventory, address: string): string | undefined {
-    const ip = parseIpv4(address);
-    if (ip === undefined) return undefined;
-    return networksInOrder(inv).find((n) => {
-        const subnet = parseCidr(inv.networks[n].cidr);
-        return subnet !== undefined && cidrContains(subnet, ip);
-    });
 }
 
 /** The HA group a guest belongs to (a guest is in one at most). */
