@@ -157,6 +157,18 @@ describe("renderOverview", () => {
         expect(chart).toContain("target ~~~ offsite");
     });
 
+    it("without backups, draws the bucket alone; without public DNS, no internet band", () => {
+        const { backups: _backups, ...inv } = reference();
+        const chart = renderOverview(inv);
+        expect(mermaidProblems(chart)).toEqual([]);
+        expect(chart).toContain('subgraph backup["offsite copy"]');
+        expect(chart).toContain("offsite[(");
+        expect(chart).not.toMatch(/tier_|target|excluded/);
+        const single = renderOverview(stack("example-single"));
+        expect(single).not.toContain("band_internet");
+        expect(single).toContain("band_cluster ~~~ band_net_0 ~~~ band_backup");
+    });
+
     it("gives the same text whatever the order of the inventory's keys", () => {
         const inv = reference();
         const reversed = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).reverse()) as T;
