@@ -19,7 +19,7 @@ import { StackFileError, readInventory, stackFilePath } from "../../config/stack
 import { ArgsError, ToolSpec, helpText, parseArgs } from "../args";
 import { flush, runTool } from "../output";
 import { readSourceHash, sourceHash } from "./png";
-import { Topology, diagramCommand, diagramFile, firstDifference, pngFile, renderTopology, withReadmeDiagram } from "./render";
+import { Topology, diagramCommand, diagramFile, firstDifference, pngFile, renderTopology, tooLong, withReadmeDiagram } from "./render";
 
 export const DIAGRAM: ToolSpec = {
     command: "npm run -s diagram",
@@ -107,6 +107,7 @@ export function main(
             return 1;
         }
         out.write(`${relative} is up to date with ${source}${pngStatus === "current" ? `, and so is ${png}` : ""}\n`);
+        for (const note of tooLong(topology)) out.write(`${note}\n`);
         return 0;
     }
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -117,6 +118,7 @@ export function main(
         out.write(`wrote README.md\n`);
     }
     if (pngStatus === "stale") out.write(`${png} shows an older overview: run ${renderPng} (needs Chromium) and commit it\n`);
+    for (const note of tooLong(topology)) out.write(`${note}\n`);
     return 0;
 }
 

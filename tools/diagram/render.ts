@@ -100,6 +100,23 @@ export function renderTopology(inv: Inventory, options: TopologyOptions = {}): T
     return { overview, legend, nodes, markdown, readmeBlock };
 }
 
+/** The longest chart Mermaid draws with its default settings (`maxTextSize`); GitHub shows an error for a longer one. */
+export const MERMAID_MAX_TEXT = 50_000;
+
+/** A note for each picture too long for Mermaid to draw (a homelab of some hundreds of guests), or none. */
+export function tooLong(t: Topology): string[] {
+    const charts = [
+        { name: "the overview", chart: t.overview },
+        ...t.nodes.map((n) => ({ name: `the view of node ${n.name}`, chart: n.chart })),
+    ];
+    return charts
+        .filter((c) => c.chart.length > MERMAID_MAX_TEXT)
+        .map(
+            (c) =>
+                `note: ${c.name} has ${c.chart.length} characters, more than the ${MERMAID_MAX_TEXT} Mermaid draws by default; GitHub shows an error in its place`,
+        );
+}
+
 /** The first line (1-based) where two texts differ, or undefined when equal. */
 export function firstDifference(a: string, b: string): number | undefined {
     if (a === b) return undefined;

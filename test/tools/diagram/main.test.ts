@@ -13,8 +13,18 @@ import { renderLegend } from "../../../tools/diagram/legend";
 import { main } from "../../../tools/diagram/main";
 import { estimateWidth, mermaidId, mermaidText, packLines, wrapText } from "../../../tools/diagram/mermaid";
 import { SOURCE_KEYWORD, readSourceHash, sourceHash, withSourceHash } from "../../../tools/diagram/png";
-import { diagramFile, firstDifference, pngFile, renderTopology, withReadmeDiagram } from "../../../tools/diagram/render";
-import { sink } from "../project";
+import {
+    MERMAID_MAX_TEXT,
+    diagramFile,
+    firstDifference,
+    pngFile,
+    renderTopology,
+    tooLong,
+    withReadmeDiagram,
+} from "../../../tools/diagram/render";
+import { RawInventory } from "../../config/reference";
+import { generateInventory } from "../../../tools/bench/generate";
+import { sink, stackYaml } from "../project";
 import { mermaidProblems } from "./mermaidSyntax";
 import { tinyPng } from "./tinyPng";
 
@@ -201,6 +211,20 @@ describe("npm run diagram", () => {
         expect(err.text()).toBe(
             "error: docs/topology.example-single.md is missing; run npm run diagram -- --stack example-single and commit it\n",
         );
+    });
+
+    it("notes a picture too long for Mermaid to draw (a generated 300-guest inventory), and still writes it", () => {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-diagram-"));
+        fs.writeFileSync(path.join(root, "Pulumi.big.yaml"), stackYaml(generateInventory(300) as RawInventory));
+        const t = renderTopology(parseInventory(generateInventory(300)), { stack: "big" });
+        expect(t.overview.length).toBeGreaterThan(MERMAID_MAX_TEXT);
+        const out = sink();
+        expect(main(["--stack", "big"], root, out, sink())).toBe(0);
+        expect(out.text()).toBe(
+            "wrote docs/topology.big.md from Pulumi.big.yaml\n" +
+                `note: the overview has ${t.overview.length} characters, more than the 50000 Mermaid draws by default; GitHub shows an error in its place\n`,
+        );
+        expect(tooLong(renderTopology(inventoryOf("prod")))).toEqual([]);
     });
 
     it("exits 2 with the problem's path when the inventory is invalid, writing nothing", () => {
