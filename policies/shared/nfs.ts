@@ -17,6 +17,8 @@ export interface NfsClient {
     readonly everyone: boolean;
     /** True when the client is one host (an address, a /32, or a hostname). */
     readonly singleHost: boolean;
+    /** The list it stands in: `rw=` or `ro=`; absent for `on` and options without a client list. */
+    readonly access?: "rw" | "ro";
 }
 
 /** A parsed `sharenfs` value. */
@@ -26,7 +28,11 @@ export interface NfsExport {
     readonly noRootSquash: boolean;
 }
 
-function client(raw: string): NfsClient {
+function client(raw: string, access?: "rw" | "ro"): NfsClient {
+    return access === undefined ? parseClient(raw) : { ...parseClient(raw), access };
+}
+
+function parseClient(raw: string): NfsClient {
     const value = raw.startsWith("@") ? raw.slice(1) : raw;
     if (value === "*" || value === "") return { raw, everyone: true, singleHost: false };
     if (value.includes("/")) {
@@ -51,7 +57,7 @@ export function parseSharenfs(value: string): NfsExport {
         const [name, arg] = option.includes("=")
             ? [option.slice(0, option.indexOf("=")), option.slice(option.indexOf("=") + 1)]
             : [option, ""];
-        if ((name === "rw" || name === "ro") && arg !== "") for (const c of arg.split(":")) clients.push(client(c));
+        if ((name === "rw" || name === "ro") && arg !== "") for (const c of arg.split(":")) clients.push(client(c, name));
         if (name === "no_root_squash") noRootSquash = true;
     }
     // Options with no client list export to everyone.
