@@ -115,7 +115,8 @@ export function deployHomelab(inv: Inventory, credentials: Credentials): Homelab
                 guests: inv.guests,
                 datasets: inv.datasets,
                 nodeNames: Object.keys(inv.nodes),
-                ...(target.kind === "pbs"
+                // A PBS storage that exists already (managed: false, an adopted cluster's) is only used.
+                ...(target.kind === "pbs" && target.managed
                     ? {
                           pbs: {
                               server: pbsGuest?.ipv4 ?? target.server!,

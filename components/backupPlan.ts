@@ -20,7 +20,7 @@ export interface BackupPlanArgs {
     readonly datasets?: Readonly<Record<string, DatasetEntry>>;
     /** Every node of the cluster (the target's default nodes). */
     readonly nodeNames: readonly string[];
-    /** For a PBS target: its address, the password of its user (secret), and its certificate fingerprint. */
+    /** For a PBS target the program defines (managed): its address, the password of its user (secret), and its certificate fingerprint. */
     readonly pbs?: {
         readonly server: pulumi.Input<string>;
         readonly password: pulumi.Input<string>;
@@ -67,13 +67,14 @@ export class BackupPlan extends pulumi.ComponentResource {
     constructor(name: string, args: BackupPlanArgs, opts: pulumi.ComponentResourceOptions = {}) {
         // Validate before registering anything: a bad plan leaves no half-made component.
         const plan = resolveBackupPlan(args);
-        if (args.target.kind === "pbs" && args.pbs === undefined)
+        if (args.target.kind === "pbs" && args.target.managed && args.pbs === undefined)
             throw new Error(`[backups.target] a PBS target needs its server, password and fingerprint`);
         super("homelab:backup:BackupPlan", name, {}, opts);
         const { backups, provider, target } = args;
         this.plan = plan;
 
-        if (target.kind === "pbs" && args.pbs !== undefined) {
+        // A PBS storage with `managed: false` exists already (an adopted cluster's): only its id is used.
+        if (target.kind === "pbs" && target.managed && args.pbs !== undefined) {
             this.storage = new proxmoxve.storage.Pbs(
                 `${name}-storage-${backups.target}`,
                 {

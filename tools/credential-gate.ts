@@ -125,7 +125,9 @@ export function decide(stack: string, stackFile: StackFile, inv: Inventory, env:
     const root = Object.keys(guestsNeedingRoot(inv.guests));
     if (root.length > 0) need(CREDENTIAL_ENV.proxmoxRootPassword, `root@pam for ${root.join(", ")}`, "proxmoxRootPassword");
     if (inv.dns) need(CREDENTIAL_ENV.cloudflareApiToken, "the DNS records", "cloudflareApiToken");
-    if (inv.backups && inv.storages[inv.backups.target]?.kind === "pbs") need(CREDENTIAL_ENV.pbsPassword, "the PBS storage", "pbsPassword");
+    const backupTarget = inv.backups ? inv.storages[inv.backups.target] : undefined;
+    // A PBS storage that exists already (managed: false) is only used: its password is not needed.
+    if (backupTarget?.kind === "pbs" && backupTarget.managed) need(CREDENTIAL_ENV.pbsPassword, "the PBS storage", "pbsPassword");
     const cifs = Object.entries(inv.storages).filter(([, st]) => st.kind === "cifs" && st.managed);
     if (cifs.length > 0)
         need(

@@ -170,6 +170,30 @@ describe("the credential gate", () => {
         });
     });
 
+    it("asks for no PBS password when the backup target is a PBS storage that exists already (managed: false)", () => {
+        const existing = mutated((i) => {
+            const storages = i.storages as Record<string, Record<string, unknown>>;
+            storages.pbs = {
+                kind: "pbs",
+                server: "192.168.10.30",
+                datastore: "tank",
+                fingerprint: storages.pbs.fingerprint,
+                content: ["backup"],
+                managed: false,
+            };
+            // The offsite sync needs a PBS the program sets up; this one it does not.
+            delete i.offsite;
+        });
+        const dir = projectDir({ lab: stackYaml(existing) }, { lab: {} });
+        const { PBS_PASSWORD: _, ...withoutPbs } = ALL_SET;
+        expect(gate(["--stack", "lab", "--for", "up"], withoutPbs, dir)).toEqual({
+            code: 0,
+            stdout: "",
+            stderr: "",
+            output: "available=true\nstack=lab\npolicy-config=policies/stacks/lab.json\n",
+        });
+    });
+
     it("fails, naming every problem with its line, when the stack file is invalid", () => {
         const dir = projectDir({ bad: stackYaml(mutated((i) => (i.guests.files.vmid = 30051))) }, { bad: {} });
         const run = gate(["--stack", "bad"], {}, dir);
