@@ -391,7 +391,9 @@ function checkVm(ctx: CheckContext, name: string, g: VmGuestSpec, nodeKnown: boo
     if (g.cloudInit && g.image === undefined && g.clone === undefined && !g.adopt)
         ctx.add([...base, "cloudInit"], `cloud-init configures a cloud image or a clone; give image (contentType import) or clone`);
     const agentSupported = g.cloudInit !== undefined || image?.guestAgent === true || cloneHasAgent(ctx, g);
-    if (g.agent === true && !agentSupported)
+    // A VM installed elsewhere (adopted; no image or clone, its CD drive empty or gone) runs what it runs.
+    const installedElsewhere = g.adopt || (g.image === undefined && g.clone === undefined && (g.cdrom === undefined || g.cdrom === "none"));
+    if (g.agent === true && !agentSupported && !installedElsewhere)
         ctx.add(
             [...base, "agent"],
             `nothing installs qemu-guest-agent in this VM (no cloudInit, and image ${g.image === undefined ? "(none)" : `"${g.image}"`} is not marked guestAgent: true), so Proxmox would wait for an agent that never answers; install it through cloudInit, mark the image, or set agent: false`,
