@@ -32,18 +32,19 @@ export const SSH_COMMANDS = {
     hostKey: "cat /etc/ssh/ssh_host_ed25519_key.pub",
     pools: "zpool list -H -o name",
     /**
-     * Every filesystem's managed properties with their sources, exact (`-p`). Properties this ZFS
-     * does not know (zfs-fuse has no acltype) are left out, judged on the first pool.
+     * Every dataset's type and managed properties with their sources, exact (`-p`). Properties this
+     * ZFS does not know (zfs-fuse has no acltype) are left out, judged on the first pool; the type is
+     * asked for rather than filtered with `-t`, which old ZFS (zfs-fuse) does not have.
      */
     datasets: [
         "set -eu",
         "POOL=$(zpool list -H -o name | head -n 1)",
         '[ -n "$POOL" ] || exit 0',
-        "PROPS=''",
+        "PROPS=type",
         `for p in ${MANAGED_PROPERTIES.join(" ")}; do`,
-        '    if zfs get -H -o value "$p" "$POOL" >/dev/null 2>&1; then PROPS="$PROPS${PROPS:+,}$p"; fi',
+        '    if zfs get -H -o value "$p" "$POOL" >/dev/null 2>&1; then PROPS="$PROPS,$p"; fi',
         "done",
-        'zfs get -Hp -t filesystem -o name,property,value,source "$PROPS"',
+        'zfs get -Hp -o name,property,value,source "$PROPS"',
     ].join("\n"),
     corosync: "cat /etc/pve/corosync.conf",
 } as const;
@@ -106,7 +107,10 @@ export function sshRunner(options: SshOptions = {}): RemoteRunner {
         });
 }
 
-/** `zfs get -Hp -o name,property,value,source` output as datasets with their properties; a malformed line throws. */
+/**
+ * `zfs get -Hp -o name,property,value,source type,...` output as the filesystems with their
+ * properties (volumes and snapshots left out); a malformed line throws.
+ */
 export function parseZfsDatasets(stdout: string): ZfsDatasetRead[] {
     const byName = new Map<string, Record<string, { value: string; source: string }>>();
     for (const line of stdout.split("\n")) {
@@ -118,7 +122,9 @@ export function parseZfsDatasets(stdout: string): ZfsDatasetRead[] {
         props[f[1]] = { value: f.slice(2, -1).join("\t"), source: f[f.length - 1] };
         byName.set(f[0], props);
     }
-    return [...byName].map(([name, properties]) => ({ name, type: "filesystem", properties }));
+    return [...byName]
+        .filter(([, properties]) => properties.type?.value === "filesystem")
+        .map(([name, { type, ...properties }]) => ({ name, type: type.value, properties }));
 }
 
 /** The QDevice host of a corosync.conf (`quorum { device { net { host: X } } }`), or undefined. */
