@@ -92,10 +92,10 @@ export function parseIdmap(lxc: readonly (readonly [string, string])[] | undefin
 
 /** Keys of a config that match `prefix<N>` (`net0`, `mp3`), ordered by N. */
 export function indexedKeys(config: Readonly<Record<string, unknown>>, prefix: string): string[] {
-    const re = new RegExp(`^${prefix}(\\d+)$`);
+    const index = (k: string) => (k.startsWith(prefix) && /^\d+$/.test(k.slice(prefix.length)) ? Number(k.slice(prefix.length)) : -1);
     return Object.keys(config)
-        .filter((k) => re.test(k))
-        .sort((a, b) => Number(re.exec(a)![1]) - Number(re.exec(b)![1]));
+        .filter((k) => index(k) >= 0)
+        .sort((a, b) => index(a) - index(b));
 }
 
 /** A Proxmox boolean (`1`, `0`, true, false) as a boolean; undefined when absent. */

@@ -99,7 +99,7 @@ export function sshRunner(options: SshOptions = {}): RemoteRunner {
             execFile("ssh", args, { timeout: options.timeoutMs ?? 30000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
                 if (!err) return resolve(stdout);
                 const said = String(stderr).trim().split("\n").slice(-1)[0] || err.message;
-                const hint = /Host key verification failed|No .* host key is known/.test(String(stderr))
+                const hint = ["Host key verification failed", "host key is known"].some((m) => String(stderr).includes(m))
                     ? `; the node's host key is not in known_hosts: check it on the node's console (cat /etc/ssh/ssh_host_ed25519_key.pub), add it, and run again`
                     : "";
                 reject(new Error(`ssh ${target.user}@${target.address} (${target.node}): ${said}${hint}`));
@@ -131,7 +131,8 @@ export function parseZfsDatasets(stdout: string): ZfsDatasetRead[] {
 export function qdeviceHost(corosyncConf: string): string | undefined {
     const stack: string[] = [];
     for (const raw of corosyncConf.split("\n")) {
-        const line = raw.replace(/#.*$/, "").trim();
+        const hash = raw.indexOf("#");
+        const line = (hash < 0 ? raw : raw.slice(0, hash)).trim();
         if (line.endsWith("{")) stack.push(line.slice(0, -1).trim());
         else if (line === "}") stack.pop();
         else if (stack.join("/") === "quorum/device/net") {
