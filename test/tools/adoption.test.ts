@@ -174,6 +174,21 @@ describe("what the adoption view names", () => {
         expect(report.adoption!.exitCode).toBe(1);
     }, 60_000);
 
+    it("P33: a VM's CD drive on ide2, which the provider reads back only on ide3 after an import", async () => {
+        const report = await adopt(
+            variant({
+                inventory: (set) => set(["homelab:guests", "homeassistant", "cdrom"], "none"),
+                snapshot: (s) => {
+                    s.guests["30030"].config.ide2 = "none,media=cdrom";
+                    s.guests["30030"].config.boot = "order=scsi0;ide2;net0";
+                },
+            }),
+        );
+        expect(importOf(report, "homeassistant-vm").changes).toEqual([
+            { path: "cdrom", cluster: null, program: { fileId: "none", interface: "ide2" } },
+        ]);
+    }, 60_000);
+
     it("a config key its model does not know (unverified), and a guest the cluster does not have (the import fails)", async () => {
         const report = await adopt(
             variant({
