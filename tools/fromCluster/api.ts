@@ -78,7 +78,7 @@ export function checkConnection(endpoint: string, token: string | undefined): st
 /** Certificate errors of Node's TLS: retrying cannot help. */
 const TLS_CODES = /^(?:CERT_|ERR_TLS_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|UNABLE_TO_)/;
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** A read-only Proxmox API client. */
 export class ProxmoxApi {
