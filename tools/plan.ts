@@ -11,7 +11,9 @@
  * It is a from-scratch view: what a first `pulumi up` on an empty stack would create (it reads no
  * state). With --base, (e) the change report against the base inventory (tools/change/): what
  * `pulumi up` would create, update, replace or delete going from the base to this inventory, and
- * which of it is dangerous. Exit 0 when clean, 1 on a mandatory violation, a dangerous change or
+ * which of it is dangerous. With --adopt <snapshot>, (f) the adoption view (tools/change/adoption.ts):
+ * what the first `up` of an inventory read from a running cluster does to that cluster.
+ * Exit 0 when clean, 1 on a mandatory violation, a dangerous change, an adoption that changes what exists, or
  * what the engine would refuse (a duplicate URN), 2 on an invalid inventory, stack file or policy
  * configuration (either side), 3 for a bug (one line on stderr; with --json a JSON error
  * document), 4 when stdout was closed before the report was complete. The report is always
