@@ -1,10 +1,8 @@
 /**
- * What the provider reads back after importing a container (`<node>/<vmid>`, bpg
- * `proxmoxtf/resource/container/container.go` containerRead) or a VM (`<node>/<vmid>`,
- * `proxmoxtf/resource/vm/vm.go` vmReadCustom and vmReadPrimitiveValues, `vm/disk/disk.go` Read,
- * `vm/network/network.go`), at bpg v0.111.1: the attributes the program sets or that have a default
- * it could differ from, with the provider's own handling of an unset key (lib/pveConfig.ts parses
- * the config as the provider does). Config keys these models do not know are unverified.
+ * What the provider (bpg v0.111.1) reads back after importing a container (`container/container.go`
+ * containerRead) or a VM (`vm/vm.go` vmReadCustom, vmReadPrimitiveValues, `vm/disk/disk.go` Read):
+ * the attributes the program sets or whose default it could differ from, with the provider's
+ * handling of an unset key. Config keys these models do not know are unverified.
  */
 import {
     driveKind,
@@ -181,12 +179,17 @@ export function containerReadBack(id: string, snapshot: ClusterSnapshot): ReadBa
     };
 }
 
+/** A volume's format when the config names none, as the storage answers the provider: from its file, else raw. */
+function formatOf(volume: string): string {
+    return /\.(qcow2|vmdk)$/.exec(volume)?.[1] ?? "raw";
+}
+
 /** A VM disk as the provider reads it (interface, storage, size in whole GiB, each option or its default). */
 function vmDisk(key: string, value: string): Record<string, unknown> {
     const d = parsePropertyString(value, "file");
     const file = d.file ?? "";
     const storage = volumeStorage(file);
-    const format = d.format ?? (storage === undefined ? null : (/\.(qcow2|vmdk)$/.exec(file)?.[1] ?? "raw"));
+    const format = d.format ?? (storage === undefined ? null : formatOf(file));
     return {
         interface: key,
         datastoreId: storage ?? "",
@@ -278,7 +281,7 @@ export function vmReadBack(id: string, snapshot: ClusterSnapshot): ReadBack | Mi
         efiDisk: efi
             ? {
                   datastoreId: volumeStorage(efi.file ?? "") ?? "",
-                  fileFormat: efi.format ?? "raw",
+                  fileFormat: efi.format ?? formatOf(efi.file ?? ""),
                   type: efi.efitype ?? "2m",
                   preEnrolledKeys: pveBool(efi["pre-enrolled-keys"]) === true,
               }
