@@ -122,6 +122,21 @@ export function volumeStorage(volume: string): string | undefined {
     return colon > 0 && !volume.startsWith("/") ? volume.slice(0, colon) : undefined;
 }
 
+/** VM NIC models: a `netN` value names its model as the key of the MAC address (`virtio=BC:24:...`). */
+export const VM_NIC_MODELS = ["virtio", "e1000", "e1000e", "rtl8139", "vmxnet3"] as const;
+
+/** VM config keys of cloud-init (besides the `ipconfigN` keys and the cloud-init drive). */
+export const VM_CLOUD_INIT_KEYS = [
+    "ipconfig0",
+    "nameserver",
+    "searchdomain",
+    "ciuser",
+    "cicustom",
+    "sshkeys",
+    "citype",
+    "ciupgrade",
+] as const;
+
 /** Bus prefixes of VM drives, in the order Proxmox lists them. */
 export const VM_DISK_BUSES = ["scsi", "virtio", "sata", "ide"] as const;
 

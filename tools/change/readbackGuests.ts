@@ -5,6 +5,8 @@
  * handling of an unset key. Config keys these models do not know are unverified.
  */
 import {
+    VM_CLOUD_INIT_KEYS,
+    VM_NIC_MODELS,
     driveKind,
     indexedKeys,
     parsePropertyString,
@@ -29,7 +31,6 @@ const VM_READ = new Set([
     "acpi", "affinity", "agent", "args", "balloon", "bios", "boot", "cores", "cpu", "cpulimit", "cpuunits", "description", "digest",
     "efidisk0", "hookscript", "hotplug", "keyboard", "machine", "memory", "meta", "name", "numa", "onboot", "ostype", "protection",
     "scsihw", "smbios1", "sockets", "startup", "tablet", "tags", "template", "tpmstate0", "vcpus", "vga", "vmgenid",
-    "ipconfig0", "nameserver", "searchdomain", "ciuser", "cicustom", "sshkeys", "citype", "ciupgrade",
 ]); // prettier-ignore
 
 /** The guest an import id `<node>/<vmid>` names, of the expected kind. */
@@ -208,8 +209,6 @@ function vmDisk(key: string, value: string): Record<string, unknown> {
     };
 }
 
-const VM_NIC_MODELS = ["virtio", "e1000", "e1000e", "rtl8139", "vmxnet3"];
-
 /** The VM model. */
 export function vmReadBack(id: string, snapshot: ClusterSnapshot): ReadBack | Missing {
     const g = guestOf(id, "qemu", snapshot);
@@ -224,10 +223,8 @@ export function vmReadBack(id: string, snapshot: ClusterSnapshot): ReadBack | Mi
     // After an import the provider looks for the CD drive on its default interface, ide3 (P33).
     const ide3 = c.ide3 !== undefined && driveKind(String(c.ide3)) === "cdrom" ? parsePropertyString(String(c.ide3), "file") : undefined;
     const vga = c.vga !== undefined ? parsePropertyString(String(c.vga), "type") : {};
-    const cloudInit = ["ipconfig0", "nameserver", "searchdomain", "ciuser", "cicustom", "sshkeys", "citype", "ciupgrade"].some(
-        (k) => c[k] !== undefined,
-    );
-    const unverified = unknownKeys(c, VM_READ, /^(?:net|scsi|virtio|sata|ide|hostpci|usb|serial)\d+$/);
+    const cloudInit = VM_CLOUD_INIT_KEYS.some((k) => c[k] !== undefined);
+    const unverified = unknownKeys(c, new Set([...VM_READ, ...VM_CLOUD_INIT_KEYS]), /^(?:net|scsi|virtio|sata|ide|hostpci|usb|serial)\d+$/);
     if (cloudInit) unverified.push("initialization (cloud-init): not modelled; the import shows the program's initialization against it");
     const values: Record<string, unknown> = {
         nodeName: g.resource.node,

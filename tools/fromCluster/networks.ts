@@ -5,7 +5,7 @@
  * cloud-init `ipconfig0`, else from its guest agent.
  */
 import { parseIpv4 } from "../../lib/ipv4";
-import { indexedKeys, parsePropertyString, pveBool } from "../../lib/pveConfig";
+import { VM_NIC_MODELS, indexedKeys, parsePropertyString, pveBool } from "../../lib/pveConfig";
 import { staticAddress } from "./guestCommon";
 import { Notes } from "./notes";
 import { ClusterSnapshot, GuestRead, NetworkInterface } from "./types";
@@ -41,7 +41,7 @@ export interface NodeNet {
 }
 
 const LXC_NIC_OPTIONS = new Set(["name", "bridge", "firewall", "hwaddr", "ip", "gw", "tag", "type"]);
-const VM_MODELS = ["virtio", "e1000", "e1000e", "rtl8139", "vmxnet3"];
+const VM_MODELS: readonly string[] = VM_NIC_MODELS;
 
 /** The VM's address: cloud-init's ipconfig0, else the agent's report for the NIC's MAC address. */
 function vmAddress(g: GuestRead, mac: string | undefined): { ip?: string; gw?: string } {

@@ -4,6 +4,7 @@
  * `disk.Read`), so the import shows no change; what the inventory cannot state gets a note.
  */
 import {
+    VM_CLOUD_INIT_KEYS,
     driveKind,
     indexedKeys,
     parsePropertyString,
@@ -241,9 +242,7 @@ function vmDefaultsNotes(c: Record<string, unknown>, where: (string | number)[],
     const smbios = parsePropertyString(String(c.smbios1 ?? ""));
     if (Object.keys(smbios).some((k) => k !== "uuid"))
         ctx.notes.info(where, "smbios1 sets more than the uuid; the inventory cannot state it");
-    const cloudInit = ["ipconfig0", "nameserver", "searchdomain", "ciuser", "cicustom", "sshkeys", "citype", "ciupgrade"].filter(
-        (k) => c[k] !== undefined,
-    );
+    const cloudInit = VM_CLOUD_INIT_KEYS.filter((k) => c[k] !== undefined);
     const ciDrive = Object.keys(c).some((k) => vmDriveKey(k) !== undefined && driveKind(String(c[k])) === "cloudinit");
     if (cloudInit.length > 0 || ciDrive)
         ctx.notes.rule(
