@@ -29,7 +29,7 @@ export interface BackupPlanArgs {
     readonly datasets?: Readonly<Record<string, DatasetEntry>>;
     /** Every node of the cluster (the target's default nodes). */
     readonly nodeNames: readonly string[];
-    /** For a PBS target: its address, the password of its user (secret), and its certificate fingerprint. */
+    /** For a PBS target the program defines (managed): its address, the password of its user (secret), and its certificate fingerprint. */
     readonly pbs?: {
         readonly server: pulumi.Input<string>;
         readonly password: pulumi.Input<string>;
@@ -80,7 +80,7 @@ export class BackupPlan extends pulumi.ComponentResource {
     constructor(name: string, args: BackupPlanArgs, opts: pulumi.ComponentResourceOptions = {}) {
         // Validate before registering anything: a bad plan leaves no half-made component.
         const plan = resolveBackupPlan(args);
-        if (args.target.kind === "pbs" && args.pbs === undefined)
+        if (args.target.kind === "pbs" && args.target.managed && args.pbs === undefined)
             throw new Error(`[backups.target] a PBS target needs its server, password and fingerprint`);
         super("homelab:backup:BackupPlan", name, {}, opts);
         const { backups, provider, target } = args;
@@ -91,7 +91,8 @@ export class BackupPlan extends pulumi.ComponentResource {
         const perTier = namespacesPerTier(target);
         this.storages = {};
         this.storageIds = {};
-        if (target.kind === "pbs" && args.pbs !== undefined) {
+        // A PBS storage with `managed: false` exists already (an adopted cluster's): only its id is used.
+        if (target.kind === "pbs" && target.managed && args.pbs !== undefined) {
             const pbs = args.pbs;
             const define = (id: string, namespace?: string) =>
                 new proxmoxve.storage.Pbs(

@@ -183,7 +183,8 @@ export function deployBackups(inv: Inventory, args: DeployBackupsArgs): Backups 
             guests: inv.guests,
             datasets: inv.datasets,
             nodeNames: Object.keys(inv.nodes),
-            ...(target.kind === "pbs"
+            // A PBS storage that exists already (managed: false, an adopted cluster's) is only used.
+            ...(target.kind === "pbs" && target.managed
                 ? {
                       pbs: {
                           server: pbs !== undefined ? managed!.pbs.address : target.server!,

@@ -16,6 +16,11 @@ export const COROSYNC_PORTS = "5405:5412";
 /** The QDevice's corosync-qnetd port. */
 export const QNETD_PORT = "5403";
 
+/** Import id of the datacenter firewall rules (bpg `RulesImport`). */
+export const CLUSTER_RULES_IMPORT_ID = "cluster";
+/** Import id of the datacenter firewall options: any id passes through; this is the one bpg sets on create. */
+export const CLUSTER_FIREWALL_IMPORT_ID = "cluster-firewall";
+
 export interface ClusterArgs {
     readonly inventory: Inventory;
     /** The API-token provider: firewall options need Sys.Modify on /, mappings Mapping.Modify. */
@@ -93,8 +98,15 @@ export class Cluster extends pulumi.ComponentResource {
         const inv = args.inventory;
         const child = { parent: this, provider: args.provider };
 
+        // An adopted cluster has its datacenter rules and options already: they are imported (creating
+        // rules where rules exist fails, P33), so the first `up` shows what it would change.
+        const adopted = (id: string): pulumi.CustomResourceOptions => (inv.cluster.adopt ? { import: id } : {});
         // Rules first, then the switch: enabling the firewall never runs ahead of the rules that keep us in (P6).
-        this.firewallRules = new proxmoxve.firewall.RulesLegacy(`${name}-firewall-rules`, { rules: clusterRules(inv) }, child);
+        this.firewallRules = new proxmoxve.firewall.RulesLegacy(
+            `${name}-firewall-rules`,
+            { rules: clusterRules(inv) },
+            { ...child, ...adopted(CLUSTER_RULES_IMPORT_ID) },
+        );
         this.firewall = new proxmoxve.cluster.FirewallLegacy(
             `${name}-firewall`,
             {
@@ -106,7 +118,7 @@ export class Cluster extends pulumi.ComponentResource {
                 forwardPolicy: "ACCEPT",
                 logRatelimit: { enabled: true, burst: 5, rate: "1/second" },
             },
-            { ...child, dependsOn: [this.firewallRules] },
+            { ...child, dependsOn: [this.firewallRules], ...adopted(CLUSTER_FIREWALL_IMPORT_ID) },
         );
 
         this.pciMappings = {};
@@ -125,7 +137,8 @@ export class Cluster extends pulumi.ComponentResource {
                         ...(m.iommuGroup !== undefined ? { iommuGroup: m.iommuGroup } : {}),
                     })),
                 },
-                child,
+                // An adopted mapping exists already: imported by its name (creating it again fails).
+                { ...child, ...(mapping.adopt ? { import: key } : {}) },
             );
         }
         this.usbMappings = {};
@@ -137,7 +150,7 @@ export class Cluster extends pulumi.ComponentResource {
                     ...(mapping.description !== undefined ? { comment: mapping.description } : {}),
                     maps: mapping.map.map((m) => ({ node: m.node, id: m.id })),
                 },
-                child,
+                { ...child, ...(mapping.adopt ? { import: key } : {}) },
             );
         }
 

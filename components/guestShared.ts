@@ -192,6 +192,11 @@ export function guestOutputs(name: string, spec: GuestSpec, args: GuestArgsBase,
     };
 }
 
+/** Import id of a guest's firewall options and rules (bpg `optionsImport`, `RulesImport`; P2). */
+export function guestFirewallImportId(kind: "ct" | "vm", node: string, vmid: number): string {
+    return `${kind === "ct" ? "container" : "vm"}/${node}/${vmid}`;
+}
+
 /** The side resources of a guest. */
 export interface GuestSideResources {
     readonly options: proxmoxve.firewall.OptionsLegacy;
@@ -222,6 +227,9 @@ export function guestSideResources(
 ): GuestSideResources {
     const opts = { parent, provider: args.providers.api, dependsOn: [guest] };
     const target = kind === "ct" ? { containerId: spec.vmid } : { vmId: spec.vmid };
+    // An adopted guest has its firewall options and rules already: both are imported (creating
+    // rules where rules exist fails, P33; options would be written over blind).
+    const adopted: pulumi.CustomResourceOptions = spec.adopt ? { import: guestFirewallImportId(kind, spec.node, spec.vmid) } : {};
     const router = spec.gateway;
     const addresses =
         !router && spec.ipv4 !== undefined
@@ -257,7 +265,7 @@ export function guestSideResources(
             inputPolicy: spec.firewall.inputPolicy,
             outputPolicy: spec.firewall.outputPolicy,
         },
-        { ...opts, dependsOn: [guest, ...(addresses ? [addresses] : [])] },
+        { ...opts, dependsOn: [guest, ...(addresses ? [addresses] : [])], ...adopted },
     );
     const all = [...spec.firewall.rules, ...generatedRules(args, carriesKeys)];
     const rules =
@@ -265,7 +273,7 @@ export function guestSideResources(
             ? new proxmoxve.firewall.RulesLegacy(
                   `${name}-firewall-rules`,
                   { nodeName: spec.node, ...target, rules: firewallRules(all) },
-                  opts,
+                  { ...opts, ...adopted },
               )
             : undefined;
     const ha =

@@ -61,12 +61,19 @@ export function deviceMode(mode: string): string {
 }
 
 /**
- * Fields the provider cannot read back after an import (P3: `operatingSystem.templateFileId`,
- * `initialization.userAccount`), ignored while the container is adopted so the import shows no
- * change; and fields this program sets from the node instead of the provider, always ignored.
+ * Fields this program sets from the node instead of the provider (mounts), and fields the provider
+ * cannot read back after an import (`initialization.userAccount`, P3): always ignored.
  */
 export const CONTAINER_IGNORED_FIELDS = ["mountPoints", "initialization.userAccount"] as const;
-export const CONTAINER_ADOPTION_IGNORED_FIELDS = ["operatingSystem.templateFileId"] as const;
+/**
+ * Ignored for a container that exists already (adopted: no image and no clone in the inventory).
+ * The provider cannot read its template back (P3) and the inventory does not know it, so the
+ * program never sends the `operatingSystem` block; after an import the provider reads the block
+ * back from `ostype` (P34), and its absence would be a replacement (the block is ForceNew). It
+ * stays ignored after `adopt` is removed: the template of a container made elsewhere is never
+ * this program's.
+ */
+export const CONTAINER_ADOPTION_IGNORED_FIELDS = ["operatingSystem"] as const;
 
 /** What the constructor derives from its args, validated: throws with the field, the value and the fix. */
 export function planLxcGuest(args: LxcGuestArgs): {
@@ -84,8 +91,8 @@ export function planLxcGuest(args: LxcGuestArgs): {
         throw new Error(
             `[${where}.idmap] a privileged container shares the host's ids and has no idmap; remove idmap or the privileged exception`,
         );
-    if (!spec.adopt && spec.clone === undefined && (args.templateFileId === undefined || args.templateFileName === undefined))
-        throw new Error(`[${where}.image] a new container needs its OS template; pass templateFileId and templateFileName`);
+    if (spec.image !== undefined && !spec.adopt && (args.templateFileId === undefined || args.templateFileName === undefined))
+        throw new Error(`[${where}.image] the container's image "${spec.image}" was not given; pass templateFileId and templateFileName`);
     const host = validateContainerHostSpec({
         vmid: spec.vmid,
         mounts: args.mounts ?? [],
@@ -115,6 +122,9 @@ export class LxcGuest extends GuestResource {
         const { spec } = args;
         const features = containerFeatures(spec);
         const osType = args.templateFileName !== undefined ? containerOsType(args.templateFileName) : undefined;
+        // A container that exists already (adopted, or one the inventory gives no image or clone):
+        // its template is never sent nor diffed (P3, P34).
+        const existing = spec.adopt || (args.templateFileId === undefined && args.cloneSource === undefined);
 
         this.container = new proxmoxve.ContainerLegacy(
             `${name}-container`,
@@ -156,7 +166,7 @@ export class LxcGuest extends GuestResource {
                     dns: { domain: args.dns.domain, servers: [...args.dns.servers] },
                     userAccount: { keys: [...(args.sshPublicKeys ?? [])] },
                 },
-                ...(args.templateFileId !== undefined
+                ...(args.templateFileId !== undefined && !spec.adopt
                     ? { operatingSystem: { templateFileId: args.templateFileId, ...(osType ? { type: osType } : {}) } }
                     : {}),
                 ...(args.cloneSource !== undefined
@@ -185,11 +195,12 @@ export class LxcGuest extends GuestResource {
                 dependsOn: args.dependsOn ?? [],
                 // Stateful guests: a replacement or a removal stops at preview, before the provider
                 // shuts anything down (Proxmox `protection` alone would fail after the shutdown, P10).
-                protect: spec.stateful,
+                // An adopted guest is always protected: nothing of the first `up` may delete it.
+                protect: spec.stateful || spec.adopt,
                 // The VMID is fixed, so a replacement deletes first; never while adopting (the import
                 // must not be followed by a delete of the running guest).
                 ...(spec.adopt ? { import: `${spec.node}/${spec.vmid}` } : { deleteBeforeReplace: true }),
-                ignoreChanges: [...CONTAINER_IGNORED_FIELDS, ...(spec.adopt ? CONTAINER_ADOPTION_IGNORED_FIELDS : [])],
+                ignoreChanges: [...CONTAINER_IGNORED_FIELDS, ...(existing ? CONTAINER_ADOPTION_IGNORED_FIELDS : [])],
             },
         );
 

@@ -147,7 +147,9 @@ export class ProxmoxNode extends pulumi.ComponentResource {
                 nfConntrackMax: 262144,
                 nfConntrackTcpTimeoutEstablished: 432000,
             },
-            { parent: this },
+            // While the node is adopted its host firewall options are imported (id: the node name, P2),
+            // so the first `up` shows what it would write over instead of writing it blind.
+            { parent: this, ...(spec.adopt ? { import: nodeName } : {}) },
         );
 
         this.hostPreparation = new command.remote.Command(

@@ -250,8 +250,8 @@ export class VmGuest extends GuestResource {
                 provider,
                 dependsOn: [...(args.dependsOn ?? []), ...(this.userDataFile ? [this.userDataFile] : [])],
                 // Stateful guests: a replacement or a removal stops at preview, before the provider
-                // shuts anything down (P10).
-                protect: spec.stateful,
+                // shuts anything down (P10). An adopted guest is always protected.
+                protect: spec.stateful || spec.adopt,
                 // The VMID is fixed, so a replacement deletes first; never while adopting.
                 ...(spec.adopt ? { import: `${spec.node}/${spec.vmid}` } : { deleteBeforeReplace: true }),
                 // The provider plans an all-zero `speed` block on every disk that declares none

@@ -130,7 +130,17 @@ export function decide(stack: string, stackFile: StackFile, inv: Inventory, env:
         "proxmoxRootPassword",
     );
     if (inv.dns) need(CREDENTIAL_ENV.cloudflareApiToken, "the DNS records", "cloudflareApiToken");
-    if (inv.backups && inv.storages[inv.backups.target]?.kind === "pbs") need(CREDENTIAL_ENV.pbsPassword, "the PBS storage", "pbsPassword");
+    const backupTarget = inv.backups ? inv.storages[inv.backups.target] : undefined;
+    // A PBS storage that exists already (managed: false) is only used; the dataset backups still log in to PBS.
+    if (backupTarget?.kind === "pbs") {
+        const datasets = Object.values(inv.datasets).some((d) => "tier" in d.backup);
+        if (backupTarget.managed || datasets)
+            need(
+                CREDENTIAL_ENV.pbsPassword,
+                [...(backupTarget.managed ? ["the PBS storage"] : []), ...(datasets ? ["the dataset backups"] : [])].join(" and "),
+                "pbsPassword",
+            );
+    }
     const cifs = Object.entries(inv.storages).filter(([, st]) => st.kind === "cifs" && st.managed);
     if (cifs.length > 0)
         need(

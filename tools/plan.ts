@@ -11,7 +11,9 @@
  * It is a from-scratch view: what a first `pulumi up` on an empty stack would create (it reads no
  * state). With --base, (e) the change report against the base inventory (tools/change/): what
  * `pulumi up` would create, update, replace or delete going from the base to this inventory, and
- * which of it is dangerous. Exit 0 when clean, 1 on a mandatory violation, a dangerous change or
+ * which of it is dangerous. With --adopt <snapshot>, (f) the adoption view (tools/change/adoption.ts):
+ * what the first `up` of an inventory read from a running cluster does to that cluster.
+ * Exit 0 when clean, 1 on a mandatory violation, a dangerous change, an adoption that changes what exists, or
  * what the engine would refuse (a duplicate URN), 2 on an invalid inventory, stack file or policy
  * configuration (either side), 3 for a bug (one line on stderr; with --json a JSON error
  * document), 4 when stdout was closed before the report was complete. The report is always
@@ -35,6 +37,7 @@ import { guestMemoryMiB, guestVcpus } from "../policies/guestInputs";
 import type { PolicyPackConfig } from "../policies/runner";
 import { GUEST_TYPES, NODE_COMPONENT_TYPE } from "../policies/tokens";
 import { ArgsError, ToolSpec, helpText, parseArgs } from "./args";
+import { AdoptionReport, renderAdoptionText } from "./change/adoption";
 import { renderChangeMarkdown, renderChangeText } from "./change/render";
 import type { ChangeReport } from "./change/report";
 import { Tool, finishTool, internalErrorDocument, runTool, writeAll } from "./output";
@@ -52,6 +55,7 @@ export const PLAN: ToolSpec = {
     flags: [{ name: "json", help: "print the report as one JSON document (docs/plan.md, tools/plan.schema.json)" }],
     options: [
         { name: "base", placeholder: "REF", help: "also report the changes from a base: a git ref (its Pulumi.NAME.yaml) or a stack file" },
+        { name: "adopt", placeholder: "SNAPSHOT", help: "the adoption view against a cluster snapshot of npm run inventory:from-cluster" },
         {
             name: "format",
             choices: ["text", "json", "markdown"],
@@ -60,7 +64,8 @@ export const PLAN: ToolSpec = {
         },
     ],
     details: [
-        "exit codes: 0 clean; 1 a mandatory policy violation, a dangerous change or an engine error (a duplicate URN);",
+        "exit codes: 0 clean; 1 a mandatory policy violation, a dangerous change, an engine error (a duplicate URN) or,",
+        "with --adopt, an adopted resource the first up would change;",
         "2 an invalid inventory, stack file, policy configuration or command line (either side); 3 a bug (with --json",
         "a JSON error document on stdout); 4 stdout closed before the report was complete",
     ],
@@ -112,7 +117,7 @@ export interface PlanReport {
     readonly durationMs: number;
     readonly error?: {
         /** `base`: the inventory given with --base cannot be read or is invalid. */
-        readonly kind: "invalid-inventory" | "stack-file" | "policy-config" | "base";
+        readonly kind: "invalid-inventory" | "stack-file" | "policy-config" | "base" | "snapshot";
         readonly message: string;
         readonly problems: readonly InventoryProblem[];
     };
@@ -128,6 +133,8 @@ export interface PlanReport {
     readonly engineErrors?: readonly string[];
     /** With --base: what deploying this inventory over the base one would do (tools/change/). */
     readonly changes?: ChangeReport;
+    /** With --adopt: what the first `up` does to the running cluster (tools/change/adoption.ts). */
+    readonly adoption?: AdoptionReport;
 }
 
 /** Config as the mock runtime wants it: `homelab:key` → string, with secret keys. */
@@ -385,6 +392,7 @@ export function renderReport(report: PlanReport): string {
             "stack-file": `cannot read ${report.file}`,
             "policy-config": "no usable policy configuration",
             base: "cannot plan the base",
+            snapshot: "cannot read the cluster snapshot",
         }[report.error.kind];
         lines.push(`Plan of stack ${report.stack}: ${what}`);
         if (report.error.problems.length > 0) for (const p of report.error.problems) lines.push(formatProblem(p, report.file));
@@ -445,10 +453,12 @@ export function renderReport(report: PlanReport): string {
     const d = report.dependencies!;
     lines.push("", `Longest dependency chain: ${d.depth} steps`, `  ${d.chain.join(" → ")}`);
     if (report.changes) lines.push("", renderChangeText(report.changes).trimEnd());
+    if (report.adoption) lines.push("", renderAdoptionText(report.adoption).trimEnd());
     const failures = [
         ...(engineErrors.length > 0 ? ["the engine would refuse this program (engine errors above)"] : []),
         ...(v.mandatory.length > 0 ? ["mandatory policy violations above must be fixed"] : []),
         ...(report.changes?.exitCode === 1 ? ["dangerous changes above: follow their safe procedures"] : []),
+        ...(report.adoption?.exitCode === 1 ? ["the adoption view above: the first up would change what exists"] : []),
     ];
     lines.push(
         "",
@@ -507,6 +517,8 @@ export function planTool(
     let argsError: string | undefined;
     try {
         args = parseArgs([...argv], PLAN, env);
+        if (!args.help && args.options.has("adopt") && args.options.has("base"))
+            throw new ArgsError("--adopt and --base are two views: give one at a time");
         if (!args.help && args.options.get("format") === "markdown" && !args.options.has("base"))
             throw new ArgsError("--format markdown renders the change report: give --base <git-ref | stack file>");
     } catch (e) {
@@ -519,7 +531,7 @@ export function planTool(
     return {
         name: "plan",
         run: async (out, err) => {
-            if (args === undefined) {
+            if (args === undefined || argsError !== undefined) {
                 await writeAll(err, `error: ${argsError}\n`);
                 return 2;
             }
@@ -528,10 +540,13 @@ export function planTool(
                 return 0;
             }
             const base = args.options.get("base");
+            const adopt = args.options.get("adopt");
             const report =
-                base === undefined
-                    ? await planWithoutBase(args.stack)
-                    : await (await import("./change/run")).planAgainstBase(args.stack, base, dir);
+                adopt !== undefined
+                    ? await (await import("./change/adoptionRun")).planWithAdoption(args.stack, adopt, dir)
+                    : base === undefined
+                      ? await planWithoutBase(args.stack)
+                      : await (await import("./change/run")).planAgainstBase(args.stack, base, dir);
             if (format === "json") await writeAll(out, JSON.stringify(report, null, 2) + "\n");
             else if (format === "markdown" && report.changes) await writeAll(out, renderChangeMarkdown(report));
             else await writeAll(out, renderReport(report));

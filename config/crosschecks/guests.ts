@@ -216,8 +216,7 @@ function checkFileStorage(
 function checkContainer(ctx: CheckContext, name: string, g: LxcGuestSpec, nodeKnown: boolean): void {
     const base = ["guests", name];
     if (nodeKnown) checkDiskStorage(ctx, [...base, "disk", "storage"], g, g.disk.storage, "rootdir");
-    if (g.image === undefined && g.clone === undefined && !g.adopt)
-        ctx.add([...base, "image"], `a container needs its OS template: set image (a key of images with contentType vztmpl), or clone`);
+    // No image and no clone: the container exists already (adopted); its template is never managed.
     if (g.image !== undefined && g.clone !== undefined)
         ctx.add([...base, "clone"], `a container is made from an image or a clone, not both; remove one`);
     if (g.image !== undefined) {
@@ -371,11 +370,12 @@ function checkVm(ctx: CheckContext, name: string, g: VmGuestSpec, nodeKnown: boo
         ]);
     if (g.image !== undefined && g.clone !== undefined)
         ctx.add([...base, "clone"], `a VM boots from an image or a clone, not both; remove one`);
-    const media = [g.image, g.clone, g.cdrom].filter((m) => m !== undefined && m !== "none").length;
+    // `cdrom: none` is an installed VM whose drive stays empty (after adoption too).
+    const media = [g.image, g.clone, g.cdrom].filter((m) => m !== undefined).length;
     if (media === 0 && !g.adopt && !g.template)
         ctx.add(
             [...base, "image"],
-            `a VM needs boot media: set image (a key of images), cdrom or clone (an installed VM being adopted needs none)`,
+            `a VM needs boot media: set image (a key of images), cdrom or clone (an installed VM: cdrom none; one being adopted needs none)`,
         );
     if (g.cdrom !== undefined && g.cdrom !== "none") {
         const storageId = g.cdrom.split(":")[0];
@@ -391,7 +391,9 @@ function checkVm(ctx: CheckContext, name: string, g: VmGuestSpec, nodeKnown: boo
     if (g.cloudInit && g.image === undefined && g.clone === undefined && !g.adopt)
         ctx.add([...base, "cloudInit"], `cloud-init configures a cloud image or a clone; give image (contentType import) or clone`);
     const agentSupported = g.cloudInit !== undefined || image?.guestAgent === true || cloneHasAgent(ctx, g);
-    if (g.agent === true && !agentSupported)
+    // A VM installed elsewhere (adopted; no image or clone, its CD drive empty or gone) runs what it runs.
+    const installedElsewhere = g.adopt || (g.image === undefined && g.clone === undefined && (g.cdrom === undefined || g.cdrom === "none"));
+    if (g.agent === true && !agentSupported && !installedElsewhere)
         ctx.add(
             [...base, "agent"],
             `nothing installs qemu-guest-agent in this VM (no cloudInit, and image ${g.image === undefined ? "(none)" : `"${g.image}"`} is not marked guestAgent: true), so Proxmox would wait for an agent that never answers; install it through cloudInit, mark the image, or set agent: false`,

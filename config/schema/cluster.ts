@@ -79,6 +79,12 @@ export const clusterSchema = z.strictObject({
                 .default("HomelabAutomation"),
         })
         .default({ user: "homelab@pve", token: "homelab", role: "HomelabAutomation" }),
+    /**
+     * The cluster ran before this inventory (`npm run inventory:from-cluster` sets it): the next
+     * `pulumi up` imports the datacenter firewall options and rules instead of writing over them
+     * (creating rules where rules exist fails). Remove the flag once imported. @default false
+     */
+    adopt: z.boolean().default(false),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -270,13 +276,22 @@ const usbMapEntry = z.strictObject({
     id: z.string().regex(DEVICE_ID_PATTERN, { error: "must be a vendor:product id such as 18d1:9302 (lsusb)" }),
 });
 
+/** The mapping exists on the cluster already: the next `pulumi up` imports it by name. Remove the flag once imported. @default false */
+const mappingAdopt = z.boolean().default(false);
+
 export const mappingsSchema = z.strictObject({
     /** PCI devices by mapping name (a VM's `pciMappings` refers to them). */
     pci: z
-        .record(key("mapping name"), z.strictObject({ description: z.string().max(200).optional(), map: z.array(pciMapEntry).min(1) }))
+        .record(
+            key("mapping name"),
+            z.strictObject({ description: z.string().max(200).optional(), map: z.array(pciMapEntry).min(1), adopt: mappingAdopt }),
+        )
         .default({}),
     /** USB devices by mapping name (a VM's `usbMappings` or a container's `devices[].usb`). */
     usb: z
-        .record(key("mapping name"), z.strictObject({ description: z.string().max(200).optional(), map: z.array(usbMapEntry).min(1) }))
+        .record(
+            key("mapping name"),
+            z.strictObject({ description: z.string().max(200).optional(), map: z.array(usbMapEntry).min(1), adopt: mappingAdopt }),
+        )
         .default({}),
 });

@@ -128,7 +128,10 @@ export const lxcGuestSchema = z.strictObject({
     swapMiB: z.number().int().min(0).default(512),
     /** Root disk. */
     disk: diskSchema,
-    /** Key of the OS template in `images` (not needed on a clone). */
+    /**
+     * Key of the OS template in `images` (not needed on a clone). Absent on a container that exists
+     * already (adopted): its template is unknown and left alone, also after `adopt` is removed.
+     */
     image: key("image").optional(),
     /** Run Docker inside: grants `nesting` (and `keyctl` when unprivileged). @default false */
     docker: z.boolean().default(false),

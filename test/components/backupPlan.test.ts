@@ -328,6 +328,31 @@ describe("BackupPlan on a storage that is not PBS", () => {
     });
 });
 
+describe("BackupPlan on a PBS storage that exists already (managed: false, an adopted cluster's)", () => {
+    it("defines no PBS storage, needs no PBS credentials, and points every job at the existing storage's id", async () => {
+        const inv = reference();
+        const existing: StorageSpec = {
+            kind: "pbs",
+            server: "192.168.10.30",
+            datastore: "main",
+            username: "pve@pbs",
+            fingerprint: FINGERPRINT,
+            gcSchedule: "02:00",
+            verify: { schedule: "sun 03:00", skipVerifiedDays: 30 },
+            content: ["backup"],
+            managed: false,
+        };
+        let plan: BackupPlan | undefined;
+        const { recording } = await record(() => {
+            plan = backupPlan(inv, { target: existing, pbs: undefined });
+        });
+        expect(plan!.storages).toEqual({});
+        for (const tier of Object.keys(inv.backups!.tiers)) expect(await valueOf(plan!.storageIds[tier])).toBe("pbs");
+        expect(recording.ofType(PBS_STORAGE)).toEqual([]);
+        for (const job of recording.ofType(JOB)) expect(job.inputs.storage).toBe("pbs");
+    });
+});
+
 describe("BackupPlan refuses what cannot work", () => {
     it("refuses a PBS target without its server, password and fingerprint", async () => {
         let thrown: unknown;

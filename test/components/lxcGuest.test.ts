@@ -381,9 +381,9 @@ describe("LxcGuest", () => {
                 "[guests.unifi.idmap] a privileged container shares the host's ids and has no idmap; remove idmap or the privileged exception",
             );
         });
-        it("a new container without its template", () => {
+        it("a container whose image was not handed in", () => {
             expect(() => plan(lxc(inv, "unifi"), { templateFileId: undefined })).toThrow(
-                "[guests.unifi.image] a new container needs its OS template",
+                '[guests.unifi.image] the container\'s image "debian-12-lxc" was not given; pass templateFileId and templateFileName',
             );
         });
         it("a guest that needs root when no root provider exists", () => {

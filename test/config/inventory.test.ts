@@ -779,7 +779,7 @@ const BAD: readonly BadCase[] = [
         problems: [
             problem(
                 "guests.windows.image",
-                "a VM needs boot media: set image (a key of images), cdrom or clone (an installed VM being adopted needs none)",
+                "a VM needs boot media: set image (a key of images), cdrom or clone (an installed VM: cdrom none; one being adopted needs none)",
             ),
         ],
     },

@@ -55,6 +55,17 @@ const STACKS: [string, () => Inventory][] = [
         "the reference stack after adoption (nodes no longer adopted)",
         () => ({ ...reference, nodes: Object.fromEntries(Object.entries(reference.nodes).map(([n, s]) => [n, { ...s, adopt: false }])) }),
     ],
+    [
+        "the reference stack read from a running cluster (cluster, mappings and guests adopted)",
+        () => {
+            // A JSON copy: structuredClone makes arrays of another realm under jest, which the SDK serializes as objects.
+            const inv = JSON.parse(JSON.stringify(reference)) as Inventory;
+            inv.cluster.adopt = true;
+            for (const m of [...Object.values(inv.mappings.pci), ...Object.values(inv.mappings.usb)]) m.adopt = true;
+            for (const g of Object.values(inv.guests)) g.adopt = true;
+            return inv;
+        },
+    ],
     ["a generated stack of 10 guests", () => parseInventory(generateInventory(10))],
     ["a generated stack of 120 guests", () => parseInventory(generateInventory(120))],
 ];
@@ -159,10 +170,36 @@ describe.each(STACKS)("on %s", (_name, inventory) => {
                 dbr: r.options.deleteBeforeReplace,
             }).toEqual({
                 name: r.name,
-                protect: spec.stateful,
+                protect: spec.stateful || spec.adopt,
                 protection: spec.stateful,
                 dbr: !spec.adopt,
             });
+        }
+    });
+
+    it("P33: imports the firewall rules and options of every adopted guest, and the datacenter's of an adopted cluster", () => {
+        for (const r of [...recording.ofType(T.rules), ...recording.ofType(T.options)]) {
+            if (r.inputs.nodeName === undefined) {
+                expect(r.options.importId).toBe(inv.cluster.adopt ? "cluster" : undefined);
+                continue;
+            }
+            const spec = inv.guests[guestName(recording, r)];
+            const kind = r.inputs.containerId !== undefined ? "container" : "vm";
+            expect(r.options.importId).toBe(spec.adopt ? `${kind}/${spec.node}/${spec.vmid}` : undefined);
+        }
+        for (const r of [...recording.ofType(T.pci), ...recording.ofType(T.usb)]) {
+            const kind = r.type === T.pci ? "pci" : "usb";
+            expect(r.options.importId).toBe(inv.mappings[kind][r.inputs.name as string].adopt ? r.inputs.name : undefined);
+        }
+    });
+
+    it("P34: a container with no image sends no template and ignores the operatingSystem block the provider reads back", () => {
+        for (const r of recording.ofType(T.ct)) {
+            const spec = inv.guests[guestName(recording, r)];
+            if (spec.kind !== "lxc") throw new Error(`${r.name} is not a container`);
+            const exists = spec.adopt || (spec.image === undefined && spec.clone === undefined);
+            expect(r.inputs.operatingSystem === undefined).toBe(exists || spec.clone !== undefined);
+            expect(r.options.ignoreChanges.includes("operatingSystem")).toBe(exists);
         }
     });
 

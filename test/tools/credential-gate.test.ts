@@ -83,7 +83,7 @@ describe("the credential gate", () => {
                 "::notice title=pulumi up skipped::Stack prod needs credentials that the homelab environment lacks: " +
                 "PULUMI_ACCESS_TOKEN or PULUMI_BACKEND_URL (the Pulumi backend), PROXMOX_VE_API_TOKEN (the Proxmox API), " +
                 `PROXMOX_VE_PASSWORD (root@pam for the automation user, role and ACLs and for ${rootGuests.join(", ")}), CLOUDFLARE_API_TOKEN (the DNS records), ` +
-                "PBS_PASSWORD (the PBS storage), AWS_ACCESS_KEY_ID (the aws offsite bucket), AWS_SECRET_ACCESS_KEY (the aws offsite bucket); " +
+                "PBS_PASSWORD (the PBS storage and the dataset backups), AWS_ACCESS_KEY_ID (the aws offsite bucket), AWS_SECRET_ACCESS_KEY (the aws offsite bucket); " +
                 "see docs/ci.md. Nothing was deployed.\n",
         });
     });
@@ -167,6 +167,40 @@ describe("the credential gate", () => {
             expect(of({ imports: ["a/b", { "c/d": { merge: false } }] })).toEqual(["a/b", "c/d"]);
             expect(of(undefined)).toEqual([]);
             expect(of("a/b")).toEqual([]);
+        });
+    });
+
+    it("asks for the PBS password on a PBS storage that exists already (managed: false) only for the dataset backups", () => {
+        const toExisting = (i: Parameters<Parameters<typeof mutated>[0]>[0]) => {
+            const storages = i.storages as Record<string, Record<string, unknown>>;
+            storages.pbs = {
+                kind: "pbs",
+                server: "192.168.10.30",
+                datastore: "tank",
+                fingerprint: storages.pbs.fingerprint,
+                content: ["backup"],
+                managed: false,
+            };
+            // The offsite sync needs a PBS the program sets up; this one it does not.
+            delete i.offsite;
+        };
+        const existing = mutated(toExisting);
+        const { PBS_PASSWORD: _, ...withoutPbs } = ALL_SET;
+        // The reference's datasets back up to PBS with proxmox-backup-client: they log in.
+        const withDatasets = projectDir({ lab: stackYaml(existing) }, { lab: {} });
+        expect(gate(["--stack", "lab", "--for", "up"], withoutPbs, withDatasets).stdout).toContain("PBS_PASSWORD (the dataset backups)");
+        // Without dataset backups nothing logs in to it: no password.
+        const withoutDatasets = mutated((i) => {
+            toExisting(i);
+            for (const d of Object.values(i.datasets as Record<string, { backup: unknown }>))
+                d.backup = { exclude: "not backed up in this test" };
+        });
+        const dir = projectDir({ lab: stackYaml(withoutDatasets) }, { lab: {} });
+        expect(gate(["--stack", "lab", "--for", "up"], withoutPbs, dir)).toEqual({
+            code: 0,
+            stdout: "",
+            stderr: "",
+            output: "available=true\nstack=lab\npolicy-config=policies/stacks/lab.json\n",
         });
     });
 

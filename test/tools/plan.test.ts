@@ -353,7 +353,7 @@ describe("npm run plan", () => {
         const run = spawnSync("npm", ["run", "--silent", "plan", "--", "--frobnicate"], { cwd: ROOT, encoding: "utf8" });
         expect(run.status).toBe(2);
         expect(run.stderr).toContain(
-            'error: unknown argument "--frobnicate" (known: --stack NAME, --base REF, --format text|json|markdown, --json, --help)',
+            'error: unknown argument "--frobnicate" (known: --stack NAME, --base REF, --adopt SNAPSHOT, --format text|json|markdown, --json, --help)',
         );
     }, 60000);
 
@@ -361,7 +361,7 @@ describe("npm run plan", () => {
         const run = spawnSync("npm", ["run", "--silent", "plan", "--", "--help"], { cwd: ROOT, encoding: "utf8" });
         expect(run.status).toBe(0);
         expect(run.stdout.split("\n")[0]).toBe(
-            "usage: npm run -s plan -- [--stack NAME] [--base REF] [--format text|json|markdown] [--json]",
+            "usage: npm run -s plan -- [--stack NAME] [--base REF] [--adopt SNAPSHOT] [--format text|json|markdown] [--json]",
         );
         expect(run.stdout).toContain("what a first `pulumi up` on an empty stack would create");
         expect(run.stdout).toContain("--json ");

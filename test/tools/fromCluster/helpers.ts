@@ -1,0 +1,79 @@
+/** Running the cluster reader in a throw-away project against the recording stand-in and the recorded SSH output. */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { main } from "../../../tools/fromCluster/main";
+import { sink } from "../project";
+import { Fault, TOKEN, recordedApi, recordedRunner, recordedSsh, startStandIn } from "./standin";
+
+const dirs: string[] = [];
+afterAll(() => {
+    for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+export interface ReaderRun {
+    readonly code: number;
+    readonly stdout: string;
+    readonly stderr: string;
+    readonly dir: string;
+    /** The stand-in's address (written as the endpoint). */
+    readonly url: string;
+    /** Paths the stand-in was asked for. */
+    readonly requests: readonly string[];
+    /** SSH commands run, as `node@address: command`. */
+    readonly ssh: readonly string[];
+    /** The stack file written, if any. */
+    readonly yaml?: string;
+}
+
+export interface ReaderOptions {
+    /** Changes to the recorded API answers. */
+    readonly api?: (responses: Record<string, unknown>) => void;
+    readonly faults?: Readonly<Record<string, Fault>>;
+    readonly sshOutput?: (recorded: Record<string, Record<string, string>>) => void;
+    readonly args?: readonly string[];
+    /** Write the stack's policy configuration with the real tool (slow: it loads the pack). @default false */
+    readonly policyConfig?: boolean;
+}
+
+/** Reads the recorded two-node cluster into `Pulumi.lab.yaml` in a fresh directory. */
+export async function runReader(options: ReaderOptions = {}): Promise<ReaderRun> {
+    const responses = recordedApi();
+    options.api?.(responses);
+    const stand = await startStandIn(responses, options.faults ?? {});
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-from-cluster-"));
+    dirs.push(dir);
+    fs.writeFileSync(path.join(dir, "ca.pem"), stand.ca);
+    const recorded = recordedSsh();
+    options.sshOutput?.(recorded);
+    const ran: string[] = [];
+    const out = sink();
+    const err = sink();
+    try {
+        const code = await main(
+            ["--endpoint", stand.url, "--stack", "lab", "--ca", "ca.pem", ...(options.args ?? [])],
+            {
+                env: { PROXMOX_VE_API_TOKEN: TOKEN },
+                dir,
+                api: { timeoutMs: 300, retries: 1, retryDelayMs: 10 },
+                ssh: { run: recordedRunner(recorded, ran) },
+                ...(options.policyConfig ? {} : { policyConfig: async () => 0 }),
+            },
+            out,
+            err,
+        );
+        const file = path.join(dir, "Pulumi.lab.yaml");
+        return {
+            code,
+            stdout: out.text(),
+            stderr: err.text(),
+            dir,
+            url: stand.url,
+            requests: [...stand.requests],
+            ssh: ran,
+            ...(fs.existsSync(file) ? { yaml: fs.readFileSync(file, "utf8") } : {}),
+        };
+    } finally {
+        await stand.close();
+    }
+}
