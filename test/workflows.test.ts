@@ -80,6 +80,7 @@ const CHECK_COMMANDS = [
     "npm run -s plan",
     "npm run -s diagram -- --check",
     "npm run -s schema -- --check",
+    'for stack_file in Pulumi.*.yaml; do\n  stack="${stack_file#Pulumi.}"\n  npm run -s policy-config -- --stack "${stack%.yaml}" --check\ndone',
 ];
 
 /** Every string in a document with the path to it. */
@@ -208,7 +209,7 @@ describe("pull-request.yml", () => {
         expect(wf.permissions).toEqual({ contents: "read" });
     });
 
-    it("runs lint, typecheck, unit tests, the offline plan and the diagram and JSON Schema checks", () => {
+    it("runs lint, typecheck, unit tests, the offline plan and the diagram, JSON Schema and policy configuration checks", () => {
         expect(wf.jobs.checks["runs-on"]).toBe("ubuntu-latest");
         expect(runs(wf.jobs.checks)).toEqual(CHECK_COMMANDS);
     });
