@@ -579,6 +579,42 @@ describe("inventory v2", () => {
         expect(inv.storages.vms).toEqual({ kind: "rbd", pool: "vms", content: ["rootdir", "images"], size: 2, minSize: 1, managed: true });
     });
 
+    it.each([
+        [
+            { layout: "zfs-single", disk: "nvme0n1" },
+            { layout: "zfs-single", pool: "rpool", disk: "nvme0n1" },
+        ],
+        [
+            { layout: "zfs-raidz", disks: ["sda", "sdb", "sdc"] },
+            { layout: "zfs-raidz", pool: "rpool", disks: ["sda", "sdb", "sdc"] },
+        ],
+        [
+            { layout: "lvm", disk: "sda" },
+            { layout: "lvm", volumeGroup: "pve", disk: "sda" },
+        ],
+        [
+            { layout: "zfs-mirror", pool: "boot", disks: ["sda", "sdb"] },
+            { layout: "zfs-mirror", pool: "boot", disks: ["sda", "sdb"] },
+        ],
+    ])("accepts the boot layout %j (a node booting from one SSD, LVM, RAIDZ or a mirror)", (boot, parsed) => {
+        const inv = parseInventory(mutated((i) => (i.nodes["pve-network"].boot = boot)));
+        expect(inv.nodes["pve-network"].boot).toEqual(parsed);
+    });
+
+    it("refuses a boot mirror of one disk, and a boot pool listed again among the data pools", () => {
+        expect(problemsOf(mutated((i) => (i.nodes["pve-network"].boot = { layout: "zfs-mirror", disks: ["sda"] })))).toContainEqual({
+            path: "nodes.pve-network.boot.disks",
+            message: "must have at least 2 items",
+        });
+        expect(
+            problemsOf(
+                mutated((i) => {
+                    i.nodes["pve-storage"].boot = { layout: "zfs-single", pool: "tank" };
+                }),
+            ),
+        ).toContainEqual({ path: "nodes.pve-storage.pools", message: `"tank" is the boot pool already; list only data pools here` });
+    });
+
     it("accepts a wildcard at the zone apex", () => {
         const inv = parseInventory(mutated((i) => (i.dns.records["lab-wildcard"].name = "*")));
         expect(inv.dns?.records["lab-wildcard"].name).toBe("*");
