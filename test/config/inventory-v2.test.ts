@@ -5,6 +5,7 @@
  * naming. Each case mutates the reference stack once and names the problem it must raise.
  */
 import { parseInventory } from "../../config/parse";
+import { fullRecordName } from "../../lib/dns";
 import { RawInventory, mutated, problemsOf } from "./reference";
 
 interface Case {
@@ -613,6 +614,23 @@ describe("inventory v2", () => {
                 }),
             ),
         ).toContainEqual({ path: "nodes.pve-storage.pools", message: `"tank" is the boot pool already; list only data pools here` });
+    });
+
+    it("reads a wildcard at the apex as every name of the zone, and refuses it proxied like any wildcard", () => {
+        expect(fullRecordName("*", "example.org")).toBe("*.example.org");
+        expect(
+            problemsOf(
+                mutated((i) => {
+                    i.dns.records["lab-wildcard"].name = "*";
+                    i.dns.records["lab-wildcard"].proxied = true;
+                }),
+            ),
+        ).toEqual([
+            {
+                path: "dns.records.lab-wildcard.proxied",
+                message: `wildcard record "*.example.org" serves the reverse proxy, which must see client addresses and terminate TLS; make it DNS-only (proxied: false)`,
+            },
+        ]);
     });
 
     it("accepts a wildcard at the zone apex", () => {
