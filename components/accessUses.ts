@@ -40,6 +40,7 @@ export const TYPES = {
     replication: "proxmoxve:index/replication:Replication",
     backupJob: "proxmoxve:backup/job:Job",
     pbs: "proxmoxve:storage/pbs:Pbs",
+    cephPool: "proxmoxve:ceph/pool:Pool",
 } as const;
 
 /** The storage definition type of each kind the Storages component creates. */
@@ -167,11 +168,14 @@ export function automationUses(inv: Inventory): ResourceUse[] {
         uses.push({ type: TYPES.bridge, entity: `nodes.${node}`, at: { node: [node] } });
         uses.push({ type: TYPES.nodeFirewall, entity: `nodes.${node}`, at: { node: [node] } });
     }
-    // Storage definitions (components/storages.ts): managed ones, PBS excepted (the backup plan's).
+    // Storage definitions (components/storages.ts): managed ones, PBS excepted (the backup plan's);
+    // a managed rbd storage is its Ceph pool, whose creation adds the storage.
     for (const [id, storage] of Object.entries(inv.storages)) {
         const type = STORAGE_TYPES[storage.kind];
         if (storage.managed && type !== undefined)
             uses.push({ type, entity: `storages.${id}`, at: { storageConfig: HERE, definedStorage: [id] } });
+        if (storage.managed && storage.kind === "rbd")
+            uses.push({ type: TYPES.cephPool, entity: `storages.${id}`, at: { datacenter: HERE, storageConfig: HERE } });
     }
     // Image downloads (components/images.ts).
     for (const d of planDownloads(inv))

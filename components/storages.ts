@@ -1,12 +1,13 @@
 /**
  * The cluster's storage definitions (storage.cfg): one resource per managed storage, with the
  * nodes that have it. Storages the installer made (`local`, `local-zfs`) or that exist already
- * (`managed: false`, and every rbd/cephfs one) are only used, never registered. PBS storages are
- * registered by the backup plan, after the PBS they point at answers (P4).
+ * (`managed: false`, and every cephfs one) are only used, never registered. PBS storages are
+ * registered by the backup plan, after the PBS they point at answers (P4). A managed rbd storage
+ * is its Ceph pool: the program creates the pool and Proxmox adds the storage with it.
  */
 import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
-import { StorageSpec } from "../config/schema";
+import { CEPH_POOL_DEFAULTS, StorageSpec } from "../config/schema";
 
 export interface StoragesArgs {
     /** The inventory's storages. */
@@ -28,12 +29,7 @@ export class Storages extends pulumi.ComponentResource {
         super("homelab:proxmox:Storages", name, {}, opts);
         this.byId = {};
         for (const [id, storage] of Object.entries(args.storages)) {
-            if (!storage.managed || storage.kind === "pbs" || storage.kind === "rbd" || storage.kind === "cephfs") continue;
-            const common = {
-                resourceId: id,
-                nodes: [...(storage.nodes ?? args.nodeNames)].sort(),
-                contents: [...storage.content].sort(),
-            };
+            if (!storage.managed || storage.kind === "pbs" || storage.kind === "cephfs") continue;
             const child = `${name}-${id}`;
             // The id is fixed: a replacement must delete the old definition first, or the create fails
             // ("storage ID already defined", P13).
@@ -41,6 +37,15 @@ export class Storages extends pulumi.ComponentResource {
                 parent: this,
                 dependsOn: [...(args.dependencies?.[id] ?? [])],
                 deleteBeforeReplace: true,
+            };
+            if (storage.kind === "rbd") {
+                this.byId[id] = cephPool(child, storage, args.nodeNames, o);
+                continue;
+            }
+            const common = {
+                resourceId: id,
+                nodes: [...(storage.nodes ?? args.nodeNames)].sort(),
+                contents: [...storage.content].sort(),
             };
             switch (storage.kind) {
                 case "zfspool":
@@ -88,4 +93,33 @@ export class Storages extends pulumi.ComponentResource {
         }
         this.registerOutputs({ ids: Object.keys(this.byId) });
     }
+}
+
+/**
+ * A managed rbd storage: its Ceph pool, created with `add_storages` so Proxmox adds the storage
+ * (named after the pool; the cross-checks hold the inventory to that). The pool holds the guests'
+ * disks: it is protected, so no deploy deletes it; deleting it on purpose (after `pulumi state
+ * unprotect`) is refused by Proxmox while a storage on it lists disks, and removes its storage.
+ * The API call goes through any node running Ceph (the pool is cluster-wide): the first by name,
+ * and a later change of that choice is ignored, since a new node name would replace the pool.
+ */
+function cephPool(
+    name: string,
+    storage: Extract<StorageSpec, { kind: "rbd" }>,
+    nodeNames: readonly string[],
+    opts: pulumi.CustomResourceOptions,
+): proxmoxve.ceph.Pool {
+    return new proxmoxve.ceph.Pool(
+        name,
+        {
+            nodeName: [...nodeNames].sort()[0],
+            name: storage.pool,
+            application: "rbd",
+            size: storage.size ?? CEPH_POOL_DEFAULTS.size,
+            minSize: storage.minSize ?? CEPH_POOL_DEFAULTS.minSize,
+            addStorages: true,
+            removeStorages: true,
+        },
+        { ...opts, protect: true, ignoreChanges: ["nodeName"] },
+    );
 }

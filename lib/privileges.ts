@@ -19,6 +19,7 @@ const LXC = "pve-container src/PVE/API2/LXC.pm";
 const CT_PERM = "pve-container src/PVE/LXC.pm check_ct_modify_config_perm";
 const VNET = "pve-guest-common src/PVE/GuestHelpers.pm check_vnet_access (fact P16)";
 const HA = "pve-ha-manager src/PVE/API2/HA/Resources.pm, Rules.pm, Groups.pm";
+const CEPH_POOL = "pve-manager PVE/API2/Ceph/Pool.pm";
 
 /** Firewall rules and address sets: the datacenter's, a node's or a guest's, each with its own check. */
 const FIREWALL_OBJECT: readonly PrivilegeNeed[] = [
@@ -193,6 +194,30 @@ export const PRIVILEGE_TABLE: Readonly<Record<string, TableEntry>> = {
     "proxmoxve:storage/cifs:Cifs": STORAGE_DEFINITION,
     "proxmoxve:storage/directory:Directory": STORAGE_DEFINITION,
     "proxmoxve:storage/pbs:Pbs": STORAGE_DEFINITION,
+    // A Ceph pool is cluster-wide; the provider sends every call to one node's /ceph/pool.
+    "proxmoxve:ceph/pool:Pool": {
+        needs: [
+            {
+                privileges: ["Sys.Modify"],
+                on: "datacenter",
+                call: "POST, PUT, DELETE /nodes/{node}/ceph/pool (create, change, destroy the pool)",
+                source: `${CEPH_POOL} createpool, setpool, destroypool`,
+            },
+            {
+                privileges: ["Datastore.Allocate"],
+                on: "storageConfig",
+                call: "add_storages on create, remove_storages on destroy (the storage named after the pool)",
+                source: `${CEPH_POOL} createpool, destroypool`,
+            },
+            {
+                privileges: ["Sys.Audit"],
+                on: "datacenter",
+                call: "GET /nodes/{node}/ceph/pool/{name}/status (Sys.Audit or Datastore.Audit)",
+                source: `${CEPH_POOL} getpool; bpg proxmox/nodes/ceph/pool/ceph_pool.go Get`,
+                read: true,
+            },
+        ],
+    },
     "proxmoxve:download/file:File": {
         needs: [
             {

@@ -279,6 +279,16 @@ export const REPLACEMENT_RULES: readonly ResourceRules[] = [
         createFirstNote: STORAGE_CREATE_FIRST_NOTE,
         schema: STORAGE_GO("resource_cifs.go"),
     },
+    {
+        types: ["proxmoxve:ceph/pool:Pool"],
+        kind: "custom",
+        replaceOn: rules(`${BPG} fwprovider/nodes/ceph/pool/resource.go`, "name", "nodeName", "erasureCoding", "addStorages"),
+        replaceNote:
+            "the delete destroys the Ceph pool and every RBD image in it (Proxmox refuses while a storage on the pool still " +
+            "lists images, unless forceDestroy; with removeStorages the storages on the pool go too; pve-manager " +
+            "PVE/API2/Ceph/Pool.pm destroypool); the program protects its pools, so a replacement stops at the delete",
+        schema: `${BPG} fwprovider/nodes/ceph/pool/resource.go`,
+    },
     // Guest firewall, cluster firewall, backups, HA, replication.
     {
         types: ["proxmoxve:firewall/optionsLegacy:OptionsLegacy", "proxmoxve:firewall/rulesLegacy:RulesLegacy"],

@@ -67,6 +67,12 @@ export function checkHa(ctx: CheckContext): void {
                 ctx.add([...base, "vip"], `virtual IP ${ha.vip} is the gateway of network "${net.name}"; pick a free address`, [
                     `networks.${net.name}`,
                 ]);
+            // A machine's own address as the VIP: two hosts answer ARP for it.
+            const node = Object.entries(ctx.inv.nodes).find(([, spec]) => spec.address === ha.vip)?.[0];
+            if (node !== undefined)
+                ctx.add([...base, "vip"], `virtual IP ${ha.vip} is node "${node}"'s address; pick a free address`, [`nodes.${node}`]);
+            else if (ctx.inv.cluster.qdevice?.address === ha.vip)
+                ctx.add([...base, "vip"], `virtual IP ${ha.vip} is the QDevice's address; pick a free address`, ["cluster"]);
             if (net) {
                 const k = `${net.name}\u0000${ha.vrrpId}`;
                 const other = vrrpIds.get(k);

@@ -3,6 +3,7 @@
  */
 import { NodeSpec, StorageSpec } from "../schema";
 import { didYouMean } from "../suggest";
+import { checkCephStorage } from "./ceph";
 import { CheckContext, systemPathReason } from "./context";
 
 /** Content that is a guest's disk: never on the root disk's directory storage. */
@@ -64,11 +65,7 @@ export function checkStorages(ctx: CheckContext): void {
                     `a ${storage.kind} storage cannot hold "${c}" content (it holds: ${allowed.join(", ")}); remove it`,
                 );
         });
-        if ((storage.kind === "rbd" || storage.kind === "cephfs") && storage.managed)
-            ctx.add(
-                [...base, "managed"],
-                `the provider has no resource for ${storage.kind} storages; declare the existing storage with managed: false (create it with pveceph)`,
-            );
+        checkCephStorage(ctx, id, storage);
         if (storage.kind === "dir") {
             const why = systemPathReason(storage.path);
             if (why && storage.managed)

@@ -181,8 +181,22 @@ const storageCommon = {
     managed,
 };
 
-/** Storage kinds the provider has no resource for: the inventory declares them as existing. */
-export const DECLARED_ONLY_KINDS = ["rbd", "cephfs"] as const;
+/**
+ * Storage kinds the provider has no resource for: the inventory declares them as existing. (A
+ * managed `rbd` storage is made by creating its Ceph pool, see CEPH_POOL_DEFAULTS.)
+ */
+export const DECLARED_ONLY_KINDS = ["cephfs"] as const;
+
+/**
+ * What Proxmox gives a new Ceph pool when the request leaves it out (pve-manager
+ * PVE/API2/Ceph/Pool.pm createpool: size 3, min_size 2), and the storage it adds for the pool
+ * with `add_storages` (the same file, $add_storage: id = the pool's name, content rootdir and
+ * images, every node).
+ */
+export const CEPH_POOL_DEFAULTS = { size: 3, minSize: 2, content: ["images", "rootdir"] } as const;
+
+/** Ceph replica counts (pve-manager Pool.pm: 1–7). */
+const replicas = z.number().int().min(1).max(7);
 
 export const storageSchema = z.discriminatedUnion("kind", [
     z.strictObject({ kind: z.literal("dir"), path: safePath, ...storageCommon }),
@@ -250,7 +264,20 @@ export const storageSchema = z.discriminatedUnion("kind", [
             .default({ schedule: "sun 03:00", skipVerifiedDays: 30 }),
         ...storageCommon,
     }),
-    z.strictObject({ kind: z.literal("rbd"), pool: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/), ...storageCommon }),
+    z.strictObject({
+        kind: z.literal("rbd"),
+        /**
+         * The Ceph pool. Managed (the default), the program creates the pool on the cluster's Ceph
+         * and Proxmox adds this storage with it, named after the pool (so the storage id equals the
+         * pool); `managed: false` declares a storage made with pveceph or by hand.
+         */
+        pool: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: "must be a Ceph pool name such as vm" }),
+        /** Replicas of each object, each on another node (managed pools only). @default 3 */
+        size: replicas.optional(),
+        /** Replicas the pool needs to accept writes (managed pools only). @default 2 */
+        minSize: replicas.optional(),
+        ...storageCommon,
+    }),
     z.strictObject({ kind: z.literal("cephfs"), ...storageCommon }),
 ]);
 

@@ -131,6 +131,24 @@ describe("backups of the reference stack: PBS set up by the program", () => {
     });
 });
 
+describe("the PBS storage's GC and verify schedules", () => {
+    it("reach the datastore's GC schedule and the verify job PBS runs, from the inventory's keys", async () => {
+        const inv = referenceInventory();
+        const pbs = inv.storages.pbs as Extract<Inventory["storages"][string], { kind: "pbs" }>;
+        const recording = await deploy({
+            ...inv,
+            storages: {
+                ...inv.storages,
+                pbs: { ...pbs, gcSchedule: "sat 01:30", verify: { schedule: "mon 04:00", skipVerifiedDays: 60 } },
+            },
+        });
+        expect(String(recording.one("pbs-datastore", T.command).inputs.create)).toContain("'sat 01:30'");
+        const verify = String(recording.one("pbs-verify", T.command).inputs.create);
+        expect(verify).toContain("schedule=mon 04:00");
+        expect(verify).toContain("outdated-after=60");
+    });
+});
+
 describe("backups to a PBS the program does not manage (the three-node example)", () => {
     let recording: Recording;
     let inv: Inventory;

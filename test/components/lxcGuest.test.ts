@@ -267,6 +267,21 @@ describe("LxcGuest", () => {
         expect(recording.ofType(T.ha)).toEqual([]);
     });
 
+    it("writes a rule's protocol by number, which pve-firewall takes by id from /etc/protocols (src/PVE/Firewall.pm; VRRP is 112)", async () => {
+        const spec = lxc(inv, "edge");
+        const { recording } = await deployLxc("edge", {
+            ...spec,
+            firewall: { ...spec.firewall, rules: [{ action: "ACCEPT", direction: "in", proto: 112, source: "192.168.30.11" }] },
+        });
+        expect(recording.one("edge-firewall-rules", T.rules).inputs.rules).toContainEqual({
+            type: "in",
+            action: "ACCEPT",
+            enabled: true,
+            proto: "112",
+            source: "192.168.30.11",
+        });
+    });
+
     it("turns protection off, in Proxmox and in Pulumi, only for a guest marked stateless; always deletes before replacing", async () => {
         const stateless = await deployLxc("unifi", { ...lxc(inv, "unifi"), stateful: false });
         const ct = stateless.recording.one("unifi-container", T.ct);

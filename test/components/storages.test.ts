@@ -92,6 +92,35 @@ describe("Storages", () => {
         expect(recording.resources.filter((r) => r.name === "storages-ceph")).toEqual([]);
     });
 
+    it("makes a managed rbd storage by creating its Ceph pool (Proxmox adds the storage), protected, through the first node", async () => {
+        const { recording } = await deploy({
+            vmpool: { kind: "rbd", pool: "vmpool", content: ["images", "rootdir"], managed: true, size: 2 },
+            declared: { kind: "rbd", pool: "other", content: ["images"], managed: false },
+            fs: { kind: "cephfs", content: ["iso"], managed: false },
+        });
+        const component = recording.one("storages", "homelab:proxmox:Storages");
+        expect(recording.childrenOf(component.urn).map((r) => [r.type, r.name])).toEqual([["proxmoxve:ceph/pool:Pool", "storages-vmpool"]]);
+        const pool = recording.one("storages-vmpool", "proxmoxve:ceph/pool:Pool");
+        expect(pool.inputs).toEqual({
+            nodeName: "pve-network",
+            name: "vmpool",
+            application: "rbd",
+            size: 2,
+            minSize: 2,
+            addStorages: true,
+            removeStorages: true,
+        });
+        // The pool holds the guests' disks: no deploy deletes it, and another first node is not another pool.
+        expect(pool.options.protect).toBe(true);
+        expect(pool.options.ignoreChanges).toEqual(["nodeName"]);
+        expect(pool.options.deleteBeforeReplace).toBe(true);
+    });
+
+    it("sends Proxmox's replica defaults (3 and 2) when the inventory gives none", async () => {
+        const { recording } = await deploy({ vmpool: { kind: "rbd", pool: "vmpool", content: ["images", "rootdir"], managed: true } });
+        expect(recording.one("storages-vmpool", "proxmoxve:ceph/pool:Pool").inputs).toMatchObject({ size: 3, minSize: 2 });
+    });
+
     it("refuses a managed CIFS storage without its password", async () => {
         await expect(
             deploy({ smb: { kind: "cifs", server: "nas.lan", share: "b", username: "pve", content: ["backup"], managed: true } }),

@@ -5,6 +5,7 @@
  * naming. Each case mutates the reference stack once and names the problem it must raise.
  */
 import { parseInventory } from "../../config/parse";
+import { fullRecordName } from "../../lib/dns";
 import { RawInventory, mutated, problemsOf } from "./reference";
 
 interface Case {
@@ -127,10 +128,47 @@ const BAD: readonly Case[] = [
         message: 'a zfspool storage cannot hold "iso" content',
     },
     {
-        name: "a managed Ceph storage",
-        mutate: (i) => (i.storages.ceph = { kind: "rbd", pool: "vms", content: ["images"] }),
-        path: "storages.ceph.managed",
-        message: "declare the existing storage with managed: false",
+        name: "a managed CephFS storage (the provider has no resource for it)",
+        mutate: (i) => (i.storages.cephfs = { kind: "cephfs", content: ["iso"] }),
+        path: "storages.cephfs.managed",
+        message:
+            "the provider has no resource for CephFS storages; create the file system and its storage with `pveceph fs create --add-storage` and declare the existing storage with managed: false",
+    },
+    {
+        name: "a managed Ceph pool whose storage is named unlike the pool",
+        mutate: (i) => (i.storages.ceph = { kind: "rbd", pool: "vms", content: ["images", "rootdir"], size: 2 }),
+        path: "storages.ceph.pool",
+        message: `Proxmox names the storage it adds for a new Ceph pool after the pool; name the storage "vms" (or the pool "ceph")`,
+    },
+    {
+        name: "a managed Ceph pool with content other than what Proxmox gives its storage",
+        mutate: (i) => (i.storages.vms = { kind: "rbd", pool: "vms", content: ["images"], size: 2 }),
+        path: "storages.vms.content",
+        message: "Proxmox adds the storage of a new Ceph pool with content images, rootdir; list exactly those",
+    },
+    {
+        name: "a managed Ceph pool's storage on a list of nodes",
+        mutate: (i) => (i.storages.vms = { kind: "rbd", pool: "vms", content: ["images", "rootdir"], size: 2, nodes: ["pve-storage"] }),
+        path: "storages.vms.nodes",
+        message: "Proxmox adds the storage of a new Ceph pool for every node; remove nodes",
+    },
+    {
+        name: "a Ceph pool of the default three replicas on two nodes",
+        mutate: (i) => (i.storages.vms = { kind: "rbd", pool: "vms", content: ["images", "rootdir"] }),
+        path: "storages.vms.size",
+        message: "3 replicas (the default) need 3 nodes, each with an OSD, but the cluster has 2; set size to at most 2",
+    },
+    {
+        name: "a Ceph pool that needs more replicas to write than it keeps",
+        mutate: (i) => (i.storages.vms = { kind: "rbd", pool: "vms", content: ["images", "rootdir"], size: 1 }),
+        path: "storages.vms.minSize",
+        message: "minSize 2 (the default) is more than size 1: the pool would never accept a write; lower minSize",
+    },
+    {
+        name: "replica counts on a Ceph pool the program did not create",
+        mutate: (i) => (i.storages.vms = { kind: "rbd", pool: "vms", content: ["images"], managed: false, size: 2 }),
+        path: "storages.vms.size",
+        message: "the program changes no Ceph pool it did not create (this storage is managed: false); remove size",
     },
     {
         name: "a new directory storage on /var/lib/vz under another id",
@@ -530,6 +568,69 @@ describe("inventory v2", () => {
     test.each(BAD)("refuses $name", ({ mutate, path, message }) => {
         const problems = problemsOf(mutated(mutate));
         expect(problems).toContainEqual({ path, message: expect.stringContaining(message) });
+    });
+
+    it("accepts a Ceph pool the program creates, named like its storage, with replicas the nodes can hold", () => {
+        const inv = parseInventory(
+            mutated((i) => {
+                i.storages.vms = { kind: "rbd", pool: "vms", content: ["rootdir", "images"], size: 2, minSize: 1 };
+                i.guests.windows.disks[0].storage = "vms";
+            }),
+        );
+        expect(inv.storages.vms).toEqual({ kind: "rbd", pool: "vms", content: ["rootdir", "images"], size: 2, minSize: 1, managed: true });
+    });
+
+    it.each([
+        [
+            { layout: "zfs-single", disk: "nvme0n1" },
+            { layout: "zfs-single", pool: "rpool", disk: "nvme0n1" },
+        ],
+        [
+            { layout: "zfs-raidz", disks: ["sda", "sdb", "sdc"] },
+            { layout: "zfs-raidz", pool: "rpool", disks: ["sda", "sdb", "sdc"] },
+        ],
+        [
+            { layout: "lvm", disk: "sda" },
+            { layout: "lvm", volumeGroup: "pve", disk: "sda" },
+        ],
+        [
+            { layout: "zfs-mirror", pool: "boot", disks: ["sda", "sdb"] },
+            { layout: "zfs-mirror", pool: "boot", disks: ["sda", "sdb"] },
+        ],
+    ])("accepts the boot layout %j (a node booting from one SSD, LVM, RAIDZ or a mirror)", (boot, parsed) => {
+        const inv = parseInventory(mutated((i) => (i.nodes["pve-network"].boot = boot)));
+        expect(inv.nodes["pve-network"].boot).toEqual(parsed);
+    });
+
+    it("refuses a boot mirror of one disk, and a boot pool listed again among the data pools", () => {
+        expect(problemsOf(mutated((i) => (i.nodes["pve-network"].boot = { layout: "zfs-mirror", disks: ["sda"] })))).toContainEqual({
+            path: "nodes.pve-network.boot.disks",
+            message: "must have at least 2 items",
+        });
+        expect(
+            problemsOf(
+                mutated((i) => {
+                    i.nodes["pve-storage"].boot = { layout: "zfs-single", pool: "tank" };
+                }),
+            ),
+        ).toContainEqual({ path: "nodes.pve-storage.pools", message: `"tank" is the boot pool already; list only data pools here` });
+    });
+
+    it("reads a wildcard at the apex as every name of the zone, and refuses it proxied like any wildcard", () => {
+        expect(fullRecordName("*", "example.org")).toBe("*.example.org");
+        expect(
+            problemsOf(
+                mutated((i) => {
+                    i.dns.records["lab-wildcard"].name = "*";
+                    i.dns.records["lab-wildcard"].proxied = true;
+                }),
+            ),
+        ).toEqual([
+            {
+                path: "dns.records.lab-wildcard.proxied",
+                message: `wildcard record "*.example.org" serves the reverse proxy, which must see client addresses and terminate TLS; make it DNS-only (proxied: false)`,
+            },
+        ]);
     });
 
     it("accepts a wildcard at the zone apex", () => {

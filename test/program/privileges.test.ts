@@ -1,8 +1,9 @@
 /**
  * The privileges of the program's token, checked against what the program really registers: the
  * program is recorded for the reference stack, the example stacks and variants without backups,
- * without mappings and on Proxmox VE 8; every `proxmoxve:` resource type it registers must have an
- * entry in the privilege table, and the needs read straight from the recorded resources' inputs
+ * without mappings, with a Ceph pool the program creates and on Proxmox VE 8; every `proxmoxve:`
+ * resource type it registers must have an entry in the privilege table, and the needs read
+ * straight from the recorded resources' inputs
  * (an extractor written here, independent of components/accessUses.ts) must equal the needs the
  * Access component computed from the inventory, and be granted by the role and ACLs it registered.
  */
@@ -16,7 +17,7 @@ import { automationAccess } from "../../components/access";
 import { HERE, PathNeed, ResourceUse, Trait, isGranted, pathNeeds } from "../../lib/grants";
 import { PRIVILEGE_TABLE } from "../../lib/privileges";
 import { deployHomelab } from "../../program";
-import { mutated } from "../config/reference";
+import { RawInventory, mutated } from "../config/reference";
 import { RecordedResource, Recording, record } from "../helpers/harness";
 import { credentialConfig } from "./reference";
 
@@ -24,6 +25,13 @@ const ROOT = path.join(__dirname, "../..");
 const PROVIDER = "pulumi:providers:proxmoxve";
 
 const stackInventory = (stack: string): Inventory => parseInventory(readStackFile(path.join(ROOT, `Pulumi.${stack}.yaml`)).inventory);
+
+/** A stack's raw inventory with one change. */
+function mutatedStack(stack: string, change: (raw: RawInventory) => void): RawInventory {
+    const raw = structuredClone(readStackFile(path.join(ROOT, `Pulumi.${stack}.yaml`)).inventory) as RawInventory;
+    change(raw);
+    return raw;
+}
 
 /** The stacks and variants checked, each a validated inventory. */
 const STACKS: Readonly<Record<string, () => Inventory>> = {
@@ -48,6 +56,13 @@ const STACKS: Readonly<Record<string, () => Inventory>> = {
                     if (g.usbMappings) g.usbMappings = [];
                     if (g.devices) g.devices = g.devices.filter((d) => !("usb" in (d as object)));
                 }
+            }),
+        ),
+    "example-cluster with a Ceph pool the program creates": () =>
+        parseInventory(
+            mutatedStack("example-cluster", (r) => {
+                r.storages.vmpool = { kind: "rbd", pool: "vmpool", content: ["images", "rootdir"] };
+                r.guests.wiki.disks[0].storage = "vmpool";
             }),
         ),
     "example-cluster on Proxmox VE 8": () => {
@@ -160,6 +175,12 @@ function useOf(r: RecordedResource, recording: Recording): ResourceUse {
             return { ...base, at: { snippetStorage: [String(i.datastoreId)] } };
         case "proxmoxve:backup/job:Job":
             return { ...base, at: { datacenter: HERE, backupStorage: [String(i.storage)] } };
+        case "proxmoxve:ceph/pool:Pool":
+            // Creating the pool adds its storage (add_storages); destroying it removes them (remove_storages).
+            return {
+                ...base,
+                at: { datacenter: HERE, ...(i.addStorages === true || i.removeStorages === true ? { storageConfig: HERE } : {}) },
+            };
         case "proxmoxve:index/replication:Replication":
             return { ...base, at: { guest: [String(i.resourceId).split("-")[0]], storageConfig: HERE } };
         default:

@@ -119,6 +119,11 @@ export const VARIANTS = {
         inv.storages["cephfs"] = { kind: "cephfs", content: ["vztmpl", "iso", "import"], managed: false };
         inv.images["debian-12-cloud"].storage = "cephfs";
     },
+    /** The example cluster with a Ceph pool the program creates (Proxmox adds its storage), the wiki's disk on it. */
+    ceph: (inv: RawInventory) => {
+        inv.storages["vmpool"] = { kind: "rbd", pool: "vmpool", content: ["images", "rootdir"], size: 3, minSize: 2 };
+        inv.guests.wiki.disks[0].storage = "vmpool";
+    },
 } as const;
 
 /** Rule key: the row's first type token and the rule's path. */
@@ -305,6 +310,20 @@ export const PAIRS: Readonly<Record<string, RulePair>> = {
         resource: "pbs-user-data",
     },
     // Storages (fwprovider/storage).
+    // The pool's API calls go through the first node by name; a new first node is ignored (not a new pool).
+    "proxmoxve:ceph/pool:Pool nodeName": {
+        stack: "example-cluster",
+        variant: "ceph",
+        change: (inv) => {
+            inv.nodes.pve0 = {
+                ...inv.nodes.pve1,
+                address: "10.0.10.10",
+                hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHc2Tn0pXr4c5VvL0m8yq3Qx1Zs7Kd9Wb6Ej2Fg4Hi5J",
+            };
+        },
+        resource: "storages-vmpool",
+        expect: "ignored",
+    },
     "proxmoxve:storage/zfspool:Zfspool zfsPool": {
         stack: "prod",
         change: (inv) => (inv.storages["tank-vm"].pool = "tank/vm2"),
@@ -537,6 +556,10 @@ export const NOT_FROM_INVENTORY: Readonly<Record<string, Unreachable>> = {
     "proxmoxve:storage/cifs:Cifs subdirectory": { why: "never set" },
     "proxmoxve:storage/cifs:Cifs snapshotAsVolumeChain": { why: "never set" },
     "proxmoxve:backup/job:Job resourceId": { why: "in the name" },
+    // The storage id equals the pool's name (config/crosschecks/ceph.ts), and the id names the resource.
+    "proxmoxve:ceph/pool:Pool name": { why: "in the name" },
+    "proxmoxve:ceph/pool:Pool erasureCoding": { why: "never set" },
+    "proxmoxve:ceph/pool:Pool addStorages": { why: "constant", value: true },
     "proxmoxve:index/harule:Harule rule": { why: "in the name" },
     "proxmoxve:index/harule:Harule type": { why: "constant", value: "node-affinity" },
     "tls:index/privateKey:PrivateKey algorithm": { why: "constant", value: "ED25519" },

@@ -71,6 +71,7 @@ async function recordedByStacks(): Promise<RecordedResource[]> {
         { stack: "example-cluster" },
         { stack: "prod", variant: "extras" },
         { stack: "example-cluster", variant: "clones" },
+        { stack: "example-cluster", variant: "ceph" },
     ];
     const out: RecordedResource[] = [];
     for (const side of sides) out.push(...(await recordBase(side)));

@@ -188,6 +188,22 @@ describe("an invalid inventory", () => {
         expect(validate(JSON.parse(JSON.stringify(report)))).toBe(true);
     });
 
+    it("exits 2 (never 3) for an image the provider cannot decompress, naming its URL", async () => {
+        const dir = stackDir("xz", (config) => {
+            const images = config["homelab:images"] as Record<string, Record<string, unknown>>;
+            images["debian-13-cloud"].url = `${String(images["debian-13-cloud"].url)}.xz`;
+        });
+        const report = await plan("xz", dir);
+        expect(report.exitCode).toBe(2);
+        expect(report.resources).toBeUndefined();
+        expect(report.error!.problems.map((p) => [p.path, p.message])).toEqual([
+            [
+                "images.debian-13-cloud.url",
+                `the provider cannot decompress ".xz" (it can: .gz, .bz2, .zst, .lzo); use an uncompressed or .gz/.bz2/.zst URL`,
+            ],
+        ]);
+    });
+
     it("exits 2 with one line for a missing stack file", async () => {
         const report = await plan("nowhere", projectDir({}));
         expect(report.exitCode).toBe(2);
