@@ -34,7 +34,7 @@ import {
     stackFilePath,
 } from "../config/stackfile";
 import { guestMemoryMiB, guestVcpus } from "../policies/guestInputs";
-import type { PolicyPackConfig } from "../policies/runner";
+import type { PolicyPackConfig } from "./policy/runner";
 import { GUEST_TYPES, NODE_COMPONENT_TYPE } from "../policies/tokens";
 import { ArgsError, ToolSpec, helpText, parseArgs } from "./args";
 import { AdoptionReport, renderAdoptionText } from "./change/adoption";
@@ -314,7 +314,7 @@ export async function plan(stack: string, dir = process.cwd(), onRecording?: (re
     }
     const policyConfig = `${POLICY_CONFIG_DIR}/${path.basename(policyFile)}`;
     // The pack is loaded only now: it brings the Pulumi SDK with it.
-    const { PolicyConfigError, readPolicyPackConfig } = await import("../policies/runner");
+    const { PolicyConfigError, readPolicyPackConfig } = await import("./policy/runner");
     let policies: PolicyPackConfig;
     try {
         policies = readPolicyPackConfig(policyFile);
@@ -351,7 +351,7 @@ export async function planInventory(
 
     const recording = await recordProgram(inv, config, stack, program);
     onRecording?.(recording);
-    const { runPolicies } = await import("../policies/runner");
+    const { runPolicies } = await import("./policy/runner");
     const result = runPolicies(recording.resources, policies);
     const pick = (level: "advisory" | "mandatory"): PlanViolation[] =>
         result.violations

@@ -126,7 +126,7 @@ export async function main(
     }
     // The pack is loaded only now: it brings the Pulumi SDK with it.
     const { POLICIES } = await import("../policies/registry");
-    const { PolicyConfigError, normalizeConfig } = await import("../policies/runner");
+    const { PolicyConfigError, normalizeConfig } = await import("./policy/runner");
     const merged = mergePolicyConfig(existing, packRules(POLICIES));
     try {
         normalizeConfig(merged.config as Parameters<typeof normalizeConfig>[0], POLICIES);

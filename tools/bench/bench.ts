@@ -107,7 +107,7 @@ async function childPlan(guests: number, listFile: string): Promise<ChildResult>
     const { planInventory } = await import("../plan");
     // Load the SDKs before the clock starts: module loading is a constant, not a cost per guest.
     await import("../../program");
-    await import("../../policies/runner");
+    await import("../policy/runner");
     const raw = generateInventory(guests);
     let registered: RegisteredList = [];
     const started = process.hrtime.bigint();
@@ -139,7 +139,7 @@ async function childReference(kind: "reference-plan" | "reference-change"): Prom
     const { planAgainstBase } = await import("../change/run");
     // Load the SDKs before the clock starts, as for the generated plans.
     await import("../../program");
-    await import("../../policies/runner");
+    await import("../policy/runner");
     const started = process.hrtime.bigint();
     const report = kind === "reference-plan" ? await plan("prod", root) : await planAgainstBase("prod", "Pulumi.prod.yaml", root);
     const ms = Number(process.hrtime.bigint() - started) / 1e6;

@@ -1,7 +1,8 @@
 /**
- * The offline runner: runs the pack's policies in-process over recorded resources with the
- * engine's semantics, for the offline plan and the tests (no Pulumi CLI, no gRPC; it never
- * constructs a `PolicyPack`).
+ * The offline runner: runs the pack's policies (policies/) in-process over recorded resources with
+ * the engine's semantics, for the offline plan and the tests (no Pulumi CLI, no gRPC; it never
+ * constructs a `PolicyPack`). It is a tool, not part of the pack: `pulumi preview --policy-pack`
+ * never loads it, so the pack does not carry its dependencies (ajv).
  *
  * Engine semantics kept here (see @pulumi/policy's server.js):
  * - level = pack config's `enforcementLevel` ‖ the policy's level ‖ "advisory"; `disabled` skips
@@ -31,8 +32,8 @@ import type {
     StackValidationPolicy,
 } from "@pulumi/policy";
 import Ajv from "ajv";
-import { POLICIES } from "./registry";
-import { UNKNOWN_SENTINELS, plainCopy, unknownCheckingProxy, unknownPathOf, unknownReason, withUnknowns } from "./unknowns";
+import { POLICIES } from "../../policies/registry";
+import { UNKNOWN_SENTINELS, plainCopy, unknownCheckingProxy, unknownPathOf, unknownReason, withUnknowns } from "../../policies/unknowns";
 
 export type { PolicyPackConfig } from "@pulumi/policy";
 
@@ -159,7 +160,7 @@ export function readPolicyPackConfig(file: string, policies: Policies = POLICIES
 
 /** Where a stack's policy config lives: `policies/stacks/<stack>.json` (pass it to `--policy-pack-config`). */
 export function stackPolicyConfigPath(stack: string): string {
-    return path.join(__dirname, "stacks", `${stack}.json`);
+    return path.join(__dirname, "../../policies/stacks", `${stack}.json`);
 }
 
 /** The stack's policy config, or `{}` when the stack has none. */
