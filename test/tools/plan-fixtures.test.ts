@@ -6,7 +6,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { plan } from "../../tools/plan";
+import { plan } from "../../tools/plan/report";
 
 const ROOT = path.join(__dirname, "../..");
 

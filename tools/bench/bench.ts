@@ -104,7 +104,7 @@ function runChild(kind: ChildKind, n: number, listFile: string): ChildResult {
 async function childPlan(guests: number, listFile: string): Promise<ChildResult> {
     const { generateInventory } = await import("./generate");
     const { parseInventory } = await import("../../config/parse");
-    const { planInventory } = await import("../plan");
+    const { planInventory } = await import("../plan/report");
     // Load the SDKs before the clock starts: module loading is a constant, not a cost per guest.
     await import("../../program");
     await import("../policy/runner");
@@ -135,7 +135,7 @@ async function childPlan(guests: number, listFile: string): Promise<ChildResult>
 /** The plan of the reference stack, or its change report against itself (two plans and a diff). */
 async function childReference(kind: "reference-plan" | "reference-change"): Promise<ChildResult> {
     const root = path.join(__dirname, "../..");
-    const { plan } = await import("../plan");
+    const { plan } = await import("../plan/report");
     const { planAgainstBase } = await import("../change/run");
     // Load the SDKs before the clock starts, as for the generated plans.
     await import("../../program");

@@ -2,7 +2,7 @@
  * The change report as text (appended to the plan's text) and as Markdown for a pull-request
  * comment (`npm run plan -- --base origin/main --format markdown`).
  */
-import type { PlanReport } from "../plan";
+import type { PlanReport } from "../plan/report";
 import { ChangeOp, ChangeReport, ResourceChange } from "./report";
 
 const SYMBOL: Readonly<Record<ChangeOp, string>> = {
