@@ -10,13 +10,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { TierCadence } from "../lib/backupSchedule";
 import {
     DatasetBackupPaths,
-    PbsRepository,
     datasetBackupInstallScript,
     datasetBackupNames,
     datasetBackupRemoveScript,
     resolveDatasetBackup,
 } from "../lib/datasetBackup";
 import { KeepOptions } from "../lib/pbs/jobs";
+import { PbsRepository } from "../lib/pbs/repository";
 import { assertPbsPassword } from "../lib/pbs/values";
 import { shellQuote } from "../lib/shell";
 
