@@ -31,7 +31,7 @@ import {
     stackFilePath,
 } from "../config/stackfile";
 import { guestsNeedingRoot } from "../lib/privilege";
-import { ArgsError, ToolSpec, helpText, parseArgs } from "./args";
+import { ToolSpec, commandLine } from "./args";
 
 /** What CI is about to run, and how the notice words a skip. */
 export const PURPOSES = {
@@ -171,18 +171,8 @@ export function main(
     out: NodeJS.WritableStream = process.stdout,
     err: NodeJS.WritableStream = process.stderr,
 ): number {
-    let args;
-    try {
-        args = parseArgs(argv, CREDENTIAL_GATE, env);
-    } catch (e) {
-        if (!(e instanceof ArgsError || e instanceof StackFileError)) throw e;
-        err.write(`error: ${e.message}\n`);
-        return 2;
-    }
-    if (args.help) {
-        out.write(helpText(CREDENTIAL_GATE));
-        return 0;
-    }
+    const args = commandLine(argv, CREDENTIAL_GATE, env, out, err);
+    if (typeof args === "number") return args;
     const stack = args.stack;
     const purpose = PURPOSES[args.options.get("for") as Purpose];
     const actions = env.GITHUB_ACTIONS === "true";

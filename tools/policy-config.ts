@@ -22,7 +22,7 @@ import {
     readStackFile,
     stackFilePath,
 } from "../config/stackfile";
-import { ArgsError, ToolSpec, helpText, parseArgs } from "./args";
+import { ToolSpec, commandLine } from "./args";
 import { formatJson } from "./json";
 
 export const POLICY_CONFIG: ToolSpec = {
@@ -87,18 +87,8 @@ export async function main(
     out: NodeJS.WritableStream = process.stdout,
     err: NodeJS.WritableStream = process.stderr,
 ): Promise<number> {
-    let args;
-    try {
-        args = parseArgs(argv, POLICY_CONFIG, env);
-    } catch (e) {
-        if (!(e instanceof ArgsError || e instanceof StackFileError)) throw e;
-        err.write(`error: ${e.message}\n`);
-        return 2;
-    }
-    if (args.help) {
-        out.write(helpText(POLICY_CONFIG));
-        return 0;
-    }
+    const args = commandLine(argv, POLICY_CONFIG, env, out, err);
+    if (typeof args === "number") return args;
     try {
         // The stack must exist: a configuration for a misspelt stack name would help no one.
         readStackFile(stackFilePath(args.stack, dir));

@@ -14,7 +14,7 @@ import * as path from "path";
 import { z } from "zod";
 import { inventorySchema } from "../config/schema";
 import { CREDENTIAL_KEYS, PROJECT } from "../config/stackfile";
-import { ArgsError, ToolSpec, helpText, parseArgs } from "./args";
+import { ToolSpec, commandLine } from "./args";
 import { formatJson } from "./json";
 
 /** Where the schema is committed, relative to the repository root (and to the stack files beside it). */
@@ -100,18 +100,8 @@ export async function main(
     out: NodeJS.WritableStream = process.stdout,
     err: NodeJS.WritableStream = process.stderr,
 ): Promise<number> {
-    let args;
-    try {
-        args = parseArgs(argv, SCHEMA);
-    } catch (e) {
-        if (!(e instanceof ArgsError)) throw e;
-        err.write(`error: ${e.message}\n`);
-        return 2;
-    }
-    if (args.help) {
-        out.write(helpText(SCHEMA));
-        return 0;
-    }
+    const args = commandLine(argv, SCHEMA, process.env, out, err);
+    if (typeof args === "number") return args;
     const text = formatJson(stackFileSchema(), INVENTORY_SCHEMA_FILE);
     const file = path.join(root, INVENTORY_SCHEMA_FILE);
     const committed = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;

@@ -23,7 +23,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ArgsError, ToolSpec, helpText, parseArgs } from "../args";
+import { ToolSpec, commandLine } from "../args";
 import { flush, runTool } from "../output";
 
 export const SIZES = [10, 100, 1000] as const;
@@ -212,18 +212,8 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(JSON.stringify(result) + "\n");
         return 0;
     }
-    let args;
-    try {
-        args = parseArgs(argv, BENCH);
-    } catch (err) {
-        if (!(err instanceof ArgsError)) throw err;
-        process.stderr.write(`error: ${err.message}\n`);
-        return 2;
-    }
-    if (args.help) {
-        process.stdout.write(helpText(BENCH));
-        return 0;
-    }
+    const args = commandLine(argv, BENCH, process.env, process.stdout, process.stderr);
+    if (typeof args === "number") return args;
     const runs = Number(process.env.BENCH_RUNS ?? 3);
     const rows: BenchRow[] = [];
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-bench-"));

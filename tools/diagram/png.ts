@@ -17,11 +17,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as zlib from "zlib";
-import { InventoryError } from "../../config/errors";
-import { StackFileError, readInventory, stackFilePath } from "../../config/stackfile";
-import { ArgsError, ToolSpec, helpText, parseArgs } from "../args";
-import { flush, runTool } from "../output";
-import { pngFile, renderTopology } from "./render";
+import { ToolSpec, commandLine } from "../args";
+import { runMain } from "../output";
+import { pngFile } from "./render";
+import { stackTopology } from "./stack";
 
 /** The `tEXt` keyword under which the PNG keeps the hash of its Mermaid text. */
 export const SOURCE_KEYWORD = "homelab-topology-source";
@@ -159,26 +158,10 @@ export function main(
     err: NodeJS.WritableStream = process.stderr,
     env: NodeJS.ProcessEnv = process.env,
 ): number {
-    let args;
-    try {
-        args = parseArgs(argv, DIAGRAM_PNG, env);
-    } catch (e) {
-        if (!(e instanceof ArgsError || e instanceof StackFileError)) throw e;
-        err.write(`error: ${e.message}\n`);
-        return 2;
-    }
-    if (args.help) {
-        out.write(helpText(DIAGRAM_PNG));
-        return 0;
-    }
-    let topology;
-    try {
-        topology = renderTopology(readInventory(stackFilePath(args.stack, root)).inventory, { stack: args.stack });
-    } catch (e) {
-        if (!(e instanceof InventoryError || e instanceof StackFileError)) throw e;
-        err.write(`error: ${e.message}\n`);
-        return 2;
-    }
+    const args = commandLine(argv, DIAGRAM_PNG, env, out, err);
+    if (typeof args === "number") return args;
+    const topology = stackTopology(args.stack, root, err);
+    if (topology === 2) return 2;
     const browser = findBrowser(env);
     if (browser === undefined) {
         err.write(`error: no Chromium found; install it (Debian: apt-get install chromium) or set PUPPETEER_EXECUTABLE_PATH\n`);
@@ -208,14 +191,4 @@ export function main(
     return 0;
 }
 
-if (require.main === module) {
-    runTool({
-        name: "diagram:png",
-        run: async (out, err) => {
-            const code = main(process.argv.slice(2), process.cwd(), out, err);
-            await flush(err);
-            await flush(out);
-            return code;
-        },
-    });
-}
+if (require.main === module) runMain("diagram:png", (argv, out, err) => main(argv, process.cwd(), out, err));
