@@ -14,8 +14,10 @@ import {
     GuestArgsBase,
     GuestResource,
     checkStorage,
+    cloneBlock,
     cpuUnitsOf,
     guestAddress,
+    guestResourceOptions,
     nicVlanId,
     optionalVlan,
     startupByTier,
@@ -211,14 +213,7 @@ export class VmGuest extends GuestResource {
                 ...(spec.tpm && systemStorage !== undefined ? { tpmState: { datastoreId: systemStorage, version: "v2.0" } } : {}),
                 ...(cdromFileId !== undefined ? { cdrom: { fileId: cdromFileId, interface: CDROM_INTERFACE } } : {}),
                 ...(args.cloneSource !== undefined
-                    ? {
-                          clone: {
-                              vmId: args.cloneSource.vmid,
-                              full: spec.clone?.full ?? true,
-                              ...("storage" in spec.disks[0] ? { datastoreId: spec.disks[0].storage } : {}),
-                              ...(args.cloneSource.node !== spec.node ? { nodeName: args.cloneSource.node } : {}),
-                          },
-                      }
+                    ? { clone: cloneBlock(args.cloneSource, spec, "storage" in spec.disks[0] ? spec.disks[0].storage : undefined) }
                     : {}),
                 ...(spec.cloudInit !== undefined && this.userDataFile !== undefined
                     ? {
@@ -245,22 +240,18 @@ export class VmGuest extends GuestResource {
                     : {}),
                 ...(spec.usbMappings.length > 0 ? { usbs: spec.usbMappings.map((m) => ({ mapping: m.mapping, usb3: true })) } : {}),
             },
-            {
-                parent: this,
+            guestResourceOptions(
+                this,
                 provider,
-                dependsOn: [...(args.dependsOn ?? []), ...(this.userDataFile ? [this.userDataFile] : [])],
-                // Stateful guests: a replacement or a removal stops at preview, before the provider
-                // shuts anything down (P10). An adopted guest is always protected.
-                protect: spec.stateful || spec.adopt,
-                // The VMID is fixed, so a replacement deletes first; never while adopting.
-                ...(spec.adopt ? { import: `${spec.node}/${spec.vmid}` } : { deleteBeforeReplace: true }),
+                spec,
+                [...(args.dependsOn ?? []), ...(this.userDataFile ? [this.userDataFile] : [])],
                 // The provider plans an all-zero `speed` block on every disk that declares none
                 // (muhlba91/pulumi-proxmoxve#664, bpg#1539). `agent.waitForIp` is provider-local and
                 // cannot be read back after an import (P3).
-                ignoreChanges: ["disks[*].speed", ...(spec.adopt ? ["agent.waitForIp"] : [])],
-            },
+                ["disks[*].speed", ...(spec.adopt ? ["agent.waitForIp"] : [])],
+            ),
         );
 
-        this.finish(name, "vm", spec, args, this.vm, spec.cloudInit !== undefined);
+        this.finish({ name, kind: "vm", spec, args, guest: this.vm, carriesKeys: spec.cloudInit !== undefined });
     }
 }
