@@ -160,8 +160,9 @@ export interface GuestOutputs {
     readonly inventoryKey: string;
 }
 
-/** `{ vlanId }` when the NIC is tagged, `{}` when it is not (the key must be absent, not undefined). */
-export function optionalVlan(vlanId: number | undefined): { vlanId?: number } {
+/** The guest's NIC tag as the provider takes it: `{ vlanId }` when tagged, `{}` when not (the key must be absent, not undefined). */
+export function nicVlan(args: Pick<GuestArgsBase, "network" | "nativeVlan">): { vlanId?: number } {
+    const vlanId = nicVlanId(args.network, args.nativeVlan);
     return vlanId === undefined ? {} : { vlanId };
 }
 

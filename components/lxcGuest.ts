@@ -27,8 +27,7 @@ import {
     cpuUnitsOf,
     guestAddress,
     guestResourceOptions,
-    nicVlanId,
-    optionalVlan,
+    nicVlan,
     startupByTier,
 } from "./guestShared";
 import { SshConnection } from "./proxmoxNode";
@@ -177,7 +176,7 @@ export class LxcGuest extends GuestResource {
                         name: "eth0",
                         bridge: args.bridge ?? "vmbr0",
                         firewall: true,
-                        ...optionalVlan(nicVlanId(args.network, args.nativeVlan)),
+                        ...nicVlan(args),
                     },
                 ],
             },

@@ -18,8 +18,7 @@ import {
     cpuUnitsOf,
     guestAddress,
     guestResourceOptions,
-    nicVlanId,
-    optionalVlan,
+    nicVlan,
     startupByTier,
 } from "./guestShared";
 
@@ -143,7 +142,7 @@ export class VmGuest extends GuestResource {
         // VLAN-aware bridge, with every VLAN id allowed through.
         const nic = spec.gateway
             ? { bridge, model: "virtio", firewall: true, trunks: [...new Set(args.allVlans)].sort((a, b) => a - b).join(";") }
-            : { bridge, model: "virtio", firewall: true, ...optionalVlan(nicVlanId(args.network, args.nativeVlan)) };
+            : { bridge, model: "virtio", firewall: true, ...nicVlan(args) };
 
         const disks = spec.disks.map((d, i) =>
             "storage" in d

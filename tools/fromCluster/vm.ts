@@ -16,7 +16,7 @@ import {
     volumeStorage,
 } from "../../lib/pveConfig";
 import { agentEnabled } from "./read";
-import { firewallSpec, tierAndTags } from "./guestCommon";
+import { adoptedGuestFields, firewallSpec, tierAndTags } from "./guestCommon";
 import { GuestContext, guestNotes } from "./guestContext";
 import { GuestRead } from "./types";
 
@@ -141,12 +141,7 @@ export function vmGuest(name: string, g: GuestRead, ctx: GuestContext): Record<s
         cores: pveNumber(c.cores) ?? 1,
         memoryMiB: memory ?? 512,
         memoryFloorMiB: balloon ?? 0,
-        tier,
-        ...(cpuUnits !== undefined ? { cpuUnits } : {}),
-        ...(typeof c.description === "string" ? { description: c.description } : {}),
-        stateful: pveBool(c.protection) === true,
-        adopt: true,
-        ...(pveBool(c.template) ? { template: true } : {}),
+        ...adoptedGuestFields(c, tier, cpuUnits),
         disks,
         cpuType: cpu.cputype,
         bios,
