@@ -210,7 +210,10 @@ export function planBackupJobs(input: BackupPlanInput): BackupSchedule {
     return { jobs, excluded, slots };
 }
 
-/** A retention as the inventory gives it. */
+/**
+ * How many backups of each kind are kept: a tier's retention as the inventory gives it, vzdump's
+ * `prune-backups` and a PBS prune job's KeepOptions alike. Unset or 0 keeps none of that kind.
+ */
 export interface Retention {
     readonly keepLast?: number;
     readonly keepHourly?: number;

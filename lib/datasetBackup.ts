@@ -22,10 +22,10 @@
  * down. On a PBS the program does not manage (`keep`), the script prunes its group after each
  * backup, as vzdump does for the guests.
  */
-import { TierCadence } from "./backupSchedule";
+import { Retention, TierCadence } from "./backupSchedule";
 import { assertDatasetPath, shellQuote } from "./shell";
 import { PbsRepository, repositoryOf } from "./pbs/repository";
-import { KeepOptions, keepSettings } from "./pbs/jobs";
+import { keepSettings } from "./pbs/jobs";
 import { assertFingerprint, assertNamespace, assertPlainPath } from "./pbs/values";
 
 /** Where the pieces go on the node. Tests point them into a scratch directory. */
@@ -66,7 +66,7 @@ export interface DatasetBackupSpec {
      * program does not set up; PBS allows it to the group's owner with Datastore.Prune, e.g.
      * DatastorePowerUser). @default none: PBS's prune job of the tier's namespace keeps the retention
      */
-    readonly keep?: KeepOptions;
+    readonly keep?: Retention;
     /** The tier, for the units' descriptions. */
     readonly tier: string;
     /** How often the tier runs. */
