@@ -205,6 +205,23 @@ export function guestsOf(resources: readonly PolicyResource[]): Guest[] {
     return guests;
 }
 
+/**
+ * What the running guests allocate on each node (a template never runs): vCPUs and memory in MiB,
+ * with Proxmox's defaults. The one count of the overcommit rule and the plan's capacity report.
+ */
+export function allocationByNode(guests: readonly Guest[]): Map<string, { vcpus: number; memoryMiB: number }> {
+    const allocated = new Map<string, { vcpus: number; memoryMiB: number }>();
+    for (const g of guests) {
+        const node = g.nodeName();
+        if (node === undefined || g.isTemplate()) continue;
+        const sum = allocated.get(node) ?? { vcpus: 0, memoryMiB: 0 };
+        sum.vcpus += g.vcpus();
+        sum.memoryMiB += g.memoryMiB();
+        allocated.set(node, sum);
+    }
+    return allocated;
+}
+
 /** A node as its `homelab:proxmox:Node` component registers it. */
 export interface NodeCapacity {
     readonly resource: PolicyResource;
