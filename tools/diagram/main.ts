@@ -14,7 +14,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ToolSpec, commandLine } from "../args";
+import { ToolSpec } from "../args";
 import { runMain } from "../output";
 import { readSourceHash, sourceHash } from "./png";
 import { Topology, diagramCommand, diagramFile, firstDifference, pngFile, tooLong, withReadmeDiagram } from "./render";
@@ -50,11 +50,10 @@ export function main(
     err: NodeJS.WritableStream = process.stderr,
     env: NodeJS.ProcessEnv = process.env,
 ): number {
-    const args = commandLine(argv, DIAGRAM, env, out, err);
-    if (typeof args === "number") return args;
+    const read = stackTopology(argv, DIAGRAM, root, env, out, err);
+    if (typeof read === "number") return read;
+    const { args, topology } = read;
     const source = `Pulumi.${args.stack}.yaml`;
-    const topology = stackTopology(args.stack, root, err);
-    if (topology === 2) return 2;
     const relative = diagramFile(args.stack);
     const file = path.join(root, relative);
     const png = pngFile(args.stack);

@@ -17,7 +17,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as zlib from "zlib";
-import { ToolSpec, commandLine } from "../args";
+import { ToolSpec } from "../args";
 import { runMain } from "../output";
 import { pngFile } from "./render";
 import { stackTopology } from "./stack";
@@ -158,10 +158,9 @@ export function main(
     err: NodeJS.WritableStream = process.stderr,
     env: NodeJS.ProcessEnv = process.env,
 ): number {
-    const args = commandLine(argv, DIAGRAM_PNG, env, out, err);
-    if (typeof args === "number") return args;
-    const topology = stackTopology(args.stack, root, err);
-    if (topology === 2) return 2;
+    const read = stackTopology(argv, DIAGRAM_PNG, root, env, out, err);
+    if (typeof read === "number") return read;
+    const { args, topology } = read;
     const browser = findBrowser(env);
     if (browser === undefined) {
         err.write(`error: no Chromium found; install it (Debian: apt-get install chromium) or set PUPPETEER_EXECUTABLE_PATH\n`);
