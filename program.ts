@@ -12,6 +12,7 @@
  * Tests and the offline plan call this directly.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { pbsPasswordUses } from "./config/credentials";
 import { Credentials } from "./config/loader";
 import { Inventory } from "./config/schema";
 import { bindMountsByGuest } from "./lib/privilege";
@@ -24,7 +25,7 @@ import { HaGroup } from "./components/haGroup";
 import { Images } from "./components/images";
 import { deployOffsite } from "./components/offsiteBucket";
 import { deployGuests, deployNodes } from "./components/proxmox";
-import { tokenCommand } from "./components/providers";
+import { offsiteAccess, tokenCommand } from "./components/providers";
 import { Storages } from "./components/storages";
 import { deployDatasets } from "./components/zfsDataset";
 
@@ -120,9 +121,9 @@ export function deployHomelab(inv: Inventory, credentials: Credentials): Homelab
 
     const dns = deployDns(inv, providers.cloudflare);
 
-    const offsite = deployOffsite(inv, credentials);
+    const offsite = deployOffsite(inv, offsiteAccess(inv, credentials));
     const backups = deployBackups(inv, {
-        credentials,
+        ...(pbsPasswordUses(inv).length > 0 ? { pbsPassword: credentials.require("pbsPassword") } : {}),
         providers,
         nodes,
         datasets,

@@ -17,6 +17,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { S3_SERVICE_FEATURES } from "../lib/s3Services";
+import { pbsPasswordUses } from "../config/credentials";
 import { InventoryError } from "../config/errors";
 import { Inventory } from "../config/schema";
 import {
@@ -130,17 +131,8 @@ export function decide(stack: string, stackFile: StackFile, inv: Inventory, env:
         "proxmoxRootPassword",
     );
     if (inv.dns) need(CREDENTIAL_ENV.cloudflareApiToken, "the DNS records", "cloudflareApiToken");
-    const backupTarget = inv.backups ? inv.storages[inv.backups.target] : undefined;
-    // A PBS storage that exists already (managed: false) is only used; the dataset backups still log in to PBS.
-    if (backupTarget?.kind === "pbs") {
-        const datasets = Object.values(inv.datasets).some((d) => "tier" in d.backup);
-        if (backupTarget.managed || datasets)
-            need(
-                CREDENTIAL_ENV.pbsPassword,
-                [...(backupTarget.managed ? ["the PBS storage"] : []), ...(datasets ? ["the dataset backups"] : [])].join(" and "),
-                "pbsPassword",
-            );
-    }
+    const pbsUses = pbsPasswordUses(inv);
+    if (pbsUses.length > 0) need(CREDENTIAL_ENV.pbsPassword, pbsUses.join(" and "), "pbsPassword");
     const cifs = Object.entries(inv.storages).filter(([, st]) => st.kind === "cifs" && st.managed);
     if (cifs.length > 0)
         need(
