@@ -15,6 +15,7 @@
  * The result holds the host's private key: upload it as a secret.
  */
 import { stringify } from "yaml";
+import { FieldError, refuse } from "../errors";
 import { HOSTNAME_PATTERN } from "../patterns";
 
 /** The Debian release of the PBS VM, and the PBS major built for it. */
@@ -69,10 +70,6 @@ const PUBLIC_KEY = /^(?:ssh-(?:ed25519|rsa)|ecdsa-sha2-nistp(?:256|384|521)) [A-
 const ED25519_PUBLIC = /^ssh-ed25519 ([A-Za-z0-9+/]+={0,3})(?: [\x20-\x7e]*)?$/;
 const PRIVATE_KEY = /^-----BEGIN OPENSSH PRIVATE KEY-----\n((?:[A-Za-z0-9+/=]{1,76}\n)+)-----END OPENSSH PRIVATE KEY-----\n?$/;
 
-function refuse(field: string, must: string, value?: unknown): never {
-    throw new Error(`[${field}] ${must}${value === undefined ? "" : `, got ${JSON.stringify(value)}`}`);
-}
-
 /** Reads one SSH wire-format string (uint32 length, bytes) at `offset`. */
 function sshString(buf: Buffer, offset: number): { value: Buffer; next: number } {
     if (offset + 4 > buf.length) throw new Error("truncated");
@@ -108,7 +105,7 @@ export function publicBlobOfPrivateKey(privateKey: string): Buffer {
         if (count !== 1) refuse("hostKey.privateKey", `must hold exactly one key, holds ${count}`);
         return sshString(buf, kdfOptions.next + 4).value;
     } catch (e) {
-        if (e instanceof Error && e.message.startsWith("[hostKey")) throw e;
+        if (e instanceof FieldError) throw e;
         return refuse("hostKey.privateKey", "is a truncated OpenSSH private key");
     }
 }
