@@ -82,11 +82,15 @@ export async function plan(stack: string, dir = process.cwd(), onRecording?: (re
         const read = readInventory(stackFilePath(stack, dir));
         config = read.stackFile.config;
         inv = read.inventory;
-        policyFile = requirePolicyConfig(stack, dir);
     } catch (err) {
         if (err instanceof InventoryError) return failed("invalid-inventory", err.message, err.problems);
-        if (err instanceof StackFileError)
-            return failed(err.message.startsWith(POLICY_CONFIG_DIR) ? "policy-config" : "stack-file", err.message);
+        if (err instanceof StackFileError) return failed("stack-file", err.message);
+        throw err;
+    }
+    try {
+        policyFile = requirePolicyConfig(stack, dir);
+    } catch (err) {
+        if (err instanceof StackFileError) return failed("policy-config", err.message);
         throw err;
     }
     const policyConfig = `${POLICY_CONFIG_DIR}/${path.basename(policyFile)}`;
