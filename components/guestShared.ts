@@ -97,7 +97,7 @@ export function cpuUnitsOf(spec: GuestSpec): number {
 }
 
 /** Inventory firewall rules as `firewall.RulesLegacy` rule blocks (a protocol number as its string). */
-export function firewallRules(rules: readonly FirewallRuleSpec[]): proxmoxve.types.input.firewall.RulesLegacyRule[] {
+function firewallRules(rules: readonly FirewallRuleSpec[]): proxmoxve.types.input.firewall.RulesLegacyRule[] {
     return rules.map((r) => ({
         type: r.direction,
         action: r.action,
@@ -171,7 +171,7 @@ export function nicVlanId(network: Network, nativeVlan: number | undefined): num
     return network.vlan === undefined || network.vlan === nativeVlan ? undefined : network.vlan;
 }
 
-export function guestOutputs(name: string, spec: GuestSpec, args: GuestArgsBase, usesRootProvider: boolean): GuestOutputs {
+function guestOutputs(name: string, spec: GuestSpec, args: GuestArgsBase, usesRootProvider: boolean): GuestOutputs {
     return {
         vmid: spec.vmid,
         nodeName: spec.node,
@@ -194,7 +194,7 @@ export function guestOutputs(name: string, spec: GuestSpec, args: GuestArgsBase,
 }
 
 /** Import id of a guest's firewall options and rules (bpg `optionsImport`, `RulesImport`; P2). */
-export function guestFirewallImportId(kind: "ct" | "vm", node: string, vmid: number): string {
+function guestFirewallImportId(kind: "ct" | "vm", node: string, vmid: number): string {
     return `${kind === "ct" ? "container" : "vm"}/${node}/${vmid}`;
 }
 

@@ -29,8 +29,6 @@ import {
 } from "../lib/offsiteSettings";
 import { R2_ENDPOINT_PATTERN, R2_REGION, S3ServiceFeatures, S3_SERVICE_FEATURES, Support, writerUserName } from "../lib/s3Services";
 
-export type OffsiteService = OffsiteSpec["service"];
-
 /** The bucket's arguments: the inventory's section and its access (components/providers.ts `offsiteAccess`). */
 export interface OffsiteBucketArgs extends OffsiteAccess {
     /** The inventory's `offsite` section. */
@@ -53,16 +51,16 @@ export { encryptionRule, pbsS3Target, r2Account, r2LifecycleRules, retentionNote
  * is set to `us-east-1`, as in Cloudflare's own Terraform example: for that region the AWS
  * provider sends CreateBucket without a LocationConstraint, which R2 would read as a location hint.
  */
-export const R2_PROVIDER_REGION = "us-east-1";
+const R2_PROVIDER_REGION = "us-east-1";
 
 /** Wasabi's IAM and STS endpoints (one for all regions). */
-export const WASABI_IAM_ENDPOINT = "https://iam.wasabisys.com";
-export const WASABI_STS_ENDPOINT = "https://sts.wasabisys.com";
+const WASABI_IAM_ENDPOINT = "https://iam.wasabisys.com";
+const WASABI_STS_ENDPOINT = "https://sts.wasabisys.com";
 
 /** Actions on the bucket itself a PBS S3 datastore needs. */
-export const BUCKET_ACTIONS = ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"] as const;
+const BUCKET_ACTIONS = ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"] as const;
 /** Actions on the objects of the bucket a PBS S3 datastore needs (its garbage collection deletes chunks). */
-export const OBJECT_ACTIONS = [
+const OBJECT_ACTIONS = [
     "s3:AbortMultipartUpload",
     "s3:DeleteObject",
     "s3:GetObject",
@@ -271,7 +269,7 @@ export class OffsiteBucket extends pulumi.ComponentResource {
 }
 
 /** The explicit provider: AWS by region; any other service by its endpoint, path-style and without AWS-only checks. */
-export function providerArgs(o: OffsiteSpec, keys: Pick<OffsiteBucketArgs, "accessKeyId" | "secretAccessKey"> = {}): aws.ProviderArgs {
+function providerArgs(o: OffsiteSpec, keys: Pick<OffsiteBucketArgs, "accessKeyId" | "secretAccessKey"> = {}): aws.ProviderArgs {
     if (o.service === "aws") return { region: o.region };
     const endpoint = s3Endpoint(o);
     const s3Compatible: aws.ProviderArgs = {

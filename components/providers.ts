@@ -75,10 +75,7 @@ export interface ProvidersOptions {
 }
 
 /** The `ssh` block both Proxmox providers share: every node by name with its address and port, as root. */
-export function providerSsh(
-    inv: Pick<Inventory, "nodes">,
-    privateKey: pulumi.Output<string> | undefined,
-): proxmoxve.types.input.ProviderSsh {
+function providerSsh(inv: Pick<Inventory, "nodes">, privateKey: pulumi.Output<string> | undefined): proxmoxve.types.input.ProviderSsh {
     return {
         // Snippet uploads and idmap edits run as root on the node.
         username: "root",

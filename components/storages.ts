@@ -6,7 +6,7 @@
  */
 import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
-import { StorageSpec } from "../config/schema";
+import { StorageSpec, isDeclaredOnly } from "../config/schema";
 
 export interface StoragesArgs {
     /** The inventory's storages. */
@@ -28,7 +28,7 @@ export class Storages extends pulumi.ComponentResource {
         super("homelab:proxmox:Storages", name, {}, opts);
         this.byId = {};
         for (const [id, storage] of Object.entries(args.storages)) {
-            if (!storage.managed || storage.kind === "pbs" || storage.kind === "rbd" || storage.kind === "cephfs") continue;
+            if (!storage.managed || storage.kind === "pbs" || isDeclaredOnly(storage)) continue;
             const common = {
                 resourceId: id,
                 nodes: [...(storage.nodes ?? args.nodeNames)].sort(),

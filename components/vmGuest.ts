@@ -72,8 +72,8 @@ export function agentEnabled(spec: VmGuestSpec, imageHasAgent: boolean): boolean
 }
 
 /** CD and cloud-init drive slots: q35 only has ide0 and ide2. */
-export const CDROM_INTERFACE = "ide2";
-export const CLOUD_INIT_INTERFACE = "ide0";
+const CDROM_INTERFACE = "ide2";
+const CLOUD_INIT_INTERFACE = "ide0";
 
 /** The boot order: the system disk first, then the CD drive (an installer boots only while the disk is empty), then the network. */
 export function bootOrderOf(hasCdrom: boolean): string[] {

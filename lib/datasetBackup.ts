@@ -40,7 +40,7 @@ export interface DatasetBackupPaths {
     readonly lockDir: string;
 }
 
-export const DEFAULT_BACKUP_PATHS: DatasetBackupPaths = {
+const DEFAULT_BACKUP_PATHS: DatasetBackupPaths = {
     scriptDir: "/usr/local/sbin",
     unitDir: "/etc/systemd/system",
     credentialDir: "/etc/homelab/pbs",
@@ -48,10 +48,10 @@ export const DEFAULT_BACKUP_PATHS: DatasetBackupPaths = {
 };
 
 /** Prefix of the ZFS snapshots, units and scripts of dataset backups. */
-export const BACKUP_PREFIX = "homelab-backup-";
+const BACKUP_PREFIX = "homelab-backup-";
 
 /** Exit status of a run refused because another one holds the lock (EX_TEMPFAIL). */
-export const LOCKED_EXIT = 75;
+const LOCKED_EXIT = 75;
 
 export interface DatasetBackupSpec {
     /** The ZFS dataset (`tank/photos`). */

@@ -90,8 +90,3 @@ export function replaceNoteOf(
     );
     return notes.length > 0 ? notes.join("; ") : undefined;
 }
-
-/** The provider package of a `pulumi:providers:<pkg>` type or a resource token (`proxmoxve:index/...`). */
-export function packageOf(type: string): string {
-    return type.startsWith("pulumi:providers:") ? type.slice("pulumi:providers:".length) : type.split(":")[0];
-}

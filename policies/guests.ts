@@ -182,7 +182,7 @@ function nonBlank(value: unknown): string | undefined {
 }
 
 /** The guest component a resource belongs to, if any. */
-export function guestComponentAbove(resource: PolicyResource): PolicyResource | undefined {
+function guestComponentAbove(resource: PolicyResource): PolicyResource | undefined {
     for (let p = resource.parent; p !== undefined; p = p.parent) {
         if (GUEST_COMPONENT_TYPES.has(p.type)) return p;
     }

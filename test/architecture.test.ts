@@ -131,4 +131,45 @@ describe("the layers", () => {
             expect(sources.filter((f) => /new aws\.Provider\(/.test(text(f)))).toEqual(["components/offsiteBucket.ts"]);
         });
     });
+
+    it("README.md and program.ts's comment state the order deployHomelab composes the homelab in", () => {
+        /** Each step: how program.ts starts it, and its name in both texts. */
+        const steps: [call: string, name: string][] = [
+            ["deployAccess(", "access"],
+            ["new Cluster(", "cluster"],
+            ["deployNodes(", "nodes"],
+            ["deployDatasets(", "ZFS datasets"],
+            ["new Storages(", "storages"],
+            ["new Images(", "image downloads"],
+            ["deployGuests(", "guests"],
+            ["new HaGroup(", "HA groups"],
+            ["deployDns(", "public DNS"],
+            ["deployOffsite(", "the offsite bucket"],
+            ["deployBackups(", "backups"],
+        ];
+        const flat = (text: string) => text.replace(/\n\s*\*?\s*/g, " ");
+        const program = fs.readFileSync(path.join(ROOT, "program.ts"), "utf8");
+        const body = program.slice(program.indexOf("export function deployHomelab"));
+        const comment = flat(program.slice(0, program.indexOf("*/")));
+        const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+        const from = readme.indexOf("`program.ts` composes:");
+        const chain = flat(readme.slice(from, readme.indexOf("\n\n", from)));
+        const names = steps.map(([, name]) => name);
+        /** The names in the order they first stand in `text` as words of their own (a missing one is left out). */
+        const orderIn = (text: string) =>
+            names
+                .map((n) => ({ n, at: text.search(new RegExp(`(?<![\\w-])${n}(?![\\w-])`)) }))
+                .filter(({ at }) => at >= 0)
+                .sort((x, y) => x.at - y.at)
+                .map(({ n }) => n);
+        const calls = steps.map(([call, name]) => ({ name, at: body.indexOf(call) }));
+        expect(
+            calls
+                .filter(({ at }) => at >= 0)
+                .sort((x, y) => x.at - y.at)
+                .map(({ name }) => name),
+        ).toEqual(names);
+        expect(orderIn(comment)).toEqual(names);
+        expect(orderIn(chain)).toEqual(names);
+    });
 });

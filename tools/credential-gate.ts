@@ -35,7 +35,7 @@ import { guestsNeedingRoot } from "../lib/privilege";
 import { ToolSpec, commandLine } from "./args";
 
 /** What CI is about to run, and how the notice words a skip. */
-export const PURPOSES = {
+const PURPOSES = {
     preview: {
         skipped: "pulumi preview skipped",
         where: "the repository",
@@ -47,12 +47,12 @@ export const PURPOSES = {
 export type Purpose = keyof typeof PURPOSES;
 
 /** The environment variable naming an ESC environment CI attaches to the stack for the run. */
-export const ESC_ENV_VAR = "PULUMI_ESC_ENVIRONMENT";
+const ESC_ENV_VAR = "PULUMI_ESC_ENVIRONMENT";
 
 /** The credential variables the gate may require (the SSH key is optional: an agent serves too). */
 const GATED = [...new Set(Object.values(CREDENTIAL_ENV))].filter((v) => v !== CREDENTIAL_ENV.proxmoxSshPrivateKey);
 
-export const CREDENTIAL_GATE: ToolSpec = {
+const CREDENTIAL_GATE: ToolSpec = {
     command: "npm run -s credential-gate",
     summary:
         "Checks that every credential the program will read for a stack is available (its environment variable,\n" +
@@ -98,7 +98,7 @@ export function stackEnvironments(stackFile: StackFile): string[] {
 }
 
 /** Decides for a read stack: which credentials are missing, and which ESC is expected to give. */
-export function decide(stack: string, stackFile: StackFile, inv: Inventory, env: NodeJS.ProcessEnv): GateResult {
+function decide(stack: string, stackFile: StackFile, inv: Inventory, env: NodeJS.ProcessEnv): GateResult {
     const isSet = (name: string): boolean => (env[name] ?? "") !== "";
     const fromEscVar = (env[ESC_ENV_VAR] ?? "")
         .split(",")

@@ -25,7 +25,7 @@ import {
 import { ToolSpec, commandLine } from "./args";
 import { formatJson } from "./json";
 
-export const POLICY_CONFIG: ToolSpec = {
+const POLICY_CONFIG: ToolSpec = {
     command: "npm run -s policy-config",
     summary:
         "Writes policies/stacks/NAME.json, the stack's policy configuration (--policy-pack-config): when it is\n" +

@@ -10,7 +10,7 @@ import { StackFileError, readInventory, requirePolicyConfig, stackFilePath } fro
 import { ArgsError, ToolSpec, helpText, parseArgs } from "./args";
 import { runMain } from "./output";
 
-export const VALIDATE: ToolSpec = {
+const VALIDATE: ToolSpec = {
     command: "npm run -s validate",
     summary:
         "Validates the inventory of a stack file (Pulumi.NAME.yaml) offline: the schema and the cross-checks,\n" +

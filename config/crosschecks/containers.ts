@@ -6,7 +6,7 @@ import { CheckContext, own, systemPathReason, underPath } from "./context";
 import { checkDiskStorage, checkFileStorage } from "./guestStorage";
 
 /** Device classes a container may be given (anything else is a block device, memory, or worse). */
-export const ALLOWED_DEVICE_PREFIXES = [
+const ALLOWED_DEVICE_PREFIXES = [
     "/dev/dri/",
     "/dev/net/tun",
     "/dev/bus/usb/",

@@ -138,7 +138,7 @@ export function underPath(path: string, root: string): boolean {
 }
 
 /** Host paths that belong to the system: never a storage for guests, a dataset mountpoint or a managed root. */
-export const SYSTEM_PATHS = [
+const SYSTEM_PATHS = [
     "/bin",
     "/boot",
     "/dev",

@@ -1,7 +1,7 @@
 /** The storages a guest's disks and files (images, ISOs) stand on: known, on its node, holding the content. */
 import { GuestSpec } from "../schema";
 import { CheckContext } from "./context";
-import { GUEST_DISK_CONTENT, guestDiskStorageProblem } from "./storage";
+import { GUEST_DISK_CONTENT, SHARED_KINDS, guestDiskStorageProblem } from "./storage";
 
 /** A disk's storage: known, on the guest's node, holding the content, not the root disk. */
 export function checkDiskStorage(
@@ -60,5 +60,5 @@ export function sharedOnBoth(ctx: CheckContext, id: string, a: string, b: string
     const storage = ctx.storage(id);
     if (!storage) return true; // reported elsewhere
     const nodes = ctx.storageNodes(storage);
-    return ["nfs", "cifs", "rbd", "cephfs"].includes(storage.kind) && nodes.includes(a) && nodes.includes(b);
+    return SHARED_KINDS.includes(storage.kind) && nodes.includes(a) && nodes.includes(b);
 }

@@ -17,10 +17,10 @@ import { assertCalendarEvent, assertInteger, assertNamespace, assertSafeId } fro
 export const DEFAULT_VERIFY = { id: "homelab-verify", schedule: "sun 03:00", outdatedAfterDays: 30 } as const;
 
 /** Ids of the prune jobs this program manages start with this; others are left alone. */
-export const PRUNE_JOB_PREFIX = "homelab-prune-";
+const PRUNE_JOB_PREFIX = "homelab-prune-";
 
 /** When the prune jobs run by default: in the evening, before the night's backups (GC frees the space at 02:00). */
-export const DEFAULT_PRUNE_SCHEDULE = "21:00";
+const DEFAULT_PRUNE_SCHEDULE = "21:00";
 
 /**
  * The namespace of a backup tier in the datastore: guests (PVE's storage of the tier) and datasets

@@ -19,17 +19,17 @@ import { FieldError, refuse } from "../errors";
 import { HOSTNAME_PATTERN } from "../patterns";
 
 /** The Debian release of the PBS VM, and the PBS major built for it. */
-export const PBS_DEBIAN_SUITE = "trixie";
-export const PBS_MAJOR_VERSION = 4;
+const PBS_DEBIAN_SUITE = "trixie";
+const PBS_MAJOR_VERSION = 4;
 
 /** The Proxmox release keyring for trixie, as the PBS documentation names and pins it. */
 export const PROXMOX_KEYRING_URL = "https://enterprise.proxmox.com/debian/proxmox-archive-keyring-trixie.gpg";
 export const PROXMOX_KEYRING_SHA256 = "136673be77aba35dcce385b28737689ad64fd785a797e57897589aed08db6e45";
-export const PROXMOX_KEYRING_PATH = "/usr/share/keyrings/proxmox-archive-keyring.gpg";
+const PROXMOX_KEYRING_PATH = "/usr/share/keyrings/proxmox-archive-keyring.gpg";
 
 /** The PBS repository as a deb822 stanza (`/etc/apt/sources.list.d/proxmox.sources`). */
-export const PBS_SOURCES_PATH = "/etc/apt/sources.list.d/proxmox.sources";
-export const PBS_SOURCES = [
+const PBS_SOURCES_PATH = "/etc/apt/sources.list.d/proxmox.sources";
+const PBS_SOURCES = [
     "Types: deb",
     "URIs: http://download.proxmox.com/debian/pbs",
     `Suites: ${PBS_DEBIAN_SUITE}`,
@@ -43,7 +43,7 @@ export const PBS_SOURCES = [
  * for the datastore, `jq` for the setup scripts (lib/pbs/setup.ts read PBS's JSON with it) and
  * `wget` for the keyring.
  */
-export const BASE_PACKAGES = ["qemu-guest-agent", "nfs-common", "jq", "wget"] as const;
+const BASE_PACKAGES = ["qemu-guest-agent", "nfs-common", "jq", "wget"] as const;
 
 /** Where the install script lands on the VM (run once by cloud-init). */
 export const INSTALL_SCRIPT_PATH = "/usr/local/sbin/homelab-install-pbs";
@@ -111,7 +111,7 @@ export function publicBlobOfPrivateKey(privateKey: string): Buffer {
 }
 
 /** Validates the arguments; throws naming the field, the value (never a private key) and the fix. */
-export function validateUserDataArgs(args: PbsUserDataArgs): Required<Omit<PbsUserDataArgs, "timezone">> & { timezone?: string } {
+function validateUserDataArgs(args: PbsUserDataArgs): Required<Omit<PbsUserDataArgs, "timezone">> & { timezone?: string } {
     if (typeof args.hostname !== "string" || !LABEL.test(args.hostname))
         refuse("hostname", "must be a lowercase DNS label such as pbs", args.hostname);
     const fqdn = args.fqdn ?? args.hostname;

@@ -21,7 +21,7 @@ const numbered = (prefix: string): DeviceClass => ({
  * serial adapters (Zigbee, Z-Wave), Coral TPUs, and the `/dev/homelab/*` links the program makes
  * for USB mappings. Nothing that reaches the host's disks or memory.
  */
-export const ALLOWED_DEVICES: readonly DeviceClass[] = [
+const ALLOWED_DEVICES: readonly DeviceClass[] = [
     below("/dev/dri"),
     { label: "/dev/net/tun", matches: (p) => p === "/dev/net/tun" },
     below("/dev/bus/usb"),
@@ -58,7 +58,7 @@ const DANGEROUS: readonly [prefixes: readonly string[], why: string][] = [
 ];
 
 /** Why a device path is refused, or undefined when it is in an allowed class. */
-export function refusedDevice(path: string): string | undefined {
+function refusedDevice(path: string): string | undefined {
     if (!path.startsWith("/") || path.split("/").some((seg) => seg === "..")) return "a path that is not absolute or climbs with `..`";
     const p = normalizeHostPath(path);
     if (ALLOWED_DEVICES.some((c) => c.matches(p))) return undefined;

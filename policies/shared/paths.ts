@@ -17,7 +17,7 @@ export function normalizeHostPath(path: string): string {
  * below them. `/var/lib/vz` is the installer's `local` storage, `/var/lib/pve-cluster` the cluster
  * configuration's database.
  */
-export const SYSTEM_PATHS: readonly string[] = [
+const SYSTEM_PATHS: readonly string[] = [
     "/",
     "/etc",
     "/root",

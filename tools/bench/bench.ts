@@ -26,9 +26,9 @@ import * as path from "path";
 import { ToolSpec, commandLine } from "../args";
 import { flush, runTool } from "../output";
 
-export const SIZES = [10, 100, 1000] as const;
+const SIZES = [10, 100, 1000] as const;
 /** Cost per guest at 1000 may exceed the one at 100 by at most this factor and still count as flat. */
-export const FLATNESS_TOLERANCE = 1.5;
+const FLATNESS_TOLERANCE = 1.5;
 /** The plan at 1000 guests must stay within this multiple of the floor. */
 export const FLOOR_RATIO_TARGET = 3;
 /** The change report of the reference stack must stay within this multiple of its plan's time. */
@@ -184,7 +184,7 @@ function best(kind: ChildKind, n: number, listFile: string, runs: number): Child
     return result!;
 }
 
-export const BENCH: ToolSpec = {
+const BENCH: ToolSpec = {
     command: "npm run -s bench",
     summary:
         "Times the offline plan on generated inventories of 10, 100 and 1000 guests (not a stack file: it takes no\n" +

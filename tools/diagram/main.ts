@@ -20,7 +20,7 @@ import { readSourceHash, sourceHash } from "./png";
 import { Topology, diagramCommand, diagramFile, firstDifference, pngFile, tooLong, withReadmeDiagram } from "./render";
 import { stackTopology } from "./stack";
 
-export const DIAGRAM: ToolSpec = {
+const DIAGRAM: ToolSpec = {
     command: "npm run -s diagram",
     summary:
         "Draws the topology of a stack's inventory (Pulumi.NAME.yaml) as Mermaid flowcharts in docs/topology.md\n" +
@@ -37,7 +37,7 @@ export const DIAGRAM: ToolSpec = {
 };
 
 /** Whether the PNG at `file` was rendered from this overview: "missing", "stale" or "current". */
-export function pngState(file: string, topology: Topology): "missing" | "stale" | "current" {
+function pngState(file: string, topology: Topology): "missing" | "stale" | "current" {
     if (!fs.existsSync(file)) return "missing";
     return readSourceHash(fs.readFileSync(file)) === sourceHash(topology.overview) ? "current" : "stale";
 }

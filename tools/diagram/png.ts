@@ -102,13 +102,13 @@ export function findBrowser(env: NodeJS.ProcessEnv = process.env): string | unde
  * (less an 8-pixel margin each side), as GitHub fits it into a README; one device pixel each shows
  * what a reader at that width sees, and keeps the committed file small.
  */
-export const SCALE = 1;
+const SCALE = 1;
 
 /**
  * Renders Mermaid charts to PNG files with the Mermaid CLI in `browser`. Charts are rendered one
  * by one into a temporary directory. Throws with the CLI's message when a rendering fails.
  */
-export function renderPngs(root: string, browser: string, charts: readonly { chart: string; file: string }[]): void {
+function renderPngs(root: string, browser: string, charts: readonly { chart: string; file: string }[]): void {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-diagram-"));
     try {
         const config = path.join(dir, "puppeteer.json");
@@ -136,7 +136,7 @@ export function renderPngs(root: string, browser: string, charts: readonly { cha
     }
 }
 
-export const DIAGRAM_PNG: ToolSpec = {
+const DIAGRAM_PNG: ToolSpec = {
     command: "npm run -s diagram:png",
     summary:
         "Renders a stack's overview in Chromium (the Mermaid CLI) to docs/topology.png (docs/topology.NAME.png for a stack\n" +

@@ -100,7 +100,7 @@ const POLICIES = ["DROP", "REJECT", "ACCEPT"] as const;
 type Policy = (typeof POLICIES)[number];
 
 /** A firewall rule in the inventory's terms, or why it cannot be stated. */
-export function ruleSpec(rule: FirewallRule): FirewallRuleSpec | string {
+function ruleSpec(rule: FirewallRule): FirewallRuleSpec | string {
     if (rule.type === "group") return `security group "${rule.action}"`;
     if (rule.type !== "in" && rule.type !== "out") return `a rule of type "${rule.type}"`;
     if (!POLICIES.includes(rule.action as Policy)) return `action "${rule.action}"`;

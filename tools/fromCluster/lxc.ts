@@ -12,7 +12,7 @@ import { GuestContext, guestNotes } from "./guestContext";
 import { GuestRead } from "./types";
 
 /** Config keys of a container the reader understands (anything else gets a note). */
-export const LXC_KEYS = new Set([
+const LXC_KEYS = new Set([
     "arch",
     "cmode",
     "console",

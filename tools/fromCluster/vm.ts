@@ -21,7 +21,7 @@ import { GuestContext, guestNotes } from "./guestContext";
 import { GuestRead } from "./types";
 
 /** Config keys of a VM the reader understands (anything else gets a note). */
-export const VM_KEYS = new Set([
+const VM_KEYS = new Set([
     "acpi",
     "agent",
     "balloon",

@@ -26,7 +26,7 @@ import { Tool, finishTool, internalErrorDocument, runTool, writeAll } from "../o
 import { renderReport } from "./render";
 import { PlanReport, plan } from "./report";
 
-export const PLAN: ToolSpec = {
+const PLAN: ToolSpec = {
     command: "npm run -s plan",
     summary:
         "The offline plan: runs the program under Pulumi's mock runtime with Pulumi.NAME.yaml and the policy pack\n" +

@@ -94,7 +94,7 @@ export function renderReport(report: PlanReport): string {
 }
 
 /** The 3-2-1 section: a verdict, then one line per guest and dataset. */
-export function renderCopies(copies: readonly DataCopies[]): string[] {
+function renderCopies(copies: readonly DataCopies[]): string[] {
     const backedUp = copies.filter((c) => c.tier !== undefined);
     const meeting = backedUp.filter((c) => c.meets321).length;
     const excluded = copies.length - backedUp.length;

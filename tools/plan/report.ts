@@ -165,7 +165,7 @@ export async function planInventory(
 }
 
 /** The copies the BackupPlan component registered, as the report's `copies`. */
-export function copiesSection(resources: readonly RecordedResource[]): { copies?: DataCopies[] } {
+function copiesSection(resources: readonly RecordedResource[]): { copies?: DataCopies[] } {
     const plan = resources.find((r) => r.type === BACKUP_PLAN_TYPE);
     const copies = plan?.outputs.copies;
     return Array.isArray(copies) ? { copies: copies as DataCopies[] } : {};

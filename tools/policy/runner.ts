@@ -134,7 +134,7 @@ export function readPolicyPackConfig(file: string, policies: Policies = POLICIES
 }
 
 /** Where a stack's policy config lives: `policies/stacks/<stack>.json` (pass it to `--policy-pack-config`). */
-export function stackPolicyConfigPath(stack: string): string {
+function stackPolicyConfigPath(stack: string): string {
     return path.join(__dirname, "../../policies/stacks", `${stack}.json`);
 }
 
