@@ -1,27 +1,17 @@
 /** Cross-checks of containers: root disk, image or clone, devices, bind mounts, the id map. */
+import { DEVICE_CLASSES } from "../../lib/devices";
 import { hasDotComponent } from "../../lib/patterns";
 import { LxcGuestSpec } from "../schema";
 import { didYouMean } from "../suggest";
 import { CheckContext, own, systemPathReason, underPath } from "./context";
 import { checkDiskStorage, checkFileStorage } from "./guestStorage";
 
-/** Device classes a container may be given (anything else is a block device, memory, or worse). */
-const ALLOWED_DEVICE_PREFIXES = [
-    "/dev/dri/",
-    "/dev/net/tun",
-    "/dev/bus/usb/",
-    "/dev/ttyUSB",
-    "/dev/ttyACM",
-    "/dev/serial/by-id/",
-    "/dev/apex_",
-] as const;
+/** The device classes an inventory may name: the pack's table without the links the program makes itself. */
+const INVENTORY_DEVICE_CLASSES = DEVICE_CLASSES.filter((c) => c.programOnly !== true);
 
-/** True when a device path is one of the allowed classes. */
+/** True when a device path is one of the classes an inventory may name (and has no `.` or `..` component). */
 export function deviceAllowed(path: string): boolean {
-    if (hasDotComponent(path)) return false;
-    return ALLOWED_DEVICE_PREFIXES.some((p) =>
-        p.endsWith("/") || p.endsWith("_") ? path.startsWith(p) : path === p || path.startsWith(p),
-    );
+    return !hasDotComponent(path) && INVENTORY_DEVICE_CLASSES.some((c) => c.matches(path));
 }
 
 export function checkContainer(ctx: CheckContext, name: string, g: LxcGuestSpec, nodeKnown: boolean): void {
@@ -52,7 +42,7 @@ export function checkContainer(ctx: CheckContext, name: string, g: LxcGuestSpec,
             if (!deviceAllowed(d.path))
                 ctx.add(
                     [...base, "devices", i, "path"],
-                    `${d.path} is not a device a container may be given (allowed: /dev/dri/*, /dev/net/tun, /dev/bus/usb/*, /dev/ttyUSB*, /dev/ttyACM*, /dev/serial/by-id/*, /dev/apex_*; never a disk, memory or ZFS control device); pass a USB device by mapping (usb: <mapping>) or a VM the disk`,
+                    `${d.path} is not a device a container may be given (allowed: ${INVENTORY_DEVICE_CLASSES.map((c) => c.label).join(", ")}; never a disk, memory or ZFS control device); pass a USB device by mapping (usb: <mapping>) or a VM the disk`,
                 );
         } else {
             const mapping = own(ctx.inv.mappings.usb, d.usb);

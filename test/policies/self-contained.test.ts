@@ -2,8 +2,8 @@
  * The pack ships on its own: `pulumi policy publish policies` uploads the policies/ folder and
  * nothing else, so no file in it may import a path outside it (test/architecture.test.ts checks
  * that with the other layers), and its files may only use Node's modules and the packages
- * policies/package.json declares. The
- * program's lib/ipv4.ts and lib/scheme.ts re-export the pack's copy (one copy of the code).
+ * policies/package.json declares. The program's lib/ipv4.ts, lib/scheme.ts, lib/paths.ts and
+ * lib/devices.ts re-export the pack's copy (one copy of the code).
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
@@ -96,8 +96,8 @@ describe("the policy pack is self-contained", () => {
         expect(execFileSync(process.execPath, [tsc, "--noEmit", "-p", POLICIES_DIR], { cwd: ROOT, encoding: "utf8" })).toBe("");
     });
 
-    it("is the one copy of the IPv4 helpers and the VMID scheme: lib/ re-exports it", () => {
-        for (const name of ["ipv4", "scheme"]) {
+    it("is the one copy of the IPv4 helpers, the VMID scheme, the system paths and the device classes: lib/ re-exports it", () => {
+        for (const name of ["ipv4", "scheme", "paths", "devices"]) {
             const code = fs
                 .readFileSync(path.join(ROOT, "lib", `${name}.ts`), "utf8")
                 .replace(/\/\*[\s\S]*?\*\//g, "")
