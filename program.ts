@@ -1,17 +1,19 @@
 /**
  * The composition of the homelab from a validated inventory:
  *
- *   root@pam → the API token's user, role and ACLs → the token's provider → cluster (datacenter
- *   firewall, hardware mappings) → nodes (bridge, node firewall, host preparation) → ZFS datasets
- *   (over each node's pinned SSH) → storages (after the datasets behind them) → image downloads →
- *   guests (after their storages, downloads and datasets; the PBS guest with the user data that
- *   installs PBS) → public DNS → the offsite bucket → backups (PBS set up over SSH, its storages
- *   once it answers, vzdump jobs, dataset backups; components/backups.ts).
+ *   access (root@pam → the API token's user, role and ACLs → the token's provider) → cluster
+ *   (datacenter firewall, hardware mappings) → nodes (bridge, node firewall, host preparation) →
+ *   ZFS datasets (over each node's pinned SSH) → storages (after the datasets behind them) → image
+ *   downloads → guests (after their storages, downloads and datasets; the PBS guest with the user
+ *   data that installs PBS) → HA groups → public DNS → the offsite bucket → backups (PBS set up
+ *   over SSH, its storages once it answers, vzdump jobs, dataset backups; components/backups.ts).
  *
- * No config is read here: the inventory comes in typed, the credentials through config/loader.ts.
- * Tests and the offline plan call this directly.
+ * No config is read here: the inventory comes in typed, the credentials through config/loader.ts,
+ * read once; this is where each secret is handed to what needs it (providers.ts builds the
+ * providers from them). Tests and the offline plan call this directly.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { pbsPasswordUses } from "./config/credentials";
 import { Credentials } from "./config/loader";
 import { Inventory } from "./config/schema";
 import { bindMountsByGuest } from "./lib/privilege";
@@ -24,7 +26,7 @@ import { HaGroup } from "./components/haGroup";
 import { Images } from "./components/images";
 import { deployOffsite } from "./components/offsiteBucket";
 import { deployGuests, deployNodes } from "./components/proxmox";
-import { tokenCommand } from "./components/providers";
+import { offsiteAccess, tokenCommand } from "./components/providers";
 import { Storages } from "./components/storages";
 import { deployDatasets } from "./components/zfsDataset";
 
@@ -120,9 +122,9 @@ export function deployHomelab(inv: Inventory, credentials: Credentials): Homelab
 
     const dns = deployDns(inv, providers.cloudflare);
 
-    const offsite = deployOffsite(inv, credentials);
+    const offsite = deployOffsite(inv, offsiteAccess(inv, credentials));
     const backups = deployBackups(inv, {
-        credentials,
+        ...(pbsPasswordUses(inv).length > 0 ? { pbsPassword: credentials.require("pbsPassword") } : {}),
         providers,
         nodes,
         datasets,

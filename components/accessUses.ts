@@ -21,7 +21,7 @@ import { networkOfAddress } from "./proxmoxNode";
 import { agentEnabled, bootMediaOf } from "./vmGuest";
 
 /** The resource types of the uses (the installed SDK's type tokens). */
-export const TYPES = {
+const TYPES = {
     clusterFirewall: "proxmoxve:cluster/firewallLegacy:FirewallLegacy",
     rules: "proxmoxve:firewall/rulesLegacy:RulesLegacy",
     ipset: "proxmoxve:firewall/ipsetLegacy:IpsetLegacy",
@@ -44,7 +44,7 @@ export const TYPES = {
 } as const;
 
 /** The storage definition type of each kind the Storages component creates. */
-export const STORAGE_TYPES: Readonly<Partial<Record<StorageKind, string>>> = {
+const STORAGE_TYPES: Readonly<Partial<Record<StorageKind, string>>> = {
     zfspool: "proxmoxve:storage/zfspool:Zfspool",
     lvm: "proxmoxve:storage/lvm:Lvm",
     lvmthin: "proxmoxve:storage/lvmthin:Lvmthin",

@@ -52,7 +52,7 @@ export interface BackupJobSummary {
 }
 
 /** Settings every vzdump job shares (reference-homelab: snapshot mode, zstd). */
-export const JOB_DEFAULTS = {
+const JOB_DEFAULTS = {
     mode: "snapshot",
     compress: "zstd",
     enabled: true,
@@ -148,7 +148,7 @@ export function resolveBackupPlan(args: Pick<BackupPlanArgs, "backups" | "guests
 }
 
 /** Whether each tier writes to its own namespace (a PBS the program sets up, which creates them and prunes each). */
-export function namespacesPerTier(target: StorageSpec): boolean {
+function namespacesPerTier(target: StorageSpec): boolean {
     return target.kind === "pbs" && target.guest !== undefined;
 }
 
@@ -167,7 +167,7 @@ export function tierStorageIds(backups: Pick<BackupsSpec, "target" | "tiers">, t
  * The `backup.Job` inputs of a planned job. `prune`: PVE prunes the storage after the job by the
  * tier's retention (not on a PBS whose prune jobs keep it). @default { prune: true }
  */
-export function jobArgs(
+function jobArgs(
     job: PlannedJob,
     backups: BackupsSpec,
     storageId: pulumi.Input<string>,

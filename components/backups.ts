@@ -14,7 +14,6 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { Credentials } from "../config/loader";
 import { DatasetEntry, Inventory, StorageSpec } from "../config/schema";
 import { BackupTarget, CopiesInput, copiesOf } from "../lib/copies";
 import { tierNamespace, tierPruneJobs } from "../lib/pbs/jobs";
@@ -106,7 +105,8 @@ export function preparePbsHost(inv: Inventory): PbsHost | undefined {
 }
 
 export interface DeployBackupsArgs {
-    readonly credentials: Credentials;
+    /** The PBS password, secret: given when the inventory needs it (config/credentials.ts pbsPasswordUses). */
+    readonly pbsPassword?: pulumi.Output<string>;
     readonly providers: Providers;
     readonly nodes: Readonly<Record<string, ProxmoxNode>>;
     readonly datasets: Readonly<Record<string, ZfsDataset>>;
@@ -138,8 +138,15 @@ export function deployBackups(inv: Inventory, args: DeployBackupsArgs): Backups 
     const backups = inv.backups;
     if (!backups) return undefined;
     const target = inv.storages[backups.target];
-    const { credentials, providers } = args;
+    const { providers } = args;
     const managed = args.pbsHost;
+    const pbsPassword = (): pulumi.Output<string> => {
+        if (args.pbsPassword === undefined)
+            throw new Error(
+                `[backups] the PBS password was not given; the program passes it where config/credentials.ts pbsPasswordUses says`,
+            );
+        return args.pbsPassword;
+    };
 
     let pbs: PbsServer | undefined;
     if (managed !== undefined) {
@@ -154,7 +161,7 @@ export function deployBackups(inv: Inventory, args: DeployBackupsArgs): Backups 
                 ...(providers.sshPrivateKey !== undefined ? { privateKey: providers.sshPrivateKey } : {}),
                 datastore: m.datastore,
                 user: m.storage.username,
-                password: credentials.require("pbsPassword"),
+                password: pbsPassword(),
                 gcSchedule: m.storage.gcSchedule,
                 verify: { schedule: m.storage.verify.schedule, outdatedAfterDays: m.storage.verify.skipVerifiedDays },
                 prune: tierPruneJobs(backups.tiers),
@@ -188,7 +195,7 @@ export function deployBackups(inv: Inventory, args: DeployBackupsArgs): Backups 
                 ? {
                       pbs: {
                           server: pbs !== undefined ? managed!.pbs.address : target.server!,
-                          password: credentials.require("pbsPassword"),
+                          password: pbsPassword(),
                           // Read back from PBS (a pin in the inventory is enforced there); an external PBS's is pinned.
                           fingerprint: pbs !== undefined ? pbs.fingerprint.apply((f) => f ?? "") : target.fingerprint!,
                           ready: pbs?.ready ?? [],
@@ -222,7 +229,7 @@ export function deployBackups(inv: Inventory, args: DeployBackupsArgs): Backups 
                         dataset: path,
                         mountpoint: spec.properties.mountpoint ?? `/${path}`,
                         repository: { user: target.username, server, datastore: target.datastore },
-                        password: credentials.require("pbsPassword"),
+                        password: pbsPassword(),
                         fingerprint,
                         tier: job.tier,
                         ...(pbs !== undefined ? { namespace: tierNamespace(job.tier) } : { keep: tier.retention }),

@@ -12,14 +12,14 @@ import { cidrContains, formatIpv4, parseCidr, parseIpv4 } from "../lib/ipv4";
 import { reservationRange } from "../config/crosschecks/cluster";
 
 /** Corosync's UDP ports (pve-docs `pve-firewall.adoc`: 5405-5412 over the cluster network). */
-export const COROSYNC_PORTS = "5405:5412";
+const COROSYNC_PORTS = "5405:5412";
 /** The QDevice's corosync-qnetd port. */
-export const QNETD_PORT = "5403";
+const QNETD_PORT = "5403";
 
 /** Import id of the datacenter firewall rules (bpg `RulesImport`). */
-export const CLUSTER_RULES_IMPORT_ID = "cluster";
+const CLUSTER_RULES_IMPORT_ID = "cluster";
 /** Import id of the datacenter firewall options: any id passes through; this is the one bpg sets on create. */
-export const CLUSTER_FIREWALL_IMPORT_ID = "cluster-firewall";
+const CLUSTER_FIREWALL_IMPORT_ID = "cluster-firewall";
 
 export interface ClusterArgs {
     readonly inventory: Inventory;
@@ -159,7 +159,7 @@ export class Cluster extends pulumi.ComponentResource {
 }
 
 /** The outputs the policy pack reads (policies/README.md lists them). */
-export function clusterOutputs(inv: Inventory): Record<string, unknown> {
+function clusterOutputs(inv: Inventory): Record<string, unknown> {
     return {
         name: inv.cluster.name,
         ...(inv.cluster.qdevice ? { qdeviceAddress: inv.cluster.qdevice.address } : {}),

@@ -7,16 +7,15 @@
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { TierCadence } from "../lib/backupSchedule";
+import { Retention, TierCadence } from "../lib/backupSchedule";
 import {
     DatasetBackupPaths,
-    PbsRepository,
     datasetBackupInstallScript,
     datasetBackupNames,
     datasetBackupRemoveScript,
     resolveDatasetBackup,
 } from "../lib/datasetBackup";
-import { KeepOptions } from "../lib/pbs/jobs";
+import { PbsRepository } from "../lib/pbs/repository";
 import { assertPbsPassword } from "../lib/pbs/values";
 import { shellQuote } from "../lib/shell";
 
@@ -43,7 +42,7 @@ export interface DatasetBackupArgs {
     readonly tier: string;
     readonly namespace?: string;
     /** Prune the group after each backup, keeping this many (a PBS the program does not set up). @default none */
-    readonly keep?: KeepOptions;
+    readonly keep?: Retention;
     readonly cadence: TierCadence;
     /** When the timer starts it, `HH:MM` node time, after the node's vzdump jobs. */
     readonly startTime: string;

@@ -97,7 +97,7 @@ export function cpuUnitsOf(spec: GuestSpec): number {
 }
 
 /** Inventory firewall rules as `firewall.RulesLegacy` rule blocks (a protocol number as its string). */
-export function firewallRules(rules: readonly FirewallRuleSpec[]): proxmoxve.types.input.firewall.RulesLegacyRule[] {
+function firewallRules(rules: readonly FirewallRuleSpec[]): proxmoxve.types.input.firewall.RulesLegacyRule[] {
     return rules.map((r) => ({
         type: r.direction,
         action: r.action,
@@ -160,8 +160,9 @@ export interface GuestOutputs {
     readonly inventoryKey: string;
 }
 
-/** `{ vlanId }` when the NIC is tagged, `{}` when it is not (the key must be absent, not undefined). */
-export function optionalVlan(vlanId: number | undefined): { vlanId?: number } {
+/** The guest's NIC tag as the provider takes it: `{ vlanId }` when tagged, `{}` when not (the key must be absent, not undefined). */
+export function nicVlan(args: Pick<GuestArgsBase, "network" | "nativeVlan">): { vlanId?: number } {
+    const vlanId = nicVlanId(args.network, args.nativeVlan);
     return vlanId === undefined ? {} : { vlanId };
 }
 
@@ -170,7 +171,7 @@ export function nicVlanId(network: Network, nativeVlan: number | undefined): num
     return network.vlan === undefined || network.vlan === nativeVlan ? undefined : network.vlan;
 }
 
-export function guestOutputs(name: string, spec: GuestSpec, args: GuestArgsBase, usesRootProvider: boolean): GuestOutputs {
+function guestOutputs(name: string, spec: GuestSpec, args: GuestArgsBase, usesRootProvider: boolean): GuestOutputs {
     return {
         vmid: spec.vmid,
         nodeName: spec.node,
@@ -193,8 +194,66 @@ export function guestOutputs(name: string, spec: GuestSpec, args: GuestArgsBase,
 }
 
 /** Import id of a guest's firewall options and rules (bpg `optionsImport`, `RulesImport`; P2). */
-export function guestFirewallImportId(kind: "ct" | "vm", node: string, vmid: number): string {
+function guestFirewallImportId(kind: "ct" | "vm", node: string, vmid: number): string {
     return `${kind === "ct" ? "container" : "vm"}/${node}/${vmid}`;
+}
+
+/** A guest's own resource (its container or VM) with what its side resources need to know. */
+export interface GuestParts {
+    /** The component's resource name: the side resources' names start with it. */
+    readonly name: string;
+    readonly kind: "ct" | "vm";
+    readonly spec: GuestSpec;
+    readonly args: GuestArgsBase;
+    /** The container or VM. */
+    readonly guest: pulumi.Resource;
+    /** Whether the guest carries the SSH keys (the admin networks may reach its SSH port). */
+    readonly carriesKeys: boolean;
+}
+
+/**
+ * The options of a guest's container or VM: under the component, through its provider, after its
+ * dependencies; protected when stateful or adopted; a replacement deletes first (the VMID is
+ * fixed); an adopted guest is imported.
+ */
+export function guestResourceOptions(
+    parent: pulumi.Resource,
+    provider: proxmoxve.Provider,
+    spec: GuestSpec,
+    dependsOn: pulumi.Input<pulumi.Resource>[],
+    ignoreChanges: string[],
+): pulumi.CustomResourceOptions {
+    return {
+        parent,
+        provider,
+        dependsOn,
+        // Stateful guests: a replacement or a removal stops at preview, before the provider shuts
+        // anything down (Proxmox `protection` alone would fail after the shutdown, P10). An adopted
+        // guest is always protected: nothing of the first `up` may delete it.
+        protect: spec.stateful || spec.adopt,
+        // The VMID is fixed, so a replacement deletes first; never while adopting (the import must
+        // not be followed by a delete of the running guest).
+        ...(spec.adopt ? { import: `${spec.node}/${spec.vmid}` } : { deleteBeforeReplace: true }),
+        ignoreChanges,
+    };
+}
+
+/**
+ * The provider's `clone` block of a guest made from a template: the template's VMID, its node when
+ * it is another, the storage of the copy (when named), and a full copy unless the inventory asks
+ * for a linked one (which shares the template's disk; its storage must allow it).
+ */
+export function cloneBlock(
+    source: { readonly vmid: number; readonly node: string },
+    spec: GuestSpec,
+    datastoreId: string | undefined,
+): { vmId: number; nodeName?: string; datastoreId?: string; full: boolean } {
+    return {
+        vmId: source.vmid,
+        ...(source.node !== spec.node ? { nodeName: source.node } : {}),
+        ...(datastoreId !== undefined ? { datastoreId } : {}),
+        full: spec.clone?.full ?? true,
+    };
 }
 
 /** The side resources of a guest. */
@@ -216,15 +275,8 @@ export interface GuestSideResources {
  * and can send nothing (pve-firewall `compile_ipsets`). The router is the exception: it forwards
  * packets of every address and announces routes, so it keeps ipfilter off and may send RAs.
  */
-export function guestSideResources(
-    parent: pulumi.Resource,
-    name: string,
-    kind: "ct" | "vm",
-    spec: GuestSpec,
-    args: GuestArgsBase,
-    guest: pulumi.Resource,
-    carriesKeys: boolean,
-): GuestSideResources {
+function guestSideResources(parent: pulumi.Resource, parts: GuestParts): GuestSideResources {
+    const { name, kind, spec, args, guest, carriesKeys } = parts;
     const opts = { parent, provider: args.providers.api, dependsOn: [guest] };
     const target = kind === "ct" ? { containerId: spec.vmid } : { vmId: spec.vmid };
     // An adopted guest has its firewall options and rules already: both are imported (creating
@@ -343,18 +395,9 @@ export abstract class GuestResource extends pulumi.ComponentResource {
         this.usesRootProvider = rootReasons.length > 0;
     }
 
-    /** Adds the firewall and HA resources of `guest` and registers the outputs: a subclass's last call. */
-    protected finish(
-        name: string,
-        kind: "ct" | "vm",
-        spec: GuestSpec,
-        args: GuestArgsBase,
-        guest: pulumi.Resource,
-        carriesKeys: boolean,
-    ): void {
-        this.side = guestSideResources(this, name, kind, spec, args, guest, carriesKeys);
-        this.registerOutputs(guestOutputs(args.guestName, spec, args, this.usesRootProvider));
+    /** Adds the firewall and HA resources of the guest and registers the outputs: a subclass's last call. */
+    protected finish(parts: GuestParts): void {
+        this.side = guestSideResources(this, parts);
+        this.registerOutputs(guestOutputs(parts.args.guestName, parts.spec, parts.args, this.usesRootProvider));
     }
 }
-
-export { CPU_UNITS_BY_TIER };

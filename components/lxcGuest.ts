@@ -23,10 +23,11 @@ import {
     GuestArgsBase,
     GuestResource,
     checkStorage,
+    cloneBlock,
     cpuUnitsOf,
     guestAddress,
-    nicVlanId,
-    optionalVlan,
+    guestResourceOptions,
+    nicVlan,
     startupByTier,
 } from "./guestShared";
 import { SshConnection } from "./proxmoxNode";
@@ -169,39 +170,20 @@ export class LxcGuest extends GuestResource {
                 ...(args.templateFileId !== undefined && !spec.adopt
                     ? { operatingSystem: { templateFileId: args.templateFileId, ...(osType ? { type: osType } : {}) } }
                     : {}),
-                ...(args.cloneSource !== undefined
-                    ? {
-                          clone: {
-                              vmId: args.cloneSource.vmid,
-                              ...(args.cloneSource.node !== spec.node ? { nodeName: args.cloneSource.node } : {}),
-                              datastoreId: plan.storage,
-                              // A linked clone shares the template's disk (its storage must allow it).
-                              full: spec.clone?.full ?? true,
-                          },
-                      }
-                    : {}),
+                ...(args.cloneSource !== undefined ? { clone: cloneBlock(args.cloneSource, spec, plan.storage) } : {}),
                 networkInterfaces: [
                     {
                         name: "eth0",
                         bridge: args.bridge ?? "vmbr0",
                         firewall: true,
-                        ...optionalVlan(nicVlanId(args.network, args.nativeVlan)),
+                        ...nicVlan(args),
                     },
                 ],
             },
-            {
-                parent: this,
-                provider: plan.provider,
-                dependsOn: args.dependsOn ?? [],
-                // Stateful guests: a replacement or a removal stops at preview, before the provider
-                // shuts anything down (Proxmox `protection` alone would fail after the shutdown, P10).
-                // An adopted guest is always protected: nothing of the first `up` may delete it.
-                protect: spec.stateful || spec.adopt,
-                // The VMID is fixed, so a replacement deletes first; never while adopting (the import
-                // must not be followed by a delete of the running guest).
-                ...(spec.adopt ? { import: `${spec.node}/${spec.vmid}` } : { deleteBeforeReplace: true }),
-                ignoreChanges: [...CONTAINER_IGNORED_FIELDS, ...(existing ? CONTAINER_ADOPTION_IGNORED_FIELDS : [])],
-            },
+            guestResourceOptions(this, plan.provider, spec, args.dependsOn ?? [], [
+                ...CONTAINER_IGNORED_FIELDS,
+                ...(existing ? CONTAINER_ADOPTION_IGNORED_FIELDS : []),
+            ]),
         );
 
         const hostSpec = plan.host;
@@ -220,6 +202,6 @@ export class LxcGuest extends GuestResource {
             { parent: this, dependsOn: [this.container] },
         );
 
-        this.finish(name, "ct", spec, args, this.container, true);
+        this.finish({ name, kind: "ct", spec, args, guest: this.container, carriesKeys: true });
     }
 }

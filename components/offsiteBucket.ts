@@ -14,8 +14,8 @@
 import * as aws from "@pulumi/aws";
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import { Credentials } from "../config/loader";
 import { Inventory, OffsiteSpec } from "../config/schema";
+import { OffsiteAccess } from "./providers";
 import {
     PbsS3Target,
     encryptionRule,
@@ -29,25 +29,10 @@ import {
 } from "../lib/offsiteSettings";
 import { R2_ENDPOINT_PATTERN, R2_REGION, S3ServiceFeatures, S3_SERVICE_FEATURES, Support, writerUserName } from "../lib/s3Services";
 
-export type OffsiteService = OffsiteSpec["service"];
-
-export interface OffsiteBucketArgs {
+/** The bucket's arguments: the inventory's section and its access (components/providers.ts `offsiteAccess`). */
+export interface OffsiteBucketArgs extends OffsiteAccess {
     /** The inventory's `offsite` section. */
     readonly offsite: OffsiteSpec;
-    /**
-     * The bucket-scoped key of a service without IAM (B2, MinIO, R2): the program manages the
-     * bucket with it and hands it to PBS. Required there; unused on AWS and Wasabi, which mint a key
-     * per writer with the ambient credentials of the provider (`AWS_ACCESS_KEY_ID`, a profile, ...).
-     */
-    readonly accessKeyId?: pulumi.Input<string>;
-    /** The secret of `accessKeyId`; always handled as a secret. */
-    readonly secretAccessKey?: pulumi.Input<string>;
-    /**
-     * The Cloudflare provider (an API token with R2 edit rights) that sets an R2 bucket's lifecycle
-     * (`cloudflare.R2BucketLifecycle`): R2's lifecycle is not managed through the S3 API (S5).
-     * Required on R2, unused elsewhere.
-     */
-    readonly cloudflareProvider?: cloudflare.Provider;
 }
 
 // Checked first with the inventory (config/crosschecks), and again here for direct callers.
@@ -66,16 +51,16 @@ export { encryptionRule, pbsS3Target, r2Account, r2LifecycleRules, retentionNote
  * is set to `us-east-1`, as in Cloudflare's own Terraform example: for that region the AWS
  * provider sends CreateBucket without a LocationConstraint, which R2 would read as a location hint.
  */
-export const R2_PROVIDER_REGION = "us-east-1";
+const R2_PROVIDER_REGION = "us-east-1";
 
 /** Wasabi's IAM and STS endpoints (one for all regions). */
-export const WASABI_IAM_ENDPOINT = "https://iam.wasabisys.com";
-export const WASABI_STS_ENDPOINT = "https://sts.wasabisys.com";
+const WASABI_IAM_ENDPOINT = "https://iam.wasabisys.com";
+const WASABI_STS_ENDPOINT = "https://sts.wasabisys.com";
 
 /** Actions on the bucket itself a PBS S3 datastore needs. */
-export const BUCKET_ACTIONS = ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"] as const;
+const BUCKET_ACTIONS = ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"] as const;
 /** Actions on the objects of the bucket a PBS S3 datastore needs (its garbage collection deletes chunks). */
-export const OBJECT_ACTIONS = [
+const OBJECT_ACTIONS = [
     "s3:AbortMultipartUpload",
     "s3:DeleteObject",
     "s3:GetObject",
@@ -284,7 +269,7 @@ export class OffsiteBucket extends pulumi.ComponentResource {
 }
 
 /** The explicit provider: AWS by region; any other service by its endpoint, path-style and without AWS-only checks. */
-export function providerArgs(o: OffsiteSpec, keys: Pick<OffsiteBucketArgs, "accessKeyId" | "secretAccessKey"> = {}): aws.ProviderArgs {
+function providerArgs(o: OffsiteSpec, keys: Pick<OffsiteBucketArgs, "accessKeyId" | "secretAccessKey"> = {}): aws.ProviderArgs {
     if (o.service === "aws") return { region: o.region };
     const endpoint = s3Endpoint(o);
     const s3Compatible: aws.ProviderArgs = {
@@ -307,31 +292,15 @@ export function providerArgs(o: OffsiteSpec, keys: Pick<OffsiteBucketArgs, "acce
 }
 
 /**
- * Builds the OffsiteBucket of an inventory, or undefined when it has no `offsite` section. On a
- * service without IAM (B2, MinIO, R2) it reads the bucket-scoped key from `AWS_ACCESS_KEY_ID` /
- * `AWS_SECRET_ACCESS_KEY` or secret config `homelab:offsiteAccessKeyId` / `homelab:offsiteSecretAccessKey`;
- * on R2 the Cloudflare API token from `CLOUDFLARE_API_TOKEN` or `homelab:cloudflareApiToken`.
+ * Builds the OffsiteBucket of an inventory, or undefined when it has no `offsite` section, with
+ * the access components/providers.ts `offsiteAccess` gives it (the bucket-scoped key on a service
+ * without IAM, the Cloudflare provider of R2's lifecycle).
  */
 export function deployOffsite(
     inv: Inventory,
-    credentials: Credentials,
+    access: OffsiteAccess = {},
     opts: pulumi.ComponentResourceOptions = {},
 ): OffsiteBucket | undefined {
     if (!inv.offsite) return undefined;
-    const features = S3_SERVICE_FEATURES[inv.offsite.service];
-    const keys = features.iam
-        ? {}
-        : {
-              accessKeyId: credentials.require("offsiteAccessKeyId"),
-              secretAccessKey: credentials.require("offsiteSecretAccessKey"),
-          };
-    const cloudflareProvider =
-        features.lifecycle.via === "r2"
-            ? new cloudflare.Provider(
-                  "offsite-cloudflare",
-                  { apiToken: credentials.require("cloudflareApiToken") },
-                  { parent: opts.parent },
-              )
-            : undefined;
-    return new OffsiteBucket("offsite", { offsite: inv.offsite, ...keys, ...(cloudflareProvider ? { cloudflareProvider } : {}) }, opts);
+    return new OffsiteBucket("offsite", { offsite: inv.offsite, ...access }, opts);
 }

@@ -123,7 +123,7 @@ export function pbsOffsiteArgs(
 }
 
 /** How often and how long the commands retry reaching a VM that is still booting (60 × 15 s). */
-export const PBS_DIAL = { dialErrorLimit: 60, perDialTimeout: 15 } as const;
+const PBS_DIAL = { dialErrorLimit: 60, perDialTimeout: 15 } as const;
 
 /** Runs a script as root: directly for root, through `sudo -n` (no password prompt) otherwise; stdin passes through. */
 export function asRoot(script: string, user: string): string {
@@ -136,7 +136,7 @@ function secretLine(value: pulumi.Input<string>, check: (v: string) => string): 
 }
 
 /** Checks the plain arguments before anything registers; throws with the field, the value and the fix. */
-export function validatePbsServerArgs(args: PbsServerArgs): void {
+function validatePbsServerArgs(args: PbsServerArgs): void {
     const user = args.sshUser ?? "root";
     if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(user)) throw new Error(`[sshUser] must be a user name such as root, got ${JSON.stringify(user)}`);
     if (args.sshPort !== undefined && (!Number.isInteger(args.sshPort) || args.sshPort < 1 || args.sshPort > 65535))

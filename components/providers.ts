@@ -10,6 +10,9 @@
  * - The first `up` (no token configured yet) is the bootstrap: the API-token provider is root@pam
  *   too, said in a warning, and the run creates the token (see components/access.ts).
  * - Cloudflare for public DNS, when the inventory has a `dns` section.
+ * - The offsite bucket's access (`offsiteAccess`): its bucket-scoped key where the service has no
+ *   IAM, and a Cloudflare provider for an R2 bucket's lifecycle. The bucket's own AWS provider is
+ *   its child, made from its region and endpoint (components/offsiteBucket.ts).
  *
  * Credentials come from config/loader.ts (environment first, then secret stack config) and stay
  * secret Outputs all the way into the provider resources. Both Proxmox providers carry the nodes'
@@ -21,6 +24,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Credentials } from "../config/loader";
 import { Inventory } from "../config/schema";
 import { guestsNeedingRoot } from "../lib/privilege";
+import { S3_SERVICE_FEATURES } from "../lib/s3Services";
 import { CREDENTIAL_ENV, PROJECT } from "../config/stackfile";
 
 /** The providers of a stack. */
@@ -35,6 +39,24 @@ export interface Providers {
     readonly cloudflare?: cloudflare.Provider;
     /** The SSH private key for the nodes, when one is configured (else the SSH agent). */
     readonly sshPrivateKey?: pulumi.Output<string>;
+}
+
+/** What the offsite bucket is given besides its inventory section. */
+export interface OffsiteAccess {
+    /**
+     * The bucket-scoped key of a service without IAM (B2, MinIO, R2): the program manages the
+     * bucket with it and hands it to PBS. Required there; unused on AWS and Wasabi, which mint a key
+     * per writer with the ambient credentials of the provider (`AWS_ACCESS_KEY_ID`, a profile, ...).
+     */
+    readonly accessKeyId?: pulumi.Input<string>;
+    /** The secret of `accessKeyId`; always handled as a secret. */
+    readonly secretAccessKey?: pulumi.Input<string>;
+    /**
+     * The Cloudflare provider (an API token with R2 edit rights) that sets an R2 bucket's lifecycle
+     * (`cloudflare.R2BucketLifecycle`): R2's lifecycle is not managed through the S3 API (S5).
+     * Required on R2, unused elsewhere.
+     */
+    readonly cloudflareProvider?: cloudflare.Provider;
 }
 
 /** The providers a guest component picks from (a direct caller may leave out root when no guest needs it). */
@@ -53,10 +75,7 @@ export interface ProvidersOptions {
 }
 
 /** The `ssh` block both Proxmox providers share: every node by name with its address and port, as root. */
-export function providerSsh(
-    inv: Pick<Inventory, "nodes">,
-    privateKey: pulumi.Output<string> | undefined,
-): proxmoxve.types.input.ProviderSsh {
+function providerSsh(inv: Pick<Inventory, "nodes">, privateKey: pulumi.Output<string> | undefined): proxmoxve.types.input.ProviderSsh {
     return {
         // Snippet uploads and idmap edits run as root on the node.
         username: "root",
@@ -142,4 +161,27 @@ export function guestProvider(where: string, reasons: readonly string[], provide
         );
     }
     return provider;
+}
+
+/**
+ * The offsite bucket's access from the credentials, or undefined without an `offsite` section: on a
+ * service without IAM (B2, MinIO, R2) the bucket-scoped key (`AWS_ACCESS_KEY_ID` /
+ * `AWS_SECRET_ACCESS_KEY` or secret config `homelab:offsiteAccessKeyId` / `homelab:offsiteSecretAccessKey`);
+ * on R2 the Cloudflare provider of its lifecycle (`CLOUDFLARE_API_TOKEN` or `homelab:cloudflareApiToken`).
+ * Throws when one of them is missing, naming both ways to set it.
+ */
+export function offsiteAccess(inv: Inventory, credentials: Credentials): OffsiteAccess | undefined {
+    if (!inv.offsite) return undefined;
+    const features = S3_SERVICE_FEATURES[inv.offsite.service];
+    const keys = features.iam
+        ? {}
+        : {
+              accessKeyId: credentials.require("offsiteAccessKeyId"),
+              secretAccessKey: credentials.require("offsiteSecretAccessKey"),
+          };
+    const cloudflareProvider =
+        features.lifecycle.via === "r2"
+            ? new cloudflare.Provider("offsite-cloudflare", { apiToken: credentials.require("cloudflareApiToken") })
+            : undefined;
+    return { ...keys, ...(cloudflareProvider ? { cloudflareProvider } : {}) };
 }

@@ -75,7 +75,7 @@ export function haMembership(inv: Inventory, guest: string): { vrrp?: GuestVrrp;
 }
 
 /** Storage ids a guest's disks use. */
-export function guestStorages(spec: GuestSpec): string[] {
+function guestStorages(spec: GuestSpec): string[] {
     const ids = spec.kind === "lxc" ? [spec.disk.storage] : spec.disks.flatMap((d) => ("storage" in d ? [d.storage] : []));
     if (spec.kind === "vm" && spec.systemStorage) ids.push(spec.systemStorage);
     return [...new Set(ids)];

@@ -7,7 +7,7 @@
  */
 import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
-import { CEPH_POOL_DEFAULTS, StorageSpec } from "../config/schema";
+import { CEPH_POOL_DEFAULTS, StorageSpec, isDeclaredOnly } from "../config/schema";
 
 export interface StoragesArgs {
     /** The inventory's storages. */
@@ -29,7 +29,7 @@ export class Storages extends pulumi.ComponentResource {
         super("homelab:proxmox:Storages", name, {}, opts);
         this.byId = {};
         for (const [id, storage] of Object.entries(args.storages)) {
-            if (!storage.managed || storage.kind === "pbs" || storage.kind === "cephfs") continue;
+            if (!storage.managed || storage.kind === "pbs" || isDeclaredOnly(storage)) continue;
             const child = `${name}-${id}`;
             // The id is fixed: a replacement must delete the old definition first, or the create fails
             // ("storage ID already defined", P13).

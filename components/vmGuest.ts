@@ -14,10 +14,11 @@ import {
     GuestArgsBase,
     GuestResource,
     checkStorage,
+    cloneBlock,
     cpuUnitsOf,
     guestAddress,
-    nicVlanId,
-    optionalVlan,
+    guestResourceOptions,
+    nicVlan,
     startupByTier,
 } from "./guestShared";
 
@@ -71,8 +72,8 @@ export function agentEnabled(spec: VmGuestSpec, imageHasAgent: boolean): boolean
 }
 
 /** CD and cloud-init drive slots: q35 only has ide0 and ide2. */
-export const CDROM_INTERFACE = "ide2";
-export const CLOUD_INIT_INTERFACE = "ide0";
+const CDROM_INTERFACE = "ide2";
+const CLOUD_INIT_INTERFACE = "ide0";
 
 /** The boot order: the system disk first, then the CD drive (an installer boots only while the disk is empty), then the network. */
 export function bootOrderOf(hasCdrom: boolean): string[] {
@@ -141,7 +142,7 @@ export class VmGuest extends GuestResource {
         // VLAN-aware bridge, with every VLAN id allowed through.
         const nic = spec.gateway
             ? { bridge, model: "virtio", firewall: true, trunks: [...new Set(args.allVlans)].sort((a, b) => a - b).join(";") }
-            : { bridge, model: "virtio", firewall: true, ...optionalVlan(nicVlanId(args.network, args.nativeVlan)) };
+            : { bridge, model: "virtio", firewall: true, ...nicVlan(args) };
 
         const disks = spec.disks.map((d, i) =>
             "storage" in d
@@ -211,14 +212,7 @@ export class VmGuest extends GuestResource {
                 ...(spec.tpm && systemStorage !== undefined ? { tpmState: { datastoreId: systemStorage, version: "v2.0" } } : {}),
                 ...(cdromFileId !== undefined ? { cdrom: { fileId: cdromFileId, interface: CDROM_INTERFACE } } : {}),
                 ...(args.cloneSource !== undefined
-                    ? {
-                          clone: {
-                              vmId: args.cloneSource.vmid,
-                              full: spec.clone?.full ?? true,
-                              ...("storage" in spec.disks[0] ? { datastoreId: spec.disks[0].storage } : {}),
-                              ...(args.cloneSource.node !== spec.node ? { nodeName: args.cloneSource.node } : {}),
-                          },
-                      }
+                    ? { clone: cloneBlock(args.cloneSource, spec, "storage" in spec.disks[0] ? spec.disks[0].storage : undefined) }
                     : {}),
                 ...(spec.cloudInit !== undefined && this.userDataFile !== undefined
                     ? {
@@ -245,22 +239,18 @@ export class VmGuest extends GuestResource {
                     : {}),
                 ...(spec.usbMappings.length > 0 ? { usbs: spec.usbMappings.map((m) => ({ mapping: m.mapping, usb3: true })) } : {}),
             },
-            {
-                parent: this,
+            guestResourceOptions(
+                this,
                 provider,
-                dependsOn: [...(args.dependsOn ?? []), ...(this.userDataFile ? [this.userDataFile] : [])],
-                // Stateful guests: a replacement or a removal stops at preview, before the provider
-                // shuts anything down (P10). An adopted guest is always protected.
-                protect: spec.stateful || spec.adopt,
-                // The VMID is fixed, so a replacement deletes first; never while adopting.
-                ...(spec.adopt ? { import: `${spec.node}/${spec.vmid}` } : { deleteBeforeReplace: true }),
+                spec,
+                [...(args.dependsOn ?? []), ...(this.userDataFile ? [this.userDataFile] : [])],
                 // The provider plans an all-zero `speed` block on every disk that declares none
                 // (muhlba91/pulumi-proxmoxve#664, bpg#1539). `agent.waitForIp` is provider-local and
                 // cannot be read back after an import (P3).
-                ignoreChanges: ["disks[*].speed", ...(spec.adopt ? ["agent.waitForIp"] : [])],
-            },
+                ["disks[*].speed", ...(spec.adopt ? ["agent.waitForIp"] : [])],
+            ),
         );
 
-        this.finish(name, "vm", spec, args, this.vm, spec.cloudInit !== undefined);
+        this.finish({ name, kind: "vm", spec, args, guest: this.vm, carriesKeys: spec.cloudInit !== undefined });
     }
 }

@@ -205,7 +205,7 @@ export function readStackFile(file: string): StackFile {
 }
 
 /** The same error with every problem's line and column (where `locate` finds them). */
-export function located(error: InventoryError, locate: StackFile["locate"]): InventoryError {
+function located(error: InventoryError, locate: StackFile["locate"]): InventoryError {
     const problems: InventoryProblem[] = error.problems.map((p) => {
         const at = p.line === undefined ? locate(p.path) : undefined;
         return at ? { ...p, line: at.line, column: at.column } : p;

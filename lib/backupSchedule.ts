@@ -9,6 +9,7 @@
  * window may cross midnight); no two jobs of one node share a slot, so two heavy jobs never start
  * together on the same node.
  */
+import { FieldError } from "./errors";
 
 export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
 
@@ -75,10 +76,10 @@ export interface BackupSchedule {
     readonly slots: number;
 }
 
-/** Raised when the window cannot hold the jobs; the message names the fix. */
-export class BackupScheduleError extends Error {
-    constructor(message: string) {
-        super(message);
+/** Raised when the window cannot hold the jobs or a subject names no tier; the reason names the fix. */
+export class BackupScheduleError extends FieldError {
+    constructor(field: string, reason: string) {
+        super(field, reason);
         this.name = "BackupScheduleError";
     }
 }
@@ -88,7 +89,7 @@ const MINUTES_PER_DAY = 24 * 60;
 /** `HH:MM` → minutes after midnight. */
 export function parseHhmm(value: string): number {
     const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(value);
-    if (!m) throw new BackupScheduleError(`[backups.window] times must be HH:MM (24 h), got "${value}"`);
+    if (!m) throw new BackupScheduleError("backups.window", `times must be HH:MM (24 h), got "${value}"`);
     return Number(m[1]) * 60 + Number(m[2]);
 }
 
@@ -106,7 +107,10 @@ export function windowMinutes(window: BackupWindow): number {
 /** Slots that fit wholly inside the window. */
 export function windowSlots(window: BackupWindow): number {
     if (!Number.isInteger(window.slotMinutes) || window.slotMinutes < 1) {
-        throw new BackupScheduleError(`[backups.window.slotMinutes] must be a positive whole number of minutes, got ${window.slotMinutes}`);
+        throw new BackupScheduleError(
+            "backups.window.slotMinutes",
+            `must be a positive whole number of minutes, got ${window.slotMinutes}`,
+        );
     }
     return Math.floor(windowMinutes(window) / window.slotMinutes);
 }
@@ -161,7 +165,7 @@ export function planBackupJobs(input: BackupPlanInput): BackupSchedule {
         }
         const tier = subject.backup.tier;
         if (!Object.hasOwn(input.tiers, tier))
-            throw new BackupScheduleError(`[${where}.backup.tier] tier "${tier}" is not in backups.tiers`);
+            throw new BackupScheduleError(`${where}.backup.tier`, `tier "${tier}" is not in backups.tiers`);
         const byJob = groups.get(subject.node) ?? new Map();
         groups.set(subject.node, byJob);
         const key = `${tier}\u0000${kind}`;
@@ -179,7 +183,8 @@ export function planBackupJobs(input: BackupPlanInput): BackupSchedule {
         const jobs = jobsOf(node);
         if (jobs.length > slots) {
             throw new BackupScheduleError(
-                `[backups.window] ${input.window.start}-${input.window.end} holds ${slots} slot(s) of ${input.window.slotMinutes} minutes, ` +
+                "backups.window",
+                `${input.window.start}-${input.window.end} holds ${slots} slot(s) of ${input.window.slotMinutes} minutes, ` +
                     `but node "${node}" needs ${jobs.length} (${jobs.map((j) => (j.kind === "vzdump" ? j.tier : `${j.tier} datasets`)).join(", ")}); widen the window or shorten slotMinutes`,
             );
         }
@@ -210,7 +215,10 @@ export function planBackupJobs(input: BackupPlanInput): BackupSchedule {
     return { jobs, excluded, slots };
 }
 
-/** A retention as the inventory gives it. */
+/**
+ * How many backups of each kind are kept: a tier's retention as the inventory gives it, vzdump's
+ * `prune-backups` and a PBS prune job's KeepOptions alike. Unset or 0 keeps none of that kind.
+ */
 export interface Retention {
     readonly keepLast?: number;
     readonly keepHourly?: number;

@@ -14,6 +14,7 @@
  *
  * Pure; every value is validated and shell-quoted. The scripts are POSIX sh with `set -eu`.
  */
+import { refuse } from "./errors";
 import { MAX_PATH_LENGTH, shellQuote } from "./shell";
 import { SSH_PUBLIC_KEY_PATTERN, isSafeAbsolutePath } from "./patterns";
 
@@ -39,13 +40,9 @@ export interface ContainerHostSpec {
 export const KEYS_BEGIN = "# homelab: managed keys begin";
 export const KEYS_END = "# homelab: managed keys end";
 
-function refuse(field: string, value: unknown, must: string): never {
-    throw new Error(`[${field}] ${must}, got ${JSON.stringify(value)}`);
-}
-
 /** Validates a spec; throws naming the field on the first problem. */
 export function validateContainerHostSpec(spec: ContainerHostSpec): ContainerHostSpec {
-    if (!Number.isInteger(spec.vmid) || spec.vmid < 100 || spec.vmid > 999999999) refuse("vmid", spec.vmid, "must be a VMID from 100");
+    if (!Number.isInteger(spec.vmid) || spec.vmid < 100 || spec.vmid > 999999999) refuse("vmid", "must be a VMID from 100", spec.vmid);
     const paths = new Set<string>();
     spec.mounts.forEach((m, i) => {
         for (const [field, value] of [
@@ -53,17 +50,17 @@ export function validateContainerHostSpec(spec: ContainerHostSpec): ContainerHos
             ["containerPath", m.containerPath],
         ] as const)
             if (typeof value !== "string" || !isSafeAbsolutePath(value) || value.length > MAX_PATH_LENGTH)
-                refuse(`mounts[${i}].${field}`, value, "must be a safe absolute path (letters, digits, spaces and _ . @ + : -)");
-        if (paths.has(m.containerPath)) refuse(`mounts[${i}].containerPath`, m.containerPath, "must be unique");
+                refuse(`mounts[${i}].${field}`, "must be a safe absolute path (letters, digits, spaces and _ . @ + : -)", value);
+        if (paths.has(m.containerPath)) refuse(`mounts[${i}].containerPath`, "must be unique", m.containerPath);
         paths.add(m.containerPath);
         if (!spec.managedRoots.some((r) => m.hostPath === r || m.hostPath.startsWith(r.endsWith("/") ? r : `${r}/`)))
-            refuse(`mounts[${i}].hostPath`, m.hostPath, `must lie under a managed root (${spec.managedRoots.join(", ")})`);
+            refuse(`mounts[${i}].hostPath`, `must lie under a managed root (${spec.managedRoots.join(", ")})`, m.hostPath);
     });
     spec.managedRoots.forEach((r, i) => {
-        if (!isSafeAbsolutePath(r) || r === "/") refuse(`managedRoots[${i}]`, r, "must be a safe absolute path other than /");
+        if (!isSafeAbsolutePath(r) || r === "/") refuse(`managedRoots[${i}]`, "must be a safe absolute path other than /", r);
     });
     spec.sshPublicKeys.forEach((k, i) => {
-        if (!SSH_PUBLIC_KEY_PATTERN.test(k) || k.includes("'")) refuse(`sshPublicKeys[${i}]`, k, "must be an OpenSSH public key line");
+        if (!SSH_PUBLIC_KEY_PATTERN.test(k) || k.includes("'")) refuse(`sshPublicKeys[${i}]`, "must be an OpenSSH public key line", k);
     });
     return spec;
 }

@@ -22,14 +22,11 @@
  * down. On a PBS the program does not manage (`keep`), the script prunes its group after each
  * backup, as vzdump does for the guests.
  */
-import { TierCadence } from "./backupSchedule";
+import { Retention, TierCadence } from "./backupSchedule";
 import { assertDatasetPath, shellQuote } from "./shell";
 import { PbsRepository, repositoryOf } from "./pbs/repository";
-import { KeepOptions, keepSettings } from "./pbs/jobs";
+import { keepSettings } from "./pbs/jobs";
 import { assertFingerprint, assertNamespace, assertPlainPath } from "./pbs/values";
-
-export type { PbsRepository };
-export { repositoryOf };
 
 /** Where the pieces go on the node. Tests point them into a scratch directory. */
 export interface DatasetBackupPaths {
@@ -43,7 +40,7 @@ export interface DatasetBackupPaths {
     readonly lockDir: string;
 }
 
-export const DEFAULT_BACKUP_PATHS: DatasetBackupPaths = {
+const DEFAULT_BACKUP_PATHS: DatasetBackupPaths = {
     scriptDir: "/usr/local/sbin",
     unitDir: "/etc/systemd/system",
     credentialDir: "/etc/homelab/pbs",
@@ -51,10 +48,10 @@ export const DEFAULT_BACKUP_PATHS: DatasetBackupPaths = {
 };
 
 /** Prefix of the ZFS snapshots, units and scripts of dataset backups. */
-export const BACKUP_PREFIX = "homelab-backup-";
+const BACKUP_PREFIX = "homelab-backup-";
 
 /** Exit status of a run refused because another one holds the lock (EX_TEMPFAIL). */
-export const LOCKED_EXIT = 75;
+const LOCKED_EXIT = 75;
 
 export interface DatasetBackupSpec {
     /** The ZFS dataset (`tank/photos`). */
@@ -69,7 +66,7 @@ export interface DatasetBackupSpec {
      * program does not set up; PBS allows it to the group's owner with Datastore.Prune, e.g.
      * DatastorePowerUser). @default none: PBS's prune job of the tier's namespace keeps the retention
      */
-    readonly keep?: KeepOptions;
+    readonly keep?: Retention;
     /** The tier, for the units' descriptions. */
     readonly tier: string;
     /** How often the tier runs. */
@@ -363,55 +360,4 @@ export function datasetBackupRemoveScript(spec: DatasetBackupSpec): string {
         "systemctl daemon-reload",
         `echo ${shellQuote(`homelab: removed the backup job of ${b.dataset}; its backups stay in Proxmox Backup Server (group host/${b.backupId})`)} >&2`,
     ]);
-}
-
-/** Restores an archive of a dataset backup into a directory. */
-export interface DatasetRestoreSpec {
-    readonly repository: PbsRepository;
-    /** @default the root namespace */
-    readonly namespace?: string;
-    /** The backup group's id (`tank-photos`). */
-    readonly backupId: string;
-    /** The archive, without `.pxar` (`photos`). */
-    readonly archive: string;
-    /** A snapshot time such as `2026-01-02T03:04:05Z`. @default the latest snapshot of the group */
-    readonly snapshot?: string;
-    /** An empty directory the files are restored into. */
-    readonly target: string;
-}
-
-/**
- * The command line that restores a dataset's archive with proxmox-backup-client (docs/restore.md):
- * `proxmox-backup-client restore host/<id>[/<time>] <archive>.pxar <target> --repository ... --ns ...`.
- * A group without a time restores its latest snapshot. The password comes from PBS_PASSWORD_FILE
- * and the fingerprint from PBS_FINGERPRINT, as for the backup.
- */
-export function datasetRestoreCommand(spec: DatasetRestoreSpec): string {
-    const repository = repositoryOf(spec.repository);
-    if (spec.namespace !== undefined) assertNamespace("namespace", spec.namespace);
-    if (!/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(spec.backupId))
-        throw new Error(`[backupId] must be a backup id such as tank-photos, got ${JSON.stringify(spec.backupId)}`);
-    if (!/^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/.test(spec.archive))
-        throw new Error(`[archive] must be an archive name such as photos, got ${JSON.stringify(spec.archive)}`);
-    if (spec.snapshot !== undefined && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(spec.snapshot))
-        throw new Error(`[snapshot] must be a snapshot time such as 2026-01-02T03:04:05Z, got ${JSON.stringify(spec.snapshot)}`);
-    assertPlainPath("target", spec.target);
-    const snapshot = `host/${spec.backupId}${spec.snapshot === undefined ? "" : `/${spec.snapshot}`}`;
-    return [
-        "proxmox-backup-client",
-        "restore",
-        snapshot,
-        `${spec.archive}.pxar`,
-        spec.target,
-        "--repository",
-        repository,
-        ...(spec.namespace !== undefined ? ["--ns", spec.namespace] : []),
-    ]
-        .map(shellWord)
-        .join(" ");
-}
-
-/** A word as the shell reads it: bare when it holds only characters no shell treats specially, quoted otherwise. */
-function shellWord(word: string): string {
-    return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : shellQuote(word);
 }

@@ -192,7 +192,7 @@ export function isFqdn(value: string): boolean {
 }
 
 /** Wildcard records serve the reverse proxy: it must see client addresses and terminate TLS itself. */
-export function wildcardProxiedProblem(r: DnsRecordFacts): DnsRecordProblem | undefined {
+function wildcardProxiedProblem(r: DnsRecordFacts): DnsRecordProblem | undefined {
     if (!r.proxied || !r.name.startsWith("*")) return undefined;
     return {
         field: "proxied",
@@ -201,7 +201,7 @@ export function wildcardProxiedProblem(r: DnsRecordFacts): DnsRecordProblem | un
 }
 
 /** The Cloudflare proxy carries HTTP(S) only: a UDP service behind a proxied name is unreachable. */
-export function udpProxiedProblem(r: DnsRecordFacts): DnsRecordProblem | undefined {
+function udpProxiedProblem(r: DnsRecordFacts): DnsRecordProblem | undefined {
     const protocol = r.protocol ?? protocolFromComment(r.comment);
     if (!r.proxied || protocol !== "udp") return undefined;
     return {
@@ -211,13 +211,13 @@ export function udpProxiedProblem(r: DnsRecordFacts): DnsRecordProblem | undefin
 }
 
 /** Proxied records must have the automatic TTL (`1`); Cloudflare rejects or ignores any other. */
-export function proxiedTtlProblem(r: DnsRecordFacts): DnsRecordProblem | undefined {
+function proxiedTtlProblem(r: DnsRecordFacts): DnsRecordProblem | undefined {
     if (!r.proxied || r.ttl === undefined || r.ttl === AUTOMATIC_TTL) return undefined;
     return { field: "ttl", message: `proxied record "${r.name}" has ttl ${r.ttl}; proxied records use ttl ${AUTOMATIC_TTL} (automatic)` };
 }
 
 /** An A record's content is a public unicast IPv4 address. */
-export function aTargetProblem(r: DnsRecordFacts): DnsRecordProblem | undefined {
+function aTargetProblem(r: DnsRecordFacts): DnsRecordProblem | undefined {
     if (r.type !== "A" || r.content === undefined) return undefined;
     if (parseIpv4(r.content) === undefined)
         return { field: "content", message: `A record "${r.name}" needs an IPv4 address, got "${r.content}"` };
@@ -231,7 +231,7 @@ export function aTargetProblem(r: DnsRecordFacts): DnsRecordProblem | undefined 
 }
 
 /** A CNAME's content is a public, fully qualified hostname other than the record itself. */
-export function cnameTargetProblem(r: DnsRecordFacts): DnsRecordProblem | undefined {
+function cnameTargetProblem(r: DnsRecordFacts): DnsRecordProblem | undefined {
     if (r.type !== "CNAME" || r.content === undefined) return undefined;
     if (!isFqdn(r.content))
         return { field: "content", message: `CNAME record "${r.name}" needs a fully qualified hostname as target, got "${r.content}"` };
@@ -247,7 +247,7 @@ export function cnameTargetProblem(r: DnsRecordFacts): DnsRecordProblem | undefi
 }
 
 /** The comment carries the managed-by marker and fits Cloudflare's limit. */
-export function commentProblem(r: DnsRecordFacts): DnsRecordProblem | undefined {
+function commentProblem(r: DnsRecordFacts): DnsRecordProblem | undefined {
     if (!hasManagedMarker(r.comment)) {
         return {
             field: "comment",
@@ -264,13 +264,13 @@ export function commentProblem(r: DnsRecordFacts): DnsRecordProblem | undefined 
 }
 
 /** The full name fits DNS's 253 characters. */
-export function nameLengthProblem(r: DnsRecordFacts): DnsRecordProblem | undefined {
+function nameLengthProblem(r: DnsRecordFacts): DnsRecordProblem | undefined {
     if (normalizeDnsName(r.name).length <= MAX_NAME_CHARS) return undefined;
     return { field: "name", message: `record name "${r.name}" is longer than ${MAX_NAME_CHARS} characters; shorten it` };
 }
 
 /** Every rule, in reporting order. */
-export const DNS_RECORD_RULES: readonly ((r: DnsRecordFacts) => DnsRecordProblem | undefined)[] = [
+const DNS_RECORD_RULES: readonly ((r: DnsRecordFacts) => DnsRecordProblem | undefined)[] = [
     nameLengthProblem,
     wildcardProxiedProblem,
     udpProxiedProblem,

@@ -37,7 +37,7 @@ export type Slot =
     | "usbMapping";
 
 /** The ACL path of a slot's id (pve-access-control `src/PVE/AccessControl.pm` check_path lists the valid ones). */
-export const SLOT_PATHS: Readonly<Record<Slot, (id: string) => string>> = {
+const SLOT_PATHS: Readonly<Record<Slot, (id: string) => string>> = {
     datacenter: () => "/",
     node: (node) => `/nodes/${node}`,
     storageConfig: () => "/storage",

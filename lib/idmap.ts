@@ -12,7 +12,7 @@
 import { UNPRIVILEGED_ID_OFFSET } from "./scheme";
 
 /** Ids of the default unprivileged range (`root:100000:65536`). */
-export const UNPRIVILEGED_ID_COUNT = 65536;
+const UNPRIVILEGED_ID_COUNT = 65536;
 
 /** A uid/gid pair. */
 export interface IdPair {

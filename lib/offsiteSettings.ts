@@ -4,12 +4,28 @@
  * to set in the service, and how Proxmox Backup Server reaches it. Pure: the OffsiteBucket
  * component registers these, PbsServer's caller maps `pbsS3Target` to its offsite arguments.
  */
-import { R2_REGION } from "./s3Services";
-import { OffsiteSpec } from "../config/schema";
-import { S3ServiceFeatures, S3_SERVICE_FEATURES, Support } from "./s3Services";
+import { R2_REGION, S3Service, S3ServiceFeatures, S3_SERVICE_FEATURES, Support } from "./s3Services";
+
+/**
+ * The offsite bucket's settings these functions read: the inventory's `offsite` section (config/
+ * schema/services.ts validates it) has this shape.
+ */
+export interface OffsiteSettings {
+    readonly service: S3Service;
+    readonly bucket: string;
+    readonly region: string;
+    /** The S3 endpoint of a non-AWS service. */
+    readonly endpoint?: string;
+    /** Days a noncurrent object version is kept. */
+    readonly noncurrentVersionDays: number;
+    /** Days before an incomplete multipart upload is aborted. */
+    readonly abortIncompleteUploadDays: number;
+    /** A key of the service's KMS for default encryption. */
+    readonly kmsKeyId?: string;
+}
 
 /** The S3 endpoint PBS talks to: the regional AWS endpoint, or the service's own. */
-export function s3Endpoint(offsite: OffsiteSpec): string {
+export function s3Endpoint(offsite: OffsiteSettings): string {
     if (offsite.service === "aws") return `https://s3.${offsite.region}.amazonaws.com`;
     if (!offsite.endpoint)
         throw new Error(
@@ -30,7 +46,7 @@ export function r2Account(endpoint: string): { accountId: string; jurisdiction?:
 
 /** The default-encryption rule of the bucket: the declared KMS key, else AES256 where the service has it, else none. */
 export function encryptionRule(
-    o: OffsiteSpec,
+    o: OffsiteSettings,
     features: S3ServiceFeatures,
 ): { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" | "AES256"; kmsMasterKeyId?: string } } | undefined {
     if (o.kmsKeyId !== undefined && features.kmsEncryption === true)
@@ -57,7 +73,7 @@ export interface R2LifecycleRule {
 }
 
 /** The S3 lifecycle rules (AWS provider): noncurrent-version expiry where versioned, and the abort rule where the service takes it alone (S1). */
-export function s3LifecycleRules(o: OffsiteSpec, features: S3ServiceFeatures): S3LifecycleRule[] {
+export function s3LifecycleRules(o: OffsiteSettings, features: S3ServiceFeatures): S3LifecycleRule[] {
     return [
         ...(features.versioning === true
             ? [
@@ -86,7 +102,7 @@ export function s3LifecycleRules(o: OffsiteSpec, features: S3ServiceFeatures): S
 const DAY_SECONDS = 24 * 60 * 60;
 
 /** The R2 lifecycle rules (Cloudflare provider): abort multipart uploads left incomplete (R2 has no versions to expire). */
-export function r2LifecycleRules(o: OffsiteSpec): R2LifecycleRule[] {
+export function r2LifecycleRules(o: OffsiteSettings): R2LifecycleRule[] {
     return [
         {
             id: "abort-incomplete-uploads",
@@ -101,7 +117,7 @@ export function r2LifecycleRules(o: OffsiteSpec): R2LifecycleRule[] {
  * The retention the program cannot set on this service, as a note for the docs and the operator
  * ("set in the service"), or undefined where the lifecycle resource (S3 or R2) keeps it.
  */
-export function retentionNote(o: OffsiteSpec, features: S3ServiceFeatures = S3_SERVICE_FEATURES[o.service]): string | undefined {
+export function retentionNote(o: OffsiteSettings, features: S3ServiceFeatures = S3_SERVICE_FEATURES[o.service]): string | undefined {
     const lifecycle = features.lifecycle;
     if (lifecycle.via !== "service") return undefined;
     const days = String(o.noncurrentVersionDays);
@@ -112,7 +128,7 @@ export function retentionNote(o: OffsiteSpec, features: S3ServiceFeatures = S3_S
 }
 
 /** Why each bucket setting the service lacks was left out, keyed by setting; empty when nothing was. */
-export function skippedSettings(features: S3ServiceFeatures, o?: Pick<OffsiteSpec, "kmsKeyId">): Record<string, string> {
+export function skippedSettings(features: S3ServiceFeatures, o?: Pick<OffsiteSettings, "kmsKeyId">): Record<string, string> {
     const skipped: Record<string, string> = {};
     const settings: Record<string, Support> = {
         publicAccessControls: features.publicAccessControls,
@@ -148,7 +164,7 @@ export interface PbsS3Target {
  * path-style (as the AWS provider talks to it). PBS accepts HTTPS only: an `http://` endpoint (a
  * MinIO without TLS) is refused with the fix.
  */
-export function pbsS3Target(o: OffsiteSpec): PbsS3Target {
+export function pbsS3Target(o: OffsiteSettings): PbsS3Target {
     if (o.service === "aws") return { host: "{{bucket}}.s3.{{region}}.amazonaws.com", region: o.region, pathStyle: false };
     const url = new URL(s3Endpoint(o));
     if (url.protocol !== "https:")

@@ -1,7 +1,7 @@
 /**
  * The value patterns every layer shares: the inventory schema refuses what they refuse, and the
  * script builders check again before a value reaches a shell. Pure; every pattern runs in linear
- * time (no two quantifiers can match the same characters), which test/lib/patterns.test.ts pins.
+ * time (no two quantifiers can match the same characters), which test/linear-patterns.test.ts pins.
  */
 
 /** A key used as a Pulumi resource name and a Proxmox name: a lowercase DNS label. */

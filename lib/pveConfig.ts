@@ -111,11 +111,6 @@ export function pveNumber(value: unknown): number | undefined {
     return undefined;
 }
 
-/** A guest's description as the provider reads it back (PVE keeps it verbatim; the provider does too). */
-export function pveString(value: unknown): string | undefined {
-    return typeof value === "string" ? value : typeof value === "number" ? String(value) : undefined;
-}
-
 /** The storage id of a volume (`local-zfs:subvol-101-disk-0` → `local-zfs`); undefined for a host path. */
 export function volumeStorage(volume: string): string | undefined {
     const colon = volume.indexOf(":");
@@ -138,12 +133,13 @@ export const VM_CLOUD_INIT_KEYS = [
 ] as const;
 
 /** Bus prefixes of VM drives, in the order Proxmox lists them. */
-export const VM_DISK_BUSES = ["scsi", "virtio", "sata", "ide"] as const;
+const VM_DISK_BUSES = ["scsi", "virtio", "sata", "ide"] as const;
 
 /** A VM drive key (`scsi0`, `virtio1`, `ide2`): its bus and index, or undefined for another key. */
 export function vmDriveKey(key: string): { bus: (typeof VM_DISK_BUSES)[number]; index: number } | undefined {
-    const m = /^(scsi|virtio|sata|ide)(\d+)$/.exec(key);
-    return m ? { bus: m[1] as (typeof VM_DISK_BUSES)[number], index: Number(m[2]) } : undefined;
+    const bus = VM_DISK_BUSES.find((b) => key.startsWith(b));
+    const index = bus === undefined ? "" : key.slice(bus.length);
+    return bus !== undefined && /^\d+$/.test(index) ? { bus, index: Number(index) } : undefined;
 }
 
 /** Whether a VM drive value is a CD drive (`media=cdrom`) or the cloud-init drive (`...:vm-<id>-cloudinit`). */

@@ -3,6 +3,8 @@
  * (with its sources) lives in the policy pack (policies/shared/s3Services.ts), which must load on
  * its own when published; the program reads it from here, with the program-side facts below.
  */
+import { FieldError } from "./errors";
+
 export * from "../policies/shared/s3Services";
 
 /** Cloudflare R2's only region. */
@@ -14,8 +16,9 @@ export const R2_ENDPOINT_PATTERN = /^https:\/\/[0-9a-f]{32}(?:\.(?:eu|fedramp))?
 export function writerUserName(bucket: string, writer: string): string {
     const userName = `${bucket}-${writer}`;
     if (userName.length > 64) {
-        throw new Error(
-            `[offsite.writers] IAM user name "${userName}" is ${userName.length} characters, IAM allows 64; use a shorter writer key or bucket name`,
+        throw new FieldError(
+            "offsite.writers",
+            `IAM user name "${userName}" is ${userName.length} characters, IAM allows 64; use a shorter writer key or bucket name`,
         );
     }
     return userName;

@@ -6,6 +6,7 @@
  * value harmless to the shell, but a name such as `tank/x;rm -rf /` is never a dataset the
  * operator meant: refusing it early gives a clear error instead of a strange dataset.
  */
+import { refuse } from "./errors";
 import { ZFS_DATASET_PATTERN, isSafeAbsolutePath } from "./patterns";
 
 /** A value as POSIX single quotes: `it's` → `'it'\''s'`. Safe for any string without NUL. */
@@ -19,15 +20,11 @@ export const MAX_DATASET_NAME_LENGTH = 255;
 /** Longest absolute path Linux accepts (PATH_MAX minus the terminator). */
 export const MAX_PATH_LENGTH = 4095;
 
-function refuse(field: string, value: unknown, must: string): never {
-    throw new Error(`[${field}] ${must}, got ${JSON.stringify(value)}`);
-}
-
 /** A ZFS dataset name `pool/child/...` of letters, digits and `_ . : -`, no `.`/`..` components. */
 export function assertDatasetPath(field: string, value: string): string {
     const must = "must be a ZFS dataset name such as tank/photos (pool/child, letters, digits and _ . : - only, no . or .. components)";
-    if (typeof value !== "string" || !ZFS_DATASET_PATTERN.test(value)) refuse(field, value, must);
-    if (value.length > MAX_DATASET_NAME_LENGTH) refuse(field, value, `${must}; at most ${MAX_DATASET_NAME_LENGTH} characters`);
+    if (typeof value !== "string" || !ZFS_DATASET_PATTERN.test(value)) refuse(field, must, value);
+    if (value.length > MAX_DATASET_NAME_LENGTH) refuse(field, `${must}; at most ${MAX_DATASET_NAME_LENGTH} characters`, value);
     return value;
 }
 
@@ -40,19 +37,19 @@ export function poolOf(datasetPath: string): string {
 export function assertAbsolutePath(field: string, value: string): string {
     const must = "must be an absolute path of letters, digits, spaces and _ . @ + : - with no . or .. components, such as /tank/photos";
     // The pattern refuses `.` and `..` components too.
-    if (typeof value !== "string" || !isSafeAbsolutePath(value) || value.length > MAX_PATH_LENGTH) refuse(field, value, must);
+    if (typeof value !== "string" || !isSafeAbsolutePath(value) || value.length > MAX_PATH_LENGTH) refuse(field, must, value);
     return value;
 }
 
 /** A host uid or gid: an integer from 0 to 2^32 - 2 (2^32 - 1 is "no id" to chown). */
 export function assertHostId(field: string, value: number): number {
     if (!Number.isInteger(value) || value < 0 || value > 4294967294)
-        refuse(field, value, "must be an integer host id from 0 to 4294967294, such as 101000");
+        refuse(field, "must be an integer host id from 0 to 4294967294, such as 101000", value);
     return value;
 }
 
 /** An octal permission mode such as `0750` or `750` (no setuid/setgid/sticky bits). */
 export function assertMode(field: string, value: string): string {
-    if (typeof value !== "string" || !/^0?[0-7]{3}$/.test(value)) refuse(field, value, "must be an octal mode such as 0750");
+    if (typeof value !== "string" || !/^0?[0-7]{3}$/.test(value)) refuse(field, "must be an octal mode such as 0750", value);
     return value;
 }

@@ -27,10 +27,10 @@ export const NON_INHERITABLE_PROPERTIES: readonly (keyof ZfsProperties)[] = ["qu
  * 4 KiB-sector pool); more means files held open after unlinking, space still being freed, or
  * data the listing cannot see.
  */
-export const EMPTY_DATASET_MAX_REFERENCED_BYTES = 1024 * 1024;
+const EMPTY_DATASET_MAX_REFERENCED_BYTES = 1024 * 1024;
 
 /** Attempts of `zfs destroy` on a dataset that stays busy just after unmounting, one second apart. */
-export const DESTROY_ATTEMPTS = 5;
+const DESTROY_ATTEMPTS = 5;
 
 /** Owner and mode of a dataset's mountpoint, in host ids (already mapped for the container). */
 export interface ZfsOwner {

@@ -36,7 +36,7 @@ export function bucketsOf(resources: readonly PolicyResource[]): BucketView[] {
 }
 
 /** A bucket's tag value (`tags` input). */
-export function bucketTag(bucket: PolicyResource, key: string): string | undefined {
+function bucketTag(bucket: PolicyResource, key: string): string | undefined {
     return str(record(bucket.props.tags)?.[key]);
 }
 
@@ -59,7 +59,7 @@ function componentOutputs(bucket: PolicyResource): Readonly<Record<string, unkno
  * (a bucket on B2 or R2 has no tags), else its `s3-service` tag; undefined when neither names a
  * service of the table (a plain AWS bucket of a hand-written stack).
  */
-export function serviceOf(bucket: PolicyResource): S3Service | undefined {
+function serviceOf(bucket: PolicyResource): S3Service | undefined {
     const fromComponent = str(componentOutputs(bucket)?.service);
     if (isS3Service(fromComponent)) return fromComponent;
     const tag = bucketTag(bucket, "s3-service");

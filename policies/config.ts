@@ -16,7 +16,7 @@ export interface BaseConfig {
 }
 
 /** A rule's config schema: its own knobs plus `exemptions`; unknown keys are refused. */
-export function configSchema(properties: Record<string, PolicyConfigJSONSchema> = {}): PolicyConfigSchema {
+function configSchema(properties: Record<string, PolicyConfigJSONSchema> = {}): PolicyConfigSchema {
     return { properties: { ...properties, exemptions: EXEMPTIONS_SCHEMA } };
 }
 
@@ -52,7 +52,7 @@ function resolve<T extends BaseConfig>(schema: PolicyConfigSchema | undefined, r
 // ---- Knobs of the rules that have them -------------------------------------------------------
 
 /** Host paths under which container bind mounts are allowed (the ZFS datasets this program manages). */
-export const DEFAULT_MANAGED_ROOTS: readonly string[] = ["/tank", "/rpool/appdata"];
+const DEFAULT_MANAGED_ROOTS: readonly string[] = ["/tank", "/rpool/appdata"];
 
 export interface BindMountRootsConfig extends BaseConfig {
     readonly managedRoots: readonly string[];
@@ -68,7 +68,7 @@ export const BIND_MOUNT_ROOTS_SCHEMA = configSchema({
 });
 
 /** Storages no guest volume may use: the root disk's directory storage. */
-export const DEFAULT_FORBIDDEN_DATASTORES: readonly string[] = ["local"];
+const DEFAULT_FORBIDDEN_DATASTORES: readonly string[] = ["local"];
 
 export interface GuestStorageConfig extends BaseConfig {
     readonly forbiddenDatastores: readonly string[];
@@ -84,8 +84,8 @@ export const GUEST_STORAGE_SCHEMA = configSchema({
 });
 
 /** Overcommit limits per node. */
-export const DEFAULT_CPU_OVERCOMMIT = 3;
-export const DEFAULT_MEMORY_OVERCOMMIT = 2;
+const DEFAULT_CPU_OVERCOMMIT = 3;
+const DEFAULT_MEMORY_OVERCOMMIT = 2;
 
 export interface OvercommitConfig extends BaseConfig {
     /** Allocated vCPUs may be at most this many times the node's hardware threads. */

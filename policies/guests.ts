@@ -182,7 +182,7 @@ function nonBlank(value: unknown): string | undefined {
 }
 
 /** The guest component a resource belongs to, if any. */
-export function guestComponentAbove(resource: PolicyResource): PolicyResource | undefined {
+function guestComponentAbove(resource: PolicyResource): PolicyResource | undefined {
     for (let p = resource.parent; p !== undefined; p = p.parent) {
         if (GUEST_COMPONENT_TYPES.has(p.type)) return p;
     }
@@ -203,6 +203,23 @@ export function guestsOf(resources: readonly PolicyResource[]): Guest[] {
         if (GUEST_COMPONENT_TYPES.has(r.type) && !componentsWithGuest.has(r.urn)) guests.push(new Guest(undefined, r));
     }
     return guests;
+}
+
+/**
+ * What the running guests allocate on each node (a template never runs): vCPUs and memory in MiB,
+ * with Proxmox's defaults. The one count of the overcommit rule and the plan's capacity report.
+ */
+export function allocationByNode(guests: readonly Guest[]): Map<string, { vcpus: number; memoryMiB: number }> {
+    const allocated = new Map<string, { vcpus: number; memoryMiB: number }>();
+    for (const g of guests) {
+        const node = g.nodeName();
+        if (node === undefined || g.isTemplate()) continue;
+        const sum = allocated.get(node) ?? { vcpus: 0, memoryMiB: 0 };
+        sum.vcpus += g.vcpus();
+        sum.memoryMiB += g.memoryMiB();
+        allocated.set(node, sum);
+    }
+    return allocated;
 }
 
 /** A node as its `homelab:proxmox:Node` component registers it. */

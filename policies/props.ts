@@ -6,7 +6,7 @@
 
 export type Props = Readonly<Record<string, unknown>>;
 
-export function isRecord(value: unknown): value is Props {
+function isRecord(value: unknown): value is Props {
     return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
@@ -16,7 +16,7 @@ export function record(value: unknown): Props | undefined {
 }
 
 /** The array at `value` (empty when absent or not an array). */
-export function list(value: unknown): readonly unknown[] {
+function list(value: unknown): readonly unknown[] {
     return Array.isArray(value) ? value : [];
 }
 

@@ -41,7 +41,7 @@ export const EXPERIMENTAL_VM_TYPES: ReadonlySet<string> = new Set([
 ]);
 
 /** Every VM class. */
-export const ALL_VM_TYPES: ReadonlySet<string> = new Set([...VM_TYPES, ...CLONED_VM_TYPES, ...EXPERIMENTAL_VM_TYPES]);
+const ALL_VM_TYPES: ReadonlySet<string> = new Set([...VM_TYPES, ...CLONED_VM_TYPES, ...EXPERIMENTAL_VM_TYPES]);
 
 /** Every guest class: containers and VMs of every shape. */
 export const GUEST_TYPES: ReadonlySet<string> = new Set([...CONTAINER_TYPES, ...ALL_VM_TYPES]);

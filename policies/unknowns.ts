@@ -62,7 +62,7 @@ export function unknownPathOf(e: unknown): string | undefined {
 }
 
 /** Splits a recorder path (`a.b[0].c`) into keys (`["a", "b", 0, "c"]`). */
-export function parsePath(path: string): (string | number)[] {
+function parsePath(path: string): (string | number)[] {
     const keys: (string | number)[] = [];
     for (const part of path.split(".")) {
         if (part === "") continue;

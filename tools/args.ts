@@ -2,7 +2,7 @@
  * Argument handling shared by the tools: `--stack NAME` (else `PULUMI_STACK`, else prod),
  * boolean flags, `--help`, and an error naming the known arguments for anything else.
  */
-import { DEFAULT_STACK, stackName } from "../config/stackfile";
+import { DEFAULT_STACK, StackFileError, stackName } from "../config/stackfile";
 
 /** A boolean flag of a tool (`--json`). */
 export interface FlagSpec {
@@ -46,6 +46,9 @@ export type ParsedArgs =
           /** Every option's value (its default when not given; absent when it has none). */
           readonly options: ReadonlyMap<string, string>;
       };
+
+/** A command line that asks the tool to run (not for its help). */
+export type RunArgs = Extract<ParsedArgs, { readonly help: false }>;
 
 /** A bad command line: the message says what is known. */
 export class ArgsError extends Error {
@@ -104,6 +107,31 @@ export function parseArgs(argv: readonly string[], spec: ToolSpec, env: NodeJS.P
         }
     }
     return { help: false, stack: spec.stack ? resolveStack(stack, env) : DEFAULT_STACK, flags, options };
+}
+
+/**
+ * The command line of a tool that writes to streams: the arguments to run with, or the exit code
+ * when there is nothing to run: 0 after `--help` (the help written to `out`), 2 after a bad command
+ * line or stack name (the error written to `err`).
+ */
+export function commandLine(
+    argv: readonly string[],
+    spec: ToolSpec,
+    env: NodeJS.ProcessEnv,
+    out: NodeJS.WritableStream,
+    err: NodeJS.WritableStream,
+): RunArgs | 0 | 2 {
+    let args: ParsedArgs;
+    try {
+        args = parseArgs(argv, spec, env);
+    } catch (e) {
+        if (!(e instanceof ArgsError || e instanceof StackFileError)) throw e;
+        err.write(`error: ${e.message}\n`);
+        return 2;
+    }
+    if (!args.help) return args;
+    out.write(helpText(spec));
+    return 0;
 }
 
 /** The `--help` text of a tool. */

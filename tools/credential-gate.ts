@@ -17,6 +17,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { S3_SERVICE_FEATURES } from "../lib/s3Services";
+import { pbsPasswordUses } from "../config/credentials";
 import { InventoryError } from "../config/errors";
 import { Inventory } from "../config/schema";
 import {
@@ -31,10 +32,10 @@ import {
     stackFilePath,
 } from "../config/stackfile";
 import { guestsNeedingRoot } from "../lib/privilege";
-import { ArgsError, ToolSpec, helpText, parseArgs } from "./args";
+import { ToolSpec, commandLine } from "./args";
 
 /** What CI is about to run, and how the notice words a skip. */
-export const PURPOSES = {
+const PURPOSES = {
     preview: {
         skipped: "pulumi preview skipped",
         where: "the repository",
@@ -46,12 +47,12 @@ export const PURPOSES = {
 export type Purpose = keyof typeof PURPOSES;
 
 /** The environment variable naming an ESC environment CI attaches to the stack for the run. */
-export const ESC_ENV_VAR = "PULUMI_ESC_ENVIRONMENT";
+const ESC_ENV_VAR = "PULUMI_ESC_ENVIRONMENT";
 
 /** The credential variables the gate may require (the SSH key is optional: an agent serves too). */
 const GATED = [...new Set(Object.values(CREDENTIAL_ENV))].filter((v) => v !== CREDENTIAL_ENV.proxmoxSshPrivateKey);
 
-export const CREDENTIAL_GATE: ToolSpec = {
+const CREDENTIAL_GATE: ToolSpec = {
     command: "npm run -s credential-gate",
     summary:
         "Checks that every credential the program will read for a stack is available (its environment variable,\n" +
@@ -97,7 +98,7 @@ export function stackEnvironments(stackFile: StackFile): string[] {
 }
 
 /** Decides for a read stack: which credentials are missing, and which ESC is expected to give. */
-export function decide(stack: string, stackFile: StackFile, inv: Inventory, env: NodeJS.ProcessEnv): GateResult {
+function decide(stack: string, stackFile: StackFile, inv: Inventory, env: NodeJS.ProcessEnv): GateResult {
     const isSet = (name: string): boolean => (env[name] ?? "") !== "";
     const fromEscVar = (env[ESC_ENV_VAR] ?? "")
         .split(",")
@@ -130,17 +131,8 @@ export function decide(stack: string, stackFile: StackFile, inv: Inventory, env:
         "proxmoxRootPassword",
     );
     if (inv.dns) need(CREDENTIAL_ENV.cloudflareApiToken, "the DNS records", "cloudflareApiToken");
-    const backupTarget = inv.backups ? inv.storages[inv.backups.target] : undefined;
-    // A PBS storage that exists already (managed: false) is only used; the dataset backups still log in to PBS.
-    if (backupTarget?.kind === "pbs") {
-        const datasets = Object.values(inv.datasets).some((d) => "tier" in d.backup);
-        if (backupTarget.managed || datasets)
-            need(
-                CREDENTIAL_ENV.pbsPassword,
-                [...(backupTarget.managed ? ["the PBS storage"] : []), ...(datasets ? ["the dataset backups"] : [])].join(" and "),
-                "pbsPassword",
-            );
-    }
+    const pbsUses = pbsPasswordUses(inv);
+    if (pbsUses.length > 0) need(CREDENTIAL_ENV.pbsPassword, pbsUses.join(" and "), "pbsPassword");
     const cifs = Object.entries(inv.storages).filter(([, st]) => st.kind === "cifs" && st.managed);
     if (cifs.length > 0)
         need(
@@ -171,18 +163,8 @@ export function main(
     out: NodeJS.WritableStream = process.stdout,
     err: NodeJS.WritableStream = process.stderr,
 ): number {
-    let args;
-    try {
-        args = parseArgs(argv, CREDENTIAL_GATE, env);
-    } catch (e) {
-        if (!(e instanceof ArgsError || e instanceof StackFileError)) throw e;
-        err.write(`error: ${e.message}\n`);
-        return 2;
-    }
-    if (args.help) {
-        out.write(helpText(CREDENTIAL_GATE));
-        return 0;
-    }
+    const args = commandLine(argv, CREDENTIAL_GATE, env, out, err);
+    if (typeof args === "number") return args;
     const stack = args.stack;
     const purpose = PURPOSES[args.options.get("for") as Purpose];
     const actions = env.GITHUB_ACTIONS === "true";

@@ -42,7 +42,7 @@ export function mergeKnownHosts(existing: string, lines: readonly string[]): { t
     return { text: out.join("\n") + "\n", conflicts };
 }
 
-export function main(argv: string[]): number {
+function main(argv: string[]): number {
     let stack = process.env.PULUMI_STACK?.split("/").pop() || "prod";
     let file = path.join(os.homedir(), ".ssh", "known_hosts");
     for (let i = 0; i < argv.length; i++) {

@@ -153,3 +153,22 @@ export function runTool(tool: Tool): void {
         process.exit(code);
     });
 }
+
+/**
+ * The entry point of a tool whose `main` writes to the streams it is given: runs it through
+ * `runTool` with the process's arguments, once both streams have taken everything it wrote.
+ */
+export function runMain(
+    name: string,
+    main: (argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream) => number | Promise<number>,
+): void {
+    runTool({
+        name,
+        run: async (out, err) => {
+            const code = await main(process.argv.slice(2), out, err);
+            await flush(err);
+            await flush(out);
+            return code;
+        },
+    });
+}

@@ -22,10 +22,10 @@ import {
     readStackFile,
     stackFilePath,
 } from "../config/stackfile";
-import { ArgsError, ToolSpec, helpText, parseArgs } from "./args";
+import { ToolSpec, commandLine } from "./args";
 import { formatJson } from "./json";
 
-export const POLICY_CONFIG: ToolSpec = {
+const POLICY_CONFIG: ToolSpec = {
     command: "npm run -s policy-config",
     summary:
         "Writes policies/stacks/NAME.json, the stack's policy configuration (--policy-pack-config): when it is\n" +
@@ -87,18 +87,8 @@ export async function main(
     out: NodeJS.WritableStream = process.stdout,
     err: NodeJS.WritableStream = process.stderr,
 ): Promise<number> {
-    let args;
-    try {
-        args = parseArgs(argv, POLICY_CONFIG, env);
-    } catch (e) {
-        if (!(e instanceof ArgsError || e instanceof StackFileError)) throw e;
-        err.write(`error: ${e.message}\n`);
-        return 2;
-    }
-    if (args.help) {
-        out.write(helpText(POLICY_CONFIG));
-        return 0;
-    }
+    const args = commandLine(argv, POLICY_CONFIG, env, out, err);
+    if (typeof args === "number") return args;
     try {
         // The stack must exist: a configuration for a misspelt stack name would help no one.
         readStackFile(stackFilePath(args.stack, dir));
@@ -126,7 +116,7 @@ export async function main(
     }
     // The pack is loaded only now: it brings the Pulumi SDK with it.
     const { POLICIES } = await import("../policies/registry");
-    const { PolicyConfigError, normalizeConfig } = await import("../policies/runner");
+    const { PolicyConfigError, normalizeConfig } = await import("./policy/runner");
     const merged = mergePolicyConfig(existing, packRules(POLICIES));
     try {
         normalizeConfig(merged.config as Parameters<typeof normalizeConfig>[0], POLICIES);

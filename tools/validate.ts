@@ -8,9 +8,9 @@ import * as path from "path";
 import { InventoryError } from "../config/errors";
 import { StackFileError, readInventory, requirePolicyConfig, stackFilePath } from "../config/stackfile";
 import { ArgsError, ToolSpec, helpText, parseArgs } from "./args";
-import { flush, runTool } from "./output";
+import { runMain } from "./output";
 
-export const VALIDATE: ToolSpec = {
+const VALIDATE: ToolSpec = {
     command: "npm run -s validate",
     summary:
         "Validates the inventory of a stack file (Pulumi.NAME.yaml) offline: the schema and the cross-checks,\n" +
@@ -60,14 +60,4 @@ export function main(
     }
 }
 
-if (require.main === module) {
-    runTool({
-        name: "validate",
-        run: async (out, err) => {
-            const code = main(process.argv.slice(2), process.cwd(), process.env, out, err);
-            await flush(err);
-            await flush(out);
-            return code;
-        },
-    });
-}
+if (require.main === module) runMain("validate", (argv, out, err) => main(argv, process.cwd(), process.env, out, err));

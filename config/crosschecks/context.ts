@@ -7,6 +7,7 @@ import { InventoryProblem, formatPath } from "../errors";
 import { GuestSpec, Inventory, Network, NodeSpec, StorageSpec } from "../schema";
 import { didYouMean } from "../suggest";
 import { Ipv4Cidr, parseCidr, parseIpv4 } from "../../lib/ipv4";
+import { SYSTEM_PATHS } from "../../lib/paths";
 
 /**
  * Looks up a key of an inventory record. Plain indexing would find inherited members
@@ -137,29 +138,9 @@ export function underPath(path: string, root: string): boolean {
     return r === "/" || p === r || p.startsWith(`${r}/`);
 }
 
-/** Host paths that belong to the system: never a storage for guests, a dataset mountpoint or a managed root. */
-export const SYSTEM_PATHS = [
-    "/bin",
-    "/boot",
-    "/dev",
-    "/etc",
-    "/lib",
-    "/lib64",
-    "/proc",
-    "/root",
-    "/run",
-    "/sbin",
-    "/sys",
-    "/usr",
-    "/var/lib/pve-cluster",
-    "/var/lib/vz",
-    "/var/lib/lxc",
-    "/var/log",
-] as const;
-
-/** Why a host path is a system path (equal to `/`, or at or under one of SYSTEM_PATHS), or undefined. */
+/** Why a host path is a system path (equal to `/`, or at or under one of SYSTEM_PATHS, lib/paths.ts), or undefined. */
 export function systemPathReason(path: string): string | undefined {
     if (path === "/" || path === "") return "the root of the host's file system";
-    const hit = SYSTEM_PATHS.find((s) => underPath(path, s));
+    const hit = SYSTEM_PATHS.find((s) => s !== "/" && underPath(path, s));
     return hit === undefined ? undefined : `under the system path ${hit}`;
 }

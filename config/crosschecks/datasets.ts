@@ -9,7 +9,7 @@ import { MAX_DATASET_NAME_LENGTH } from "../../lib/shell";
 import { datasetMountpoint } from "../../lib/datasets";
 import { entityRef } from "../errors";
 import { CheckContext, systemPathReason, underPath } from "./context";
-import { checkMountTarget } from "./guests";
+import { checkMountTarget } from "./containers";
 import { nodePools } from "./storage";
 
 export function checkDatasets(ctx: CheckContext): void {

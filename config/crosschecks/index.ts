@@ -21,7 +21,7 @@ export {
     guestDiskStorageProblem,
     nodePools,
 } from "./storage";
-export { deviceAllowed } from "./guests";
+export { deviceAllowed } from "./containers";
 
 /** Runs every cross-check and returns all problems (empty when the inventory is coherent). */
 export function crossCheck(inv: Inventory): InventoryProblem[] {

@@ -13,6 +13,7 @@ import {
     recordTtl,
 } from "../../lib/dns";
 import { cidrContains, nonPublicReason, parseIpv4 } from "../../lib/ipv4";
+import { FieldError } from "../../lib/errors";
 import { s3BucketNameProblem } from "../../lib/patterns";
 import { R2_ENDPOINT_PATTERN, R2_REGION, S3_SERVICE_FEATURES, writerUserName } from "../../lib/s3Services";
 import { CheckContext } from "./context";
@@ -240,7 +241,7 @@ export function checkBackups(ctx: CheckContext): void {
             planBackupJobs({ guests: ctx.inv.guests, datasets: ctx.inv.datasets, window: b.window, tiers: b.tiers });
         } catch (err) {
             if (!(err instanceof BackupScheduleError)) throw err;
-            ctx.add(["backups", "window"], err.message.replace(/^\[backups\.window\] /, ""));
+            ctx.add(err.field.split("."), err.reason);
         }
     }
 }
@@ -265,7 +266,8 @@ export function checkOffsite(ctx: CheckContext): void {
             try {
                 writerUserName(o.bucket, w);
             } catch (err) {
-                ctx.add(["offsite", "writers", i], (err as Error).message.replace(/^\[offsite\.writers\] /, ""));
+                if (!(err instanceof FieldError)) throw err;
+                ctx.add(["offsite", "writers", i], err.reason);
             }
         });
     if (o.servesPbs) {

@@ -13,7 +13,7 @@ export const GUEST_DISK_CONTENT = ["images", "rootdir"] as const;
 export const FORBIDDEN_GUEST_STORAGES = ["local"] as const;
 
 /** Content each storage kind can hold (pvesm: a storage plugin's `content` list). */
-export const CONTENT_BY_KIND: Readonly<Record<StorageSpec["kind"], readonly string[]>> = {
+const CONTENT_BY_KIND: Readonly<Record<StorageSpec["kind"], readonly string[]>> = {
     dir: ["images", "rootdir", "vztmpl", "iso", "backup", "snippets", "import"],
     nfs: ["images", "rootdir", "vztmpl", "iso", "backup", "snippets", "import"],
     cifs: ["images", "rootdir", "vztmpl", "iso", "backup", "snippets", "import"],
@@ -176,17 +176,17 @@ export function checkMappings(ctx: CheckContext): void {
 /** Compressions the provider's download can undo, by URL suffix (bpg `decompression_algorithm`). */
 export const DECOMPRESSION_BY_SUFFIX: Readonly<Record<string, string>> = { ".gz": "gz", ".bz2": "bz2", ".zst": "zst", ".lzo": "lzo" };
 /** Compressions it cannot. */
-export const UNSUPPORTED_COMPRESSION = [".xz", ".lz4", ".7z", ".zip"] as const;
+const UNSUPPORTED_COMPRESSION = [".xz", ".lz4", ".7z", ".zip"] as const;
 
 /** File name endings Proxmox accepts per content type (pve-storage Storage.pm: ISO_EXT_RE_0, VZTMPL_EXT_RE_1, IMPORT_EXT_RE_1). */
-export const FILE_EXTENSIONS: Readonly<Record<"iso" | "vztmpl" | "import", readonly string[]>> = {
+const FILE_EXTENSIONS: Readonly<Record<"iso" | "vztmpl" | "import", readonly string[]>> = {
     iso: [".iso", ".img"],
     vztmpl: [".tar", ".tar.gz", ".tar.xz", ".tar.zst", ".tar.bz2"],
     import: [".qcow2", ".raw", ".vmdk", ".ova"],
 };
 
 /** Container OS types by template name prefix (pct.conf(5) `ostype`); the provider's default `unmanaged` skips hostname and network setup. */
-export const CONTAINER_OS_TYPES: readonly [string, string][] = [
+const CONTAINER_OS_TYPES: readonly [string, string][] = [
     ["debian-", "debian"],
     ["devuan-", "devuan"],
     ["ubuntu-", "ubuntu"],

@@ -92,7 +92,7 @@ export const clusterSchema = z.strictObject({
 // ---------------------------------------------------------------------------------------------
 
 /** An address or a range no guest may take (a virtual IP, a DHCP or load-balancer pool). */
-export const reservationSchema = z.union(
+const reservationSchema = z.union(
     [
         z.strictObject({ address: ipv4, purpose: z.string().min(1).max(120) }),
         z.strictObject({ from: ipv4, to: ipv4, purpose: z.string().min(1).max(120) }),
@@ -120,7 +120,7 @@ export const networkSchema = z.strictObject({
 const poolName = z.string().regex(/^[A-Za-z][A-Za-z0-9_.:-]{0,255}$/, { error: "must be a ZFS pool name such as rpool" });
 
 /** How the node boots: a ZFS pool (mirror, single disk, RAIDZ) or LVM/ext4 on one disk. */
-export const bootSchema = z.discriminatedUnion("layout", [
+const bootSchema = z.discriminatedUnion("layout", [
     z.strictObject({ layout: z.literal("zfs-mirror"), pool: poolName.default("rpool"), disks: z.array(z.string().min(1)).min(2) }),
     z.strictObject({ layout: z.literal("zfs-single"), pool: poolName.default("rpool"), disk: z.string().min(1).optional() }),
     z.strictObject({ layout: z.literal("zfs-raidz"), pool: poolName.default("rpool"), disks: z.array(z.string().min(1)).min(3) }),
@@ -185,7 +185,14 @@ const storageCommon = {
  * Storage kinds the provider has no resource for: the inventory declares them as existing. (A
  * managed `rbd` storage is made by creating its Ceph pool, see CEPH_POOL_DEFAULTS.)
  */
-export const DECLARED_ONLY_KINDS = ["cephfs"] as const;
+const DECLARED_ONLY_KINDS = ["cephfs"] as const;
+
+/** Whether a storage is of a kind the provider has no resource for (DECLARED_ONLY_KINDS). */
+export function isDeclaredOnly<S extends { readonly kind: string }>(
+    storage: S,
+): storage is Extract<S, { readonly kind: (typeof DECLARED_ONLY_KINDS)[number] }> {
+    return (DECLARED_ONLY_KINDS as readonly string[]).includes(storage.kind);
+}
 
 /**
  * What Proxmox gives a new Ceph pool when the request leaves it out (pve-manager

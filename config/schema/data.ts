@@ -31,7 +31,7 @@ export const imageSchema = z.strictObject({
 // ZFS datasets
 // ---------------------------------------------------------------------------------------------
 
-export const zfsPropertiesSchema = z.strictObject({
+const zfsPropertiesSchema = z.strictObject({
     compression: z.enum(COMPRESSION_VALUES).optional(),
     recordsize: z.enum(RECORDSIZES, { error: `must be a power of two from 512 to 16M: ${RECORDSIZES.join(", ")}` }).optional(),
     quota: zfsSize.optional(),
@@ -53,7 +53,7 @@ export const zfsPropertiesSchema = z.strictObject({
         .optional(),
 });
 
-export const datasetMountSchema = z.strictObject({
+const datasetMountSchema = z.strictObject({
     guest: key("mount guest"),
     path: safePath,
     readOnly: z.boolean().default(false),

@@ -99,7 +99,7 @@ const guestCommon = {
 };
 
 /** A device passed into a container: a device node, or a USB device by its mapping (stable across re-plugging). */
-export const containerDeviceSchema = z.union(
+const containerDeviceSchema = z.union(
     [
         z.strictObject({
             path: z.string().max(255).regex(DEVICE_PATH, { error: "must be a device path under /dev such as /dev/dri/renderD128" }),
@@ -161,7 +161,7 @@ export const lxcGuestSchema = z.strictObject({
 });
 
 /** A VM disk: a volume on a storage, or a whole physical disk passed through by its stable id. */
-export const vmDiskSchema = z.union(
+const vmDiskSchema = z.union(
     [
         diskSchema,
         z.strictObject({

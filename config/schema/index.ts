@@ -7,9 +7,9 @@
 import { z } from "zod";
 import { clusterSchema, mappingsSchema, networkSchema, nodeSchema, storageSchema } from "./cluster";
 import { key } from "./common";
-import { datasetSchema, imageSchema, zfsPropertiesSchema } from "./data";
+import { datasetSchema, imageSchema } from "./data";
 import { firewallRuleSchema, guestSchema, haGroupSchema, lxcGuestSchema, vmGuestSchema } from "./guests";
-import { backupsSchema, dnsRecordSchema, dnsSchema, offsiteSchema, retentionSchema, tierSchema } from "./services";
+import { backupsSchema, dnsSchema, offsiteSchema, retentionSchema, tierSchema } from "./services";
 
 export * from "./cluster";
 export * from "./data";
@@ -35,18 +35,12 @@ export const inventorySchema = z.strictObject({
 /** The keys of `homelab:*` stack config that make the inventory. */
 export const INVENTORY_KEYS = Object.keys(inventorySchema.shape) as (keyof typeof inventorySchema.shape)[];
 
-/** Sections whose entries are entities keyed by name (a refused entry drops the problems that follow from it). */
-export const ENTITY_SECTIONS = ["networks", "nodes", "storages", "images", "datasets", "guests", "ha"] as const;
-
 export type Inventory = z.infer<typeof inventorySchema>;
 export type InventoryInput = z.input<typeof inventorySchema>;
-export type Cluster = Inventory["cluster"];
 export type Network = z.infer<typeof networkSchema>;
 export type NodeSpec = z.infer<typeof nodeSchema>;
 export type StorageSpec = z.infer<typeof storageSchema>;
 export type StorageKind = StorageSpec["kind"];
-export type Mappings = Inventory["mappings"];
-export type ZfsPropertiesSpec = z.infer<typeof zfsPropertiesSchema>;
 export type DatasetEntry = z.infer<typeof datasetSchema>;
 export type GuestSpec = z.infer<typeof guestSchema>;
 export type LxcGuestSpec = z.infer<typeof lxcGuestSchema>;
@@ -54,7 +48,6 @@ export type VmGuestSpec = z.infer<typeof vmGuestSchema>;
 export type ImageSpec = z.infer<typeof imageSchema>;
 export type HaGroupSpec = z.infer<typeof haGroupSchema>;
 export type DnsSpec = z.infer<typeof dnsSchema>;
-export type DnsRecordSpec = z.infer<typeof dnsRecordSchema>;
 export type BackupsSpec = z.infer<typeof backupsSchema>;
 export type TierSpec = z.infer<typeof tierSchema>;
 export type RetentionSpec = z.infer<typeof retentionSchema>;

@@ -13,7 +13,7 @@ import { hhmm, hostname, ipv4, key, uniqueBy } from "./common";
 /** A record name relative to the zone: `@`, `*`, or labels of 1–63 characters, optionally under `*.`. */
 const RECORD_NAME = /^(?:@|\*|(?:\*\.)?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*)$/;
 
-export const dnsRecordSchema = z.strictObject({
+const dnsRecordSchema = z.strictObject({
     /** Name relative to the zone (`*.lab`, `vpn`, `www`), `@` for the apex, `*` for every name of the zone. */
     name: z.string().regex(RECORD_NAME, {
         error: "must be a name relative to the zone such as www, *.lab, * or @ (labels of at most 63 characters)",
@@ -55,7 +55,7 @@ export const retentionSchema = z.strictObject({
     keepYearly: count,
 });
 
-export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
+const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 
 /** A backup tier: how often and what it keeps. */
 export const tierSchema = z.discriminatedUnion("every", [

@@ -8,6 +8,7 @@
  * (VerificationJobConfig, PruneJobConfig, SyncJobConfig) as `... list --output-format json`
  * prints them, so a second run finds nothing to change.
  */
+import { RETENTION_OPTIONS, Retention } from "../backupSchedule";
 import { shellQuote } from "../shell";
 import { JSON_HELPERS, preamble, script } from "./script";
 import { assertCalendarEvent, assertInteger, assertNamespace, assertSafeId } from "./values";
@@ -16,10 +17,10 @@ import { assertCalendarEvent, assertInteger, assertNamespace, assertSafeId } fro
 export const DEFAULT_VERIFY = { id: "homelab-verify", schedule: "sun 03:00", outdatedAfterDays: 30 } as const;
 
 /** Ids of the prune jobs this program manages start with this; others are left alone. */
-export const PRUNE_JOB_PREFIX = "homelab-prune-";
+const PRUNE_JOB_PREFIX = "homelab-prune-";
 
 /** When the prune jobs run by default: in the evening, before the night's backups (GC frees the space at 02:00). */
-export const DEFAULT_PRUNE_SCHEDULE = "21:00";
+const DEFAULT_PRUNE_SCHEDULE = "21:00";
 
 /**
  * The namespace of a backup tier in the datastore: guests (PVE's storage of the tier) and datasets
@@ -31,7 +32,7 @@ export function tierNamespace(tier: string): string {
 
 /** One prune job per tier, `homelab-prune-<tier>` in the tier's namespace, keeping what the tier's retention says. */
 export function tierPruneJobs(
-    tiers: Readonly<Record<string, { readonly retention: KeepOptions }>>,
+    tiers: Readonly<Record<string, { readonly retention: Retention }>>,
     schedule: string = DEFAULT_PRUNE_SCHEDULE,
 ): PruneJobSpec[] {
     return Object.keys(tiers)
@@ -155,16 +156,6 @@ export function verifyJobScript(datastore: string, spec: VerifySpec = {}): strin
 // Prune
 // ---------------------------------------------------------------------------------------------
 
-/** How many backups of each kind a prune job keeps (PBS's KeepOptions); unset or 0 keeps none of that kind. */
-export interface KeepOptions {
-    readonly keepLast?: number;
-    readonly keepHourly?: number;
-    readonly keepDaily?: number;
-    readonly keepWeekly?: number;
-    readonly keepMonthly?: number;
-    readonly keepYearly?: number;
-}
-
 export interface PruneJobSpec {
     /** Job id; starts with `homelab-prune-` (`homelab-prune-critical`). */
     readonly id: string;
@@ -174,22 +165,13 @@ export interface PruneJobSpec {
     readonly maxDepth?: number;
     /** When it runs. */
     readonly schedule: string;
-    readonly keep: KeepOptions;
+    readonly keep: Retention;
 }
 
-const KEEP_KEYS = [
-    ["keepLast", "keep-last"],
-    ["keepHourly", "keep-hourly"],
-    ["keepDaily", "keep-daily"],
-    ["keepWeekly", "keep-weekly"],
-    ["keepMonthly", "keep-monthly"],
-    ["keepYearly", "keep-yearly"],
-] as const;
-
 /** The `keep-*` settings of a retention: set counts, and empty (deleted) for unset or 0. */
-export function keepSettings(field: string, keep: KeepOptions): Record<string, number | undefined> {
+export function keepSettings(field: string, keep: Retention): Record<string, number | undefined> {
     const out: Record<string, number | undefined> = {};
-    for (const [camel, kebab] of KEEP_KEYS) {
+    for (const [camel, kebab] of RETENTION_OPTIONS) {
         const n = keep[camel];
         out[kebab] = n === undefined || n === 0 ? undefined : assertInteger(`${field}.${camel}`, n, 1, 1_000_000);
     }

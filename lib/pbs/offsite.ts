@@ -29,7 +29,7 @@ import {
     assertSafeId,
 } from "./values";
 
-export const OFFSITE_DEFAULTS = {
+const OFFSITE_DEFAULTS = {
     endpointId: "homelab-offsite",
     syncJobId: "homelab-offsite",
     /** After the night's backups (the reference window ends at 05:00). */

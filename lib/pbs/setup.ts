@@ -35,16 +35,16 @@ export * from "./offsite";
 export { JSON_HELPERS, preamble, readSecretLines } from "./script";
 
 /** Where PBS keeps its configuration (shadow.json, s3.cfg). */
-export const PBS_CONFIG_DIR = "/etc/proxmox-backup";
+const PBS_CONFIG_DIR = "/etc/proxmox-backup";
 
 /** The role PVE's user gets on its datastore: create backups and read its own (PBS's DatastoreBackup). */
-export const PVE_ROLE = "DatastoreBackup";
+const PVE_ROLE = "DatastoreBackup";
 
 /** Default garbage-collection schedule of the datastore: daily at 02:00. */
 export const DEFAULT_GC_SCHEDULE = "02:00";
 
 /** NFS mount options of the datastore: mounted after the network, and `hard` (never hand PBS a short write). */
-export const NFS_OPTIONS = "_netdev,hard";
+const NFS_OPTIONS = "_netdev,hard";
 
 // ---------------------------------------------------------------------------------------------
 // Ready: cloud-init has installed PBS

@@ -15,20 +15,21 @@
  * The result holds the host's private key: upload it as a secret.
  */
 import { stringify } from "yaml";
+import { FieldError, refuse } from "../errors";
 import { HOSTNAME_PATTERN } from "../patterns";
 
 /** The Debian release of the PBS VM, and the PBS major built for it. */
-export const PBS_DEBIAN_SUITE = "trixie";
-export const PBS_MAJOR_VERSION = 4;
+const PBS_DEBIAN_SUITE = "trixie";
+const PBS_MAJOR_VERSION = 4;
 
 /** The Proxmox release keyring for trixie, as the PBS documentation names and pins it. */
 export const PROXMOX_KEYRING_URL = "https://enterprise.proxmox.com/debian/proxmox-archive-keyring-trixie.gpg";
 export const PROXMOX_KEYRING_SHA256 = "136673be77aba35dcce385b28737689ad64fd785a797e57897589aed08db6e45";
-export const PROXMOX_KEYRING_PATH = "/usr/share/keyrings/proxmox-archive-keyring.gpg";
+const PROXMOX_KEYRING_PATH = "/usr/share/keyrings/proxmox-archive-keyring.gpg";
 
 /** The PBS repository as a deb822 stanza (`/etc/apt/sources.list.d/proxmox.sources`). */
-export const PBS_SOURCES_PATH = "/etc/apt/sources.list.d/proxmox.sources";
-export const PBS_SOURCES = [
+const PBS_SOURCES_PATH = "/etc/apt/sources.list.d/proxmox.sources";
+const PBS_SOURCES = [
     "Types: deb",
     "URIs: http://download.proxmox.com/debian/pbs",
     `Suites: ${PBS_DEBIAN_SUITE}`,
@@ -42,7 +43,7 @@ export const PBS_SOURCES = [
  * for the datastore, `jq` for the setup scripts (lib/pbs/setup.ts read PBS's JSON with it) and
  * `wget` for the keyring.
  */
-export const BASE_PACKAGES = ["qemu-guest-agent", "nfs-common", "jq", "wget"] as const;
+const BASE_PACKAGES = ["qemu-guest-agent", "nfs-common", "jq", "wget"] as const;
 
 /** Where the install script lands on the VM (run once by cloud-init). */
 export const INSTALL_SCRIPT_PATH = "/usr/local/sbin/homelab-install-pbs";
@@ -68,10 +69,6 @@ const TIMEZONE = /^[A-Za-z]+(?:\/[A-Za-z0-9_+-]+)*$/;
 const PUBLIC_KEY = /^(?:ssh-(?:ed25519|rsa)|ecdsa-sha2-nistp(?:256|384|521)) [A-Za-z0-9+/]+={0,3}(?: [\x20-\x7e]*)?$/;
 const ED25519_PUBLIC = /^ssh-ed25519 ([A-Za-z0-9+/]+={0,3})(?: [\x20-\x7e]*)?$/;
 const PRIVATE_KEY = /^-----BEGIN OPENSSH PRIVATE KEY-----\n((?:[A-Za-z0-9+/=]{1,76}\n)+)-----END OPENSSH PRIVATE KEY-----\n?$/;
-
-function refuse(field: string, must: string, value?: unknown): never {
-    throw new Error(`[${field}] ${must}${value === undefined ? "" : `, got ${JSON.stringify(value)}`}`);
-}
 
 /** Reads one SSH wire-format string (uint32 length, bytes) at `offset`. */
 function sshString(buf: Buffer, offset: number): { value: Buffer; next: number } {
@@ -108,13 +105,13 @@ export function publicBlobOfPrivateKey(privateKey: string): Buffer {
         if (count !== 1) refuse("hostKey.privateKey", `must hold exactly one key, holds ${count}`);
         return sshString(buf, kdfOptions.next + 4).value;
     } catch (e) {
-        if (e instanceof Error && e.message.startsWith("[hostKey")) throw e;
+        if (e instanceof FieldError) throw e;
         return refuse("hostKey.privateKey", "is a truncated OpenSSH private key");
     }
 }
 
 /** Validates the arguments; throws naming the field, the value (never a private key) and the fix. */
-export function validateUserDataArgs(args: PbsUserDataArgs): Required<Omit<PbsUserDataArgs, "timezone">> & { timezone?: string } {
+function validateUserDataArgs(args: PbsUserDataArgs): Required<Omit<PbsUserDataArgs, "timezone">> & { timezone?: string } {
     if (typeof args.hostname !== "string" || !LABEL.test(args.hostname))
         refuse("hostname", "must be a lowercase DNS label such as pbs", args.hostname);
     const fqdn = args.fqdn ?? args.hostname;

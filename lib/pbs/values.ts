@@ -4,10 +4,7 @@
  * throws naming the field, the value and the fix; a value that passes is still quoted wherever it
  * reaches a shell. Patterns are linear: no nested quantifiers over the same characters.
  */
-
-function refuse(field: string, must: string, value: unknown): never {
-    throw new Error(`[${field}] ${must}, got ${JSON.stringify(value)}`);
-}
+import { refuse } from "../errors";
 
 function check(field: string, value: unknown, pattern: RegExp, must: string): string {
     if (typeof value !== "string" || !pattern.test(value)) refuse(field, must, value);

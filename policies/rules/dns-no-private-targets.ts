@@ -9,7 +9,7 @@ import { DNS_RECORD_TYPES } from "../tokens";
  * site-local, multicast, or an IPv4 address inside it that is not public), or undefined. Every
  * spelling counts: `0:0:0:0:0:0:0:1` is `::1`, `::ffff:192.168.1.1` is 192.168.1.1.
  */
-export function nonPublicIpv6Reason(address: string): string | undefined {
+function nonPublicIpv6Reason(address: string): string | undefined {
     const g = parseIpv6(address);
     if (g === undefined) return undefined;
     const zeroUpTo = (n: number) => g.slice(0, n).every((x) => x === 0);
@@ -35,7 +35,7 @@ export function nonPublicIpv6Reason(address: string): string | undefined {
  * an octet with a leading zero is read both ways resolvers do (`010.0.0.1`: 10.0.0.1, or 8.0.0.1
  * as octal): a record that any of them takes for a non-public address is refused.
  */
-export function nonPublicIpv4ContentReason(content: string): string | undefined {
+function nonPublicIpv4ContentReason(content: string): string | undefined {
     for (const value of ipv4Readings(content)) {
         const reason = nonPublicIpv4Reason(value);
         if (reason === undefined) continue;

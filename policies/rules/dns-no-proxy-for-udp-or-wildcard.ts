@@ -5,7 +5,7 @@ import { bool, str, strings } from "../props";
 import { DNS_RECORD_TYPES } from "../tokens";
 
 /** Whether a record serves UDP: a `_udp` SRV name, `udp` in its comment or tags, or a configured name. */
-export function servesUdp(name: string, comment: string | undefined, tags: readonly string[], udpRecordNames: readonly string[]): boolean {
+function servesUdp(name: string, comment: string | undefined, tags: readonly string[], udpRecordNames: readonly string[]): boolean {
     return (
         /(^|\.)_udp(\.|$)/i.test(name) ||
         /\budp\b/i.test(comment ?? "") ||

@@ -17,7 +17,7 @@ function isSingleHost(host: string): boolean {
  * network is every host too; `no_root_squash` lets root on a client act as root on the dataset,
  * so it may only go to single addresses (`@192.168.10.20/32`).
  */
-export function sharenfsProblem(value: string): string | undefined {
+function sharenfsProblem(value: string): string | undefined {
     const v = value.trim();
     if (v === "" || v === "off") return undefined;
     if (v === "on") return "`on` exports it to every host";
@@ -42,7 +42,7 @@ export function sharenfsProblem(value: string): string | undefined {
 }
 
 /** The `sharenfs` values a script sets: `zfs set sharenfs=...` and `zfs create -o sharenfs=...`. */
-export function sharenfsInScript(script: string): string[] {
+function sharenfsInScript(script: string): string[] {
     const values: string[] = [];
     for (const c of commandsOf(script)) {
         if (c.name !== "zfs" || (c.args[0] !== "set" && c.args[0] !== "create")) continue;

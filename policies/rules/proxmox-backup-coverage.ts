@@ -5,7 +5,7 @@ import { bool, str, strings } from "../props";
 import { BACKUP_JOB_TYPES } from "../tokens";
 
 /** Whether a vzdump job backs up the guest (by VMID, by `all` on its node minus `excludes`, or by pool). */
-export function jobCovers(job: PolicyResource, guest: Guest): boolean {
+function jobCovers(job: PolicyResource, guest: Guest): boolean {
     const props = job.props;
     if (bool(props.enabled) === false) return false;
     const vmid = guest.vmid();

@@ -5,9 +5,9 @@ import { guestShape } from "../guestInputs";
 import { GUEST_TYPES } from "../tokens";
 
 /** Where the provider puts a container's root disk when `disk.datastoreId` is missing. */
-export const CONTAINER_DEFAULT_DATASTORE = "local";
+const CONTAINER_DEFAULT_DATASTORE = "local";
 /** Where the provider puts VM disks, EFI, TPM state and the cloud-init drive by default. */
-export const VM_DEFAULT_DATASTORE = "local-lvm";
+const VM_DEFAULT_DATASTORE = "local-lvm";
 
 const FIX = "a named ZFS or LVM-thin storage";
 

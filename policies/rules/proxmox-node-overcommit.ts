@@ -1,6 +1,6 @@
 import { OvercommitConfig, OVERCOMMIT_SCHEMA } from "../config";
 import { stackRule } from "../define";
-import { guestsOf, nodesOf } from "../guests";
+import { allocationByNode, guestsOf, nodesOf } from "../guests";
 
 function ratio(value: number): string {
     return `${Math.round(value * 100) / 100}×`;
@@ -22,11 +22,9 @@ export const proxmoxNodeOvercommit = stackRule<OvercommitConfig>({
     validate: (resources, ctx, report) => {
         const nodes = nodesOf(resources);
         if (nodes.length === 0) ctx.notApplicable("no homelab:proxmox:Node component registers nodeName, threads and memoryGiB");
-        const guests = guestsOf(resources).filter((g) => !g.isTemplate());
+        const allocated = allocationByNode(guestsOf(resources));
         for (const node of nodes) {
-            const on = guests.filter((g) => g.nodeName() === node.nodeName);
-            const vcpus = on.reduce((sum, g) => sum + g.vcpus(), 0);
-            const memoryMiB = on.reduce((sum, g) => sum + g.memoryMiB(), 0);
+            const { vcpus, memoryMiB } = allocated.get(node.nodeName) ?? { vcpus: 0, memoryMiB: 0 };
             const cpuLimit = node.threads * ctx.config.cpuRatio;
             const memoryLimitMiB = node.memoryGiB * 1024 * ctx.config.memoryRatio;
             if (vcpus > cpuLimit) {

@@ -1,4 +1,4 @@
-/** Pure path helpers the rules share. */
+/** Pure path helpers the rules share; the program reads them through lib/paths.ts. */
 
 /** An absolute path with `.`, `..` and repeated slashes resolved (`/tank/../etc/` → `/etc`). */
 export function normalizeHostPath(path: string): string {
@@ -12,27 +12,30 @@ export function normalizeHostPath(path: string): string {
 }
 
 /**
- * Host paths that belong to the node itself: no guest may see them and no storage may live
- * there, whatever the configuration says. `/` covers only itself; the others cover what is
- * below them. `/var/lib/vz` is the installer's `local` storage, `/var/lib/pve-cluster` the cluster
- * configuration's database.
+ * Host paths that belong to the node itself: no guest may see them and no storage, dataset
+ * mountpoint or managed root may live there, whatever the configuration says. `/` covers only
+ * itself; the others cover what is below them. `/var/lib/vz` is the installer's `local` storage,
+ * `/var/lib/pve-cluster` the cluster configuration's database, `/var/lib/lxc` the containers' own
+ * configuration. The one list for the pack's rules and the inventory's checks (lib/paths.ts).
  */
 export const SYSTEM_PATHS: readonly string[] = [
     "/",
-    "/etc",
-    "/root",
-    "/var/lib/vz",
-    "/var/lib/pve-cluster",
-    "/dev",
-    "/proc",
-    "/sys",
-    "/boot",
-    "/usr",
     "/bin",
-    "/sbin",
+    "/boot",
+    "/dev",
+    "/etc",
     "/lib",
     "/lib64",
+    "/proc",
+    "/root",
     "/run",
+    "/sbin",
+    "/sys",
+    "/usr",
+    "/var/lib/pve-cluster",
+    "/var/lib/vz",
+    "/var/lib/lxc",
+    "/var/log",
 ];
 
 /** Whether `path` is `root` or below it (both normalized). */

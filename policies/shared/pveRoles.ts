@@ -54,7 +54,7 @@ const GROUPS: Readonly<Record<string, { root: string[]; admin: string[]; user: s
 };
 
 /** Every privilege Proxmox knows (`Permissions.Modify` is in no group). */
-export const ALL_PRIVILEGES: readonly string[] = [
+const ALL_PRIVILEGES: readonly string[] = [
     ...new Set(["Permissions.Modify", ...Object.values(GROUPS).flatMap((g) => [...g.root, ...g.admin, ...g.user, ...g.audit])]),
 ];
 

@@ -163,9 +163,6 @@ export const S3_SERVICE_FEATURES: Readonly<Record<S3Service, S3ServiceFeatures>>
     },
 };
 
-/** The services with an IAM API (a key per writer). */
-export const S3_SERVICES_WITH_IAM: readonly S3Service[] = S3_SERVICES.filter((s) => S3_SERVICE_FEATURES[s].iam);
-
 /** Whether a string names a service of the table. */
 export function isS3Service(value: string | undefined): value is S3Service {
     return value !== undefined && (S3_SERVICES as readonly string[]).includes(value);

@@ -371,9 +371,11 @@ describe("BackupPlan refuses what cannot work", () => {
     it("refuses a window too small for the jobs of a node, counting its dataset jobs, before registering anything", async () => {
         const inv = reference();
         const backups = { ...inv.backups!, window: { start: "01:00", end: "02:00", slotMinutes: 30 } };
-        const message =
-            '[backups.window] 01:00-02:00 holds 2 slot(s) of 30 minutes, but node "pve-network" needs 3 (critical, critical datasets, medium); widen the window or shorten slotMinutes';
-        expect(() => resolveBackupPlan({ backups, guests: inv.guests, datasets: inv.datasets })).toThrow(new BackupScheduleError(message));
+        const reason =
+            '01:00-02:00 holds 2 slot(s) of 30 minutes, but node "pve-network" needs 3 (critical, critical datasets, medium); widen the window or shorten slotMinutes';
+        expect(() => resolveBackupPlan({ backups, guests: inv.guests, datasets: inv.datasets })).toThrow(
+            new BackupScheduleError("backups.window", reason),
+        );
         let thrown: unknown;
         const { recording } = await record(() => {
             try {
@@ -382,7 +384,7 @@ describe("BackupPlan refuses what cannot work", () => {
                 thrown = err;
             }
         });
-        expect(thrown).toEqual(new BackupScheduleError(message));
+        expect(thrown).toEqual(new BackupScheduleError("backups.window", reason));
         expect(recording.ofType(PLAN)).toEqual([]);
         expect(recording.ofType(PBS_STORAGE)).toEqual([]);
     });
@@ -391,7 +393,7 @@ describe("BackupPlan refuses what cannot work", () => {
         const inv = reference();
         const guests = { ...inv.guests, files: { ...inv.guests.files, backup: { tier: "hourly" } } };
         expect(() => resolveBackupPlan({ backups: inv.backups!, guests, datasets: inv.datasets })).toThrow(
-            new BackupScheduleError('[guests.files.backup.tier] tier "hourly" is not in backups.tiers'),
+            new BackupScheduleError("guests.files.backup.tier", 'tier "hourly" is not in backups.tiers'),
         );
     });
 });

@@ -15,6 +15,7 @@ import { Credentials, readCredentials } from "../../config/loader";
 import { parseInventory } from "../../config/parse";
 import { Inventory, OffsiteSpec } from "../../config/schema";
 import { readStackFile } from "../../config/stackfile";
+import { offsiteAccess } from "../../components/providers";
 import { record } from "../helpers/harness";
 
 const T = {
@@ -35,6 +36,11 @@ const T = {
 
 /** The mock AccessKey returns a secret, as the real one does. */
 const STATES = { [T.accessKey]: (a: pulumi.runtime.MockResourceArgs) => ({ secret: `secret-of-${a.name}` }) };
+
+/** The offsite bucket of an inventory with the access the program gives it (components/providers.ts offsiteAccess). */
+function deploy(inv: Inventory, credentials: Credentials = readCredentials()): OffsiteBucket | undefined {
+    return deployOffsite(inv, offsiteAccess(inv, credentials));
+}
 
 function reference(): Inventory {
     return parseInventory(readStackFile(path.join(__dirname, "../..", "Pulumi.prod.yaml")).inventory);
@@ -73,7 +79,7 @@ describe("OffsiteBucket on AWS (the reference stack)", () => {
     it("creates exactly the bucket, its five settings resources, and a user, policy and key per writer", async () => {
         const { recording } = await record(
             () => {
-                deployOffsite(reference(), readCredentials());
+                deploy(reference());
             },
             { states: STATES },
         );
@@ -99,7 +105,7 @@ describe("OffsiteBucket on AWS (the reference stack)", () => {
     it("names the bucket literally, keeps it on destroy and tags it for the policy pack", async () => {
         const { recording } = await record(
             () => {
-                deployOffsite(reference(), readCredentials());
+                deploy(reference());
             },
             { states: STATES },
         );
@@ -117,7 +123,7 @@ describe("OffsiteBucket on AWS (the reference stack)", () => {
     it("configures versioning, AES256 encryption, all four public-access blocks, owner-enforced objects and the lifecycle", async () => {
         const { recording } = await record(
             () => {
-                deployOffsite(reference(), readCredentials());
+                deploy(reference());
             },
             { states: STATES },
         );
@@ -168,7 +174,7 @@ describe("OffsiteBucket on AWS (the reference stack)", () => {
     it("uses an explicit AWS provider for the bucket's region", async () => {
         const { recording } = await record(
             () => {
-                deployOffsite(reference(), readCredentials());
+                deploy(reference());
             },
             { states: STATES },
         );
@@ -185,7 +191,7 @@ describe("OffsiteBucket on AWS (the reference stack)", () => {
     it("gives the writer an IAM user whose inline policy reaches only this bucket's ARNs", async () => {
         const { recording } = await record(
             () => {
-                deployOffsite(reference(), readCredentials());
+                deploy(reference());
             },
             { states: STATES },
         );
@@ -225,7 +231,7 @@ describe("OffsiteBucket on AWS (the reference stack)", () => {
     it("exports what to enter in PBS, with the secret key as a secret", async () => {
         const { recording, outputs } = await record(
             () => {
-                const o = deployOffsite(reference(), readCredentials())!;
+                const o = deploy(reference())!;
                 return { offsiteAccessKeyId: o.accessKeyId, offsiteSecretAccessKey: o.secretAccessKey };
             },
             { states: STATES },
@@ -272,7 +278,7 @@ describe("OffsiteBucket on AWS (the reference stack)", () => {
 
     it("builds nothing when the inventory has no offsite section", async () => {
         const { recording, outputs } = await record(() => ({
-            absent: deployOffsite({ ...reference(), offsite: undefined }, readCredentials()) === undefined,
+            absent: deploy({ ...reference(), offsite: undefined }) === undefined,
         }));
         expect(outputs).toEqual({ absent: true });
         expect(recording.ofType(T.bucket)).toEqual([]);
@@ -291,7 +297,7 @@ describe("OffsiteBucket on AWS (the reference stack)", () => {
         };
         const { recording } = await record(
             () => {
-                deployOffsite(reference(), credentials);
+                deploy(reference(), credentials);
             },
             { states: STATES },
         );
@@ -379,7 +385,7 @@ describe("OffsiteBucket on Backblaze B2 (no IAM API)", () => {
         try {
             const { recording } = await record(
                 () => {
-                    deployOffsite({ ...reference(), offsite: B2 }, readCredentials());
+                    deploy({ ...reference(), offsite: B2 });
                 },
                 {
                     config: { "homelab:offsiteAccessKeyId": "cfg-key-id", "homelab:offsiteSecretAccessKey": "cfg-secret" },
@@ -405,7 +411,7 @@ describe("OffsiteBucket on Backblaze B2 (no IAM API)", () => {
             let thrown: unknown;
             const { recording } = await record(() => {
                 try {
-                    deployOffsite({ ...reference(), offsite: B2 }, readCredentials());
+                    deploy({ ...reference(), offsite: B2 });
                 } catch (err) {
                     thrown = err;
                 }

@@ -166,7 +166,8 @@ describe("too small a window", () => {
         };
         expect(() => planBackupJobs({ guests, tiers: TIERS, window: { start: "01:00", end: "01:45", slotMinutes: 30 } })).toThrow(
             new BackupScheduleError(
-                '[backups.window] 01:00-01:45 holds 1 slot(s) of 30 minutes, but node "n1" needs 2 (critical, medium); widen the window or shorten slotMinutes',
+                "backups.window",
+                '01:00-01:45 holds 1 slot(s) of 30 minutes, but node "n1" needs 2 (critical, medium); widen the window or shorten slotMinutes',
             ),
         );
     });

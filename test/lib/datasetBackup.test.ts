@@ -16,10 +16,10 @@ import {
     datasetBackupScript,
     datasetBackupService,
     datasetBackupTimer,
-    datasetRestoreCommand,
-    repositoryOf,
     systemdCalendar,
 } from "../../lib/datasetBackup";
+import { datasetRestoreCommand } from "../../lib/datasetRestore";
+import { repositoryOf } from "../../lib/pbs/repository";
 import { shellcheck } from "../helpers/shellcheck";
 import { normalizedCalendar, verifyUnits } from "../helpers/systemd";
 

@@ -5,7 +5,7 @@
  * the role, the role propagated from /.
  */
 import { readCredentials } from "../../config/loader";
-import { runPolicies } from "../../policies/runner";
+import { runPolicies } from "../../tools/policy/runner";
 import { deployHomelab } from "../../program";
 import { RecordedResource, record } from "../helpers/harness";
 import { credentialConfig, referenceInventory } from "../program/reference";

@@ -4,7 +4,7 @@
  * with a reason, and a stack without backups.
  */
 import { readCredentials } from "../../config/loader";
-import { runPolicies } from "../../policies/runner";
+import { runPolicies } from "../../tools/policy/runner";
 import { deployHomelab } from "../../program";
 import { RecordedResource, record } from "../helpers/harness";
 import { credentialConfig, referenceInventory } from "../program/reference";

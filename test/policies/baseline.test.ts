@@ -1,4 +1,4 @@
-import { runPolicies } from "../../policies/runner";
+import { runPolicies } from "../../tools/policy/runner";
 import { compliantStack } from "./fixtures";
 
 describe("the compliant fixture stack", () => {

@@ -7,7 +7,7 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { LEVELS } from "../../policies/levels";
 import { POLICIES } from "../../policies/registry";
-import { PolicyConfigError, PolicyResourceInput, normalizeConfig, runPolicies, stackPolicyConfig } from "../../policies/runner";
+import { PolicyConfigError, PolicyResourceInput, normalizeConfig, runPolicies, stackPolicyConfig } from "../../tools/policy/runner";
 import { UNKNOWN } from "../../policies/unknowns";
 import {
     AclInputs,

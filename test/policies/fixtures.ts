@@ -10,7 +10,7 @@ import type * as aws from "@pulumi/aws";
 import type * as cloudflare from "@pulumi/cloudflare";
 import type * as command from "@pulumi/command";
 import type * as pulumi from "@pulumi/pulumi";
-import { PolicyPackConfig, PolicyResourceInput, PolicyRunResult, runPolicies } from "../../policies/runner";
+import { PolicyPackConfig, PolicyResourceInput, PolicyRunResult, runPolicies } from "../../tools/policy/runner";
 
 export type ContainerInputs = pulumi.Unwrap<proxmoxve.ContainerLegacyArgs>;
 export type VmInputs = pulumi.Unwrap<proxmoxve.VmLegacyArgs>;

@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { GUEST_TYPES } from "../../policies/tokens";
-import { PolicyResourceInput, runPolicies } from "../../policies/runner";
+import { PolicyResourceInput, runPolicies } from "../../tools/policy/runner";
 import {
     CLONED_VM,
     ClonedVmInputs,

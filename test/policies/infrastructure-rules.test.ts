@@ -3,7 +3,7 @@
  * addresses the cluster claims, container idmaps and devices, directory storages, NFS exports and
  * the program's ACLs. The compliant stack first (in baseline.test.ts), then one mutation per case.
  */
-import { PolicyResourceInput, runPolicies } from "../../policies/runner";
+import { PolicyResourceInput, runPolicies } from "../../tools/policy/runner";
 import {
     AclInputs,
     CLUSTER,

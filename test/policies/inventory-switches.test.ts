@@ -5,7 +5,7 @@
  * names the inventory key to change (`inventoryKey`). Without a Cluster component the rules' knobs
  * still apply.
  */
-import { PolicyResourceInput } from "../../policies/runner";
+import { PolicyResourceInput } from "../../tools/policy/runner";
 import { ContainerInputs, T, check, compliantStack, mutate, replace } from "./fixtures";
 
 type Stack = PolicyResourceInput[];

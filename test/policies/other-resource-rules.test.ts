@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { deployDatasets } from "../../components/zfsDataset";
 import { readScript } from "../../lib/zfs";
-import { runPolicies } from "../../policies/runner";
+import { runPolicies } from "../../tools/policy/runner";
 import { destructiveParts } from "../../policies/rules/remote-command-no-destructive";
 import { record } from "../helpers/harness";
 import { referenceInventory } from "../program/reference";

@@ -1,5 +1,5 @@
 /** Resource rules on containers and VMs: one compliant baseline, then one mutation per violation. */
-import { runPolicies } from "../../policies/runner";
+import { runPolicies } from "../../tools/policy/runner";
 import { CONTAINER, ContainerInputs, T, VM, VmInputs, check, container, custom, mutate, vm } from "./fixtures";
 
 const ct = (change: (i: ContainerInputs) => void, name = "cloud-container") => [mutate<ContainerInputs>(container(name), change)];

@@ -6,7 +6,7 @@ import * as path from "path";
 import { readCredentials } from "../../config/loader";
 import { parseInventory } from "../../config/parse";
 import { readStackFile } from "../../config/stackfile";
-import { runPolicies, stackPolicyConfig } from "../../policies/runner";
+import { runPolicies, stackPolicyConfig } from "../../tools/policy/runner";
 import { deployHomelab } from "../../program";
 import { RecordedResource, record } from "../helpers/harness";
 import { credentialConfig, referenceInventory } from "../program/reference";

@@ -1,5 +1,5 @@
 /** Stack rules: the compliant stack, then one mutation per violation. */
-import { PolicyResourceInput, runPolicies } from "../../policies/runner";
+import { PolicyResourceInput, runPolicies } from "../../tools/policy/runner";
 import { S3_SERVICE_FEATURES } from "../../policies/shared/s3Services";
 import {
     BUCKET,

@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { readCredentials } from "../../config/loader";
-import { runPolicies } from "../../policies/runner";
+import { runPolicies } from "../../tools/policy/runner";
 import { deployHomelab } from "../../program";
 import { Recording, record } from "../helpers/harness";
 import { credentialConfig, referenceInventory } from "./reference";

@@ -14,7 +14,9 @@ import { parseDocument } from "yaml";
 import { AdoptionReport } from "../../tools/change/adoption";
 import { containerActions, datasetActions } from "../../tools/change/adoptionNode";
 import { planWithAdoption } from "../../tools/change/adoptionRun";
-import { PlanReport, planTool, renderReport } from "../../tools/plan";
+import { planTool } from "../../tools/plan/main";
+import { renderReport } from "../../tools/plan/render";
+import { PlanReport } from "../../tools/plan/report";
 import { ROOT, sink } from "./project";
 import { runReader } from "./fromCluster/helpers";
 

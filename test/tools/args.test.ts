@@ -1,6 +1,7 @@
 /** The tools' shared command line: the stack from --stack, PULUMI_STACK or prod; flags; options; --help. */
 import { StackFileError } from "../../config/stackfile";
-import { ArgsError, ToolSpec, helpText, parseArgs, resolveStack } from "../../tools/args";
+import { ArgsError, ToolSpec, commandLine, helpText, parseArgs, resolveStack } from "../../tools/args";
+import { sink } from "./project";
 
 const TOOL: ToolSpec = {
     command: "npm run -s tool",
@@ -93,5 +94,34 @@ describe("helpText", () => {
                 "",
             ].join("\n"),
         );
+    });
+});
+
+describe("commandLine", () => {
+    const run = (argv: string[]) => {
+        const out = sink();
+        const err = sink();
+        return { result: commandLine(argv, TOOL, { PULUMI_STACK: "home" }, out, err), out: out.text(), err: err.text() };
+    };
+
+    it("hands back the arguments to run with, writing nothing", () => {
+        const { result, out, err } = run(["--json"]);
+        expect(result).toEqual({ help: false, stack: "home", flags: new Set(["json"]), options: new Map([["for", "preview"]]) });
+        expect([out, err]).toEqual(["", ""]);
+    });
+
+    it("writes the help to stdout and gives 0 for --help", () => {
+        expect(run(["--help"])).toEqual({ result: 0, out: helpText(TOOL), err: "" });
+    });
+
+    it("writes the error to stderr and gives 2 for an unknown argument or a bad stack name", () => {
+        expect(run(["--yaml"])).toEqual({
+            result: 2,
+            out: "",
+            err: 'error: unknown argument "--yaml" (known: --stack NAME, --for preview|up, --json, --help)\n',
+        });
+        const bad = run(["--stack", "../prod"]);
+        expect([bad.result, bad.out]).toEqual([2, ""]);
+        expect(bad.err).toMatch(/^error: invalid stack name "\.\.\/prod": /);
     });
 });

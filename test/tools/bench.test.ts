@@ -1,7 +1,7 @@
 import * as path from "path";
 import { BenchRow, CHANGE_RATIO_TARGET, FLOOR_RATIO_TARGET, changeVerdict, main, verdicts } from "../../tools/bench/bench";
 import { planAgainstBase } from "../../tools/change/run";
-import { plan } from "../../tools/plan";
+import { plan } from "../../tools/plan/report";
 import { captured } from "./project";
 
 const row = (guests: number, msPerGuest: number, ratioToFloor: number): BenchRow => ({

@@ -9,7 +9,7 @@
 import * as path from "path";
 import { parseInventory } from "../../config/parse";
 import { readStackFile } from "../../config/stackfile";
-import { recordProgram } from "../../tools/plan";
+import { recordProgram } from "../../tools/plan/record";
 import { ChangeReport, buildChangeReport } from "../../tools/change/report";
 import { RecordedOptions, RecordedResource } from "../../tools/runtime/recorder";
 import { REFERENCE_STACK_FILE, RawInventory, referenceRaw } from "../config/reference";

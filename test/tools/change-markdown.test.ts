@@ -5,7 +5,7 @@
  */
 import { MARKDOWN_BUDGET, htmlCode, mdCode, mdText, renderChangeMarkdown } from "../../tools/change/render";
 import { buildChangeReport } from "../../tools/change/report";
-import { PlanReport } from "../../tools/plan";
+import { PlanReport } from "../../tools/plan/report";
 import { RecordedResource } from "../../tools/runtime/recorder";
 import { component, resource } from "./change-fixtures";
 

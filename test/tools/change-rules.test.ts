@@ -7,7 +7,7 @@
  */
 import { REPLACEMENT_RULES, rulesFor } from "../../lib/replacements";
 import { covers, parsePath, valuesAt } from "../../tools/change/paths";
-import { SECRET_PLACEHOLDER } from "../../tools/plan";
+import { SECRET_PLACEHOLDER } from "../../tools/plan/record";
 import { RecordedResource } from "../../tools/runtime/recorder";
 import { constructedTypes } from "../helpers/programTypes";
 import { NOT_FROM_INVENTORY, PAIRS, RulePair, Unreachable, VARIANTS } from "./change-rule-pairs";

@@ -11,7 +11,7 @@ import * as os from "os";
 import * as path from "path";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
 import { planAgainstBase } from "../../tools/change/run";
-import { PlanReport } from "../../tools/plan";
+import { PlanReport } from "../../tools/plan/report";
 import { RawInventory, recordRaw, reference, removeDataset, setGuestMemory } from "./change-fixtures";
 
 const ROOT = path.join(__dirname, "../..");

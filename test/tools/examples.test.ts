@@ -5,7 +5,7 @@
 import * as path from "path";
 import { parseInventory } from "../../config/parse";
 import { readStackFile } from "../../config/stackfile";
-import { plan } from "../../tools/plan";
+import { plan } from "../../tools/plan/report";
 import { RawInventory, problemsOf } from "../config/reference";
 
 const ROOT = path.join(__dirname, "../..");

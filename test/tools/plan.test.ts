@@ -14,16 +14,11 @@ import { shellQuote } from "../../lib/shell";
 import { generateInventory } from "../../tools/bench/generate";
 import * as pulumi from "@pulumi/pulumi";
 import { referenceInventory } from "../program/reference";
-import {
-    PlanReport,
-    lastSiblings,
-    longestDependencyChain,
-    mockConfig,
-    plan,
-    planInventory,
-    planTool,
-    renderReport,
-} from "../../tools/plan";
+import { longestDependencyChain } from "../../tools/plan/dependencies";
+import { planTool } from "../../tools/plan/main";
+import { mockConfig } from "../../tools/plan/record";
+import { lastSiblings, renderReport } from "../../tools/plan/render";
+import { PlanReport, plan, planInventory } from "../../tools/plan/report";
 import { finishTool } from "../../tools/output";
 import { RecordedResource } from "../../tools/runtime/recorder";
 import { projectDir } from "./project";
@@ -425,7 +420,7 @@ describe("the plan's end", () => {
         const reader =
             "process.stdin.on('data', (c) => { process.stdout.write(c); process.stdin.pause(); setTimeout(() => process.stdin.resume(), 5); });";
         const node = shellQuote(process.execPath);
-        const planScript = shellQuote(path.join(ROOT, "tools", "plan.ts"));
+        const planScript = shellQuote(path.join(ROOT, "tools", "plan", "main.ts"));
         const command = `${node} -r ts-node/register/transpile-only ${planScript} --stack gen --json | ${node} -e ${shellQuote(reader)}; echo "\${PIPESTATUS[*]}" >&2`;
         const run = spawnSync("bash", ["-c", command], {
             cwd: dir,

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { LEVELS } from "../../policies/levels";
 import { POLICIES } from "../../policies/registry";
-import { normalizeConfig } from "../../policies/runner";
+import { normalizeConfig } from "../../tools/policy/runner";
 import { main, mergePolicyConfig, packRules } from "../../tools/policy-config";
 import { projectDir, referenceYaml, sink } from "./project";
 

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as credentialGate from "../../tools/credential-gate";
 import * as diagram from "../../tools/diagram/main";
-import * as plan from "../../tools/plan";
+import * as plan from "../../tools/plan/main";
 import * as policyConfig from "../../tools/policy-config";
 import * as validate from "../../tools/validate";
 import { ROOT, captured, projectDir, referenceYaml, sink } from "./project";

@@ -23,12 +23,12 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ArgsError, ToolSpec, helpText, parseArgs } from "../args";
+import { ToolSpec, commandLine } from "../args";
 import { flush, runTool } from "../output";
 
-export const SIZES = [10, 100, 1000] as const;
+const SIZES = [10, 100, 1000] as const;
 /** Cost per guest at 1000 may exceed the one at 100 by at most this factor and still count as flat. */
-export const FLATNESS_TOLERANCE = 1.5;
+const FLATNESS_TOLERANCE = 1.5;
 /** The plan at 1000 guests must stay within this multiple of the floor. */
 export const FLOOR_RATIO_TARGET = 3;
 /** The change report of the reference stack must stay within this multiple of its plan's time. */
@@ -104,10 +104,10 @@ function runChild(kind: ChildKind, n: number, listFile: string): ChildResult {
 async function childPlan(guests: number, listFile: string): Promise<ChildResult> {
     const { generateInventory } = await import("./generate");
     const { parseInventory } = await import("../../config/parse");
-    const { planInventory } = await import("../plan");
+    const { planInventory } = await import("../plan/report");
     // Load the SDKs before the clock starts: module loading is a constant, not a cost per guest.
     await import("../../program");
-    await import("../../policies/runner");
+    await import("../policy/runner");
     const raw = generateInventory(guests);
     let registered: RegisteredList = [];
     const started = process.hrtime.bigint();
@@ -135,11 +135,11 @@ async function childPlan(guests: number, listFile: string): Promise<ChildResult>
 /** The plan of the reference stack, or its change report against itself (two plans and a diff). */
 async function childReference(kind: "reference-plan" | "reference-change"): Promise<ChildResult> {
     const root = path.join(__dirname, "../..");
-    const { plan } = await import("../plan");
+    const { plan } = await import("../plan/report");
     const { planAgainstBase } = await import("../change/run");
     // Load the SDKs before the clock starts, as for the generated plans.
     await import("../../program");
-    await import("../../policies/runner");
+    await import("../policy/runner");
     const started = process.hrtime.bigint();
     const report = kind === "reference-plan" ? await plan("prod", root) : await planAgainstBase("prod", "Pulumi.prod.yaml", root);
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
@@ -184,7 +184,7 @@ function best(kind: ChildKind, n: number, listFile: string, runs: number): Child
     return result!;
 }
 
-export const BENCH: ToolSpec = {
+const BENCH: ToolSpec = {
     command: "npm run -s bench",
     summary:
         "Times the offline plan on generated inventories of 10, 100 and 1000 guests (not a stack file: it takes no\n" +
@@ -212,18 +212,8 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(JSON.stringify(result) + "\n");
         return 0;
     }
-    let args;
-    try {
-        args = parseArgs(argv, BENCH);
-    } catch (err) {
-        if (!(err instanceof ArgsError)) throw err;
-        process.stderr.write(`error: ${err.message}\n`);
-        return 2;
-    }
-    if (args.help) {
-        process.stdout.write(helpText(BENCH));
-        return 0;
-    }
+    const args = commandLine(argv, BENCH, process.env, process.stdout, process.stderr);
+    if (typeof args === "number") return args;
     const runs = Number(process.env.BENCH_RUNS ?? 3);
     const rows: BenchRow[] = [];
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-bench-"));

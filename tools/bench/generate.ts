@@ -26,13 +26,13 @@ import { TIERS, schemeVmid } from "../../lib/scheme";
 const BACKUP_TIERS = Object.keys(DEFAULT_TIERS);
 
 /** Guests per node. */
-export const GUESTS_PER_NODE = 40;
+const GUESTS_PER_NODE = 40;
 /** Most guests on one VLAN (a /24 holds 253 hosts; the scheme needs a unique last octet per VLAN). */
-export const MAX_GUESTS_PER_VLAN = 50;
+const MAX_GUESTS_PER_VLAN = 50;
 /** Fewest guest VLANs, so that even a small inventory spreads over several. */
-export const MIN_GUEST_VLANS = 3;
+const MIN_GUEST_VLANS = 3;
 /** First guest VLAN id. */
-export const FIRST_GUEST_VLAN = 100;
+const FIRST_GUEST_VLAN = 100;
 /** The largest inventory: 250 nodes fit the management addresses 10.10.1.1-250. */
 export const MAX_GUESTS = 250 * GUESTS_PER_NODE;
 

@@ -137,7 +137,7 @@ function replaceRule(type: string, d: ReadBackDiff, inputs: Record<string, unkno
 }
 
 /** What the import of one resource would show. */
-export function judgeImport(r: RecordedResource, snapshot: ClusterSnapshot): AdoptionImport {
+function judgeImport(r: RecordedResource, snapshot: ClusterSnapshot): AdoptionImport {
     const base = { type: short(r.type), name: r.name, importId: r.options.importId! };
     const back = readBackOf(r, snapshot);
     if (back === undefined) return { ...base, status: "unverified", changes: [], unverified: [`no read-back model for ${r.type}`] };

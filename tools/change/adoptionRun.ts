@@ -5,7 +5,7 @@
  */
 import * as path from "path";
 import { readInventory, stackFilePath } from "../../config/stackfile";
-import { PlanReport, plan } from "../plan";
+import { PlanReport, plan } from "../plan/report";
 import { RecordedResource, Recording } from "../runtime/recorder";
 import { SnapshotError, adoptionView, readSnapshot } from "./adoption";
 

@@ -2,7 +2,7 @@
  * The change report as text (appended to the plan's text) and as Markdown for a pull-request
  * comment (`npm run plan -- --base origin/main --format markdown`).
  */
-import type { PlanReport } from "../plan";
+import type { PlanReport } from "../plan/report";
 import { ChangeOp, ChangeReport, ResourceChange } from "./report";
 
 const SYMBOL: Readonly<Record<ChangeOp, string>> = {
@@ -23,7 +23,7 @@ function listed(items: readonly string[], max = 6): string {
 }
 
 /** What changes, in one line: the paths of an update, what forces a replacement. */
-export function describeChange(c: ResourceChange): string {
+function describeChange(c: ResourceChange): string {
     const parts: string[] = [c.op];
     if (c.op === "replace") {
         parts[0] = `replace (${c.order === "delete-then-create" ? "delete, then create" : "create, then delete"})`;
@@ -89,7 +89,7 @@ export function mdText(s: string): string {
  * The lines of `s` on one line: each line break with the white space around it becomes one
  * space. Plain code: the global pattern `\s*\n\s*` is quadratic on long runs of spaces.
  */
-export function joinLines(s: string): string {
+function joinLines(s: string): string {
     if (!s.includes("\n")) return s;
     const lines = s.split("\n");
     const last = lines.length - 1;

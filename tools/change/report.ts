@@ -31,10 +31,10 @@ export interface ChangeReport {
     readonly advisories: readonly Advisory[];
 }
 
-export const CHANGE_OPS: readonly ChangeOp[] = ["create", "update", "replace", "delete", "import", "unchanged"];
+const CHANGE_OPS: readonly ChangeOp[] = ["create", "update", "replace", "delete", "import", "unchanged"];
 
 /** Groups classified changes under their components; a component's own change heads its group. */
-export function groupChanges(changes: readonly ClassifiedChange[]): ChangeGroup[] {
+function groupChanges(changes: readonly ClassifiedChange[]): ChangeGroup[] {
     const heads = new Map<string, ResourceChange>();
     for (const x of changes) if (!x.change.custom && x.change.type !== "pulumi:pulumi:Stack") heads.set(x.change.urn, x.change);
     const groups = new Map<string, { component: ChangeGroup["component"]; changes: ResourceChange[] }>();

@@ -27,7 +27,7 @@ export function networkTitle(name: string, net: Network): string {
 }
 
 /** The HA group a guest belongs to (a guest is in one at most). */
-export function haGroupOf(inv: Inventory, guest: string): string | undefined {
+function haGroupOf(inv: Inventory, guest: string): string | undefined {
     return sortedKeys(inv.ha).find((g) => inv.ha[g].members.includes(guest));
 }
 

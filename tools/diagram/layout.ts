@@ -28,7 +28,7 @@ export interface Box {
 }
 
 /** Estimated width of boxes side by side. */
-export const rowWidth = (boxes: readonly Box[]): number =>
+const rowWidth = (boxes: readonly Box[]): number =>
     boxes.reduce((sum, b) => sum + estimateWidth(b.lines), 0) + BOX_GAP * Math.max(0, boxes.length - 1);
 
 /** Boxes in rows, in order, each row as wide as fits `budget` (at least one box a row). */

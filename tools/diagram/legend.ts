@@ -6,7 +6,7 @@ import { GROUP_PADDING, WIDTH_BUDGET, packRows, writeRows } from "./layout";
 import { Chart, Shape, label, node } from "./mermaid";
 
 /** Each shape the views use, with what it stands for (one home for the meaning of a shape). */
-export const SHAPE_MEANINGS: readonly { readonly shape: Shape; readonly lines: readonly string[] }[] = [
+const SHAPE_MEANINGS: readonly { readonly shape: Shape; readonly lines: readonly string[] }[] = [
     { shape: "box", lines: ["Proxmox VE node, public record,", "backup tier, host path"] },
     { shape: "round", lines: ["LXC container"] },
     { shape: "vm", lines: ["QEMU VM"] },
@@ -18,7 +18,7 @@ export const SHAPE_MEANINGS: readonly { readonly shape: Shape; readonly lines: r
 ];
 
 /** Each edge the views draw: its arrow and what it means. */
-export const EDGE_MEANINGS: readonly {
+const EDGE_MEANINGS: readonly {
     readonly arrow: string;
     readonly from: string;
     readonly text: readonly string[];

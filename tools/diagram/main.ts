@@ -14,14 +14,13 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { InventoryError } from "../../config/errors";
-import { StackFileError, readInventory, stackFilePath } from "../../config/stackfile";
-import { ArgsError, ToolSpec, helpText, parseArgs } from "../args";
-import { flush, runTool } from "../output";
+import { ToolSpec } from "../args";
+import { runMain } from "../output";
 import { readSourceHash, sourceHash } from "./png";
-import { Topology, diagramCommand, diagramFile, firstDifference, pngFile, renderTopology, tooLong, withReadmeDiagram } from "./render";
+import { Topology, diagramCommand, diagramFile, firstDifference, pngFile, tooLong, withReadmeDiagram } from "./render";
+import { stackTopology } from "./stack";
 
-export const DIAGRAM: ToolSpec = {
+const DIAGRAM: ToolSpec = {
     command: "npm run -s diagram",
     summary:
         "Draws the topology of a stack's inventory (Pulumi.NAME.yaml) as Mermaid flowcharts in docs/topology.md\n" +
@@ -38,7 +37,7 @@ export const DIAGRAM: ToolSpec = {
 };
 
 /** Whether the PNG at `file` was rendered from this overview: "missing", "stale" or "current". */
-export function pngState(file: string, topology: Topology): "missing" | "stale" | "current" {
+function pngState(file: string, topology: Topology): "missing" | "stale" | "current" {
     if (!fs.existsSync(file)) return "missing";
     return readSourceHash(fs.readFileSync(file)) === sourceHash(topology.overview) ? "current" : "stale";
 }
@@ -51,30 +50,10 @@ export function main(
     err: NodeJS.WritableStream = process.stderr,
     env: NodeJS.ProcessEnv = process.env,
 ): number {
-    let args;
-    try {
-        args = parseArgs(argv, DIAGRAM, env);
-    } catch (e) {
-        if (!(e instanceof ArgsError || e instanceof StackFileError)) throw e;
-        err.write(`error: ${e.message}\n`);
-        return 2;
-    }
-    if (args.help) {
-        out.write(helpText(DIAGRAM));
-        return 0;
-    }
+    const read = stackTopology(argv, DIAGRAM, root, env, out, err);
+    if (typeof read === "number") return read;
+    const { args, topology } = read;
     const source = `Pulumi.${args.stack}.yaml`;
-    let topology: Topology;
-    try {
-        const { inventory } = readInventory(stackFilePath(args.stack, root));
-        topology = renderTopology(inventory, { stack: args.stack });
-    } catch (e) {
-        if (e instanceof InventoryError || e instanceof StackFileError) {
-            err.write(`error: ${e.message}\n`);
-            return 2;
-        }
-        throw e;
-    }
     const relative = diagramFile(args.stack);
     const file = path.join(root, relative);
     const png = pngFile(args.stack);
@@ -122,14 +101,4 @@ export function main(
     return 0;
 }
 
-if (require.main === module) {
-    runTool({
-        name: "diagram",
-        run: async (out, err) => {
-            const code = main(process.argv.slice(2), process.cwd(), out, err);
-            await flush(err);
-            await flush(out);
-            return code;
-        },
-    });
-}
+if (require.main === module) runMain("diagram", (argv, out, err) => main(argv, process.cwd(), out, err));

@@ -47,7 +47,7 @@ export function mermaidText(text: string): string {
 export const label = (lines: readonly string[]): string => `"${lines.map(mermaidText).join("<br/>")}"`;
 
 /** The shapes the pictures use; the legend explains each. */
-export const SHAPES = {
+const SHAPES = {
     box: ["[", "]"],
     round: ["(", ")"],
     vm: ["[[", "]]"],
@@ -103,9 +103,9 @@ export function packLines(items: readonly string[], max: number, separator = ", 
 export const wrapText = (text: string, max: number): string[] => packLines(text.split(/\s+/).filter(Boolean), max, " ");
 
 /** Estimated width of a character at the pictures' font size (14 px), in pixels, with a margin. */
-export const CHAR_WIDTH = 7.5;
+const CHAR_WIDTH = 7.5;
 /** Estimated padding of a node's label inside its shape, both sides together, in pixels. */
-export const NODE_PADDING = 48;
+const NODE_PADDING = 48;
 
 /** Estimated width of a node with these label lines, in pixels. */
 export const estimateWidth = (lines: readonly string[]): number =>
@@ -116,7 +116,7 @@ export const estimateWidth = (lines: readonly string[]): number =>
  * font size the width estimates assume, closer nodes and ranks than the defaults, and no automatic
  * wrapping (the labels bring their own line breaks).
  */
-export const FRONT_MATTER = [
+const FRONT_MATTER = [
     "---",
     "config:",
     "  themeVariables:",

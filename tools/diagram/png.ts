@@ -17,11 +17,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as zlib from "zlib";
-import { InventoryError } from "../../config/errors";
-import { StackFileError, readInventory, stackFilePath } from "../../config/stackfile";
-import { ArgsError, ToolSpec, helpText, parseArgs } from "../args";
-import { flush, runTool } from "../output";
-import { pngFile, renderTopology } from "./render";
+import { ToolSpec } from "../args";
+import { runMain } from "../output";
+import { pngFile } from "./render";
+import { stackTopology } from "./stack";
 
 /** The `tEXt` keyword under which the PNG keeps the hash of its Mermaid text. */
 export const SOURCE_KEYWORD = "homelab-topology-source";
@@ -103,13 +102,13 @@ export function findBrowser(env: NodeJS.ProcessEnv = process.env): string | unde
  * (less an 8-pixel margin each side), as GitHub fits it into a README; one device pixel each shows
  * what a reader at that width sees, and keeps the committed file small.
  */
-export const SCALE = 1;
+const SCALE = 1;
 
 /**
  * Renders Mermaid charts to PNG files with the Mermaid CLI in `browser`. Charts are rendered one
  * by one into a temporary directory. Throws with the CLI's message when a rendering fails.
  */
-export function renderPngs(root: string, browser: string, charts: readonly { chart: string; file: string }[]): void {
+function renderPngs(root: string, browser: string, charts: readonly { chart: string; file: string }[]): void {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-diagram-"));
     try {
         const config = path.join(dir, "puppeteer.json");
@@ -137,7 +136,7 @@ export function renderPngs(root: string, browser: string, charts: readonly { cha
     }
 }
 
-export const DIAGRAM_PNG: ToolSpec = {
+const DIAGRAM_PNG: ToolSpec = {
     command: "npm run -s diagram:png",
     summary:
         "Renders a stack's overview in Chromium (the Mermaid CLI) to docs/topology.png (docs/topology.NAME.png for a stack\n" +
@@ -159,26 +158,9 @@ export function main(
     err: NodeJS.WritableStream = process.stderr,
     env: NodeJS.ProcessEnv = process.env,
 ): number {
-    let args;
-    try {
-        args = parseArgs(argv, DIAGRAM_PNG, env);
-    } catch (e) {
-        if (!(e instanceof ArgsError || e instanceof StackFileError)) throw e;
-        err.write(`error: ${e.message}\n`);
-        return 2;
-    }
-    if (args.help) {
-        out.write(helpText(DIAGRAM_PNG));
-        return 0;
-    }
-    let topology;
-    try {
-        topology = renderTopology(readInventory(stackFilePath(args.stack, root)).inventory, { stack: args.stack });
-    } catch (e) {
-        if (!(e instanceof InventoryError || e instanceof StackFileError)) throw e;
-        err.write(`error: ${e.message}\n`);
-        return 2;
-    }
+    const read = stackTopology(argv, DIAGRAM_PNG, root, env, out, err);
+    if (typeof read === "number") return read;
+    const { args, topology } = read;
     const browser = findBrowser(env);
     if (browser === undefined) {
         err.write(`error: no Chromium found; install it (Debian: apt-get install chromium) or set PUPPETEER_EXECUTABLE_PATH\n`);
@@ -208,14 +190,4 @@ export function main(
     return 0;
 }
 
-if (require.main === module) {
-    runTool({
-        name: "diagram:png",
-        run: async (out, err) => {
-            const code = main(process.argv.slice(2), process.cwd(), out, err);
-            await flush(err);
-            await flush(out);
-            return code;
-        },
-    });
-}
+if (require.main === module) runMain("diagram:png", (argv, out, err) => main(argv, process.cwd(), out, err));

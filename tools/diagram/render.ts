@@ -126,8 +126,8 @@ export function firstDifference(a: string, b: string): number | undefined {
     return undefined;
 }
 
-export const README_START = "<!-- topology:start -->";
-export const README_END = "<!-- topology:end -->";
+const README_START = "<!-- topology:start -->";
+const README_END = "<!-- topology:end -->";
 
 /** README text with `block` between the topology markers (unchanged without markers). */
 export function withReadmeDiagram(readme: string, block: string): string {

@@ -19,6 +19,22 @@ import { FirewallOptions, FirewallRule, GuestConfig } from "./types";
 /** Tags the inventory accepts (config/schema/guests.ts). */
 const TAG = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
+/**
+ * The fields of an adopted guest's entry from its tier to `template`, in the inventory's order:
+ * the tier and CPU weight (tierAndTags), the description, protection as `stateful`, `adopt`, and
+ * `template` when it is one. Containers and VMs alike.
+ */
+export function adoptedGuestFields(config: GuestConfig, tier: Tier, cpuUnits: number | undefined): Record<string, unknown> {
+    return {
+        tier,
+        ...(cpuUnits !== undefined ? { cpuUnits } : {}),
+        ...(typeof config.description === "string" ? { description: config.description } : {}),
+        stateful: pveBool(config.protection) === true,
+        adopt: true,
+        ...(pveBool(config.template) ? { template: true } : {}),
+    };
+}
+
 /** The guest's tier, its extra tags and its CPU weight when it is not the tier's. */
 export function tierAndTags(
     config: GuestConfig,
@@ -84,7 +100,7 @@ const POLICIES = ["DROP", "REJECT", "ACCEPT"] as const;
 type Policy = (typeof POLICIES)[number];
 
 /** A firewall rule in the inventory's terms, or why it cannot be stated. */
-export function ruleSpec(rule: FirewallRule): FirewallRuleSpec | string {
+function ruleSpec(rule: FirewallRule): FirewallRuleSpec | string {
     if (rule.type === "group") return `security group "${rule.action}"`;
     if (rule.type !== "in" && rule.type !== "out") return `a rule of type "${rule.type}"`;
     if (!POLICIES.includes(rule.action as Policy)) return `action "${rule.action}"`;

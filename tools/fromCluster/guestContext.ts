@@ -4,7 +4,7 @@
  * backup tier, and the notes every guest shares (its NIC, DNS, hostname, state, HA, replication,
  * config keys the inventory has no field for).
  */
-import { parsePropertyString, pveBool } from "../../lib/pveConfig";
+import { pveBool } from "../../lib/pveConfig";
 import { Notes } from "./notes";
 import { GuestNic } from "./networks";
 import { GuestRead, HaResource, ReplicationJob } from "./types";
@@ -112,9 +112,4 @@ export function guestNotes(
             [...where, "firewall"],
             "the guest has an ipfilter-net0 ipset already: the program creates its own, so delete it before the first up",
         );
-}
-
-/** A numbered config value parsed as a property string, or undefined. */
-export function parsedKey(config: Record<string, unknown>, key: string, defaultKey: string): Record<string, string> | undefined {
-    return config[key] === undefined ? undefined : parsePropertyString(String(config[key]), defaultKey);
 }

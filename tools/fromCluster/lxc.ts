@@ -7,12 +7,12 @@ import { DEVICE_PATH } from "../../lib/patterns";
 import { indexedKeys, parseIdmap, parsePropertyString, pveBool, pveNumber, sizeBytes, sizeGiB, volumeStorage } from "../../lib/pveConfig";
 import { deviceAllowed } from "../../config/crosschecks";
 import { mountValue } from "../../lib/containerHost";
-import { firewallSpec, tierAndTags } from "./guestCommon";
+import { adoptedGuestFields, firewallSpec, tierAndTags } from "./guestCommon";
 import { GuestContext, guestNotes } from "./guestContext";
 import { GuestRead } from "./types";
 
 /** Config keys of a container the reader understands (anything else gets a note). */
-export const LXC_KEYS = new Set([
+const LXC_KEYS = new Set([
     "arch",
     "cmode",
     "console",
@@ -99,12 +99,7 @@ export function lxcGuest(name: string, g: GuestRead, ctx: GuestContext): Record<
         cores: cores ?? 1,
         memoryMiB: memory ?? 512,
         swapMiB: swap ?? 0,
-        tier,
-        ...(cpuUnits !== undefined ? { cpuUnits } : {}),
-        ...(typeof c.description === "string" ? { description: c.description } : {}),
-        stateful: pveBool(c.protection) === true,
-        adopt: true,
-        ...(pveBool(c.template) ? { template: true } : {}),
+        ...adoptedGuestFields(c, tier, cpuUnits),
         disk,
         ...(docker ? { docker: true } : {}),
     };

@@ -18,7 +18,7 @@ import { inventoryFromSnapshot } from "./inventory";
 import { ReadFailedError, SshAccess, readCluster } from "./read";
 import { sshRunner } from "./ssh";
 
-export const FROM_CLUSTER: ToolSpec = {
+const FROM_CLUSTER: ToolSpec = {
     command: "npm run -s inventory:from-cluster",
     summary:
         "Reads a running cluster and writes Pulumi.NAME.yaml with every entity adopted (adopt: true), the values\n" +
@@ -73,7 +73,7 @@ async function defaultPolicyConfig(stack: string, dir: string): Promise<number> 
 }
 
 /** The tool for `argv`. */
-export function fromClusterTool(argv: readonly string[], deps: FromClusterDeps): Tool {
+function fromClusterTool(argv: readonly string[], deps: FromClusterDeps): Tool {
     return {
         name: "inventory:from-cluster",
         run: async (out, err) => {

@@ -40,8 +40,3 @@ export class Notes {
         return this.all.filter((n) => n.kind === kind);
     }
 }
-
-/** `guests.dns.vmid` for messages. */
-export function pathText(path: InventoryPath): string {
-    return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
-}

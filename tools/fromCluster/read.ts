@@ -76,7 +76,7 @@ const nodePerm = (node: string): Permission => ({ privilege: "Sys.Audit", path: 
 const vmPerm = (vmid: number): Permission => ({ privilege: "VM.Audit", path: `/vms/${vmid}` });
 
 /** Runs `fn` over `items`, `limit` at a time, keeping the order. */
-export async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
     const out: R[] = new Array<R>(items.length);
     let next = 0;
     const worker = async () => {

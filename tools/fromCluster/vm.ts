@@ -16,12 +16,12 @@ import {
     volumeStorage,
 } from "../../lib/pveConfig";
 import { agentEnabled } from "./read";
-import { firewallSpec, tierAndTags } from "./guestCommon";
+import { adoptedGuestFields, firewallSpec, tierAndTags } from "./guestCommon";
 import { GuestContext, guestNotes } from "./guestContext";
 import { GuestRead } from "./types";
 
 /** Config keys of a VM the reader understands (anything else gets a note). */
-export const VM_KEYS = new Set([
+const VM_KEYS = new Set([
     "acpi",
     "agent",
     "balloon",
@@ -141,12 +141,7 @@ export function vmGuest(name: string, g: GuestRead, ctx: GuestContext): Record<s
         cores: pveNumber(c.cores) ?? 1,
         memoryMiB: memory ?? 512,
         memoryFloorMiB: balloon ?? 0,
-        tier,
-        ...(cpuUnits !== undefined ? { cpuUnits } : {}),
-        ...(typeof c.description === "string" ? { description: c.description } : {}),
-        stateful: pveBool(c.protection) === true,
-        adopt: true,
-        ...(pveBool(c.template) ? { template: true } : {}),
+        ...adoptedGuestFields(c, tier, cpuUnits),
         disks,
         cpuType: cpu.cputype,
         bios,

@@ -127,12 +127,12 @@ export class Recording {
 const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 
 /** The engine's error for a second resource with the same URN (pulumi/pkg/diag/errors.go, error 2001). */
-export function duplicateUrnMessage(urn: string): string {
+function duplicateUrnMessage(urn: string): string {
     return `Duplicate resource URN '${urn}'; try giving it a unique name`;
 }
 
 /** Unwraps Pulumi wire values (secrets, resource references, unknowns), collecting their paths. */
-export function unwrapWire(value: unknown, path = "", secrets: string[] = [], unknowns: string[] = []): unknown {
+function unwrapWire(value: unknown, path = "", secrets: string[] = [], unknowns: string[] = []): unknown {
     if (value === pulumi.runtime.unknownValue || value === "04da6b54-80e4-46f7-96ec-b56ff0331ba9") {
         unknowns.push(path);
         return undefined;

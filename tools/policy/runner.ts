@@ -1,7 +1,8 @@
 /**
- * The offline runner: runs the pack's policies in-process over recorded resources with the
- * engine's semantics, for the offline plan and the tests (no Pulumi CLI, no gRPC; it never
- * constructs a `PolicyPack`).
+ * The offline runner: runs the pack's policies (policies/) in-process over recorded resources with
+ * the engine's semantics, for the offline plan and the tests (no Pulumi CLI, no gRPC; it never
+ * constructs a `PolicyPack`). It is a tool, not part of the pack: `pulumi preview --policy-pack`
+ * never loads it, so the pack does not carry its dependencies (ajv).
  *
  * Engine semantics kept here (see @pulumi/policy's server.js):
  * - level = pack config's `enforcementLevel` ‖ the policy's level ‖ "advisory"; `disabled` skips
@@ -22,8 +23,6 @@ import type {
     EnforcementLevel,
     Policies,
     PolicyPackConfig,
-    PolicyResource,
-    PolicyResourceOptions,
     ReportViolation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
@@ -31,36 +30,13 @@ import type {
     StackValidationPolicy,
 } from "@pulumi/policy";
 import Ajv from "ajv";
-import { POLICIES } from "./registry";
-import { UNKNOWN_SENTINELS, plainCopy, unknownCheckingProxy, unknownPathOf, unknownReason, withUnknowns } from "./unknowns";
+import { POLICIES } from "../../policies/registry";
+import { PolicyResourceInput, isTypeOf, optionsOf, policyGraph } from "./graph";
+import { UNKNOWN_SENTINELS, plainCopy, unknownCheckingProxy, unknownPathOf, unknownReason, withUnknowns } from "../../policies/unknowns";
 
 export type { PolicyPackConfig } from "@pulumi/policy";
 
-/** Pulumi options of a recorded resource (all optional; the recorder's `options` fit). */
-export interface PolicyResourceInputOptions {
-    readonly protect?: boolean;
-    readonly ignoreChanges?: readonly string[];
-    readonly deleteBeforeReplace?: boolean;
-}
-
-/** One resource as registered (the recorder's `RecordedResource` fits this shape). */
-export interface PolicyResourceInput {
-    urn: string;
-    type: string;
-    name: string;
-    custom: boolean;
-    /** URN of the parent. */
-    parent?: string;
-    inputs: Record<string, unknown>;
-    /** Registered outputs (components) or provider state (custom resources; not used by policies). */
-    outputs: Record<string, unknown>;
-    /** Dotted paths of inputs unknown during preview (`disk.datastoreId`, `mountPoints[0].volume`; "" = all). */
-    unknownPaths?: readonly string[];
-    /** URNs this resource depends on. */
-    dependencies: readonly string[];
-    /** Pulumi options, when known (rules read `protect`). */
-    options?: PolicyResourceInputOptions;
-}
+export type { PolicyResourceInput, PolicyResourceInputOptions } from "./graph";
 
 export interface PolicyViolation {
     policy: string;
@@ -158,8 +134,8 @@ export function readPolicyPackConfig(file: string, policies: Policies = POLICIES
 }
 
 /** Where a stack's policy config lives: `policies/stacks/<stack>.json` (pass it to `--policy-pack-config`). */
-export function stackPolicyConfigPath(stack: string): string {
-    return path.join(__dirname, "stacks", `${stack}.json`);
+function stackPolicyConfigPath(stack: string): string {
+    return path.join(__dirname, "../../policies/stacks", `${stack}.json`);
 }
 
 /** The stack's policy config, or `{}` when the stack has none. */
@@ -178,22 +154,6 @@ function containsUnknown(value: unknown): boolean {
 /** Props as the SDK hands them to a rule: proxied only when something in them is unknown. */
 function exposed(props: Record<string, unknown>, hasUnknown: boolean): Record<string, unknown> {
     return hasUnknown ? unknownCheckingProxy(plainCopy(props)) : props;
-}
-
-function optionsOf(r: PolicyResourceInput): PolicyResourceOptions {
-    return {
-        protect: r.options?.protect ?? false,
-        ignoreChanges: [...(r.options?.ignoreChanges ?? [])],
-        deleteBeforeReplace: r.options?.deleteBeforeReplace,
-        aliases: [],
-        customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-        additionalSecretOutputs: [],
-        parent: r.parent,
-    };
-}
-
-function isTypeOf(type: string, resourceClass: unknown): boolean {
-    return (resourceClass as { __pulumiType?: string }).__pulumiType === type;
 }
 
 function throwNotApplicable(reason?: string): never {
@@ -312,31 +272,11 @@ export function runPolicies(
     // ---- Stack policies: once, on the final graph ------------------------------------------
     const activeStackPolicies = stackPolicies.filter((p) => levelOf(p) !== "disabled");
     if (activeStackPolicies.length === 0) return result;
-    const byUrn = new Map<string, PolicyResource>();
-    const graph: PolicyResource[] = resources.map((r) => {
+    const graph = policyGraph(resources, (r) => {
         const final = finalInputs.get(r.urn);
-        const props = r.custom
-            ? exposed(final?.props ?? r.inputs, final?.hasUnknown ?? false)
-            : exposed(r.outputs, containsUnknown(r.outputs));
-        const resource: PolicyResource = {
-            type: r.type,
-            props,
-            urn: r.urn,
-            name: r.name,
-            opts: optionsOf(r),
-            dependencies: [],
-            propertyDependencies: {},
-            isType: (cls) => isTypeOf(r.type, cls),
-            asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? props : undefined)) as PolicyResource["asType"],
-        };
-        byUrn.set(r.urn, resource);
-        return resource;
+        return r.custom ? exposed(final?.props ?? r.inputs, final?.hasUnknown ?? false) : exposed(r.outputs, containsUnknown(r.outputs));
     });
-    resources.forEach((r, i) => {
-        const resource = graph[i];
-        if (r.parent !== undefined) resource.parent = byUrn.get(r.parent);
-        resource.dependencies = r.dependencies.map((d) => byUrn.get(d)).filter((d): d is PolicyResource => d !== undefined);
-    });
+    const byUrn = new Map(graph.map((resource) => [resource.urn, resource]));
     for (const p of activeStackPolicies) {
         const level = levelOf(p);
         const report: ReportViolation = (message, urn) => {
