@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { DEVICE_ID_PATTERN, PCI_PATH_PATTERN, SSH_PUBLIC_KEY_PATTERN, ZFS_POOL_OR_DATASET_PATTERN } from "../../lib/patterns";
 import { ID_SCHEMES, IdScheme } from "../../lib/scheme";
-import { cidr, hostKey, hostname, ipv4, key, managed, positiveInt, safePath, uniqueStrings } from "./common";
+import { cidr, hostKey, hostname, ipv4, key, managed, positiveInt, safePath, uniqueStrings, webUrl } from "./common";
 
 // ---------------------------------------------------------------------------------------------
 // Cluster
@@ -23,11 +23,11 @@ export const clusterSchema = z.strictObject({
      */
     pveVersion: z.union([z.literal(8), z.literal(9)], { error: "must be 8 or 9 (the Proxmox VE major version)" }).default(9),
     /** Proxmox API endpoint, e.g. `https://192.168.10.11:8006/`; never with credentials in it. */
-    endpoint: z
-        .url({ protocol: /^https$/, error: "must be an https:// URL of the Proxmox API, such as https://192.168.10.11:8006/" })
-        .refine((u) => !/^https:\/\/[^/]*@/.test(u), {
-            error: "must not carry credentials (user:password@); give the API token with `pulumi config set --secret homelab:proxmoxApiToken` or PROXMOX_VE_API_TOKEN",
-        }),
+    endpoint: webUrl({
+        protocols: ["https"],
+        error: "must be an https:// URL of the Proxmox API, such as https://192.168.10.11:8006/",
+        credentials: "give the API token with `pulumi config set --secret homelab:proxmoxApiToken <value>` or PROXMOX_VE_API_TOKEN",
+    }),
     /** Accept the self-signed certificate of a fresh Proxmox install. @default false */
     insecure: z.boolean().default(false),
     /** The corosync QDevice: the third vote of a two-node cluster (required with exactly two nodes). */

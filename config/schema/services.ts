@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { S3_BUCKET_PATTERN } from "../../lib/patterns";
 import { S3_SERVICES } from "../../lib/s3Services";
-import { hhmm, hostname, ipv4, key, uniqueBy } from "./common";
+import { hhmm, hostname, ipv4, key, uniqueBy, webUrl } from "./common";
 
 // ---------------------------------------------------------------------------------------------
 // Public DNS (Cloudflare)
@@ -95,10 +95,12 @@ export const offsiteSchema = z.strictObject({
     bucket: z.string().regex(S3_BUCKET_PATTERN, { error: "must be an S3 bucket name (3-63 lowercase letters, digits, '.', '-')" }),
     region: z.string().regex(/^[a-z0-9-]{1,40}$/),
     /** S3 endpoint of a non-AWS service; never with credentials in it. */
-    endpoint: z
-        .url({ protocol: /^https?$/ })
-        .refine((u) => !/^https?:\/\/[^/]*@/.test(u), { error: "must not carry credentials (user:password@); give the key as a secret" })
-        .optional(),
+    endpoint: webUrl({
+        protocols: ["http", "https"],
+        error: "must be the http(s) URL of the service's S3 endpoint",
+        credentials:
+            "give the key with `pulumi config set --secret homelab:offsiteAccessKeyId <value>` and `... homelab:offsiteSecretAccessKey <value>` (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)",
+    }).optional(),
     /** Days a noncurrent object version is kept. */
     noncurrentVersionDays: z.number().int().min(1),
     /** Days before an incomplete multipart upload is aborted. @default 7 */
