@@ -241,7 +241,14 @@ export function readStackFile(file: string): StackFile {
         const first = String(document.errors[0].message).split("\n")[0].replace(/:\s*$/, "");
         throw new StackFileError(`${name}: YAML syntax error: ${first}`);
     }
-    const doc: unknown = document.toJS();
+    let doc: unknown;
+    try {
+        doc = document.toJS();
+    } catch (err) {
+        // The YAML library refuses aliases that expand exponentially (an alias bomb) while building the values.
+        const first = (err instanceof Error ? err.message : String(err)).split("\n")[0];
+        throw new StackFileError(`${name}: cannot read the YAML (${first}); write the values out instead of nesting aliases`);
+    }
     if (doc === null || typeof doc !== "object" || Array.isArray(doc))
         throw new StackFileError(`${name}: expected a mapping with a "config:" section`);
     const { config: rawConfig, ...settings } = doc as Record<string, unknown>;

@@ -3,8 +3,10 @@
  */
 import { z } from "zod";
 import { DEVICE_ID_PATTERN, PCI_PATH_PATTERN, SSH_PUBLIC_KEY_PATTERN, ZFS_POOL_OR_DATASET_PATTERN } from "../../lib/patterns";
+import { CALENDAR_EVENT, PBS_SAFE_ID, PBS_USERID, PLAIN_PATH } from "../../lib/pbs/values";
+import { PBS_REPOSITORY_USER } from "../../lib/pbs/repository";
 import { ID_SCHEMES, IdScheme } from "../../lib/scheme";
-import { cidr, hostKey, hostname, ipv4, key, managed, positiveInt, safePath, uniqueStrings, webUrl } from "./common";
+import { cidr, hostKey, hostname, ipv4, key, managed, positiveInt, publicKeyLine, safePath, uniqueStrings, webUrl } from "./common";
 
 // ---------------------------------------------------------------------------------------------
 // Cluster
@@ -45,7 +47,11 @@ export const clusterSchema = z.strictObject({
     managedRoots: uniqueStrings(safePath, "managed root").min(1),
     /** Public SSH keys installed for the login user in every guest (public keys, not secrets). */
     sshPublicKeys: uniqueStrings(
-        z.string().regex(SSH_PUBLIC_KEY_PATTERN, { error: "must be an OpenSSH public key line" }),
+        publicKeyLine(
+            SSH_PUBLIC_KEY_PATTERN,
+            "must be an OpenSSH public key line",
+            "give the public key line (the .pub file) instead; the nodes' private key goes in `pulumi config set --secret homelab:proxmoxSshPrivateKey <value>` or PROXMOX_VE_SSH_PRIVATE_KEY",
+        ),
         "SSH key",
     ).default([]),
     /**
@@ -170,6 +176,11 @@ export const nodeSchema = z.strictObject({
 // Storages (cluster-wide, as storage.cfg has them)
 // ---------------------------------------------------------------------------------------------
 
+/** A path on the PBS guest that goes into its /etc/fstab (lib/pbs/values.ts PLAIN_PATH): a safe path without spaces. */
+const fstabPath = safePath.regex(PLAIN_PATH, {
+    error: "must have no spaces and no component starting with '.': it goes into /etc/fstab on the PBS guest",
+});
+
 export const STORAGE_CONTENT = ["images", "rootdir", "vztmpl", "iso", "backup", "snippets", "import"] as const;
 
 const storageCommon = {
@@ -208,48 +219,58 @@ export const storageSchema = z.discriminatedUnion("kind", [
             .optional(),
         ...storageCommon,
     }),
-    z.strictObject({
-        kind: z.literal("pbs"),
-        /** The guest of this inventory running Proxmox Backup Server: the program installs and sets it up. */
-        guest: key("guest").optional(),
-        /** Address of a PBS the program does not manage (then `fingerprint` is required). */
-        server: ipv4.optional(),
-        /** Datastore name on the PBS side. */
-        datastore: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, { error: "must be a datastore name such as tank" }),
-        /** PBS user the cluster writes as (its password: `homelab:pbsPassword` or PBS_PASSWORD). */
-        username: z
-            .string()
-            .regex(/^[a-z0-9_.-]+@(?:pbs|pam)$/, { error: "must be a PBS user such as pve@pbs" })
-            .default("pve@pbs"),
-        /**
-         * SHA-256 fingerprint of the PBS certificate. For a PBS on a guest of this inventory it is read
-         * back from PBS; given here, it is a pin and a mismatch fails the `up`.
-         */
-        fingerprint: z
-            .string()
-            .regex(/^(?:[0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/, { error: "must be a SHA-256 fingerprint as 32 hex pairs separated by ':'" })
-            .optional(),
-        /** Where the datastore lives on the PBS guest. @default /mnt/datastore/<datastore> */
-        datastorePath: safePath.optional(),
-        /** The NFS export the PBS guest mounts at `datastorePath` (a dataset with sharenfs). */
-        nfs: z.strictObject({ server: ipv4, export: safePath }).optional(),
-        /** PBS garbage collection schedule (a PBS calendar event). @default "02:00" (daily) */
-        gcSchedule: z
-            .string()
-            .regex(/^[a-z0-9 :*,./-]{1,40}$/, { error: "must be a calendar event such as 02:00 or sun 03:00" })
-            .default("02:00"),
-        /** PBS verify job. @default weekly on Sunday 03:00, skipping snapshots verified within 30 days */
-        verify: z
-            .strictObject({
-                schedule: z
-                    .string()
-                    .regex(/^[a-z0-9 :*,./-]{1,40}$/, { error: "must be a calendar event such as sun 03:00" })
-                    .default("sun 03:00"),
-                skipVerifiedDays: z.number().int().min(1).max(3650).default(30),
-            })
-            .default({ schedule: "sun 03:00", skipVerifiedDays: 30 }),
-        ...storageCommon,
-    }),
+    z
+        .strictObject({
+            kind: z.literal("pbs"),
+            /** The guest of this inventory running Proxmox Backup Server: the program installs and sets it up. */
+            guest: key("guest").optional(),
+            /** Address of a PBS the program does not manage (then `fingerprint` is required). */
+            server: ipv4.optional(),
+            /** Datastore name on the PBS side (PBS's SAFE_ID). */
+            datastore: z.string().regex(PBS_SAFE_ID, {
+                error: "must be a datastore name such as tank: 3–32 letters, digits and . _ - (not starting with . or -)",
+            }),
+            /**
+             * PBS user the cluster writes as (its password: `homelab:pbsPassword` or PBS_PASSWORD); a user
+             * of the `pbs` realm on a PBS this program sets up (it sets the password).
+             */
+            username: z
+                .string()
+                .regex(PBS_REPOSITORY_USER, { error: "must be a PBS user such as pve@pbs (at most 64 characters before the realm)" })
+                .default("pve@pbs"),
+            /**
+             * SHA-256 fingerprint of the PBS certificate. For a PBS on a guest of this inventory it is read
+             * back from PBS; given here, it is a pin and a mismatch fails the `up`.
+             */
+            fingerprint: z
+                .string()
+                .regex(/^(?:[0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/, {
+                    error: "must be a SHA-256 fingerprint as 32 hex pairs separated by ':'",
+                })
+                .optional(),
+            /** Where the datastore lives on the PBS guest. @default /mnt/datastore/<datastore> */
+            datastorePath: fstabPath.optional(),
+            /** The NFS export the PBS guest mounts at `datastorePath` (a dataset with sharenfs). */
+            nfs: z.strictObject({ server: ipv4, export: fstabPath }).optional(),
+            /** PBS garbage collection schedule (a PBS calendar event). @default "02:00" (daily) */
+            gcSchedule: z.string().regex(CALENDAR_EVENT, { error: "must be a calendar event such as 02:00 or sun 03:00" }).default("02:00"),
+            /** PBS verify job. @default weekly on Sunday 03:00, skipping snapshots verified within 30 days */
+            verify: z
+                .strictObject({
+                    schedule: z
+                        .string()
+                        .regex(CALENDAR_EVENT, { error: "must be a calendar event such as sun 03:00" })
+                        .default("sun 03:00"),
+                    skipVerifiedDays: z.number().int().min(1).max(3650).default(30),
+                })
+                .default({ schedule: "sun 03:00", skipVerifiedDays: 30 }),
+            ...storageCommon,
+        })
+        // The program sets the password of the user it writes as: a user of PBS's own realm.
+        .refine((s) => s.guest === undefined || !PBS_REPOSITORY_USER.test(s.username) || PBS_USERID.test(s.username), {
+            error: "on a PBS this program sets up (guest), the user must be of the pbs realm, such as pve@pbs: the program sets its password",
+            path: ["username"],
+        }),
     z.strictObject({ kind: z.literal("rbd"), pool: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/), ...storageCommon }),
     z.strictObject({ kind: z.literal("cephfs"), ...storageCommon }),
 ]);

@@ -78,7 +78,12 @@ export const backupsSchema = z.strictObject({
     window: z.strictObject({ start: hhmm, end: hhmm, slotMinutes: z.number().int().min(5).max(240).default(30) }),
     bandwidthLimitKiBps: z.number().int().min(1),
     /** Tiers by name. @default critical (daily), medium (weekly), low (monthly) */
-    tiers: z.record(key("tier name"), tierSchema).default(structuredClone(DEFAULT_TIERS) as never),
+    tiers: z
+        .record(
+            key("tier name").max(32, { error: "tier names are at most 32 characters: they name PBS namespaces and backup jobs" }),
+            tierSchema,
+        )
+        .default(structuredClone(DEFAULT_TIERS) as never),
 });
 
 // ---------------------------------------------------------------------------------------------

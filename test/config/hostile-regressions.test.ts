@@ -1,0 +1,221 @@
+/**
+ * The defects the generator of hostile inventories (test/hostile) found, one regression test
+ * each: an alias bomb crashed the stack file reader (exit 3); paths above a system path, a ZFS
+ * storage on the root file system and a private key for a public one were accepted; sizes past 64
+ * bits and PBS values the setup and backup scripts refuse (datastore names, the managed PBS's
+ * user, calendar events, paths with spaces, long tier names, the offsite datastore's derived name)
+ * passed validate and stopped the plan with exit 3.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { InventoryProblem } from "../../config/errors";
+import { StackFileError, readStackFile } from "../../config/stackfile";
+import { RawInventory, mutated, problemsOf } from "./reference";
+
+/** The problems of the reference stack with one edit, as path → message. */
+const problems = (mutate: (i: RawInventory) => void): InventoryProblem[] => problemsOf(mutated(mutate));
+
+describe("the stack file reader", () => {
+    it("refuses an alias bomb with one line, not a crash", () => {
+        const levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
+        for (let i = 1; i < 12; i++) {
+            const [prev, name] = [String.fromCharCode(96 + i), String.fromCharCode(97 + i)];
+            levels.push(`${name}: &${name} [${Array(10).fill(`*${prev}`).join(", ")}]`);
+        }
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-bomb-"));
+        const file = path.join(dir, "Pulumi.prod.yaml");
+        fs.writeFileSync(file, `bomb:\n${levels.map((l) => `  ${l}`).join("\n")}\nconfig:\n  homelab:cluster: *l\n`);
+        try {
+            expect(() => readStackFile(file)).toThrow(
+                new StackFileError(
+                    "Pulumi.prod.yaml: cannot read the YAML (Excessive alias count indicates a resource exhaustion attack); write the values out instead of nesting aliases",
+                ),
+            );
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
+
+describe("a path above a system path", () => {
+    it("is refused as a managed root", () => {
+        expect(problems((i) => i.cluster.managedRoots.push("/var"))).toEqual([
+            {
+                path: "cluster.managedRoots[2]",
+                message:
+                    "/var holds the system path /var/lib/pve-cluster; managed roots hold datasets and bind-mount sources, so name a data path such as /tank or /srv/data",
+            },
+        ]);
+    });
+
+    it("is refused as a dataset's mountpoint and a container's host mount, even under a managed root", () => {
+        expect(
+            problems((i) => {
+                i.cluster.managedRoots.push("/var/lib/");
+                i.datasets["tank/media"].properties.mountpoint = "/var/lib";
+                i.guests.unifi.hostMounts = [{ hostPath: "/var/lib/", path: "/mnt/lib" }];
+            }),
+        ).toEqual([
+            {
+                path: "cluster.managedRoots[2]",
+                message:
+                    "/var/lib/ holds the system path /var/lib/pve-cluster; managed roots hold datasets and bind-mount sources, so name a data path such as /tank or /srv/data",
+            },
+            {
+                path: 'datasets["tank/media"].properties.mountpoint',
+                message:
+                    "mountpoint /var/lib would shadow the system path /var/lib/pve-cluster below it; mount data under a managed root such as /tank",
+            },
+            {
+                path: "guests.unifi.hostMounts[0].hostPath",
+                message: "/var/lib/ holds the system path /var/lib/pve-cluster; never bind-mount system paths into a guest",
+            },
+        ]);
+    });
+
+    it("leaves paths beside the system paths alone (/var/cache is neither at, under nor above one)", () => {
+        expect(() => mutated((i) => i.cluster.managedRoots.push("/var/cache/appdata"))).not.toThrow();
+        expect(problemsOfOrNone((i) => i.cluster.managedRoots.push("/var/cache/appdata"))).toEqual([]);
+    });
+});
+
+describe("a ZFS storage on a node's root file system", () => {
+    it.each(["rpool/ROOT", "rpool/ROOT/pve-1"])("%s is refused", (pool) => {
+        expect(
+            problems((i) => (i.storages.vmzfs = { kind: "zfspool", pool, content: ["images", "rootdir"], nodes: ["pve-storage"] })),
+        ).toEqual([
+            {
+                path: "storages.vmzfs.pool",
+                message: `${pool} is node "pve-storage"'s root file system (the installer's rpool/ROOT); guest volumes belong in a dataset of their own such as rpool/data or a data pool`,
+            },
+        ]);
+    });
+});
+
+describe("a private key where a public key belongs", () => {
+    const key =
+        "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\nc2VjcmV0LWtleS1tYXRlcmlhbA==\n-----END OPENSSH PRIVATE KEY-----\n";
+    const rotate = "remove it from the file and rotate it (the stack file is in the repository's history)";
+
+    it("is refused for the guests' SSH keys and a node's host key, never quoted", () => {
+        const found = problems((i) => {
+            i.cluster.sshPublicKeys = [key];
+            i.nodes["pve-network"].hostKey = key;
+        });
+        expect(found).toEqual([
+            {
+                path: "cluster.sshPublicKeys[0]",
+                message:
+                    "is a private key, which must never be in a stack file; give the public key line (the .pub file) instead; the nodes' private key goes in " +
+                    `\`pulumi config set --secret homelab:proxmoxSshPrivateKey <value>\` or PROXMOX_VE_SSH_PRIVATE_KEY, and ${rotate}, got "(not shown)"`,
+            },
+            {
+                path: "nodes.pve-network.hostKey",
+                message: `is a private key, which must never be in a stack file; the host key line is the node's /etc/ssh/ssh_host_ed25519_key.pub (the .pub file), and ${rotate}, got "(not shown)"`,
+            },
+        ]);
+        expect(JSON.stringify(found)).not.toContain("c2VjcmV0");
+    });
+});
+
+describe("a ZFS size past 64 bits", () => {
+    it("is refused at validate, not by zfs set", () => {
+        expect(problems((i) => (i.datasets["tank/media"].properties.quota = "16384P"))).toEqual([
+            {
+                path: 'datasets["tank/media"].properties.quota',
+                message: 'is more than ZFS can hold (sizes are 64-bit: less than 16384P), got "16384P"',
+            },
+        ]);
+    });
+});
+
+describe("PBS values the setup and backup scripts refuse", () => {
+    it.each(["ab", "-x", ".x", `d${"x".repeat(32)}`])("refuses the datastore name %s (PBS's SAFE_ID)", (datastore) => {
+        expect(problems((i) => (i.storages.pbs.datastore = datastore))).toContainEqual({
+            path: "storages.pbs.datastore",
+            message: `must be a datastore name such as tank: 3–32 letters, digits and . _ - (not starting with . or -), got ${JSON.stringify(datastore)}`,
+        });
+    });
+
+    it("refuses a datastore whose offsite copy's name would pass 32 characters", () => {
+        expect(problems((i) => (i.storages.pbs.datastore = "d".repeat(25)))).toEqual([
+            {
+                path: "storages.pbs.datastore",
+                message: `the offsite copy of datastore "${"d".repeat(25)}" is the datastore "${"d".repeat(25)}-offsite", longer than the 32 characters PBS takes; shorten the datastore name to at most 24 characters`,
+            },
+        ]);
+        expect(problemsOfOrNone((i) => (i.storages.pbs.datastore = "d".repeat(24)))).toEqual([]);
+    });
+
+    it("refuses a user of another realm on the PBS the program sets up (it sets the password)", () => {
+        expect(problems((i) => (i.storages.pbs.username = "backup@pam"))).toContainEqual({
+            path: "storages.pbs.username",
+            message:
+                "on a PBS this program sets up (guest), the user must be of the pbs realm, such as pve@pbs: the program sets its password",
+        });
+    });
+
+    it.each(["_x@pbs", `${"u".repeat(65)}@pbs`])("refuses the user %s", (username) => {
+        expect(problems((i) => (i.storages.pbs.username = username))).toContainEqual({
+            path: "storages.pbs.username",
+            // A long value is shown cut.
+            message: `must be a PBS user such as pve@pbs (at most 64 characters before the realm), got ${username.length > 55 ? `${JSON.stringify(username).slice(0, 57)}...` : JSON.stringify(username)}`,
+        });
+    });
+
+    it.each([":30", " 02:00", "-"])("refuses the calendar event %j", (event) => {
+        expect(problems((i) => (i.storages.pbs.gcSchedule = event))).toContainEqual({
+            path: "storages.pbs.gcSchedule",
+            message: `must be a calendar event such as 02:00 or sun 03:00, got ${JSON.stringify(event)}`,
+        });
+    });
+
+    it("refuses a datastore path or an NFS export with a space (they go into /etc/fstab)", () => {
+        const fstab = "must have no spaces and no component starting with '.': it goes into /etc/fstab on the PBS guest";
+        const found = problems((i) => {
+            i.storages.pbs.datastorePath = "/mnt/datastore/my store";
+            i.storages.pbs.nfs.export = "/tank/my pbs";
+        });
+        expect(found).toContainEqual({ path: "storages.pbs.datastorePath", message: `${fstab}, got "/mnt/datastore/my store"` });
+        expect(found).toContainEqual({ path: "storages.pbs.nfs.export", message: `${fstab}, got "/tank/my pbs"` });
+    });
+
+    it("refuses a tier name of more than 32 characters (a PBS namespace)", () => {
+        const name = `t${"x".repeat(32)}`;
+        expect(
+            problems((i) => {
+                i.backups.tiers[name] = i.backups.tiers.low;
+                delete i.backups.tiers.low;
+                i.guests.windows.backup.tier = name;
+                i.guests.files.backup.tier = name;
+            }),
+        ).toEqual([
+            {
+                path: `backups.tiers.${name}`,
+                message: "invalid key: tier names are at most 32 characters: they name PBS namespaces and backup jobs",
+            },
+        ]);
+    });
+
+    it("refuses a space in the mountpoint of a dataset backed up to PBS, and allows it in one left out", () => {
+        expect(problems((i) => (i.datasets["tank/photos"].properties.mountpoint = "/tank/my photos"))).toEqual([
+            {
+                path: 'datasets["tank/photos"].properties.mountpoint',
+                message:
+                    "mountpoint /tank/my photos has a space or a component starting with '.', which the PBS backup of the dataset cannot take; rename the directory",
+            },
+        ]);
+        expect(problemsOfOrNone((i) => (i.datasets["tank/media"].properties.mountpoint = "/tank/my media"))).toEqual([]);
+    });
+});
+
+/** The problems of an edit, or none when the inventory validates. */
+function problemsOfOrNone(mutate: (i: RawInventory) => void): InventoryProblem[] {
+    try {
+        return problemsOf(mutated(mutate));
+    } catch (e) {
+        if (e instanceof Error && e.message === "expected the inventory to be refused, but it validated") return [];
+        throw e;
+    }
+}
