@@ -13,6 +13,7 @@ import { checkBackups, checkDns, checkHa, checkOffsite } from "./services";
 import { checkImages, checkMappings, checkStorages } from "./storage";
 import { checkNodeSystem } from "./nodeSystem";
 import { checkBackupScripts } from "./backupScripts";
+import { checkCloudInitSnippets } from "./cloudInit";
 
 export { CheckContext, own, systemPathReason } from "./context";
 export {
@@ -39,6 +40,7 @@ export function crossCheck(inv: Inventory): InventoryProblem[] {
     checkMountPathsPerGuest(ctx);
     checkNodeSystem(ctx);
     checkBackupScripts(ctx);
+    checkCloudInitSnippets(ctx);
     checkHa(ctx);
     checkDns(ctx);
     checkBackups(ctx);

@@ -4,7 +4,8 @@
  * storage on the root file system and a private key for a public one were accepted; sizes past 64
  * bits and PBS values the setup and backup scripts refuse (datastore names, the managed PBS's
  * user, calendar events, paths with spaces, long tier names, the offsite datastore's derived name)
- * passed validate and stopped the plan with exit 3.
+ * and a VM with cloud-init on a node without a snippets storage passed validate and stopped the
+ * plan with exit 3; two datasets whose backups share a name planned with exit 0.
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -207,6 +208,37 @@ describe("PBS values the setup and backup scripts refuse", () => {
             },
         ]);
         expect(problemsOfOrNone((i) => (i.datasets["tank/media"].properties.mountpoint = "/tank/my media"))).toEqual([]);
+    });
+});
+
+describe("two datasets backed up to PBS under one backup name", () => {
+    it("is refused (tank/a-b and tank-a/b would share the unit and backup group tank-a-b)", () => {
+        expect(
+            problems((i) => {
+                i.nodes["pve-storage"].pools.push("tank-a");
+                i.cluster.managedRoots.push("/tank-a");
+                i.datasets["tank/a-b"] = { node: "pve-storage", backup: { tier: "critical" }, properties: {} };
+                i.datasets["tank-a/b"] = { node: "pve-storage", backup: { tier: "critical" }, properties: {} };
+            }),
+        ).toEqual([
+            {
+                path: 'datasets["tank-a/b"]',
+                message:
+                    "its backup would be named tank-a-b, like the backup of tank/a-b: one would overwrite the other's unit and share its PBS backup group; rename one of the datasets",
+            },
+        ]);
+    });
+});
+
+describe("a VM with cloud-init on a node without a snippets storage", () => {
+    it("is refused at validate (the PBS guest's given user data needs the snippet too)", () => {
+        expect(problems((i) => (i.storages.local.content = ["iso", "vztmpl", "import"]))).toEqual([
+            {
+                path: "guests.pbs.cloudInit",
+                message:
+                    'the cloud-init user data is uploaded as a snippet, and node "pve-storage" has no storage with snippets content; add snippets to the content of a storage on it (the installer\'s local has it)',
+            },
+        ]);
     });
 });
 
