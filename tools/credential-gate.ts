@@ -32,6 +32,7 @@ import {
 } from "../config/stackfile";
 import { guestsNeedingRoot } from "../lib/privilege";
 import { ArgsError, ToolSpec, helpText, parseArgs } from "./args";
+import { flush, runTool } from "./output";
 
 /** What CI is about to run, and how the notice words a skip. */
 export const PURPOSES = {
@@ -64,7 +65,8 @@ export const CREDENTIAL_GATE: ToolSpec = {
         "environment: PULUMI_STACK, PULUMI_ACCESS_TOKEN, PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, " + ESC_ENV_VAR + ",",
         `and the credentials ${GATED.join(", ")}; any non-empty value counts as set`,
         `(${CREDENTIAL_ENV.proxmoxSshPrivateKey} is not gated: the program falls back to an SSH agent)`,
-        "exit codes: 0 decided (see available); 1 unreadable or invalid stack, or no policy configuration; 2 bad arguments",
+        "exit codes: 0 decided (see available); 1 unreadable or invalid stack, or no policy configuration; 2 bad arguments;",
+        "3 a bug (one line on stderr); 4 stdout closed before the report was complete",
     ],
 };
 
@@ -218,4 +220,13 @@ export function main(
     return 0;
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module)
+    runTool({
+        name: "credential-gate",
+        run: async (out, err) => {
+            const code = main(process.argv.slice(2), process.cwd(), process.env, out, err);
+            await flush(err);
+            await flush(out);
+            return code;
+        },
+    });

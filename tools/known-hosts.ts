@@ -3,7 +3,8 @@
  * inventory into a known_hosts file (default `~/.ssh/known_hosts`), so the Proxmox provider's own
  * SSH login, which trusts a host on first use, checks them too (docs/provider-behaviour.md P30).
  * Idempotent; refuses, changing nothing, when the file holds another key for a node.
- * Exit 0 written or current, 1 a conflicting key, 2 an unreadable or invalid inventory.
+ * Exit 0 written or current, 1 a conflicting key, 2 an unreadable or invalid inventory, 3 a bug
+ * (one line on stderr).
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -12,6 +13,7 @@ import { InventoryError } from "../config/errors";
 import { parseInventory } from "../config/parse";
 import { Inventory } from "../config/schema";
 import { StackFileError, readStackFile, stackFilePath } from "../config/stackfile";
+import { flush, runTool } from "./output";
 
 /** The known_hosts host field of a node: the address, bracketed with the port when it is not 22. */
 export function hostField(address: string, port: number): string {
@@ -80,4 +82,13 @@ export function main(argv: string[]): number {
     return 0;
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module)
+    runTool({
+        name: "known-hosts",
+        run: async () => {
+            const code = main(process.argv.slice(2));
+            await flush(process.stderr);
+            await flush(process.stdout);
+            return code;
+        },
+    });

@@ -24,6 +24,7 @@ import {
 } from "../config/stackfile";
 import { ArgsError, ToolSpec, helpText, parseArgs } from "./args";
 import { formatJson } from "./json";
+import { flush, runTool } from "./output";
 
 export const POLICY_CONFIG: ToolSpec = {
     command: "npm run -s policy-config",
@@ -33,7 +34,9 @@ export const POLICY_CONFIG: ToolSpec = {
         "in it is kept and the rules it lacks are added at their default levels.",
     stack: true,
     flags: [{ name: "check", help: "write nothing; fail when the file is missing, lacks a rule of the pack or is invalid" }],
-    details: ["exit codes: 0 written or complete; 1 no stack file, or missing or incomplete (--check), or invalid; 2 bad arguments"],
+    details: [
+        "exit codes: 0 written or complete; 1 no stack file, or missing or incomplete (--check), or invalid; 2 bad arguments; 3 a bug",
+    ],
 };
 
 /** One rule of the pack and the level it has when a stack's configuration says nothing. */
@@ -167,12 +170,13 @@ export async function main(
     return 0;
 }
 
-if (require.main === module) {
-    main(process.argv.slice(2)).then(
-        (code) => (process.exitCode = code),
-        (e) => {
-            process.stderr.write(`policy-config failed: ${e instanceof Error ? e.message : String(e)}\n`);
-            process.exitCode = 3;
+if (require.main === module)
+    runTool({
+        name: "policy-config",
+        run: async (out, err) => {
+            const code = await main(process.argv.slice(2), process.cwd(), process.env, out, err);
+            await flush(err);
+            await flush(out);
+            return code;
         },
-    );
-}
+    });
