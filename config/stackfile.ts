@@ -8,7 +8,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Document, LineCounter, Node, isAlias, isMap, isScalar, isSeq, parseDocument } from "yaml";
-import { InventoryError, InventoryProblem, parsePath } from "./errors";
+import { SecretShape, secretShape } from "../lib/secrets";
+import { InventoryError, InventoryProblem, formatPath, parsePath } from "./errors";
 import { parseInventory } from "./parse";
 import { INVENTORY_KEYS, Inventory } from "./schema";
 import { closestMatch } from "./suggest";
@@ -94,6 +95,33 @@ export function plaintextCredentialProblem(fullKey: string, value: unknown): Inv
             `a credential in plain text${other}: store it encrypted with ${where}, remove the plain value from this file, ` +
             "and rotate the credential: the stack file is in the repository's history (the value is not shown)",
     };
+}
+
+/** What to do with a credential found by its shape in the inventory, by shape. */
+const SHAPE_FIX: Readonly<Record<SecretShape, string>> = {
+    "a private key": `a key field takes the public key line (the .pub file); the nodes' private key goes in \`${secretCommand("proxmoxSshPrivateKey")}\` or ${CREDENTIAL_ENV.proxmoxSshPrivateKey}`,
+    "a Proxmox API token with its secret": `the inventory takes names only (cluster.automation.token is the token's name); the token goes in \`${secretCommand("proxmoxApiToken")}\` or ${CREDENTIAL_ENV.proxmoxApiToken}`,
+};
+
+/**
+ * Credentials pasted anywhere into the inventory, found by their shape (lib/secrets.ts): refused
+ * before the schema, whose messages quote the values they refuse.
+ */
+export function secretValueProblems(inventory: Record<string, unknown>): InventoryProblem[] {
+    const problems: InventoryProblem[] = [];
+    const walk = (value: unknown, at: (string | number)[]) => {
+        if (typeof value === "string") {
+            const shape = secretShape(value);
+            if (shape !== undefined)
+                problems.push({
+                    path: formatPath(at),
+                    message: `is ${shape}, which must never be in a stack file: remove it and rotate it (the stack file is in the repository's history); ${SHAPE_FIX[shape]} (the value is not shown)`,
+                });
+        } else if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...at, i]));
+        else if (value !== null && typeof value === "object") for (const [k, v] of Object.entries(value)) walk(v, [...at, k]);
+    };
+    walk(inventory, []);
+    return problems;
 }
 
 /** A 1-based position in a stack file. */
@@ -326,6 +354,7 @@ export function splitConfig(
             });
         }
     }
+    problems.push(...secretValueProblems(inventory));
     if (problems.length > 0) throw new InventoryError(problems, path.basename(file));
     return { file, inventory, config, secretKeys, settings: {}, locate: () => undefined };
 }

@@ -6,7 +6,7 @@ import { DEVICE_ID_PATTERN, PCI_PATH_PATTERN, SSH_PUBLIC_KEY_PATTERN, ZFS_POOL_O
 import { CALENDAR_EVENT, PBS_SAFE_ID, PBS_USERID, PLAIN_PATH } from "../../lib/pbs/values";
 import { PBS_REPOSITORY_USER } from "../../lib/pbs/repository";
 import { ID_SCHEMES, IdScheme } from "../../lib/scheme";
-import { cidr, hostKey, hostname, ipv4, key, managed, positiveInt, publicKeyLine, safePath, uniqueStrings, webUrl } from "./common";
+import { cidr, hostKey, hostname, ipv4, key, managed, positiveInt, safePath, uniqueStrings, webUrl } from "./common";
 
 // ---------------------------------------------------------------------------------------------
 // Cluster
@@ -47,11 +47,7 @@ export const clusterSchema = z.strictObject({
     managedRoots: uniqueStrings(safePath, "managed root").min(1),
     /** Public SSH keys installed for the login user in every guest (public keys, not secrets). */
     sshPublicKeys: uniqueStrings(
-        publicKeyLine(
-            SSH_PUBLIC_KEY_PATTERN,
-            "must be an OpenSSH public key line",
-            "give the public key line (the .pub file) instead; the nodes' private key goes in `pulumi config set --secret homelab:proxmoxSshPrivateKey <value>` or PROXMOX_VE_SSH_PRIVATE_KEY",
-        ),
+        z.string().regex(SSH_PUBLIC_KEY_PATTERN, { error: "must be an OpenSSH public key line" }),
         "SSH key",
     ).default([]),
     /**

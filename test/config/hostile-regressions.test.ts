@@ -10,8 +10,9 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { InventoryProblem } from "../../config/errors";
-import { StackFileError, readStackFile } from "../../config/stackfile";
+import { InventoryError, InventoryProblem } from "../../config/errors";
+import { StackFileError, readStackFile, splitConfig } from "../../config/stackfile";
+import { secretShape } from "../../lib/secrets";
 import { RawInventory, mutated, problemsOf } from "./reference";
 
 /** The problems of the reference stack with one edit, as path → message. */
@@ -94,29 +95,45 @@ describe("a ZFS storage on a node's root file system", () => {
     });
 });
 
-describe("a private key where a public key belongs", () => {
+describe("a credential pasted into the inventory", () => {
     const key =
         "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\nc2VjcmV0LWtleS1tYXRlcmlhbA==\n-----END OPENSSH PRIVATE KEY-----\n";
-    const rotate = "remove it from the file and rotate it (the stack file is in the repository's history)";
+    const token = "homelab@pve!homelab=5f0c3a9e-secret-0000";
+    const rotate = "which must never be in a stack file: remove it and rotate it (the stack file is in the repository's history)";
 
-    it("is refused for the guests' SSH keys and a node's host key, never quoted", () => {
-        const found = problems((i) => {
+    it("is refused by its shape before the schema, which would quote it: a private key for a public or host key, a whole API token for its name", () => {
+        const inv = mutated((i) => {
             i.cluster.sshPublicKeys = [key];
             i.nodes["pve-network"].hostKey = key;
+            i.cluster.automation = { token };
+            i.guests.unifi.description = `PVEAPIToken=${token}`;
         });
-        expect(found).toEqual([
-            {
-                path: "cluster.sshPublicKeys[0]",
-                message:
-                    "is a private key, which must never be in a stack file; give the public key line (the .pub file) instead; the nodes' private key goes in " +
-                    `\`pulumi config set --secret homelab:proxmoxSshPrivateKey <value>\` or PROXMOX_VE_SSH_PRIVATE_KEY, and ${rotate}, got "(not shown)"`,
-            },
-            {
-                path: "nodes.pve-network.hostKey",
-                message: `is a private key, which must never be in a stack file; the host key line is the node's /etc/ssh/ssh_host_ed25519_key.pub (the .pub file), and ${rotate}, got "(not shown)"`,
-            },
+        let thrown: unknown;
+        try {
+            splitConfig(Object.fromEntries(Object.entries(inv).map(([k, v]) => [`homelab:${k}`, v])), "Pulumi.prod.yaml");
+        } catch (e) {
+            thrown = e;
+        }
+        expect(thrown).toBeInstanceOf(InventoryError);
+        const privateKey = `is a private key, ${rotate}; a key field takes the public key line (the .pub file); the nodes' private key goes in \`pulumi config set --secret homelab:proxmoxSshPrivateKey <value>\` or PROXMOX_VE_SSH_PRIVATE_KEY (the value is not shown)`;
+        const apiToken = `is a Proxmox API token with its secret, ${rotate}; the inventory takes names only (cluster.automation.token is the token's name); the token goes in \`pulumi config set --secret homelab:proxmoxApiToken <value>\` or PROXMOX_VE_API_TOKEN (the value is not shown)`;
+        expect((thrown as InventoryError).problems).toEqual([
+            { path: "cluster.sshPublicKeys[0]", message: privateKey },
+            { path: "cluster.automation.token", message: apiToken },
+            { path: "nodes.pve-network.hostKey", message: privateKey },
+            { path: "guests.unifi.description", message: apiToken },
         ]);
-        expect(JSON.stringify(found)).not.toContain("c2VjcmV0");
+        expect((thrown as InventoryError).message).not.toContain("c2VjcmV0");
+        expect((thrown as InventoryError).message).not.toContain("5f0c3a9e");
+    });
+
+    it("leaves values that only resemble one alone: an e-mail address, a URL with ! and =", () => {
+        expect(secretShape("operator@example.org")).toBeUndefined();
+        expect(secretShape("ssh-ed25519 AAAAC3Nz operator@workstation")).toBeUndefined();
+        expect(secretShape("https://h/a!b?c=d")).toBeUndefined();
+        expect(secretShape("a@b!c= d")).toBeUndefined();
+        expect(secretShape("PuTTY-User-Key-File-3: ssh-ed25519")).toBe("a private key");
+        expect(secretShape("root@pam!ci=0000")).toBe("a Proxmox API token with its secret");
     });
 });
 

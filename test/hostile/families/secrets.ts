@@ -145,6 +145,17 @@ export function credentialsFamily(base: BaseStack): Edit[] {
             edit: (c, plant) => (section(c, "nodes")[node].hostKey = privateKey(plant("host"))),
         },
         {
+            what: "a whole API token for the automation token's name",
+            expect: "refused",
+            path: "cluster.automation.token",
+            edit: (c, plant) => (section(c, "cluster").automation = { token: `homelab@pve!homelab=${plant("token")}` }),
+        },
+        {
+            what: "an API token in a guest's description",
+            expect: "refused",
+            edit: (c, plant) => (entries(c, "guests")[0][1].description = `PVEAPIToken=root@pam!ci=${plant("description")}`),
+        },
+        {
             what: "a PEM private key for the SSH public keys",
             expect: "refused",
             edit: (c, plant) =>
