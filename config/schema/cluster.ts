@@ -6,6 +6,7 @@ import { DEVICE_ID_PATTERN, PCI_PATH_PATTERN, SSH_PUBLIC_KEY_PATTERN, ZFS_POOL_O
 import { CALENDAR_EVENT, PBS_SAFE_ID, PBS_USERID, PLAIN_PATH } from "../../lib/pbs/values";
 import { PBS_REPOSITORY_USER } from "../../lib/pbs/repository";
 import { ID_SCHEMES, IdScheme } from "../../lib/scheme";
+import { MAX_HOST_ID } from "../../lib/shell";
 import { cidr, hostKey, hostname, ipv4, key, managed, positiveInt, safePath, uniqueStrings, webUrl } from "./common";
 
 // ---------------------------------------------------------------------------------------------
@@ -54,7 +55,7 @@ export const clusterSchema = z.strictObject({
      * Lowest host uid/gid an unprivileged container's root may be mapped to by an `idmap`: below it
      * lie the host's own users (root is 0). @default 100000 (the start of root's /etc/subuid range)
      */
-    hostIdFloor: z.number().int().min(1).max(4294967294).default(100000),
+    hostIdFloor: z.number().int().min(1).max(MAX_HOST_ID).default(100000),
     /** The datacenter firewall, enabled as code (Proxmox leaves it off, ignoring every rule until then). */
     firewall: z
         .strictObject({

@@ -5,7 +5,8 @@
  * bits and PBS values the setup and backup scripts refuse (datastore names, the managed PBS's
  * user, calendar events, paths with spaces, long tier names, the offsite datastore's derived name)
  * and a VM with cloud-init on a node without a snippets storage passed validate and stopped the
- * plan with exit 3; two datasets whose backups share a name planned with exit 0.
+ * plan with exit 3, as did an id map running past the last host id; two datasets whose backups
+ * share a name planned with exit 0.
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -134,6 +135,25 @@ describe("a credential pasted into the inventory", () => {
         expect(secretShape("a@b!c= d")).toBeUndefined();
         expect(secretShape("PuTTY-User-Key-File-3: ssh-ed25519")).toBe("a private key");
         expect(secretShape("root@pam!ci=0000")).toBe("a Proxmox API token with its secret");
+    });
+});
+
+describe("an id map running past the last host id", () => {
+    it("is refused (a dataset's owner, mapped through it, would get no host id)", () => {
+        expect(
+            problems(
+                (i) =>
+                    (i.guests.cloud.idmap = [
+                        { type: "uid", containerId: 0, hostId: 4294967294 - 65535, size: 65536 },
+                        { type: "gid", containerId: 0, hostId: 4294967294 - 65534, size: 65536 },
+                    ]),
+            ),
+        ).toEqual([
+            {
+                path: "guests.cloud.idmap[1].size",
+                message: "the range runs past the last host id (4294967294); start it lower or shorten it",
+            },
+        ]);
     });
 });
 

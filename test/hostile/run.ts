@@ -102,12 +102,15 @@ export async function runVariant(variant: Variant, index: number, dir: string, p
         const ms = Date.now() - started;
         let text = "";
         let engineErrors: readonly string[] = [];
-        try {
-            const report = JSON.parse(planOut.text()) as PlanReport;
-            engineErrors = report.engineErrors ?? [];
-            text = renderReport(report);
-        } catch (e) {
-            text = `(the --json report did not parse or render: ${e instanceof Error ? e.message : String(e)})`;
+        // A bug's JSON document (exit 3) is no report to render.
+        if (planCode <= 2) {
+            try {
+                const report = JSON.parse(planOut.text()) as PlanReport;
+                engineErrors = report.engineErrors ?? [];
+                text = renderReport(report);
+            } catch (e) {
+                text = `(the --json report did not parse or render: ${e instanceof Error ? e.message : String(e)})`;
+            }
         }
         return {
             validate: validated,

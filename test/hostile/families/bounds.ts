@@ -49,6 +49,19 @@ export function boundsFamily(base: BaseStack): Edit[] {
             else g.disks[0].sizeGiB = 1e9;
         }),
     ];
+    // A dataset owned through a container's id map at the top of the host's id range.
+    const owned = entries(cfg, "datasets").find(([, d]) => d.owner && !section(cfg, "guests")[d.owner.container]?.privileged);
+    if (owned) {
+        const idmapAt = (hostId: number) => (c: Config) =>
+            (section(c, "guests")[owned[1].owner.container].idmap = [
+                { type: "uid", containerId: 0, hostId, size: 65536 },
+                { type: "gid", containerId: 0, hostId, size: 65536 },
+            ]);
+        edits.push(
+            value("an id map ending at the last host id", idmapAt(4294967295 - 65536)),
+            value("an id map running past the last host id", idmapAt(4294967294)),
+        );
+    }
     if (section(cfg, "backups").window)
         edits.push(
             value("a backup window from 23:59 to 00:00", (c) => (section(c, "backups").window = { start: "23:59", end: "00:00" })),
