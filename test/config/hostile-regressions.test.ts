@@ -5,8 +5,8 @@
  * bits and PBS values the setup and backup scripts refuse (datastore names, the managed PBS's
  * user, calendar events, paths with spaces, long tier names, the offsite datastore's derived name)
  * and a VM with cloud-init on a node without a snippets storage passed validate and stopped the
- * plan with exit 3, as did an id map running past the last host id; two datasets whose backups
- * share a name planned with exit 0.
+ * plan with exit 3, as did an id map running past the last host id and a KMS key on a service
+ * without KMS; two datasets whose backups share a name planned with exit 0.
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -157,6 +157,30 @@ describe("an id map running past the last host id", () => {
     });
 });
 
+describe("a KMS key on a service without KMS", () => {
+    it("is refused with the service's own reason (the bucket component stopped the plan with exit 3)", () => {
+        expect(
+            problems((i) => {
+                i.offsite = {
+                    service: "b2",
+                    bucket: "attic-pbs-offsite",
+                    region: "us-west-004",
+                    endpoint: "https://s3.us-west-004.backblazeb2.com",
+                    noncurrentVersionDays: 30,
+                    writers: ["pbs"],
+                    kmsKeyId: "alias/pbs",
+                };
+            }),
+        ).toEqual([
+            {
+                path: "offsite.kmsKeyId",
+                message:
+                    "B2 encrypts with its own keys (SSE-B2) or a key sent with each request (SSE-C); it has no KMS, so offsite.kmsKeyId cannot be used; remove kmsKeyId",
+            },
+        ]);
+    });
+});
+
 describe("a ZFS size past 64 bits", () => {
     it("is refused at validate, not by zfs set", () => {
         expect(problems((i) => (i.datasets["tank/media"].properties.quota = "16384P"))).toEqual([
@@ -207,6 +231,12 @@ describe("PBS values the setup and backup scripts refuse", () => {
             path: "storages.pbs.gcSchedule",
             message: `must be a calendar event such as 02:00 or sun 03:00, got ${JSON.stringify(event)}`,
         });
+    });
+
+    it("refuses the offsite sync's calendar event by the same rule", () => {
+        expect(problems((i) => (i.offsite.syncSchedule = ":30"))).toEqual([
+            { path: "offsite.syncSchedule", message: 'must be a calendar event such as 06:00, daily or sat 07:00, got ":30"' },
+        ]);
     });
 
     it("refuses a datastore path or an NFS export with a space (they go into /etc/fstab)", () => {

@@ -2,7 +2,7 @@
  * The values at the edges of what the schema allows: each is refused by validate or plans without
  * a crash (a component refusing what validate let through is exit 3).
  */
-import { BaseStack, Config, Edit, entries, mountedDataset, ordinaryGuest, schemeOff, section } from "../stacks";
+import { BaseStack, Config, Entity, Edit, entries, mountedDataset, ordinaryGuest, schemeOff, section } from "../stacks";
 
 /**
  * Values at the edges of what the schema allows: each must either be refused by validate or plan
@@ -62,6 +62,41 @@ export function boundsFamily(base: BaseStack): Edit[] {
             value("an id map running past the last host id", idmapAt(4294967294)),
         );
     }
+    // The offsite bucket on every service, with what each service cannot do.
+    const offsite = (spec: Entity) => (c: Config) =>
+        (c["homelab:offsite"] = {
+            bucket: "homelab-offsite",
+            region: "us-east-1",
+            noncurrentVersionDays: 30,
+            writers: [guest],
+            servesPbs: false,
+            ...spec,
+        });
+    const r2 = { service: "r2", region: "auto", endpoint: `https://${"a".repeat(32)}.r2.cloudflarestorage.com` };
+    edits.push(
+        value("an R2 bucket PBS writes to", offsite({ ...r2, servesPbs: true })),
+        value("an R2 bucket with Object Lock", offsite({ ...r2, objectLock: true })),
+        value("an R2 bucket outside region auto", offsite({ ...r2, region: "us-east-1" })),
+        value("an R2 bucket with a dot", offsite({ ...r2, bucket: "homelab.offsite" })),
+        value("an R2 bucket on another endpoint", offsite({ ...r2, endpoint: "https://s3.example.org" })),
+        value("an R2 bucket", offsite(r2)),
+        value(
+            "a B2 bucket with a KMS key",
+            offsite({ service: "b2", endpoint: "https://s3.us-west-004.backblazeb2.com", kmsKeyId: "alias/x" }),
+        ),
+        value(
+            "a B2 bucket with two writers",
+            offsite({ service: "b2", endpoint: "https://s3.us-west-004.backblazeb2.com", writers: [guest, node] }),
+        ),
+        value("a MinIO bucket without an endpoint", offsite({ service: "minio" })),
+        value(
+            "a Wasabi bucket with Object Lock for PBS",
+            offsite({ service: "wasabi", endpoint: "https://s3.wasabisys.com", objectLock: true, servesPbs: true }),
+        ),
+        value("an AWS bucket with a writer name of 60 characters", offsite({ service: "aws", writers: [`w${"x".repeat(59)}`] })),
+        value("an AWS bucket with an endpoint", offsite({ service: "aws", endpoint: "https://s3.example.org" })),
+        value("an offsite sync at :30", offsite({ service: "aws", syncSchedule: ":30" })),
+    );
     if (section(cfg, "backups").window)
         edits.push(
             value("a backup window from 23:59 to 00:00", (c) => (section(c, "backups").window = { start: "23:59", end: "00:00" })),
