@@ -175,6 +175,17 @@ export function missingFamily(base: BaseStack): Edit[] {
             edit: (c) => delete c[`homelab:${key}`],
         })),
         { what: "every guest removed", expect: "free", edit: (c) => (c["homelab:guests"] = {}) },
+        { what: "no SSH public keys", expect: "free", edit: (c) => (section(c, "cluster").sshPublicKeys = []) },
+        // The PBS guest the program sets up, stripped of what that needs.
+        ...entries(cfg, "storages")
+            .filter(([, st]) => st.kind === "pbs" && st.guest)
+            .flatMap(([, st]): Edit[] =>
+                ["cloudInit", "image", "ipv4"].map((field) => ({
+                    what: `the PBS guest ${st.guest} without ${field}`,
+                    expect: "free",
+                    edit: (c) => delete section(c, "guests")[st.guest][field],
+                })),
+            ),
         { what: "every storage removed", expect: "refused", edit: (c) => (c["homelab:storages"] = {}) },
     ];
     return edits;
