@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { GuestSpec, Inventory } from "../config/schema";
 import { BindMount } from "../lib/privilege";
+import { snippetsStorageOf } from "../lib/snippets";
 import { adminSources } from "./cluster";
 import { GuestHa, GuestNetwork, GuestVrrp } from "./guestShared";
 import { Images } from "./images";
@@ -51,15 +52,7 @@ export interface DeployGuestsArgs {
     readonly userData?: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
-/** The first storage (by id) with `snippets` content on a node, for cloud-init user data. */
-export function snippetsStorageOf(inv: Inventory, node: string): string | undefined {
-    return Object.keys(inv.storages)
-        .sort()
-        .find((id) => {
-            const s = inv.storages[id];
-            return s.content.includes("snippets") && (s.nodes ?? Object.keys(inv.nodes)).includes(node);
-        });
-}
+export { snippetsStorageOf };
 
 /** The keepalived and Proxmox HA membership of a guest. */
 export function haMembership(inv: Inventory, guest: string): { vrrp?: GuestVrrp; ha?: GuestHa } {

@@ -110,7 +110,8 @@ export function planVmGuest(args: VmGuestArgs): {
         if (media === "cdrom" && spec.cdrom !== undefined)
             throw new Error(`[${where}.cdrom] the image "${spec.image}" is an installer ISO and takes the CD drive; remove cdrom or image`);
     }
-    if (spec.cloudInit !== undefined && args.snippetsStorage === undefined && args.userData === undefined)
+    // Generated or given (the PBS guest's), the user data is uploaded as a snippet.
+    if (spec.cloudInit !== undefined && args.snippetsStorage === undefined)
         throw new Error(`[${where}.cloudInit] the user data needs a storage with snippets content on node "${spec.node}"`);
     const agent = agentEnabled(spec, args.imageHasAgent ?? false);
     const reasons = rootReasons(spec);

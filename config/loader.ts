@@ -5,23 +5,46 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseInventory } from "./parse";
 import { Inventory } from "./schema";
-import { CREDENTIAL_ENV, CREDENTIAL_KEYS, CredentialKey, PROJECT, splitConfig } from "./stackfile";
+import { CREDENTIAL_ENV, CREDENTIAL_KEYS, CredentialKey, PROJECT, PROVIDER_CREDENTIAL_KEYS, splitConfig } from "./stackfile";
 
 export type { CredentialKey };
 
-/** Reads every `homelab:*` key of the stack, parses and cross-checks it. Throws InventoryError. */
+/** The secret config keys the language host passes the program (and the mocks set): the SDK's own record of them. */
+const SECRET_KEYS_VARIABLE = "PULUMI_CONFIG_SECRET_KEYS";
+
+/**
+ * Whether stack config key `key` is encrypted in the stack. The SDK answers from its runtime
+ * store (`runtime.isConfigSecret`, untyped: internal to the SDK, pinned by a test); without it,
+ * the variable the language host sets.
+ */
+export function isConfigSecret(key: string): boolean {
+    const fromSdk = (pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean }).isConfigSecret;
+    if (typeof fromSdk === "function") return fromSdk(key);
+    try {
+        const keys: unknown = JSON.parse(process.env[SECRET_KEYS_VARIABLE] ?? "[]");
+        return Array.isArray(keys) && keys.includes(key);
+    } catch {
+        return false;
+    }
+}
+
+/**
+ * Reads every `homelab:*` key of the stack, parses and cross-checks it. Throws InventoryError,
+ * also for a credential in plain text (`pulumi config set` without `--secret`).
+ */
 export function loadInventory(): Inventory {
     const all = pulumi.runtime.allConfig();
     const config: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(all)) {
-        if (!k.startsWith(`${PROJECT}:`)) continue;
+        // The inventory's keys and, to refuse them in plain text, the providers' credential keys.
+        if (!k.startsWith(`${PROJECT}:`) && !(k in PROVIDER_CREDENTIAL_KEYS)) continue;
         try {
             config[k] = JSON.parse(v);
         } catch {
             config[k] = v;
         }
     }
-    const { inventory } = splitConfig(config, "stack config");
+    const { inventory } = splitConfig(config, "stack config", isConfigSecret);
     return parseInventory(inventory, "stack config");
 }
 

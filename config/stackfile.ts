@@ -8,7 +8,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Document, LineCounter, Node, isAlias, isMap, isScalar, isSeq, parseDocument } from "yaml";
-import { InventoryError, InventoryProblem, parsePath } from "./errors";
+import { SecretShape, secretShape } from "../lib/secrets";
+import { InventoryError, InventoryProblem, formatPath, parsePath } from "./errors";
 import { parseInventory } from "./parse";
 import { INVENTORY_KEYS, Inventory } from "./schema";
 import { closestMatch } from "./suggest";
@@ -45,6 +46,83 @@ export const CREDENTIAL_ENV: Readonly<Record<CredentialKey, string>> = {
     offsiteAccessKeyId: "AWS_ACCESS_KEY_ID",
     offsiteSecretAccessKey: "AWS_SECRET_ACCESS_KEY",
 };
+
+/**
+ * Keys of the providers' own namespaces that hold credentials, with the `homelab:` key that takes
+ * their place. The program sets its providers up itself from the `homelab:` credentials and reads
+ * none of these; a stack file may hold them only encrypted, like every credential.
+ */
+export const PROVIDER_CREDENTIAL_KEYS: Readonly<Record<string, CredentialKey>> = {
+    "proxmoxve:apiToken": "proxmoxApiToken",
+    "proxmoxve:password": "proxmoxRootPassword",
+    "proxmoxve:authTicket": "proxmoxApiToken",
+    "proxmoxve:csrfPreventionToken": "proxmoxApiToken",
+    "cloudflare:apiToken": "cloudflareApiToken",
+    "cloudflare:apiKey": "cloudflareApiToken",
+    "cloudflare:apiUserServiceKey": "cloudflareApiToken",
+    "aws:accessKey": "offsiteAccessKeyId",
+    "aws:secretKey": "offsiteSecretAccessKey",
+    "aws:token": "offsiteSecretAccessKey",
+};
+
+/** The command that stores a credential encrypted in the stack's config. */
+export function secretCommand(key: CredentialKey): string {
+    return `pulumi config set --secret ${PROJECT}:${key} <value>`;
+}
+
+/**
+ * The problem of a credential written in plain text (not `secure:`) in stack config, or undefined.
+ * Names the key and the fix, never the value: a value in the file is in the repository's history,
+ * so it must be rotated, not only moved.
+ */
+export function plaintextCredentialProblem(fullKey: string, value: unknown): InventoryProblem | undefined {
+    const [ns, key] = fullKey.includes(":")
+        ? [fullKey.slice(0, fullKey.indexOf(":")), fullKey.slice(fullKey.indexOf(":") + 1)]
+        : [PROJECT, fullKey];
+    const own = ns === PROJECT && (CREDENTIAL_KEYS as readonly string[]).includes(key) ? (key as CredentialKey) : undefined;
+    const instead = own ?? PROVIDER_CREDENTIAL_KEYS[`${ns}:${key}`];
+    if (instead === undefined || isSecureValue(value)) return undefined;
+    const where = `\`${secretCommand(instead)}\` (or set ${CREDENTIAL_ENV[instead]})`;
+    const other = own === undefined ? `; this program does not read ${ns}:${key} (its providers take ${PROJECT}:${instead})` : "";
+    if (value === null || value === undefined || value === "")
+        return {
+            path: `${ns}:${key}`,
+            message: `a credential key without a value${other}: remove the line, and give the credential with ${where}`,
+        };
+    return {
+        path: `${ns}:${key}`,
+        message:
+            `a credential in plain text${other}: store it encrypted with ${where}, remove the plain value from this file, ` +
+            "and rotate the credential: the stack file is in the repository's history (the value is not shown)",
+    };
+}
+
+/** What to do with a credential found by its shape in the inventory, by shape. */
+const SHAPE_FIX: Readonly<Record<SecretShape, string>> = {
+    "a private key": `a key field takes the public key line (the .pub file); the nodes' private key goes in \`${secretCommand("proxmoxSshPrivateKey")}\` or ${CREDENTIAL_ENV.proxmoxSshPrivateKey}`,
+    "a Proxmox API token with its secret": `the inventory takes names only (cluster.automation.token is the token's name); the token goes in \`${secretCommand("proxmoxApiToken")}\` or ${CREDENTIAL_ENV.proxmoxApiToken}`,
+};
+
+/**
+ * Credentials pasted anywhere into the inventory, found by their shape (lib/secrets.ts): refused
+ * before the schema, whose messages quote the values they refuse.
+ */
+export function secretValueProblems(inventory: Record<string, unknown>): InventoryProblem[] {
+    const problems: InventoryProblem[] = [];
+    const walk = (value: unknown, at: (string | number)[]) => {
+        if (typeof value === "string") {
+            const shape = secretShape(value);
+            if (shape !== undefined)
+                problems.push({
+                    path: formatPath(at),
+                    message: `is ${shape}, which must never be in a stack file: remove it and rotate it (the stack file is in the repository's history); ${SHAPE_FIX[shape]} (the value is not shown)`,
+                });
+        } else if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...at, i]));
+        else if (value !== null && typeof value === "object") for (const [k, v] of Object.entries(value)) walk(v, [...at, k]);
+    };
+    walk(inventory, []);
+    return problems;
+}
 
 /** A 1-based position in a stack file. */
 export interface SourcePosition {
@@ -139,12 +217,14 @@ function locator(document: Document, lines: LineCounter): StackFile["locate"] {
     return (problemPath) => {
         if (!isMap(config)) return undefined;
         // A config key (`homelab:guest`, from splitConfig) or an inventory path under `homelab:<section>`.
-        const segments: (string | number)[] | undefined = problemPath.startsWith(`${PROJECT}:`) ? [problemPath] : parsePath(problemPath);
+        // A config key has its namespace before the first dot or bracket; an inventory path starts with a section.
+        const segments: (string | number)[] | undefined = /^[^.[]*:/.test(problemPath) ? [problemPath] : parsePath(problemPath);
         if (segments === undefined || segments.length === 0) return at(document.contents);
         const [first, ...rest] = segments;
         const top = config.items.find((p) => {
             const k = keyText(p.key);
-            return k === String(first) || k === `${PROJECT}:${String(first)}`;
+            // `homelab:cluster` and a bare `cluster` (Pulumi reads it in the project's namespace) are one key.
+            return k === String(first) || k === `${PROJECT}:${String(first)}` || `${PROJECT}:${k}` === String(first);
         });
         if (!top) return at(document.contents);
         let position = at(top.key as Node);
@@ -189,7 +269,14 @@ export function readStackFile(file: string): StackFile {
         const first = String(document.errors[0].message).split("\n")[0].replace(/:\s*$/, "");
         throw new StackFileError(`${name}: YAML syntax error: ${first}`);
     }
-    const doc: unknown = document.toJS();
+    let doc: unknown;
+    try {
+        doc = document.toJS();
+    } catch (err) {
+        // The YAML library refuses aliases that expand exponentially (an alias bomb) while building the values.
+        const first = (err instanceof Error ? err.message : String(err)).split("\n")[0];
+        throw new StackFileError(`${name}: cannot read the YAML (${first}); write the values out instead of nesting aliases`);
+    }
     if (doc === null || typeof doc !== "object" || Array.isArray(doc))
         throw new StackFileError(`${name}: expected a mapping with a "config:" section`);
     const { config: rawConfig, ...settings } = doc as Record<string, unknown>;
@@ -231,34 +318,43 @@ export function isSecureValue(value: unknown): boolean {
     return value !== null && typeof value === "object" && !Array.isArray(value) && "secure" in value;
 }
 
-/** Splits `<ns>:<key>` config into the inventory and the rest; unknown `homelab:*` keys are problems. */
-export function splitConfig(config: Record<string, unknown>, file = "stack config"): StackFile {
+/**
+ * Splits `<ns>:<key>` config into the inventory and the rest. Problems: unknown `homelab:*` keys,
+ * and credentials in plain text (`isSecret` says which keys are encrypted: by default a
+ * `{secure: ...}` value, as a stack file holds them).
+ */
+export function splitConfig(
+    config: Record<string, unknown>,
+    file = "stack config",
+    isSecret: (fullKey: string, value: unknown) => boolean = (_, value) => isSecureValue(value),
+): StackFile {
     const inventory: Record<string, unknown> = {};
     const secretKeys: string[] = [];
-    const unknown: string[] = [];
+    const problems: InventoryProblem[] = [];
+    const known = [...INVENTORY_KEYS, ...CREDENTIAL_KEYS];
     for (const [fullKey, value] of Object.entries(config)) {
-        if (isSecureValue(value)) secretKeys.push(fullKey);
+        const secret = isSecret(fullKey, value);
+        if (secret) secretKeys.push(fullKey);
+        else {
+            const plaintext = plaintextCredentialProblem(fullKey, value);
+            if (plaintext !== undefined) problems.push(plaintext);
+        }
         const [ns, key] = fullKey.includes(":")
             ? [fullKey.slice(0, fullKey.indexOf(":")), fullKey.slice(fullKey.indexOf(":") + 1)]
             : [PROJECT, fullKey];
         if (ns !== PROJECT) continue;
         if ((INVENTORY_KEYS as string[]).includes(key)) inventory[key] = value;
-        else if (!(CREDENTIAL_KEYS as readonly string[]).includes(key)) unknown.push(key);
+        else if (!(CREDENTIAL_KEYS as readonly string[]).includes(key)) {
+            const match = closestMatch(key, known);
+            problems.push({
+                path: `${PROJECT}:${key}`,
+                message:
+                    `unknown config key${match === undefined ? ";" : `; did you mean "${PROJECT}:${match}"?`} ` +
+                    `The inventory keys are ${INVENTORY_KEYS.join(", ")} and the credential keys ${CREDENTIAL_KEYS.join(", ")}`,
+            });
+        }
     }
-    if (unknown.length > 0) {
-        const known = [...INVENTORY_KEYS, ...CREDENTIAL_KEYS];
-        throw new InventoryError(
-            unknown.map((k) => {
-                const match = closestMatch(k, known);
-                return {
-                    path: `${PROJECT}:${k}`,
-                    message:
-                        `unknown config key${match === undefined ? ";" : `; did you mean "${PROJECT}:${match}"?`} ` +
-                        `The inventory keys are ${INVENTORY_KEYS.join(", ")} and the credential keys ${CREDENTIAL_KEYS.join(", ")}`,
-                };
-            }),
-            path.basename(file),
-        );
-    }
+    problems.push(...secretValueProblems(inventory));
+    if (problems.length > 0) throw new InventoryError(problems, path.basename(file));
     return { file, inventory, config, secretKeys, settings: {}, locate: () => undefined };
 }

@@ -41,10 +41,13 @@ export function assertAbsolutePath(field: string, value: string): string {
     return value;
 }
 
-/** A host uid or gid: an integer from 0 to 2^32 - 2 (2^32 - 1 is "no id" to chown). */
+/** The last host uid or gid: 2^32 - 2 (2^32 - 1 is "no id" to chown). */
+export const MAX_HOST_ID = 4294967294;
+
+/** A host uid or gid: an integer from 0 to MAX_HOST_ID. */
 export function assertHostId(field: string, value: number): number {
-    if (!Number.isInteger(value) || value < 0 || value > 4294967294)
-        refuse(field, "must be an integer host id from 0 to 4294967294, such as 101000", value);
+    if (!Number.isInteger(value) || value < 0 || value > MAX_HOST_ID)
+        refuse(field, `must be an integer host id from 0 to ${MAX_HOST_ID}, such as 101000`, value);
     return value;
 }
 

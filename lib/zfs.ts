@@ -12,7 +12,7 @@
  * - delete leaves the data on disk unless `allowDestroy`; then it destroys the dataset only when
  *   it has no children, no snapshots and no files. Never `zfs destroy -r`/`-R`/`-f`.
  */
-import { MANAGED_PROPERTIES, ZfsProperties, zfsPropertyProblem } from "./zfsValues";
+import { MANAGED_PROPERTIES, ZfsProperties, zfsPropertyProblem, zfsSizeProblem, zfsSizeValue } from "./zfsValues";
 import { assertAbsolutePath, assertDatasetPath, assertHostId, assertMode, poolOf, shellQuote } from "./shell";
 
 export { MANAGED_PROPERTIES };
@@ -66,20 +66,14 @@ export interface ZfsPropertyValue {
 // Validation and value conversion
 // ---------------------------------------------------------------------------------------------
 
-const SIZE_SHIFT: Readonly<Record<string, bigint>> = { K: 1n, M: 2n, G: 3n, T: 4n, P: 5n };
-
 /**
  * Bytes of a ZFS size (`4T`, `1.5T`, `512`, `16K`) as `zfs get -p` prints it: powers of 1024,
  * fractions truncated like zfs_nicestrtonum does.
  */
 export function zfsSizeBytes(field: string, size: string): string {
-    const m = /^(\d+)(?:\.(\d+))?([KMGTP])?$/.exec(size);
-    if (!m || (m[2] !== undefined && m[3] === undefined)) {
-        throw new Error(`[${field}] must be a size such as 512G, 4T or 1.5T, got ${JSON.stringify(size)}`);
-    }
-    const fraction = m[2] ?? "";
-    const scaled = BigInt(m[1] + fraction) * 1024n ** (m[3] ? SIZE_SHIFT[m[3]] : 0n);
-    return (scaled / 10n ** BigInt(fraction.length)).toString();
+    const problem = zfsSizeProblem(size);
+    if (problem !== undefined) throw new Error(`[${field}] ${problem}, got ${JSON.stringify(size)}`);
+    return String(zfsSizeValue(size));
 }
 
 /** A mountpoint as ZFS stores it: without trailing slashes (a loop, not `/\/+$/`, which is quadratic). */

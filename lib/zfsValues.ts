@@ -59,6 +59,31 @@ export const MANAGED_PROPERTIES: readonly (keyof ZfsProperties)[] = [
 /** `sharenfs` values: `off`, or export options of safe characters. */
 export const SHARENFS_PATTERN = /^(?:off|[A-Za-z0-9_@/.,=:-]+)$/;
 
+const SIZE_SHIFT: Readonly<Record<string, bigint>> = { K: 1n, M: 2n, G: 3n, T: 4n, P: 5n };
+
+/** The largest size ZFS takes: sizes are 64-bit (`zfs set quota=` refuses more as too large). */
+export const ZFS_MAX_SIZE_BYTES = 2n ** 64n - 1n;
+
+/**
+ * Bytes of a ZFS size (`4T`, `1.5T`, `512`, `16K`): powers of 1024, fractions truncated like
+ * zfs_nicestrtonum does; undefined when it is not a size.
+ */
+export function zfsSizeValue(size: string): bigint | undefined {
+    if (!ZFS_SIZE_PATTERN.test(size)) return undefined;
+    const unit = /[KMGTP]$/.test(size) ? size[size.length - 1] : "";
+    const [whole, fraction = ""] = (unit ? size.slice(0, -1) : size).split(".");
+    const scaled = BigInt(whole + fraction) * 1024n ** (unit ? SIZE_SHIFT[unit] : 0n);
+    return scaled / 10n ** BigInt(fraction.length);
+}
+
+/** Why a size is not one ZFS takes, or undefined. */
+export function zfsSizeProblem(size: string): string | undefined {
+    const bytes = zfsSizeValue(size);
+    if (bytes === undefined) return "must be a size such as 512G, 4T or 1.5T";
+    if (bytes > ZFS_MAX_SIZE_BYTES) return "is more than ZFS can hold (sizes are 64-bit: less than 16384P)";
+    return undefined;
+}
+
 /** Why a property value is not one ZFS (and this program) accepts, or undefined. */
 export function zfsPropertyProblem(property: keyof ZfsProperties, value: unknown): string | undefined {
     if (typeof value !== "string") return "must be a string";
@@ -76,7 +101,7 @@ export function zfsPropertyProblem(property: keyof ZfsProperties, value: unknown
             return oneOf(ACLTYPE_VALUES);
         case "quota":
         case "reservation":
-            return ZFS_SIZE_PATTERN.test(value) ? undefined : "must be a size such as 512G, 4T or 1.5T";
+            return zfsSizeProblem(value);
         case "mountpoint":
             return SAFE_ABSOLUTE_PATH.test(value) && !hasDotComponent(value) ? undefined : "must be a safe absolute path";
         case "sharenfs":

@@ -33,6 +33,7 @@ import {
 } from "../config/stackfile";
 import { guestsNeedingRoot } from "../lib/privilege";
 import { ToolSpec, commandLine } from "./args";
+import { runMain } from "./output";
 
 /** What CI is about to run, and how the notice words a skip. */
 const PURPOSES = {
@@ -65,7 +66,8 @@ const CREDENTIAL_GATE: ToolSpec = {
         "environment: PULUMI_STACK, PULUMI_ACCESS_TOKEN, PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, " + ESC_ENV_VAR + ",",
         `and the credentials ${GATED.join(", ")}; any non-empty value counts as set`,
         `(${CREDENTIAL_ENV.proxmoxSshPrivateKey} is not gated: the program falls back to an SSH agent)`,
-        "exit codes: 0 decided (see available); 1 unreadable or invalid stack, or no policy configuration; 2 bad arguments",
+        "exit codes: 0 decided (see available); 1 unreadable or invalid stack, or no policy configuration; 2 bad arguments;",
+        "3 a bug (one line on stderr); 4 stdout closed before the report was complete",
     ],
 };
 
@@ -200,4 +202,4 @@ export function main(
     return 0;
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) runMain("credential-gate", (argv, out, err) => main(argv, process.cwd(), process.env, out, err));

@@ -3,15 +3,17 @@
  * inventory into a known_hosts file (default `~/.ssh/known_hosts`), so the Proxmox provider's own
  * SSH login, which trusts a host on first use, checks them too (docs/provider-behaviour.md P30).
  * Idempotent; refuses, changing nothing, when the file holds another key for a node.
- * Exit 0 written or current, 1 a conflicting key, 2 an unreadable or invalid inventory.
+ * Exit 0 written or current, 1 a conflicting key, 2 an unreadable or invalid inventory, 3 a bug
+ * (one line on stderr).
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { InventoryError } from "../config/errors";
-import { parseInventory } from "../config/parse";
 import { Inventory } from "../config/schema";
-import { StackFileError, readStackFile, stackFilePath } from "../config/stackfile";
+import { StackFileError, readInventory, stackFilePath } from "../config/stackfile";
+import { ToolSpec, commandLine } from "./args";
+import { runMain } from "./output";
 
 /** The known_hosts host field of a node: the address, bracketed with the port when it is not 22. */
 export function hostField(address: string, port: number): string {
@@ -42,42 +44,52 @@ export function mergeKnownHosts(existing: string, lines: readonly string[]): { t
     return { text: out.join("\n") + "\n", conflicts };
 }
 
-function main(argv: string[]): number {
-    let stack = process.env.PULUMI_STACK?.split("/").pop() || "prod";
-    let file = path.join(os.homedir(), ".ssh", "known_hosts");
-    for (let i = 0; i < argv.length; i++) {
-        if (argv[i] === "--stack") stack = argv[++i] ?? "";
-        else if (argv[i] === "--file") file = argv[++i] ?? "";
-        else if (argv[i] === "--help") {
-            process.stdout.write(
-                "usage: npm run known-hosts [-- --stack NAME] [--file PATH]\nWrites the nodes' SSH host keys from the inventory into known_hosts (default ~/.ssh/known_hosts).\n",
-            );
-            return 0;
-        } else {
-            process.stderr.write(`error: unknown argument "${argv[i]}" (known: --stack NAME, --file PATH, --help)\n`);
-            return 2;
-        }
-    }
+const KNOWN_HOSTS: ToolSpec = {
+    command: "npm run -s known-hosts",
+    summary:
+        "Writes the nodes' SSH host keys from the inventory into a known_hosts file, so the Proxmox provider's own\n" +
+        "SSH login checks them too. Idempotent; refuses, changing nothing, when the file holds another key for a node.",
+    stack: true,
+    flags: [],
+    options: [{ name: "file", placeholder: "PATH", help: "the known_hosts file to write (default ~/.ssh/known_hosts)" }],
+    details: [
+        "exit codes: 0 written or current; 1 a conflicting key; 2 bad arguments, or an unreadable or invalid inventory;",
+        "3 a bug (one line on stderr)",
+    ],
+};
+
+/** Runs the tool for the project in `dir`; returns the exit code. */
+export function main(
+    argv: string[],
+    dir = process.cwd(),
+    env: NodeJS.ProcessEnv = process.env,
+    out: NodeJS.WritableStream = process.stdout,
+    err: NodeJS.WritableStream = process.stderr,
+): number {
+    const args = commandLine(argv, KNOWN_HOSTS, env, out, err);
+    if (typeof args === "number") return args;
+    const stack = args.stack;
+    const file = args.options.get("file") ?? path.join(os.homedir(), ".ssh", "known_hosts");
     let inv: Inventory;
     try {
-        inv = parseInventory(readStackFile(stackFilePath(stack)).inventory, `Pulumi.${stack}.yaml`);
-    } catch (err) {
-        if (err instanceof InventoryError || err instanceof StackFileError) {
-            process.stderr.write(`error: ${err.message}\n`);
+        inv = readInventory(stackFilePath(stack, dir)).inventory;
+    } catch (e) {
+        if (e instanceof InventoryError || e instanceof StackFileError) {
+            err.write(`error: ${e.message}\n`);
             return 2;
         }
-        throw err;
+        throw e;
     }
     const existing = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
     const { text, conflicts } = mergeKnownHosts(existing, knownHostsLines(inv));
     if (conflicts.length > 0) {
-        for (const c of conflicts) process.stderr.write(`error: ${c}\n`);
+        for (const c of conflicts) err.write(`error: ${c}\n`);
         return 1;
     }
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     fs.writeFileSync(file, text, { mode: 0o600 });
-    process.stdout.write(`ok: ${file} holds the host keys of ${Object.keys(inv.nodes).length} nodes of Pulumi.${stack}.yaml\n`);
+    out.write(`ok: ${file} holds the host keys of ${Object.keys(inv.nodes).length} nodes of Pulumi.${stack}.yaml\n`);
     return 0;
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) runMain("known-hosts", (argv, out, err) => main(argv, process.cwd(), process.env, out, err));

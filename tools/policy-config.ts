@@ -24,6 +24,7 @@ import {
 } from "../config/stackfile";
 import { ToolSpec, commandLine } from "./args";
 import { formatJson } from "./json";
+import { runMain } from "./output";
 
 const POLICY_CONFIG: ToolSpec = {
     command: "npm run -s policy-config",
@@ -33,7 +34,9 @@ const POLICY_CONFIG: ToolSpec = {
         "in it is kept and the rules it lacks are added at their default levels.",
     stack: true,
     flags: [{ name: "check", help: "write nothing; fail when the file is missing, lacks a rule of the pack or is invalid" }],
-    details: ["exit codes: 0 written or complete; 1 no stack file, or missing or incomplete (--check), or invalid; 2 bad arguments"],
+    details: [
+        "exit codes: 0 written or complete; 1 no stack file, or missing or incomplete (--check), or invalid; 2 bad arguments; 3 a bug",
+    ],
 };
 
 /** One rule of the pack and the level it has when a stack's configuration says nothing. */
@@ -157,12 +160,4 @@ export async function main(
     return 0;
 }
 
-if (require.main === module) {
-    main(process.argv.slice(2)).then(
-        (code) => (process.exitCode = code),
-        (e) => {
-            process.stderr.write(`policy-config failed: ${e instanceof Error ? e.message : String(e)}\n`);
-            process.exitCode = 3;
-        },
-    );
-}
+if (require.main === module) runMain("policy-config", (argv, out, err) => main(argv, process.cwd(), process.env, out, err));

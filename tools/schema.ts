@@ -16,6 +16,7 @@ import { inventorySchema } from "../config/schema";
 import { CREDENTIAL_KEYS, PROJECT } from "../config/stackfile";
 import { ToolSpec, commandLine } from "./args";
 import { formatJson } from "./json";
+import { runMain } from "./output";
 
 /** Where the schema is committed, relative to the repository root (and to the stack files beside it). */
 export const INVENTORY_SCHEMA_FILE = "docs/inventory.schema.json";
@@ -30,7 +31,7 @@ const SCHEMA: ToolSpec = {
         "inventory (config/schema/), for editors: each stack file names it in its first line.",
     stack: false,
     flags: [{ name: "check", help: "write nothing; fail when the committed schema differs from the generated one" }],
-    details: ["exit codes: 0 written or current; 1 stale (--check); 2 bad arguments"],
+    details: ["exit codes: 0 written or current; 1 stale (--check); 2 bad arguments; 3 a bug"],
 };
 
 type Json = Record<string, unknown>;
@@ -121,12 +122,4 @@ export async function main(
     return 0;
 }
 
-if (require.main === module) {
-    main(process.argv.slice(2)).then(
-        (code) => (process.exitCode = code),
-        (e) => {
-            process.stderr.write(`schema failed: ${e instanceof Error ? e.message : String(e)}\n`);
-            process.exitCode = 3;
-        },
-    );
-}
+if (require.main === module) runMain("schema", (argv, out, err) => main(argv, process.cwd(), out, err));

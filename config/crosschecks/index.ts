@@ -11,6 +11,9 @@ import { checkDatasets, checkMountPathsPerGuest } from "./datasets";
 import { checkGuests } from "./guests";
 import { checkBackups, checkDns, checkHa, checkOffsite } from "./services";
 import { checkImages, checkMappings, checkStorages } from "./storage";
+import { checkNodeSystem } from "./nodeSystem";
+import { checkBackupScripts } from "./backupScripts";
+import { checkCloudInitSnippets } from "./cloudInit";
 
 export { CheckContext, own, systemPathReason } from "./context";
 export {
@@ -35,6 +38,9 @@ export function crossCheck(inv: Inventory): InventoryProblem[] {
     checkGuests(ctx);
     checkDatasets(ctx);
     checkMountPathsPerGuest(ctx);
+    checkNodeSystem(ctx);
+    checkBackupScripts(ctx);
+    checkCloudInitSnippets(ctx);
     checkHa(ctx);
     checkDns(ctx);
     checkBackups(ctx);

@@ -3,8 +3,11 @@
  */
 import { z } from "zod";
 import { DEVICE_ID_PATTERN, PCI_PATH_PATTERN, SSH_PUBLIC_KEY_PATTERN, ZFS_POOL_OR_DATASET_PATTERN } from "../../lib/patterns";
+import { CALENDAR_EVENT, PBS_SAFE_ID, PBS_USERID, PLAIN_PATH } from "../../lib/pbs/values";
+import { PBS_REPOSITORY_USER } from "../../lib/pbs/repository";
 import { ID_SCHEMES, IdScheme } from "../../lib/scheme";
-import { cidr, hostKey, hostname, ipv4, key, managed, positiveInt, safePath, uniqueStrings } from "./common";
+import { MAX_HOST_ID } from "../../lib/shell";
+import { cidr, hostKey, hostname, ipv4, key, managed, positiveInt, safePath, uniqueStrings, webUrl } from "./common";
 
 // ---------------------------------------------------------------------------------------------
 // Cluster
@@ -23,11 +26,11 @@ export const clusterSchema = z.strictObject({
      */
     pveVersion: z.union([z.literal(8), z.literal(9)], { error: "must be 8 or 9 (the Proxmox VE major version)" }).default(9),
     /** Proxmox API endpoint, e.g. `https://192.168.10.11:8006/`; never with credentials in it. */
-    endpoint: z
-        .url({ protocol: /^https$/, error: "must be an https:// URL of the Proxmox API, such as https://192.168.10.11:8006/" })
-        .refine((u) => !/^https:\/\/[^/]*@/.test(u), {
-            error: "must not carry credentials (user:password@); give the API token with `pulumi config set --secret homelab:proxmoxApiToken` or PROXMOX_VE_API_TOKEN",
-        }),
+    endpoint: webUrl({
+        protocols: ["https"],
+        error: "must be an https:// URL of the Proxmox API, such as https://192.168.10.11:8006/",
+        credentials: "give the API token with `pulumi config set --secret homelab:proxmoxApiToken <value>` or PROXMOX_VE_API_TOKEN",
+    }),
     /** Accept the self-signed certificate of a fresh Proxmox install. @default false */
     insecure: z.boolean().default(false),
     /** The corosync QDevice: the third vote of a two-node cluster (required with exactly two nodes). */
@@ -52,7 +55,7 @@ export const clusterSchema = z.strictObject({
      * Lowest host uid/gid an unprivileged container's root may be mapped to by an `idmap`: below it
      * lie the host's own users (root is 0). @default 100000 (the start of root's /etc/subuid range)
      */
-    hostIdFloor: z.number().int().min(1).max(4294967294).default(100000),
+    hostIdFloor: z.number().int().min(1).max(MAX_HOST_ID).default(100000),
     /** The datacenter firewall, enabled as code (Proxmox leaves it off, ignoring every rule until then). */
     firewall: z
         .strictObject({
@@ -170,6 +173,11 @@ export const nodeSchema = z.strictObject({
 // Storages (cluster-wide, as storage.cfg has them)
 // ---------------------------------------------------------------------------------------------
 
+/** A path on the PBS guest that goes into its /etc/fstab (lib/pbs/values.ts PLAIN_PATH): a safe path without spaces. */
+const fstabPath = safePath.regex(PLAIN_PATH, {
+    error: "must have no spaces and no component starting with '.': it goes into /etc/fstab on the PBS guest",
+});
+
 export const STORAGE_CONTENT = ["images", "rootdir", "vztmpl", "iso", "backup", "snippets", "import"] as const;
 
 const storageCommon = {
@@ -229,48 +237,58 @@ export const storageSchema = z.discriminatedUnion("kind", [
             .optional(),
         ...storageCommon,
     }),
-    z.strictObject({
-        kind: z.literal("pbs"),
-        /** The guest of this inventory running Proxmox Backup Server: the program installs and sets it up. */
-        guest: key("guest").optional(),
-        /** Address of a PBS the program does not manage (then `fingerprint` is required). */
-        server: ipv4.optional(),
-        /** Datastore name on the PBS side. */
-        datastore: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, { error: "must be a datastore name such as tank" }),
-        /** PBS user the cluster writes as (its password: `homelab:pbsPassword` or PBS_PASSWORD). */
-        username: z
-            .string()
-            .regex(/^[a-z0-9_.-]+@(?:pbs|pam)$/, { error: "must be a PBS user such as pve@pbs" })
-            .default("pve@pbs"),
-        /**
-         * SHA-256 fingerprint of the PBS certificate. For a PBS on a guest of this inventory it is read
-         * back from PBS; given here, it is a pin and a mismatch fails the `up`.
-         */
-        fingerprint: z
-            .string()
-            .regex(/^(?:[0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/, { error: "must be a SHA-256 fingerprint as 32 hex pairs separated by ':'" })
-            .optional(),
-        /** Where the datastore lives on the PBS guest. @default /mnt/datastore/<datastore> */
-        datastorePath: safePath.optional(),
-        /** The NFS export the PBS guest mounts at `datastorePath` (a dataset with sharenfs). */
-        nfs: z.strictObject({ server: ipv4, export: safePath }).optional(),
-        /** PBS garbage collection schedule (a PBS calendar event). @default "02:00" (daily) */
-        gcSchedule: z
-            .string()
-            .regex(/^[a-z0-9 :*,./-]{1,40}$/, { error: "must be a calendar event such as 02:00 or sun 03:00" })
-            .default("02:00"),
-        /** PBS verify job. @default weekly on Sunday 03:00, skipping snapshots verified within 30 days */
-        verify: z
-            .strictObject({
-                schedule: z
-                    .string()
-                    .regex(/^[a-z0-9 :*,./-]{1,40}$/, { error: "must be a calendar event such as sun 03:00" })
-                    .default("sun 03:00"),
-                skipVerifiedDays: z.number().int().min(1).max(3650).default(30),
-            })
-            .default({ schedule: "sun 03:00", skipVerifiedDays: 30 }),
-        ...storageCommon,
-    }),
+    z
+        .strictObject({
+            kind: z.literal("pbs"),
+            /** The guest of this inventory running Proxmox Backup Server: the program installs and sets it up. */
+            guest: key("guest").optional(),
+            /** Address of a PBS the program does not manage (then `fingerprint` is required). */
+            server: ipv4.optional(),
+            /** Datastore name on the PBS side (PBS's SAFE_ID). */
+            datastore: z.string().regex(PBS_SAFE_ID, {
+                error: "must be a datastore name such as tank: 3–32 letters, digits and . _ - (not starting with . or -)",
+            }),
+            /**
+             * PBS user the cluster writes as (its password: `homelab:pbsPassword` or PBS_PASSWORD); a user
+             * of the `pbs` realm on a PBS this program sets up (it sets the password).
+             */
+            username: z
+                .string()
+                .regex(PBS_REPOSITORY_USER, { error: "must be a PBS user such as pve@pbs (at most 64 characters before the realm)" })
+                .default("pve@pbs"),
+            /**
+             * SHA-256 fingerprint of the PBS certificate. For a PBS on a guest of this inventory it is read
+             * back from PBS; given here, it is a pin and a mismatch fails the `up`.
+             */
+            fingerprint: z
+                .string()
+                .regex(/^(?:[0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/, {
+                    error: "must be a SHA-256 fingerprint as 32 hex pairs separated by ':'",
+                })
+                .optional(),
+            /** Where the datastore lives on the PBS guest. @default /mnt/datastore/<datastore> */
+            datastorePath: fstabPath.optional(),
+            /** The NFS export the PBS guest mounts at `datastorePath` (a dataset with sharenfs). */
+            nfs: z.strictObject({ server: ipv4, export: fstabPath }).optional(),
+            /** PBS garbage collection schedule (a PBS calendar event). @default "02:00" (daily) */
+            gcSchedule: z.string().regex(CALENDAR_EVENT, { error: "must be a calendar event such as 02:00 or sun 03:00" }).default("02:00"),
+            /** PBS verify job. @default weekly on Sunday 03:00, skipping snapshots verified within 30 days */
+            verify: z
+                .strictObject({
+                    schedule: z
+                        .string()
+                        .regex(CALENDAR_EVENT, { error: "must be a calendar event such as sun 03:00" })
+                        .default("sun 03:00"),
+                    skipVerifiedDays: z.number().int().min(1).max(3650).default(30),
+                })
+                .default({ schedule: "sun 03:00", skipVerifiedDays: 30 }),
+            ...storageCommon,
+        })
+        // The program sets the password of the user it writes as: a user of PBS's own realm.
+        .refine((s) => s.guest === undefined || !PBS_REPOSITORY_USER.test(s.username) || PBS_USERID.test(s.username), {
+            error: "on a PBS this program sets up (guest), the user must be of the pbs realm, such as pve@pbs: the program sets its password",
+            path: ["username"],
+        }),
     z.strictObject({
         kind: z.literal("rbd"),
         /**

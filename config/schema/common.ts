@@ -12,6 +12,8 @@ import {
     hasDotComponent,
     SAFE_ABSOLUTE_PATH,
 } from "../../lib/patterns";
+import { redactUrl, urlCredentialProblem } from "../../lib/urls";
+import { zfsSizeProblem } from "../../lib/zfsValues";
 
 /** A key used as a Pulumi resource name and a Proxmox name: lowercase DNS label. */
 export const key = (what: string) =>
@@ -33,7 +35,64 @@ export const safePath = z
     })
     .refine((p) => !hasDotComponent(p), { error: "must not have . or .. components" });
 
-export const zfsSize = z.string().regex(ZFS_SIZE_PATTERN, { error: "must be a size such as 512G, 4T or 1.5T" });
+/** What becomes of a credential written into the stack file. */
+const ROTATE = "remove it from the file and rotate it (the stack file is in the repository's history)";
+
+/**
+ * An http(s) URL with no credential in it: no `user:password@` in any spelling the URL parser
+ * reads (`HTTPS://`, `https:\\`), no token or signature in its query or fragment (lib/urls.ts).
+ * Every problem shows the URL with its credentials hidden, never as written.
+ */
+export function webUrl(options: {
+    /** The schemes allowed. */
+    readonly protocols: readonly ("http" | "https")[];
+    /** What the value must be, for any URL that is not one. */
+    readonly error: string;
+    /** Where the credential goes instead (`give the API token with ...`). */
+    readonly credentials: string;
+}) {
+    return z
+        .string({ error: options.error })
+        .superRefine((u, ctx) => {
+            // The URL as messages show it: parse.ts quotes the issue's input.
+            const input = redactUrl(u);
+            const credential = urlCredentialProblem(u);
+            if (credential !== undefined) {
+                ctx.addIssue({
+                    code: "custom",
+                    message: `must not carry credentials; it has ${credential}: ${options.credentials}, then ${ROTATE}`,
+                    input,
+                });
+                return;
+            }
+            // The URL parser drops surrounding spaces, tabs and line breaks that the provider would send.
+            if ([...u].some((c) => c <= " ")) {
+                ctx.addIssue({
+                    code: "custom",
+                    message: `${options.error} (no spaces, tabs or line breaks; a space in a path is %20)`,
+                    input,
+                });
+                return;
+            }
+            let url: URL | undefined;
+            try {
+                url = new URL(u);
+            } catch {
+                url = undefined;
+            }
+            if (url === undefined || url.hostname === "" || !options.protocols.some((p) => url.protocol === `${p}:`))
+                ctx.addIssue({ code: "custom", message: options.error, input });
+        })
+        .meta({ format: "uri" });
+}
+
+export const zfsSize = z
+    .string()
+    .regex(ZFS_SIZE_PATTERN, { error: "must be a size such as 512G, 4T or 1.5T" })
+    // A size ZFS cannot hold fails only at `zfs set`: refused here (a malformed one has its problem above).
+    .refine((s) => !ZFS_SIZE_PATTERN.test(s) || zfsSizeProblem(s) === undefined, {
+        error: "is more than ZFS can hold (sizes are 64-bit: less than 16384P)",
+    });
 export const hhmm = z.string().regex(HHMM_PATTERN, { error: "must be a time of day as HH:MM (24 h)" });
 
 /** An SSH host key line (`ssh-ed25519 AAAA...`), as `cat /etc/ssh/ssh_host_ed25519_key.pub` prints it on the node. */

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { ACLTYPE_VALUES, ATIME_VALUES, COMPRESSION_VALUES, RECORDSIZES, SHARENFS_PATTERN, XATTR_VALUES } from "../../lib/zfsValues";
 import { backupChoiceSchema } from "./guests";
-import { key, safePath, uniqueBy, zfsSize } from "./common";
+import { key, safePath, uniqueBy, webUrl, zfsSize } from "./common";
 
 // ---------------------------------------------------------------------------------------------
 // Images, downloaded with a pinned checksum
@@ -14,9 +14,11 @@ export const imageSchema = z.strictObject({
     /** `vztmpl` container templates, `iso` installer ISOs, `import` disk images (cloud images) a VM imports as its system disk. */
     contentType: z.enum(["vztmpl", "iso", "import"]),
     /** Where to download it; never with credentials in it. */
-    url: z
-        .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
-        .refine((u) => !/^https?:\/\/[^/]*@/.test(u), { error: "must not carry credentials (user:password@); use a public URL" }),
+    url: webUrl({
+        protocols: ["http", "https"],
+        error: "must be an http(s) URL",
+        credentials: "use a URL every node can download from without a credential",
+    }),
     /** File name on the storage. */
     fileName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.+-]{0,200}$/, { error: "must be a plain file name" }),
     checksum: z.string().regex(/^(?:[a-f0-9]{64}|[a-f0-9]{128})$/, { error: "must be a hex sha256 (64) or sha512 (128) digest" }),

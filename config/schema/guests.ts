@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { DEVICE_PATH, PORTS_PATTERN } from "../../lib/patterns";
 import { TIERS } from "../../lib/scheme";
+import { MAX_HOST_ID } from "../../lib/shell";
 import { cidr, ipv4, key, positiveInt, reason, safePath, uniqueBy } from "./common";
 
 const diskSchema = z.strictObject({
@@ -145,12 +146,18 @@ export const lxcGuestSchema = z.strictObject({
      */
     idmap: z
         .array(
-            z.strictObject({
-                type: z.enum(["uid", "gid"]),
-                containerId: z.number().int().min(0).max(65535),
-                hostId: z.number().int().min(0).max(4294967294),
-                size: z.number().int().min(1).max(65536),
-            }),
+            z
+                .strictObject({
+                    type: z.enum(["uid", "gid"]),
+                    containerId: z.number().int().min(0).max(65535),
+                    hostId: z.number().int().min(0).max(MAX_HOST_ID),
+                    size: z.number().int().min(1).max(65536),
+                })
+                // The ids a container's files get on the host (a dataset's owner, mapped) must exist there.
+                .refine((r) => r.hostId + r.size - 1 <= MAX_HOST_ID, {
+                    error: `the range runs past the last host id (${MAX_HOST_ID}); start it lower or shorten it`,
+                    path: ["size"],
+                }),
         )
         .optional(),
     /** Host paths that are not inventory datasets (an NFS mount on the host) bind-mounted into the container. @default [] */

@@ -78,10 +78,15 @@ export interface PbsOffsiteSpec {
     readonly configDir?: string;
 }
 
+/** The S3-backed datastore PBS copies a datastore to, by default: `<source>-offsite`. */
+export function offsiteDatastoreName(source: string): string {
+    return `${source}-offsite`;
+}
+
 /** The spec with defaults applied and every value checked. */
 export function resolvePbsOffsite(spec: PbsOffsiteSpec) {
     const source = assertSafeId("offsite.sourceDatastore", spec.sourceDatastore);
-    const datastore = assertSafeId("offsite.datastore", spec.datastore ?? `${source}-offsite`);
+    const datastore = assertSafeId("offsite.datastore", spec.datastore ?? offsiteDatastoreName(source));
     return {
         source,
         datastore,

@@ -12,9 +12,12 @@ export interface PbsRepository {
     readonly datastore: string;
 }
 
+/** A user (or its API token) a client logs in to PBS as: `pve@pbs`, `root@pam`, `backup@pbs!client`. */
+export const PBS_REPOSITORY_USER = /^[a-z0-9][a-z0-9_.-]{0,63}@(?:pbs|pam)(?:![A-Za-z0-9_-]+)?$/;
+
 /** `<user>@<server>[:<port>]:<datastore>`, as proxmox-backup-client reads a repository. */
 export function repositoryOf(r: PbsRepository): string {
-    if (!/^[a-z0-9][a-z0-9_.-]{0,63}@(?:pbs|pam)(?:![A-Za-z0-9_-]+)?$/.test(r.user))
+    if (!PBS_REPOSITORY_USER.test(r.user))
         throw new Error(`[repository.user] must be a PBS user such as pve@pbs, got ${JSON.stringify(r.user)}`);
     assertHost("repository.server", r.server);
     if (r.port !== undefined && (!Number.isInteger(r.port) || r.port < 1 || r.port > 65535))

@@ -12,18 +12,18 @@ function check(field: string, value: unknown, pattern: RegExp, must: string): st
 }
 
 /** PBS's SAFE_ID: datastore names, job ids and S3 endpoint ids (3–32 characters here, as DATASTORE_SCHEMA and JOB_ID_SCHEMA allow). */
-const SAFE_ID = /^[A-Za-z0-9_][A-Za-z0-9._-]{2,31}$/;
+export const PBS_SAFE_ID = /^[A-Za-z0-9_][A-Za-z0-9._-]{2,31}$/;
 export function assertSafeId(field: string, value: string): string {
     return check(
         field,
         value,
-        SAFE_ID,
+        PBS_SAFE_ID,
         "must be 3–32 letters, digits and . _ - (not starting with . or -), such as tank or homelab-verify",
     );
 }
 
 /** An absolute path of letters, digits and `_ . @ + : , -`, without `.`/`..` components or spaces (it goes into /etc/fstab). */
-const PLAIN_PATH = /^(?:\/[A-Za-z0-9_@+:,-][A-Za-z0-9_.@+:,-]*)+$/;
+export const PLAIN_PATH = /^(?:\/[A-Za-z0-9_@+:,-][A-Za-z0-9_.@+:,-]*)+$/;
 export function assertPlainPath(field: string, value: string): string {
     check(
         field,
@@ -46,7 +46,7 @@ export function assertHost(field: string, value: string): string {
 }
 
 /** A PBS user of the `pbs` realm (its password lives in PBS): `name@pbs`. */
-const PBS_USERID = /^[a-z0-9][a-z0-9_.-]{0,63}@pbs$/;
+export const PBS_USERID = /^[a-z0-9][a-z0-9_.-]{0,63}@pbs$/;
 export function assertPbsUserid(field: string, value: string): string {
     return check(field, value, PBS_USERID, "must be a user of the pbs realm such as pve@pbs (the program sets its password)");
 }
@@ -55,7 +55,7 @@ export function assertPbsUserid(field: string, value: string): string {
  * A calendar event (systemd-like, as PBS parses it): `02:00`, `daily`, `sun 03:00`, `*-*-01 04:00`.
  * Only the characters events use; PBS itself rejects an event it cannot parse when the job is saved.
  */
-const CALENDAR_EVENT = /^[a-z0-9*][a-z0-9 :,*./~-]{0,63}$/;
+export const CALENDAR_EVENT = /^[a-z0-9*][a-z0-9 :,*./~-]{0,63}$/;
 export function assertCalendarEvent(field: string, value: string): string {
     return check(field, value, CALENDAR_EVENT, "must be a calendar event such as 02:00, daily, sun 03:00 or *-*-01 04:00");
 }

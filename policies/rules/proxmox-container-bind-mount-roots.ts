@@ -2,7 +2,7 @@ import { clusterOf } from "../cluster";
 import { BindMountRootsConfig, BIND_MOUNT_ROOTS_SCHEMA } from "../config";
 import { stackRule } from "../define";
 import { records, str } from "../props";
-import { isUnder, normalizeHostPath, systemPathCovering } from "../shared/paths";
+import { isUnder, normalizeHostPath, systemPathBelow, systemPathCovering } from "../shared/paths";
 import { CONTAINER_TYPES } from "../tokens";
 
 /**
@@ -15,7 +15,7 @@ import { CONTAINER_TYPES } from "../tokens";
 export const proxmoxContainerBindMountRoots = stackRule<BindMountRootsConfig>({
     name: "proxmox-container-bind-mount-roots",
     description:
-        "Checks that every container bind mount of a host path lies under a managed root and never under a system path such as /etc or /var/lib/vz.",
+        "Checks that every container bind mount of a host path lies under a managed root and never at, under or above a system path such as /etc or /var/lib/vz.",
     configSchema: BIND_MOUNT_ROOTS_SCHEMA,
     validate: (resources, ctx) => {
         const fromInventory = clusterOf(resources)?.managedRoots();
@@ -29,7 +29,8 @@ export const proxmoxContainerBindMountRoots = stackRule<BindMountRootsConfig>({
                     if (volume === undefined || !volume.startsWith("/")) return;
                     const hostPath = normalizeHostPath(volume);
                     const where = `host path "${volume}" (\`mountPoints[${i}].volume\`)`;
-                    const refused = systemPathCovering(hostPath);
+                    // At or under a system path, or above one (`/var` holds `/var/lib/pve-cluster`).
+                    const refused = systemPathCovering(hostPath) ?? systemPathBelow(hostPath);
                     if (refused !== undefined) {
                         report(
                             `The bind mount of ${where} is refused: "${refused}" is a system path no container may see. Mount a dataset under a managed root (${roots.join(", ")}) instead.`,

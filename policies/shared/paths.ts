@@ -47,3 +47,12 @@ export function isUnder(path: string, root: string): boolean {
 export function systemPathCovering(path: string): string | undefined {
     return SYSTEM_PATHS.find((r) => (r === "/" ? path === "/" : isUnder(path, r)));
 }
+
+/**
+ * The system path that lies strictly below `path` (normalized), if any: a bind mount of `/var`
+ * hands a container `/var/lib/pve-cluster` and `/var/lib/vz` as surely as mounting them.
+ */
+export function systemPathBelow(path: string): string | undefined {
+    if (path === "/") return undefined;
+    return SYSTEM_PATHS.find((r) => r !== "/" && r !== path && isUnder(r, path));
+}

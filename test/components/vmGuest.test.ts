@@ -355,8 +355,11 @@ describe("VmGuest", () => {
                 '[guests.pbs.image] image "debian-13-cloud" was not given to the VM',
             );
         });
-        it("cloud-init without a snippets storage", () => {
+        it("cloud-init without a snippets storage, with its user data generated or given (the PBS guest's)", () => {
             expect(() => planVmGuest(args("pbs", vm(inv, "pbs"), { snippetsStorage: undefined }))).toThrow(
+                '[guests.pbs.cloudInit] the user data needs a storage with snippets content on node "pve-storage"',
+            );
+            expect(() => planVmGuest(args("pbs", vm(inv, "pbs"), { snippetsStorage: undefined, userData: "#cloud-config\n" }))).toThrow(
                 '[guests.pbs.cloudInit] the user data needs a storage with snippets content on node "pve-storage"',
             );
         });

@@ -115,6 +115,15 @@ describe("sizes and expected values", () => {
         );
     });
 
+    it("refuses a size past 64 bits, which zfs set refuses as too large", () => {
+        expect(zfsSizeBytes("quota", "16383P")).toBe("18445618173802708992");
+        for (const size of ["16384P", "99999999999999999999T", "18446744073709551616"])
+            expect(() => zfsSizeBytes("properties.quota", size)).toThrow(
+                `[properties.quota] is more than ZFS can hold (sizes are 64-bit: less than 16384P), got ${JSON.stringify(size)}`,
+            );
+        expect(zfsSizeBytes("quota", "18446744073709551615")).toBe("18446744073709551615");
+    });
+
     it.each([
         ["recordsize", "128K", "131072"],
         ["quota", "2T", "2199023255552"],

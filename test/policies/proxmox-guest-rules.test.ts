@@ -223,6 +223,15 @@ describe("proxmox-container-bind-mount-roots", () => {
             `The bind mount of host path "${volume}" (\`mountPoints[0].volume\`) is refused: "${refused}" is a system path no container may see. Mount a dataset under a managed root (/tank, /rpool/appdata) instead.`,
         ]);
     });
+    it.each([
+        ["/var", "/var/lib/pve-cluster"],
+        ["/var/lib", "/var/lib/pve-cluster"],
+        ["/tank/../var/", "/var/lib/pve-cluster"],
+    ])("refuses %s, which holds the system path %s, even under a managed root", (volume, refused) => {
+        expect(check(rule, mounts(volume), { [rule]: { managedRoots: ["/tank", "/var"] } })).toEqual([
+            `The bind mount of host path "${volume}" (\`mountPoints[0].volume\`) is refused: "${refused}" is a system path no container may see. Mount a dataset under a managed root (/tank, /var) instead.`,
+        ]);
+    });
     it("takes the managed roots from config, and still refuses system paths under them", () => {
         const config = { [rule]: { managedRoots: ["/srv", "/"] } };
         expect(check(rule, mounts("/srv/data", "/mnt/x"), config)).toEqual([]);

@@ -265,4 +265,18 @@ describe("the credential gate", () => {
         expect(run.stdout).toBe("");
         expect(fs.readFileSync(outputFile, "utf8")).toBe("available=true\nstack=prod\npolicy-config=policies/stacks/prod.json\n");
     }, 60_000);
+
+    it("ends what it did not expect with exit 3 and one line, no stack trace (a GITHUB_OUTPUT it cannot write)", () => {
+        const outputDir = projectDir({});
+        const run = spawnSync("npm", ["run", "-s", "credential-gate"], {
+            cwd: ROOT,
+            encoding: "utf8",
+            env: { PATH: process.env.PATH, HOME: process.env.HOME, GITHUB_ACTIONS: "true", GITHUB_OUTPUT: outputDir, ...ALL_SET },
+        });
+        expect(run.status).toBe(3);
+        expect(run.stdout).toBe("");
+        expect(run.stderr).toBe(
+            `credential-gate: internal error (a bug; please report it): EISDIR: illegal operation on a directory, open '${outputDir}'\n`,
+        );
+    }, 60_000);
 });

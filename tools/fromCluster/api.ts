@@ -10,6 +10,7 @@
  * in the status line (`403 Permission check failed (/nodes/pve1, Sys.Audit)`).
  */
 import * as https from "https";
+import { redactUrl, urlCredentialProblem } from "../../lib/urls";
 
 /** The privilege a call needs and where, as the API's `permissions.check` states it. */
 export interface Permission {
@@ -64,10 +65,11 @@ export function checkConnection(endpoint: string, token: string | undefined): st
     try {
         url = new URL(endpoint);
     } catch {
-        return `--endpoint ${JSON.stringify(endpoint)} is not a URL; give the API's address such as https://192.168.10.11:8006/`;
+        return `--endpoint ${JSON.stringify(redactUrl(endpoint))} is not a URL; give the API's address such as https://192.168.10.11:8006/`;
     }
-    if (url.username !== "" || url.password !== "")
-        return "--endpoint must not carry credentials (user:password@); give the API token in PROXMOX_VE_API_TOKEN";
+    const credential = urlCredentialProblem(endpoint);
+    if (credential !== undefined)
+        return `--endpoint must not carry credentials (it has ${credential}); give the API token in PROXMOX_VE_API_TOKEN`;
     if (url.protocol !== "https:") return `--endpoint must be an https:// URL such as https://192.168.10.11:8006/, got ${url.protocol}`;
     if (token === undefined || token === "")
         return "no API token: set PROXMOX_VE_API_TOKEN to a read-only token (user@realm!tokenid=secret; the PVEAuditor role on / is enough)";

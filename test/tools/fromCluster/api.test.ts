@@ -115,7 +115,14 @@ describe("the API client against the recording stand-in on 127.0.0.1", () => {
             "--endpoint must be an https:// URL such as https://192.168.10.11:8006/, got http:",
         );
         expect(checkConnection("https://root:pw@192.168.10.11:8006/", TOKEN)).toBe(
-            "--endpoint must not carry credentials (user:password@); give the API token in PROXMOX_VE_API_TOKEN",
+            "--endpoint must not carry credentials (it has a user and password (user:password@)); give the API token in PROXMOX_VE_API_TOKEN",
+        );
+        expect(checkConnection("https://192.168.10.11:8006/?token=root@pam!x=s3cr3t", TOKEN)).toBe(
+            "--endpoint must not carry credentials (it has a credential in its query (token=)); give the API token in PROXMOX_VE_API_TOKEN",
+        );
+        // Not a URL (port out of range): shown with the password hidden.
+        expect(checkConnection("https://root:s3cr3t@192.168.10.11:99999/", TOKEN)).toBe(
+            '--endpoint "https://***@192.168.10.11:99999/" is not a URL; give the API\'s address such as https://192.168.10.11:8006/',
         );
         expect(checkConnection("192.168.10.11:8006", TOKEN)).toBe(
             '--endpoint "192.168.10.11:8006" is not a URL; give the API\'s address such as https://192.168.10.11:8006/',
