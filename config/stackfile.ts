@@ -7,7 +7,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { Document, LineCounter, Node, isAlias, isMap, isScalar, isSeq, parseDocument } from "yaml";
+import { Document, LineCounter, Node, isAlias, isCollection, isMap, isScalar, isSeq, parseDocument, visit } from "yaml";
 import { SecretShape, secretShape } from "../lib/secrets";
 import { InventoryError, InventoryProblem, formatPath, parsePath } from "./errors";
 import { parseInventory } from "./parse";
@@ -268,6 +268,19 @@ export function readStackFile(file: string): StackFile {
         // The first line names the error and its position; the rest is a source excerpt.
         const first = String(document.errors[0].message).split("\n")[0].replace(/:\s*$/, "");
         throw new StackFileError(`${name}: YAML syntax error: ${first}`);
+    }
+    // A list or mapping as a key (`? [a, b]: x`) would become the text "[ a, b ]" with a warning on stderr.
+    let collectionKey: Node | undefined;
+    visit(document, {
+        Pair: (_, pair) => {
+            if (!isCollection(pair.key)) return undefined;
+            collectionKey = pair.key;
+            return visit.BREAK;
+        },
+    });
+    if (collectionKey?.range) {
+        const at = lines.linePos(collectionKey.range[0]);
+        throw new StackFileError(`${name}:${at.line}:${at.col}: a key is a list or a mapping; every key of a stack file is a name`);
     }
     let doc: unknown;
     try {

@@ -39,6 +39,22 @@ describe("the stack file reader", () => {
             fs.rmSync(dir, { recursive: true, force: true });
         }
     });
+
+    it("refuses a list or a mapping as a key with its line, never a warning on stderr", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-key-"));
+        const file = path.join(dir, "Pulumi.prod.yaml");
+        fs.writeFileSync(file, "config:\n  homelab:nodes:\n    ? [a, b]\n    : x\n");
+        const warn = jest.spyOn(process, "emitWarning");
+        try {
+            expect(() => readStackFile(file)).toThrow(
+                new StackFileError("Pulumi.prod.yaml:3:7: a key is a list or a mapping; every key of a stack file is a name"),
+            );
+            expect(warn).not.toHaveBeenCalled();
+        } finally {
+            warn.mockRestore();
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
 });
 
 describe("a path above a system path", () => {
