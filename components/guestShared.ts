@@ -4,10 +4,11 @@
  */
 import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
-import { FirewallRuleSpec, GuestSpec, Network } from "../config/schema";
+import { GuestSpec, Network } from "../config/schema";
 import { guestDiskStorageProblem } from "../config/crosschecks";
 import { cidrContains, parseCidr, parseIpv4 } from "../lib/ipv4";
 import { CPU_UNITS_BY_TIER, STARTUP_DELAY_SECONDS_BY_TIER, STARTUP_ORDER_BY_TIER, Tier } from "../lib/scheme";
+import { firewallRules, generatedRules } from "./guestFirewall";
 import { GuestProviders } from "./providers";
 
 /** DNS settings of the cluster, given to every guest. */
@@ -94,46 +95,6 @@ export function startupByTier(tier: Tier): { order: number; upDelay: number } {
 /** The guest's CPU weight: its own `cpuUnits`, else its tier's. */
 export function cpuUnitsOf(spec: GuestSpec): number {
     return spec.cpuUnits ?? CPU_UNITS_BY_TIER[spec.tier];
-}
-
-/** Inventory firewall rules as `firewall.RulesLegacy` rule blocks (a protocol number as its string). */
-function firewallRules(rules: readonly FirewallRuleSpec[]): proxmoxve.types.input.firewall.RulesLegacyRule[] {
-    return rules.map((r) => ({
-        type: r.direction,
-        action: r.action,
-        enabled: true,
-        ...(r.proto !== undefined ? { proto: String(r.proto) } : {}),
-        ...(r.dport !== undefined ? { dport: r.dport } : {}),
-        ...(r.source !== undefined ? { source: r.source } : {}),
-        ...(r.comment !== undefined ? { comment: r.comment } : {}),
-    }));
-}
-
-/** The rules the program adds: SSH from the admin networks for a guest with the keys, VRRP between keepalived peers. */
-export function generatedRules(
-    args: Pick<GuestArgsBase, "sshPublicKeys" | "adminSources" | "vrrp">,
-    carriesKeys: boolean,
-): FirewallRuleSpec[] {
-    const rules: FirewallRuleSpec[] = [];
-    if (carriesKeys && (args.sshPublicKeys ?? []).length > 0)
-        for (const source of args.adminSources ?? [])
-            rules.push({
-                action: "ACCEPT",
-                direction: "in",
-                proto: "tcp",
-                dport: "22",
-                source,
-                comment: "homelab: SSH from the admin network",
-            });
-    for (const peer of args.vrrp?.peers ?? [])
-        rules.push({
-            action: "ACCEPT",
-            direction: "in",
-            proto: "vrrp",
-            source: peer,
-            comment: `homelab: VRRP of HA group ${args.vrrp!.group}`,
-        });
-    return rules;
 }
 
 /** Outputs every guest registers (the policy pack reads these names; policies/README.md lists them). */
