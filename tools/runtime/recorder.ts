@@ -300,6 +300,20 @@ export async function withoutStackTraces<T>(fn: () => Promise<T>): Promise<T> {
  * registration has settled. Returns the stack outputs (unwrapped).
  */
 export async function runInStack(program: () => unknown | Promise<unknown>): Promise<Record<string, unknown>> {
+    // Pulumi's runtime formats a stack trace for every promise it makes, kept for its promise-leak
+    // report (@pulumi/pulumi runtime/debuggable.js debuggablePromise: `new Error().stack`); with
+    // source maps on, formatting them is three quarters of a mock run. A run here needs none of
+    // them (the tools report an error in one line), unless leaks are being debugged.
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (!process.env.PULUMI_DEBUG_PROMISE_LEAKS) Error.stackTraceLimit = 0;
+    try {
+        return await runProgram(program);
+    } finally {
+        Error.stackTraceLimit = stackTraceLimit;
+    }
+}
+
+async function runProgram(program: () => unknown | Promise<unknown>): Promise<Record<string, unknown>> {
     // A throw inside the stack's init would surface as an unhandled rejection that kills the
     // process; catch it here and rethrow once registrations have settled.
     let failure: { error: unknown } | undefined;
