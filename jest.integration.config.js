@@ -3,7 +3,7 @@ module.exports = {
     testEnvironment: "node",
     roots: ["<rootDir>/test/integration"],
     testMatch: ["**/*.test.ts"],
-    transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
+    transform: require("./jest.base.config").transform,
     testTimeout: 120000,
     maxWorkers: 1,
     // zfs-fuse, a file-backed pool and sshd on 127.0.0.1: started before the suites, stopped after.

@@ -12,7 +12,7 @@ import * as os from "os";
 import * as path from "path";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
 import { SAFE_ABSOLUTE_PATH, isSafeAbsolutePath } from "../lib/patterns";
-import { ATTACK_LENGTH, GROWTH_LIMIT, SlowInput, attackRecipes, findPatterns, patternsIn, timePatterns } from "./helpers/patterns";
+import { ATTACK_LENGTH, SlowInput, attackRecipes, findPatterns, patternsIn, timePatterns } from "./helpers/patterns";
 
 const ROOT = path.join(__dirname, "..");
 const SOURCE_DIRS = ["config", "lib", "components", "policies", "tools"];
@@ -68,27 +68,6 @@ describe("the adversarial inputs", () => {
         );
         expect(new Set(recipes.map((r) => r.tail))).toEqual(new Set([" "]));
     });
-
-    it("catch exponential, quadratic and unanchored-quadratic patterns, and pass linear ones", () => {
-        const timed = [
-            ["exponential nesting", "^\\/(?:[A-Za-z0-9_.@+:, -]+\\/?)*$"],
-            ["exponential alternation", "^(?:a|a)*$"],
-            ["quadratic adjacent", "^\\d+\\.?\\d*$"],
-            ["quadratic unanchored", "\\/+$"],
-            ["quadratic lazy", "```mermaid\\n[\\s\\S]*?\\n```\\n"],
-            ["linear", "^\\/(?:[A-Za-z0-9_.@+:, -]+\\/)*[A-Za-z0-9_.@+:, -]*$"],
-        ].map(([where, source]) => ({ where, source, flags: "", recipes: attackRecipes(source, "") }));
-        const slow = timePatterns(timed, BUDGET_MS, 3_000);
-        expect([...new Set(slow.map((s) => s.where))]).toEqual([
-            "exponential nesting",
-            "exponential alternation",
-            "quadratic adjacent",
-            "quadratic unanchored",
-            "quadratic lazy",
-        ]);
-        expect(slow.filter((s) => s.hung).map((s) => s.where)).toEqual(["exponential nesting", "exponential alternation"]);
-        expect(GROWTH_LIMIT).toBeLessThan(16);
-    }, 60_000);
 });
 
 describe("every pattern in the sources", () => {

@@ -4,7 +4,7 @@
 # the locked dependencies when they are missing or stale, then runs `npm run <script> [args]`.
 #
 #   bash tools/dev.sh plan            # the offline plan of the reference stack
-#   bash tools/dev.sh test            # lint, typecheck and the test suite
+#   bash tools/dev.sh check           # lint, typecheck and the tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -14,7 +14,16 @@ const FORBIDDEN = ["local", "local-lvm"];
 
 const inv = referenceInventory();
 
-async function deployReference(inventory: Inventory = inv) {
+/** The reference stack is recorded once and read by every test that does not change it. */
+let reference: ReturnType<typeof recordInventory> | undefined;
+
+function deployReference(inventory: Inventory = inv) {
+    if (inventory !== inv) return recordInventory(inventory);
+    reference ??= recordInventory(inv);
+    return reference;
+}
+
+async function recordInventory(inventory: Inventory) {
     setCredentials({ token: TEST_TOKEN, password: TEST_PASSWORD, sshKey: TEST_SSH_KEY });
     process.env.CLOUDFLARE_API_TOKEN = "cloudflare-token-for-tests";
     process.env.PBS_PASSWORD = "pbs-password-for-tests";

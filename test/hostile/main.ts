@@ -5,7 +5,7 @@
  * variant takes longer than the timeout (a hang). Prints a table per family and every failure:
  * a hang, exit 3, a stack trace, a planted secret in an output, a value reaching a remote command
  * unquoted, a refused variant accepted, a dangerous one planned with exit 0, a duplicate URN.
- * Exit 0 when there is none, 1 otherwise, 2 on bad arguments. The jest test (hostile.test.ts)
+ * Exit 0 when there is none, 1 otherwise, 2 on bad arguments. The jest test (hostile.slow.test.ts)
  * runs the same generator with a sample of plans; this runs them all.
  */
 import { ChildProcess, fork } from "child_process";

@@ -3,7 +3,7 @@
  * and the stacks register, every token and input name real in the installed SDKs, and every rule
  * triggering a replacement with its cited fact, shown in the report. Each rule gets a pair of
  * recorded resources that differ in exactly that input (built by hand, so conditional rules get
- * their harmless case too); test/tools/change-rules.test.ts runs each rule through the real
+ * their harmless case too); test/tools/change-rules.slow.test.ts runs each rule through the real
  * program with a pair of inventories, or checks why no inventory reaches it.
  */
 import * as fs from "fs";

@@ -5,7 +5,6 @@
  * policies/package.json declares. The program's lib/ipv4.ts, lib/scheme.ts, lib/paths.ts and
  * lib/devices.ts re-export the pack's copy (one copy of the code).
  */
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import { builtinModules } from "module";
 import * as path from "path";
@@ -84,16 +83,17 @@ describe("the policy pack is self-contained", () => {
         expect(undeclared).toEqual([]);
     });
 
-    it("typechecks on its own with policies/tsconfig.json, whose rootDir refuses files outside policies/", () => {
+    it("typechecks on its own with policies/tsconfig.json, whose rootDir refuses files outside policies/ (npm run typecheck runs it)", () => {
         const tsconfig = JSON.parse(fs.readFileSync(path.join(POLICIES_DIR, "tsconfig.json"), "utf8")) as {
             compilerOptions: { rootDir?: string };
             include: string[];
         };
         expect(tsconfig.compilerOptions.rootDir).toBe(".");
         expect(tsconfig.include).toEqual(["**/*.ts"]);
-        const tsc = path.join(ROOT, "node_modules", "typescript", "bin", "tsc");
-        // Throws with tsc's output (and fails the test) on any error.
-        expect(execFileSync(process.execPath, [tsc, "--noEmit", "-p", POLICIES_DIR], { cwd: ROOT, encoding: "utf8" })).toBe("");
+        // The type check itself is kept out of jest (it is slow): the typecheck script, which CI runs, includes the pack's.
+        const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> })
+            .scripts;
+        expect(scripts.typecheck.split(" && ")).toContain("tsc --noEmit -p policies/tsconfig.json");
     });
 
     it("is the one copy of the IPv4 helpers, the VMID scheme, the system paths and the device classes: lib/ re-exports it", () => {

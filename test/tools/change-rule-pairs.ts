@@ -1,7 +1,7 @@
 /**
  * For every rule of the replacement table (lib/replacements.ts): either a pair of inventories whose
  * change triggers it through the real program, or why no inventory can (checked against what the
- * program registers). test/tools/change-rules.test.ts runs both.
+ * program registers). test/tools/change-rules.slow.test.ts runs both.
  *
  * INVENTORY-FORMAT DEPENDENT, like change-fixtures.ts: the mutations name inventory v2's fields.
  */

@@ -5,7 +5,7 @@
  * Both sides run the current program under the same recording mock runtime, one after the other
  * in this process: each recording sets the runtime's config and installs a fresh mock monitor
  * before it registers anything, and waits until every registration has settled, so the second
- * starts from a clean runtime (test/tools/change-run.test.ts checks that a recording after
+ * starts from a clean runtime (test/tools/change-run.slow.test.ts checks that a recording after
  * another equals one in a fresh process). The base is recorded only; its policies are not run.
  */
 import * as path from "path";
