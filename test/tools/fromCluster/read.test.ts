@@ -5,15 +5,13 @@
  * or is refused on one path. A recording stand-in: it proves what the reader makes of these
  * answers, not that every Proxmox version answers so (their origin: fixtures/README.md).
  */
-import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as path from "path";
 import { parse } from "yaml";
 import { parseInventory } from "../../../config/parse";
 import { readStackFile } from "../../../config/stackfile";
 import { main as validate } from "../../../tools/validate";
-import { ROOT, sink } from "../project";
+import { sink } from "../project";
 import { runReader } from "./helpers";
 
 const config = (yaml: string) => (parse(yaml) as { config: Record<string, unknown> }).config;
@@ -304,25 +302,6 @@ describe("rule breaks the inventory cannot hold", () => {
         expect(code).toBe(2);
         expect(err.text()).toBe("error: Pulumi.lab.yaml exists; name a new stack with --stack NAME, or pass --force to replace it\n");
     });
-
-    it("runs as npm runs it: where nothing answers it exits 2 after its retries, naming the call, and writes nothing", async () => {
-        const server = net.createServer();
-        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-        const { port } = server.address() as net.AddressInfo;
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-        const run = spawnSync(
-            "npm",
-            ["run", "-s", "inventory:from-cluster", "--", "--endpoint", `https://127.0.0.1:${port}/`, "--stack", "lab", "--no-ssh"],
-            {
-                cwd: ROOT,
-                encoding: "utf8",
-                env: { PATH: process.env.PATH, HOME: process.env.HOME, PROXMOX_VE_API_TOKEN: "reader@pve!adopt=x" },
-            },
-        );
-        expect(run.status).toBe(2);
-        expect(run.stderr).toBe(`error: GET /nodes: connect ECONNREFUSED 127.0.0.1:${port} (3 attempts); nothing was written\n`);
-        expect(fs.existsSync(path.join(ROOT, "Pulumi.lab.yaml"))).toBe(false);
-    }, 60_000);
 
     it("needs its endpoint and token, and explains itself", async () => {
         const { main } = await import("../../../tools/fromCluster/main");
