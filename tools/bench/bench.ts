@@ -149,7 +149,7 @@ async function childReference(kind: "reference-plan" | "reference-change"): Prom
 
 async function childFloor(resources: number, listFile: string, withInputs: boolean): Promise<ChildResult> {
     const pulumi = await import("@pulumi/pulumi");
-    const { installRecorder, runInStack, withoutStackTraces } = await import("../runtime/recorder");
+    const { installRecorder, runInStack } = await import("../runtime/recorder");
     class Bare extends pulumi.CustomResource {
         constructor(type: string, name: string, inputs: Record<string, unknown>) {
             super(type, name, inputs);
@@ -160,17 +160,14 @@ async function childFloor(resources: number, listFile: string, withInputs: boole
     if (list.length !== resources - 1) throw new Error(`the floor expected ${resources - 1} resources, found ${list.length}`);
     const started = process.hrtime.bigint();
     await installRecorder({ project: "homelab", stack: "bench", preview: true });
-    // Same runtime settings as the plan (see withoutStackTraces). Provider and component types
+    // Same runtime as the plan (runInStack: no stack traces). Provider and component types
     // become a plain type: under mocks only custom resources of a package register as such.
-    await withoutStackTraces(() =>
-        runInStack(() => {
-            list.forEach(([type, name, inputs], i) => {
-                if (!withInputs) new Bare("bench:index:Bare", `bare-${i}`, {});
-                else
-                    new Bare(type.startsWith("pulumi:") || type.startsWith("homelab:") ? "bench:index:Bare" : type, `${name}-${i}`, inputs);
-            });
-        }),
-    );
+    await runInStack(() => {
+        list.forEach(([type, name, inputs], i) => {
+            if (!withInputs) new Bare("bench:index:Bare", `bare-${i}`, {});
+            else new Bare(type.startsWith("pulumi:") || type.startsWith("homelab:") ? "bench:index:Bare" : type, `${name}-${i}`, inputs);
+        });
+    });
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     return { ms, resources };
 }

@@ -48,13 +48,13 @@ export async function recordProgram(
     program?: PlanProgram,
 ): Promise<Recording> {
     const pulumi = await import("@pulumi/pulumi");
-    const { installRecorder, runInStack, withoutStackTraces } = await import("../runtime/recorder");
+    const { installRecorder, runInStack } = await import("../runtime/recorder");
     const { PLAN_INVOKES, PLAN_STATES } = await import("../runtime/invokes");
     const { values, secretKeys } = mockConfig(config);
     pulumi.runtime.setAllConfig(values, secretKeys);
     const recording = await installRecorder({ project: PROJECT, stack, preview: true, invokes: PLAN_INVOKES, states: PLAN_STATES });
     const deploy = program ?? (await homelabProgram());
-    await withoutStackTraces(() => runInStack(() => deploy(inv)));
+    await runInStack(() => deploy(inv));
     if (recording.errors.length > 0)
         throw new Error(`the program made calls the offline plan cannot answer:\n${recording.errors.join("\n")}`);
     return recording;
