@@ -11,7 +11,9 @@ import { parse as parseYaml } from "yaml";
 
 const ROOT = path.join(__dirname, "..");
 const WORKFLOWS = path.join(ROOT, ".github", "workflows");
-const FILES = ["drift.yml", "main.yml", "pull-request.yml"];
+const FILES = ["change-report.yml", "drift.yml", "main.yml", "pull-request.yml"];
+/** The workflows that run Pulumi (change-report.yml only posts a comment). */
+const PULUMI_FILES = ["drift.yml", "main.yml", "pull-request.yml"];
 
 type Step = {
     name?: string;
@@ -96,7 +98,7 @@ describe("workflow files", () => {
     const schema = JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "github-workflow.schema.json"), "utf8"));
     const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
 
-    it("are exactly drift.yml, main.yml and pull-request.yml", () => {
+    it("are exactly change-report.yml, drift.yml, main.yml and pull-request.yml", () => {
         expect(fs.readdirSync(WORKFLOWS).sort()).toEqual(FILES);
     });
 
@@ -149,25 +151,29 @@ describe("workflow files", () => {
             "pulumi/actions": ["8e5e406f4007fca908480587cb9893c07090f58d v7.0.0"],
             "tailscale/github-action": ["780049a30b6ff5c378a9e7b389d15ece7a204888 v4.1.3"],
             "actions/github-script": ["ed597411d8f924073f98dfc5c65a23a2325f34cd v8.0.0"],
+            "actions/upload-artifact": ["ea165f8d65b6e75b540449e92b4886f43607fa02 v4.6.2"],
+            "actions/download-artifact": ["d3f86a106a0bac45b974a628896c90dbdf5c8093 v4.3.0"],
         });
     });
 
     it.each(FILES)("%s: checks out without persisting the token, and installs Node from .nvmrc", (file) => {
-        for (const job of Object.values(load(file).jobs)) {
-            for (const step of uses(job, "actions/checkout")) expect(step.with).toEqual({ "persist-credentials": false });
+        for (const [id, job] of Object.entries(load(file).jobs)) {
+            // The change report plans the base branch too: it needs the history.
+            const checkout = id === "change-report" ? { "persist-credentials": false, "fetch-depth": 0 } : { "persist-credentials": false };
+            for (const step of uses(job, "actions/checkout")) expect(step.with).toEqual(checkout);
             for (const step of uses(job, "actions/setup-node")) expect(step.with).toEqual({ "node-version-file": ".nvmrc", cache: "npm" });
         }
         expect(fs.readFileSync(path.join(ROOT, ".nvmrc"), "utf8")).toBe("24\n");
     });
 
-    it.each(FILES)("%s: every Pulumi step installs the CLI version of .pulumi-version, the SDK's version", (file) => {
+    it.each(PULUMI_FILES)("%s: every Pulumi step installs the CLI version of .pulumi-version, the SDK's version", (file) => {
         const version = fs.readFileSync(path.join(ROOT, ".pulumi-version"), "utf8").trim();
         expect(version).toBe(JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules/@pulumi/pulumi/package.json"), "utf8")).version);
         for (const job of Object.values(load(file).jobs))
             for (const step of uses(job, "pulumi/actions")) expect(step.with).toMatchObject({ "pulumi-version-file": ".pulumi-version" });
     });
 
-    it.each(FILES)("%s: the gate is the typed script, told only whether each secret is set", (file) => {
+    it.each(PULUMI_FILES)("%s: the gate is the typed script, told only whether each secret is set", (file) => {
         const gates = Object.values(load(file).jobs)
             .flatMap((job) => job.steps)
             .filter((s) => s.name === GATE);
@@ -189,7 +195,7 @@ describe("workflow files", () => {
     });
 
     /** Every pulumi/actions step that runs a command: the program's secrets in its own env, the stack, the policy configuration from the gate. */
-    it.each(FILES)("%s: the Pulumi commands get the program's credentials in their own env", (file) => {
+    it.each(PULUMI_FILES)("%s: the Pulumi commands get the program's credentials in their own env", (file) => {
         const steps = Object.values(load(file).jobs)
             .flatMap((job) => uses(job, "pulumi/actions"))
             .filter((s) => s.with?.command !== undefined);
@@ -257,6 +263,57 @@ describe("pull-request.yml", () => {
             policyPackConfigs: "${{ needs.credentials.outputs.policy-config }}",
             "comment-on-pr": true,
         });
+    });
+});
+
+describe("the change report on pull requests", () => {
+    const job = load("pull-request.yml").jobs["change-report"];
+    const post = load("change-report.yml");
+
+    it("plans the base branch and the pull request offline, with no secret, for forks too", () => {
+        expect(job.if).toBeUndefined();
+        expect(job.permissions).toBeUndefined();
+        expect(strings(job).filter((s) => s.value.includes("secrets."))).toEqual([]);
+        const report = named(job, "Plan the base branch and the pull request, and compare");
+        expect(report.run).toContain('npm run -s plan -- --base "origin/$BASE_REF" --format markdown > change-report/report.md || code=$?');
+        expect(report.run).toContain('>> "$GITHUB_STEP_SUMMARY"');
+        expect(report.env).toEqual({
+            BASE_REF: "${{ github.base_ref }}",
+            PULL_REQUEST: "${{ github.event.pull_request.number }}",
+            PULUMI_STACK: "${{ vars.PULUMI_STACK || 'prod' }}",
+        });
+    });
+
+    it("hands the report on as an artifact, then fails the check on a dangerous change (exit 1)", () => {
+        const names = job.steps.map((s) => s.name ?? s.uses?.split("@")[0] ?? s.run);
+        expect(names.slice(-3)).toEqual([
+            "Plan the base branch and the pull request, and compare",
+            "actions/upload-artifact",
+            "A dangerous change fails the check (the report says why and the safe procedure)",
+        ]);
+        expect(uses(job, "actions/upload-artifact")[0].with).toMatchObject({ name: "change-report", path: "change-report/" });
+        const last = job.steps[job.steps.length - 1];
+        expect(last.env).toEqual({ EXIT_CODE: "${{ steps.report.outputs.exit-code }}" });
+        expect(last.run).toBe('exit "$EXIT_CODE"');
+    });
+
+    it("is posted by change-report.yml, which never checks out or runs the pull request's code", () => {
+        expect(post.on).toEqual({ workflow_run: { workflows: [load("pull-request.yml").name], types: ["completed"] } });
+        expect(post.permissions).toEqual({ contents: "read" });
+        const comment = post.jobs.comment;
+        expect(comment.permissions).toEqual({ actions: "read", "pull-requests": "write" });
+        expect(comment.if).toBe("github.event.workflow_run.event == 'pull_request' && github.event.workflow_run.conclusion != 'cancelled'");
+        expect(comment.steps.map((s) => s.uses?.split("@")[0])).toEqual(["actions/download-artifact", "actions/github-script"]);
+        expect(comment.steps.filter((s) => s.run !== undefined)).toEqual([]);
+        expect(comment.steps[0].with).toMatchObject({ name: "change-report", "run-id": "${{ github.event.workflow_run.id }}" });
+    });
+
+    it("posts only on the pull request whose head the report was made from, updating its own comment", () => {
+        const script = String(post.jobs.comment.steps[1].with!.script);
+        expect(script).toContain("Number.isSafeInteger(number)");
+        expect(script).toContain("pull.head.sha !== run.head_sha");
+        expect(script).toContain("<!-- homelab-change-report -->");
+        expect(script).toContain("github.rest.issues.updateComment");
     });
 });
 
