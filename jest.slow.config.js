@@ -3,7 +3,7 @@
  * inventories, the change report through git, the plan of a 1,000-guest stack through a pipe,
  * the pattern checker's own exponential cases, reading a recorded 100-guest cluster against the clock,
  * every replacement rule through the real program, the benchmark, inventory:from-cluster through
- * npm waiting for its retries.
+ * npm waiting for its retries, every script the program runs over SSH through shellcheck.
  */
 const base = require("./jest.base.config");
 

@@ -10,6 +10,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { Inventory } from "../config/schema";
 import { cidrContains, formatIpv4, parseCidr, parseIpv4 } from "../lib/ipv4";
 import { reservationRange } from "../config/crosschecks/cluster";
+import { parseSharenfs } from "../lib/nfs";
+import { NFS_PORTS } from "../lib/nodeHost";
 
 /** Corosync's UDP ports (pve-docs `pve-firewall.adoc`: 5405-5412 over the cluster network). */
 const COROSYNC_PORTS = "5405:5412";
@@ -85,6 +87,39 @@ export function clusterRules(inv: Inventory): proxmoxve.types.input.firewall.Rul
     return rules;
 }
 
+/**
+ * NFS from each export's clients to the node that exports it (P36): with the firewall on and the
+ * input policy DROP, Proxmox opens only its own ports, so a node's NFS storage on another node's
+ * export and the PBS guest's datastore mount need these. Clients are the addresses and subnets of
+ * the datasets' `sharenfs` (the inventory refuses any other kind of client).
+ */
+export function nfsRules(inv: Inventory): proxmoxve.types.input.firewall.RulesLegacyRule[] {
+    const pairs = new Map<string, { node: string; server: string; source: string; datasets: string[] }>();
+    for (const [dataset, ds] of Object.entries(inv.datasets).sort(([a], [b]) => a.localeCompare(b))) {
+        const sharenfs = ds.properties.sharenfs;
+        const node = inv.nodes[ds.node];
+        if (sharenfs === undefined || node === undefined) continue;
+        const exported = parseSharenfs(sharenfs);
+        if (exported.off) continue;
+        for (const c of exported.clients) {
+            if (c.range === undefined || c.everyone) continue;
+            const source = c.raw.startsWith("@") ? c.raw.slice(1) : c.raw;
+            const key = `${ds.node} ${source}`;
+            const pair = pairs.get(key) ?? { node: ds.node, server: node.address, source, datasets: [] };
+            pair.datasets.push(dataset);
+            pairs.set(key, pair);
+        }
+    }
+    const rules: proxmoxve.types.input.firewall.RulesLegacyRule[] = [];
+    for (const { node, server, source, datasets } of pairs.values()) {
+        const comment = `homelab: NFS to ${node} (${datasets.join(", ")})`;
+        const common = { type: "in", action: "ACCEPT", source, dest: server, enabled: true, comment };
+        rules.push({ ...common, proto: "tcp", dport: `${NFS_PORTS.rpcbind},${NFS_PORTS.nfs},${NFS_PORTS.mountd}` });
+        rules.push({ ...common, proto: "udp", dport: `${NFS_PORTS.rpcbind},${NFS_PORTS.mountd}` });
+    }
+    return rules;
+}
+
 /** The cluster-wide resources and the inventory facts the policy pack reads. */
 export class Cluster extends pulumi.ComponentResource {
     readonly firewallRules: proxmoxve.firewall.RulesLegacy;
@@ -104,7 +139,7 @@ export class Cluster extends pulumi.ComponentResource {
         // Rules first, then the switch: enabling the firewall never runs ahead of the rules that keep us in (P6).
         this.firewallRules = new proxmoxve.firewall.RulesLegacy(
             `${name}-firewall-rules`,
-            { rules: clusterRules(inv) },
+            { rules: [...clusterRules(inv), ...nfsRules(inv)] },
             { ...child, ...adopted(CLUSTER_RULES_IMPORT_ID) },
         );
         this.firewall = new proxmoxve.cluster.FirewallLegacy(

@@ -17,6 +17,15 @@ export interface NodeHostSpec {
     readonly usbDevices: readonly { readonly mapping: string; readonly id: string }[];
 }
 
+/**
+ * The ports an NFS client reaches on the node (P36): rpcbind, which Proxmox's storage check asks
+ * (`showmount`, or `rpcinfo` with vers=4), the NFS server, and mountd, fixed here at its
+ * registered port (it picks a random one otherwise, which no firewall rule can name).
+ */
+export const NFS_PORTS = { rpcbind: 111, nfs: 2049, mountd: 20048 } as const;
+/** Where the node's NFS configuration fixes mountd's port. */
+export const NFS_CONF_FILE = "/etc/nfs.conf.d/homelab.conf";
+
 /** Where the udev rules live on the node. */
 export const UDEV_RULES_FILE = "/etc/udev/rules.d/70-homelab-usb.rules";
 /** The stable device path of a USB mapping inside `/dev`. */
@@ -49,6 +58,15 @@ export function nodeHostScript(spec: NodeHostSpec): string {
             "    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nfs-kernel-server >&2",
             "fi",
             "systemctl enable --now nfs-server >&2",
+            "# mountd on a fixed port, so that the firewall rules for NFS clients can name it.",
+            `mkdir -p ${shellQuote(NFS_CONF_FILE.slice(0, NFS_CONF_FILE.lastIndexOf("/")))}`,
+            `printf '%s' ${shellQuote(`[mountd]\nport=${NFS_PORTS.mountd}\n`)} > ${shellQuote(`${NFS_CONF_FILE}.homelab`)}`,
+            `if ! cmp -s ${shellQuote(`${NFS_CONF_FILE}.homelab`)} ${shellQuote(NFS_CONF_FILE)}; then`,
+            `    mv ${shellQuote(`${NFS_CONF_FILE}.homelab`)} ${shellQuote(NFS_CONF_FILE)}`,
+            "    systemctl restart nfs-mountd >&2",
+            "else",
+            `    rm -f ${shellQuote(`${NFS_CONF_FILE}.homelab`)}`,
+            "fi",
         );
     }
     if (spec.usbDevices.length > 0) {

@@ -1,6 +1,6 @@
 import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import { record } from "../helpers/harness";
-import { Cluster, adminSources, clusterRules } from "../../components/cluster";
+import { Cluster, adminSources, clusterRules, nfsRules } from "../../components/cluster";
 import { Inventory } from "../../config/schema";
 import { decoded, providerRef, referenceInventory } from "./fixtures";
 
@@ -99,8 +99,45 @@ describe("Cluster", () => {
             },
         ]);
         const { recording } = await deployCluster();
-        expect(decoded(recording.one("cluster-firewall-rules", T.rules).inputs.rules)).toEqual(clusterRules(inv));
+        expect(decoded(recording.one("cluster-firewall-rules", T.rules).inputs.rules)).toEqual([...clusterRules(inv), ...nfsRules(inv)]);
         expect(recording.one("cluster-firewall-rules", T.rules).inputs).not.toHaveProperty("nodeName");
+    });
+
+    it("lets each NFS export's clients reach the node that exports it, and no other host (P36)", () => {
+        expect(nfsRules(inv)).toEqual(
+            [
+                ["192.168.10.20/32", "tank/pbs"],
+                ["192.168.10.11/32", "tank/shared"],
+            ].flatMap(([source, dataset]) => [
+                {
+                    type: "in",
+                    action: "ACCEPT",
+                    source,
+                    dest: "192.168.10.12",
+                    enabled: true,
+                    comment: `homelab: NFS to pve-storage (${dataset})`,
+                    proto: "tcp",
+                    dport: "111,2049,20048",
+                },
+                {
+                    type: "in",
+                    action: "ACCEPT",
+                    source,
+                    dest: "192.168.10.12",
+                    enabled: true,
+                    comment: `homelab: NFS to pve-storage (${dataset})`,
+                    proto: "udp",
+                    dport: "111,20048",
+                },
+            ]),
+        );
+        const off = {
+            ...inv,
+            datasets: Object.fromEntries(
+                Object.entries(inv.datasets).map(([k, d]) => [k, { ...d, properties: { ...d.properties, sharenfs: "off" } }]),
+            ),
+        };
+        expect(nfsRules(off)).toEqual([]);
     });
 
     it("takes the admin sources from the inventory when it names them", () => {

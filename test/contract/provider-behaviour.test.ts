@@ -8,6 +8,7 @@ import { readCredentials } from "../../config/loader";
 import { parseInventory } from "../../config/parse";
 import { Inventory } from "../../config/schema";
 import { deployHomelab } from "../../program";
+import { parseSharenfs } from "../../lib/nfs";
 import { generateInventory } from "../../tools/bench/generate";
 import { Recording, record } from "../helpers/harness";
 import { RecordedResource } from "../helpers/harness";
@@ -74,7 +75,7 @@ const guestName = (recording: Recording, r: RecordedResource) => recording.get(r
 const isRouterOptions = (inv: Inventory, recording: Recording, r: RecordedResource) =>
     inv.guests[guestName(recording, r)]?.gateway === true;
 
-describe.each(STACKS)("on %s", (_name, inventory) => {
+describe.each(STACKS)("on %s", (name, inventory) => {
     let inv: Inventory;
     let recording: Recording;
     beforeAll(async () => {
@@ -116,6 +117,31 @@ describe.each(STACKS)("on %s", (_name, inventory) => {
         expect(options.options.dependsOn).toContain(clusterRules.urn);
         const rules = clusterRules.inputs.rules as { dport?: string; action: string }[];
         expect(rules.filter((r) => r.action === "ACCEPT").map((r) => r.dport)).toEqual(expect.arrayContaining(["8006", "22"]));
+    });
+
+    it("P36: the firewall lets each NFS export's clients reach the exporting node (rpcbind, NFS, mountd at its fixed port)", () => {
+        const rules = recording.one("cluster-firewall-rules", T.rules).inputs.rules as Record<string, string>[];
+        const nfs = rules.filter((r) => r.comment?.startsWith("homelab: NFS"));
+        const exporting = new Set<string>();
+        for (const ds of Object.values(inv.datasets)) {
+            if (ds.properties.sharenfs === undefined || parseSharenfs(ds.properties.sharenfs).off) continue;
+            exporting.add(ds.node);
+            const dest = inv.nodes[ds.node].address;
+            for (const c of parseSharenfs(ds.properties.sharenfs).clients) {
+                const source = c.raw.replace(/^@/, "");
+                expect(nfs).toContainEqual(
+                    expect.objectContaining({ action: "ACCEPT", proto: "tcp", dport: "111,2049,20048", source, dest }),
+                );
+                expect(nfs).toContainEqual(expect.objectContaining({ action: "ACCEPT", proto: "udp", dport: "111,20048", source, dest }));
+            }
+        }
+        if (name === "the reference stack") expect([...exporting]).toEqual(["pve-storage"]);
+        // mountd listens where the rules say: each exporting node's preparation fixes its port.
+        const preps = recording
+            .ofType(T.command)
+            .filter((c) => String(decoded(c.inputs.create)).includes("systemctl enable --now nfs-server"));
+        expect(preps).toHaveLength(exporting.size);
+        for (const prep of preps) expect(String(decoded(prep.inputs.create))).toContain("port=20048");
     });
 
     it("P7: every guest firewall states every option: no guest router advertisements, NDP on, IP and MAC filtering on (the router excepted)", () => {

@@ -1,7 +1,23 @@
-import { UDEV_RULES_FILE, nodeHostDeleteScript, nodeHostScript, udevRules, usbDevicePath } from "../../lib/nodeHost";
+import {
+    NFS_CONF_FILE,
+    NFS_PORTS,
+    UDEV_RULES_FILE,
+    nodeHostDeleteScript,
+    nodeHostScript,
+    udevRules,
+    usbDevicePath,
+} from "../../lib/nodeHost";
 
 describe("node host preparation", () => {
     // Fact P20: PVE nodes do not ship nfs-kernel-server; an NFS storage is mounted when added.
+    it("fixes mountd's port on a node that exports, so the firewall rules for NFS clients can name it (P36)", () => {
+        const script = nodeHostScript({ nfsServer: true, usbDevices: [] });
+        expect(script).toContain(`printf '%s' '[mountd]\nport=${NFS_PORTS.mountd}\n' > '${NFS_CONF_FILE}.homelab'`);
+        expect(script).toContain(`if ! cmp -s '${NFS_CONF_FILE}.homelab' '${NFS_CONF_FILE}'; then`);
+        expect(script).toContain("    systemctl restart nfs-mountd >&2");
+        expect(nodeHostScript({ nfsServer: false, usbDevices: [] })).not.toContain("mountd");
+    });
+
     it("installs and starts the NFS server only on a node that exports", () => {
         expect(nodeHostScript({ nfsServer: true, usbDevices: [] })).toContain(
             "    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nfs-kernel-server >&2\nfi\nsystemctl enable --now nfs-server >&2",
