@@ -315,7 +315,7 @@ export function certFingerprintScript(pinned?: string): string {
             : [
                   `PINNED=${shellQuote(pin)}`,
                   'if [ "$FP" != "$PINNED" ]; then',
-                  '    echo "homelab: the certificate of Proxmox Backup Server on $(hostname) has fingerprint $FP, but the inventory pins $PINNED; if the certificate was renewed on purpose, pin the new fingerprint (backups.pbs.fingerprint), otherwise find out who replaced it" >&2',
+                  '    echo "homelab: the certificate of Proxmox Backup Server on $(hostname) has fingerprint $FP, but the inventory pins $PINNED; if the certificate was renewed on purpose, pin the new fingerprint (storages.<id>.fingerprint of the PBS storage), otherwise find out who replaced it" >&2',
                   "    exit 1",
                   "fi",
               ]),

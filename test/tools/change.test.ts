@@ -130,7 +130,11 @@ describe("the change report of the reference inventory", () => {
             reference(),
             reference((inv) => removeDataset(inv, "tank/pbs")),
         );
-        expect(changed(report)).toEqual([["tank/pbs-zfs", "delete"]]);
+        // Its NFS export goes too, and with it the firewall rule that let the PBS guest mount it (P36).
+        expect(changed(report)).toEqual([
+            ["cluster-firewall-rules", "update"],
+            ["tank/pbs-zfs", "delete"],
+        ]);
         expect(report.groups.find((g) => g.component?.name === "tank/pbs")?.component?.op).toBe("delete");
         expect(report.exitCode).toBe(1);
         expect(report.dangers.map((d) => [d.name, d.kind])).toEqual([

@@ -12,6 +12,7 @@ import { guestsNeedingRoot } from "../../lib/privilege";
 import { main, stackEnvironments } from "../../tools/credential-gate";
 import { mutated, referenceRaw } from "../config/reference";
 import { ROOT, projectDir, sink, stackYaml } from "./project";
+import { PBS_FINGERPRINT_STAND_IN } from "../../tools/runtime/invokes";
 
 /** What the workflows' gate steps pass: each credential as "set" when the secret is set. */
 const ALL_SET = Object.fromEntries(
@@ -177,7 +178,7 @@ describe("the credential gate", () => {
                 kind: "pbs",
                 server: "192.168.10.30",
                 datastore: "tank",
-                fingerprint: storages.pbs.fingerprint,
+                fingerprint: PBS_FINGERPRINT_STAND_IN,
                 content: ["backup"],
                 managed: false,
             };

@@ -17,6 +17,11 @@ export const PLAN_INVOKES: Readonly<Record<string, InvokeHandler>> = {
  * Provider-computed outputs the program reads, filled with marked placeholders (a mock resource
  * otherwise only echoes its inputs).
  */
+/** What the certificate-reading command of PbsServer runs (lib/pbs/setup.ts certFingerprintScript). */
+const PBS_CERT_INFO = "proxmox-backup-manager cert info";
+/** The stand-in for a PBS certificate's SHA-256 fingerprint in the offline plan and the tests. */
+export const PBS_FINGERPRINT_STAND_IN = "7a:1b:3c:4d:5e:6f:70:81:92:a3:b4:c5:d6:e7:f8:09:1a:2b:3c:4d:5e:6f:70:81:92:a3:b4:c5:d6:e7:f8:09";
+
 export const PLAN_STATES: Readonly<Record<string, StateHandler>> = {
     /** The secret half of an IAM access key exists only after `pulumi up`. */
     "aws:iam/accessKey:AccessKey": () => ({ secret: "[secret]" }),
@@ -25,6 +30,13 @@ export const PLAN_STATES: Readonly<Record<string, StateHandler>> = {
         inputs.algorithm === "ED25519"
             ? openSshEd25519KeyPair(`${type}::${name}`)
             : { privateKeyOpenssh: "[secret]", publicKeyOpenssh: "[unknown]" },
+    /**
+     * PBS makes its certificate when it is installed, so its fingerprint exists only after `pulumi
+     * up`: the command that reads it answers with a stand-in here, so that what depends on it (the
+     * PVE storages, the dataset backups) is planned as it will be once PBS answers.
+     */
+    "command:remote:Command": ({ inputs }) =>
+        String(inputs.create ?? "").includes(PBS_CERT_INFO) ? { stdout: `fingerprint ${PBS_FINGERPRINT_STAND_IN}\n` } : {},
     /** The API token's value (`user@realm!name=uuid`) exists only after `pulumi up` creates the token. */
     "proxmoxve:user/token:Token": () => ({ value: "[secret]" }),
 };
