@@ -178,7 +178,11 @@ describe("nfs-exports-restricted", () => {
     const rule = "nfs-exports-restricted";
     const share = (sharenfs: string) =>
         replace(compliantStack(), "tank/pbs", (r) => ({ ...r, outputs: { ...r.outputs, properties: { recordsize: "1M", sharenfs } } }));
-    const fix = 'Export it to the addresses that need it, such as `rw=@192.168.10.20/32`: set `datasets["tank/pbs"].properties.sharenfs`.';
+    const fix = 'Set `datasets["tank/pbs"].properties.sharenfs`.';
+    const everyone = (client: string) => `it exports to every host (${client}); name the hosts or subnets, e.g. rw=@192.168.10.20/32`;
+    const outside = (client: string) => `it exports to ${client}, which is not a host or subnet inside the inventory's networks`;
+    const rootSquash = (client: string) =>
+        `it gives root on the clients root on the data (no_root_squash) for a whole subnet (${client}); use no_root_squash only for single hosts (/32)`;
 
     it.each([
         "off",
@@ -188,32 +192,69 @@ describe("nfs-exports-restricted", () => {
     ])("accepts sharenfs=%s", (value) => expect(check(rule, share(value))).toEqual([]));
 
     it.each([
-        ["on", "`on` exports it to every host"],
-        ["rw,no_root_squash", "it names no host (`rw=@address/32`), so every host may mount it"],
-        ["rw=*", "`*` lets every host (or every matching name) mount it"],
-        ["rw=@0.0.0.0/0,no_root_squash", "`@0.0.0.0/0` is every IPv4 address"],
-        [
-            "rw=@192.168.10.0/24,no_root_squash",
-            "`no_root_squash` goes to @192.168.10.0/24, more than one address: root on any client there is root on the dataset",
-        ],
-        [
-            "rw=nas.lan,no_root_squash",
-            "`no_root_squash` goes to nas.lan, more than one address: root on any client there is root on the dataset",
-        ],
-    ])("refuses sharenfs=%s: %s", (value, why) => {
+        ["on", everyone("on")],
+        ["rw,no_root_squash", everyone("*")],
+        ["rw=*", everyone("*")],
+        ["rw=*.lan", everyone("*.lan")],
+        ["rw=@0.0.0.0/0,no_root_squash", everyone("@0.0.0.0/0")],
+        ["rw=@10.99.0.0/16", outside("@10.99.0.0/16")],
+        ["ro=@192.168.10.20/32:@172.16.0.5", outside("@172.16.0.5")],
+        ["rw=nas.lan", outside("nas.lan")],
+        ["rw=@192.168.10.0/24,no_root_squash", rootSquash("@192.168.10.0/24")],
+    ])("refuses sharenfs=%s", (value, why) => {
         expect(check(rule, share(value))).toEqual([`Dataset tank/pbs is shared over NFS with sharenfs=${value}: ${why}. ${fix}`]);
+    });
+
+    it("reads the properties as the component registers them ({ value, source } from zfs get)", () => {
+        const stack = replace(compliantStack(), "tank/pbs", (r) => ({
+            ...r,
+            outputs: { ...r.outputs, properties: { sharenfs: { value: "rw=@10.99.0.0/16", source: "local" } } },
+        }));
+        expect(check(rule, stack)).toEqual([
+            `Dataset tank/pbs is shared over NFS with sharenfs=rw=@10.99.0.0/16: ${outside("@10.99.0.0/16")}. ${fix}`,
+        ]);
+    });
+
+    it("names the component's argument for a dataset component written by hand", () => {
+        const stack = replace(compliantStack(), "tank/pbs", (r) => ({
+            ...r,
+            name: "pbs-store",
+            outputs: { ...r.outputs, properties: { sharenfs: "on" } },
+        }));
+        expect(check(rule, stack)).toEqual([
+            `Dataset tank/pbs is shared over NFS with sharenfs=on: ${everyone("on")}. Set \`properties.sharenfs\` of the ZfsDataset component "pbs-store".`,
+        ]);
+    });
+
+    it("without a Cluster component, checks no networks but still refuses every host and wide no_root_squash", () => {
+        const noCluster = (value: string) => share(value).filter((r) => r.type !== T.clusterComponent);
+        expect(check(rule, noCluster("rw=@10.99.0.0/16"))).toEqual([]);
+        expect(check(rule, noCluster("on"))).toEqual([`Dataset tank/pbs is shared over NFS with sharenfs=on: ${everyone("on")}. ${fix}`]);
+        expect(check(rule, noCluster("rw=@nfsclients,no_root_squash"))).toEqual([
+            `Dataset tank/pbs is shared over NFS with sharenfs=rw=@nfsclients,no_root_squash: ${rootSquash("@nfsclients")}. ${fix}`,
+        ]);
     });
 
     it("reads zfs set and zfs create -o in a hand-written remote command, and not a dataset component's own command twice", () => {
         const command = (create: string, parent?: string) =>
             custom(T.remoteCommand, "share", { ...COMMAND, create }, parent ? { parent } : {});
         expect(check(rule, [command("zfs set sharenfs=on tank/x")])).toEqual([
-            "The `create` script shares a dataset over NFS with sharenfs=on: `on` exports it to every host. Export it to the addresses that need it, such as `rw=@192.168.10.20/32`.",
+            `The \`create\` script shares a dataset over NFS with sharenfs=on: ${everyone("on")}.`,
         ]);
         expect(check(rule, [command("zfs create -p -o 'sharenfs=rw,no_root_squash' tank/x")])).toHaveLength(1);
         expect(check(rule, [command("zfs create -o sharenfs=rw=@192.168.10.20/32 tank/x; zfs get sharenfs tank/x")])).toEqual([]);
         const dataset = component(T.datasetComponent, "tank/x", { path: "tank/x", properties: {} });
         expect(check(rule, [dataset, command("zfs set sharenfs=on tank/x", dataset.urn)])).toEqual([]);
+    });
+
+    it("refuses a hand-written command's export outside the inventory's networks", () => {
+        const stack = [
+            ...compliantStack(),
+            custom(T.remoteCommand, "share", { ...COMMAND, update: "zfs set sharenfs=rw=@10.99.0.0/16 tank/x" }),
+        ];
+        expect(check(rule, stack)).toEqual([
+            `The \`update\` script shares a dataset over NFS with sharenfs=rw=@10.99.0.0/16: ${outside("@10.99.0.0/16")}.`,
+        ]);
     });
 });
 
