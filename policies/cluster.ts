@@ -10,6 +10,7 @@
  */
 import type { PolicyResource } from "@pulumi/policy";
 import { num, records, str, strings } from "./props";
+import { parseCidr } from "./shared/ipv4";
 import { IdScheme } from "./shared/scheme";
 import { CLUSTER_COMPONENT_TYPE, NODE_COMPONENT_TYPE } from "./tokens";
 
@@ -66,6 +67,18 @@ export class ClusterView {
                 return first === undefined || last === undefined ? [] : [{ first, last, purpose: str(r.purpose) ?? "" }];
             }),
         }));
+    }
+
+    /**
+     * The address ranges of the inventory's networks (first and last address of each IPv4 `cidr`),
+     * or undefined when the component registers no `networks`.
+     */
+    networkRanges(): [number, number][] | undefined {
+        if (this.outputs.networks === undefined) return undefined;
+        return this.networks().flatMap((n) => {
+            const cidr = n.cidr === undefined ? undefined : parseCidr(n.cidr);
+            return cidr === undefined ? [] : [[cidr.network, cidr.broadcast] as [number, number]];
+        });
     }
 
     nodes(): { name: string; address: string }[] {

@@ -30,6 +30,7 @@ export const LEVELS: Readonly<Record<string, EnforcementLevel>> = {
     "proxmox-container-devices-allowed": "mandatory",
     "proxmox-directory-storage-path": "mandatory",
     "nfs-exports-restricted": "mandatory",
+    "zfs-dataset-not-system": "mandatory",
     "proxmox-acl-least-privilege": "mandatory",
     // Advisory: good practice whose absence degrades the homelab but breaks nothing at once.
     "proxmox-container-nesting-docker-only": "advisory",

@@ -36,6 +36,7 @@ import { proxmoxVmidScheme } from "./rules/proxmox-vmid-scheme";
 import { proxmoxVmidSchemeComponents } from "./rules/proxmox-vmid-scheme-components";
 import { proxmoxVmidUnique } from "./rules/proxmox-vmid-unique";
 import { remoteCommandNoDestructive } from "./rules/remote-command-no-destructive";
+import { zfsDatasetNotSystem } from "./rules/zfs-dataset-not-system";
 
 /** Every rule of the pack, without levels. */
 export const RULES: Policies = [
@@ -68,6 +69,7 @@ export const RULES: Policies = [
     proxmoxContainerDevicesAllowed,
     proxmoxDirectoryStoragePath,
     nfsExportsRestricted,
+    zfsDatasetNotSystem,
     proxmoxAclLeastPrivilege,
     backupThreeTwoOne,
 ];

@@ -1,45 +1,11 @@
 import type { PolicyResource } from "@pulumi/policy";
+import { clusterOf } from "../cluster";
+import { datasetFixAt, datasetPath } from "../datasets";
 import { stackRule } from "../define";
 import { record, str } from "../props";
-import { parseIpv4 } from "../shared/ipv4";
+import { sharenfsProblem } from "../shared/nfs";
 import { commandsOf } from "../shared/shell";
 import { REMOTE_COMMAND_TYPES, ZFS_DATASET_COMPONENT_TYPE } from "../tokens";
-
-/** Whether an export host (`@192.168.10.20/32`, `192.168.10.20`) is one IPv4 address. */
-function isSingleHost(host: string): boolean {
-    const [address, prefix] = (host.startsWith("@") ? host.slice(1) : host).split("/");
-    return parseIpv4(address) !== undefined && (prefix === undefined || prefix === "32");
-}
-
-/**
- * Why a `sharenfs` value exports too widely, or undefined. OpenZFS exports to every host when the
- * value is `on` or names no host (`rw=`/`ro=` lists, `:`-separated); `*`, a wildcard or a /0
- * network is every host too; `no_root_squash` lets root on a client act as root on the dataset,
- * so it may only go to single addresses (`@192.168.10.20/32`).
- */
-function sharenfsProblem(value: string): string | undefined {
-    const v = value.trim();
-    if (v === "" || v === "off") return undefined;
-    if (v === "on") return "`on` exports it to every host";
-    const hosts: string[] = [];
-    let noRootSquash = false;
-    for (const option of v.split(",")) {
-        const eq = option.indexOf("=");
-        const key = (eq < 0 ? option : option.slice(0, eq)).trim();
-        if ((key === "rw" || key === "ro") && eq >= 0) hosts.push(...option.slice(eq + 1).split(":"));
-        if (key === "no_root_squash") noRootSquash = true;
-    }
-    if (hosts.length === 0) return "it names no host (`rw=@address/32`), so every host may mount it";
-    for (const h of hosts) {
-        const host = h.trim().startsWith("@") ? h.trim().slice(1) : h.trim();
-        if (host === "" || host.includes("*") || host.includes("?")) return `\`${h}\` lets every host (or every matching name) mount it`;
-        if (host.split("/")[1] === "0") return `\`${h}\` is every IPv4 address`;
-    }
-    const wide = hosts.filter((h) => !isSingleHost(h.trim()));
-    if (noRootSquash && wide.length > 0)
-        return `\`no_root_squash\` goes to ${wide.join(", ")}, more than one address: root on any client there is root on the dataset`;
-    return undefined;
-}
 
 /** The `sharenfs` values a script sets: `zfs set sharenfs=...` and `zfs create -o sharenfs=...`. */
 function sharenfsInScript(script: string): string[] {
@@ -56,26 +22,49 @@ function sharenfsInScript(script: string): string[] {
 }
 
 /**
- * An NFS export of a dataset to every host, or with `no_root_squash` to a subnet, hands the
- * dataset (and with root squashing off, root over it) to whatever joins the network. Exports come
- * from a ZFS dataset component's `properties.sharenfs` (the inventory's
- * `datasets[...].properties.sharenfs`) or a remote command's `zfs set`/`zfs create -o`.
+ * A dataset component's `sharenfs`: its registered `properties` hold what the node reports
+ * (`{ value, source }`, from `zfs get`); a plain string is read as the value.
+ */
+function sharenfsOf(dataset: PolicyResource): string | undefined {
+    const property = record(dataset.props.properties)?.sharenfs;
+    return str(property) ?? str(record(property)?.value);
+}
+
+/**
+ * An NFS export of a dataset to every host, to clients outside the inventory's networks, or with
+ * `no_root_squash` to a subnet, hands the dataset (and with root squashing off, root over it) to
+ * whatever joins the network. Exports come from a ZFS dataset component's `properties.sharenfs`
+ * (the inventory's `datasets[...].properties.sharenfs`) or a remote command's `zfs set`/`zfs
+ * create -o`. The value is judged by the reader the inventory uses (shared/nfs.ts); the allowed
+ * client networks are the Cluster component's `networks`.
  */
 export const nfsExportsRestricted = stackRule({
     name: "nfs-exports-restricted",
     description:
-        "Checks that no ZFS dataset is shared over NFS to every host (`on`, no host, `*`, a /0 network) or with `no_root_squash` to more than single addresses.",
+        "Checks that no ZFS dataset is shared over NFS to every host (`on`, no host, `*`, a wildcard, a /0 network), to a client outside the inventory's networks, or with `no_root_squash` to more than single addresses.",
     validate: (resources, ctx) => {
         const datasetComponent = (r: PolicyResource | undefined) => r?.type === ZFS_DATASET_COMPONENT_TYPE;
+        const cluster = clusterOf(resources);
+        let allowed: [number, number][] | undefined;
+        let allowedRead = false;
+        /** The inventory's networks, read once and only where an export needs them. */
+        const problemOf = (value: string) => {
+            if (!allowedRead) {
+                allowed = cluster?.networkRanges();
+                allowedRead = true;
+            }
+            const problem = sharenfsProblem(value, allowed);
+            return problem === undefined ? undefined : `it ${problem}`;
+        };
         for (const r of resources) {
             if (r.type === ZFS_DATASET_COMPONENT_TYPE) {
                 ctx.judge(r, (report) => {
-                    const value = str(record(r.props.properties)?.sharenfs);
-                    const problem = value === undefined ? undefined : sharenfsProblem(value);
-                    const path = str(r.props.path) ?? r.name;
+                    const value = sharenfsOf(r);
+                    const problem = value === undefined ? undefined : problemOf(value);
+                    const path = datasetPath(r);
                     if (problem !== undefined)
                         report(
-                            `Dataset ${path} is shared over NFS with sharenfs=${value}: ${problem}. Export it to the addresses that need it, such as \`rw=@192.168.10.20/32\`: set \`datasets["${path}"].properties.sharenfs\`.`,
+                            `Dataset ${path} is shared over NFS with sharenfs=${value}: ${problem}. Set ${datasetFixAt(r, "properties.sharenfs")}.`,
                         );
                 });
             } else if (REMOTE_COMMAND_TYPES.has(r.type) && !datasetComponent(r.parent)) {
@@ -84,11 +73,9 @@ export const nfsExportsRestricted = stackRule({
                     for (const field of ["create", "update", "delete"] as const) {
                         const script = str(r.props[field]);
                         for (const value of script === undefined ? [] : sharenfsInScript(script)) {
-                            const problem = sharenfsProblem(value);
+                            const problem = problemOf(value);
                             if (problem !== undefined)
-                                report(
-                                    `The \`${field}\` script shares a dataset over NFS with sharenfs=${value}: ${problem}. Export it to the addresses that need it, such as \`rw=@192.168.10.20/32\`.`,
-                                );
+                                report(`The \`${field}\` script shares a dataset over NFS with sharenfs=${value}: ${problem}.`);
                         }
                     }
                 });

@@ -13,9 +13,12 @@ export interface NfsClient {
     readonly raw: string;
     /** First and last address when the client is an address or a subnet. */
     readonly range?: readonly [number, number];
-    /** True for `*` or a /0 subnet: every host. */
+    /**
+     * True for `*`, a wildcard name (`*.lan`: whatever a reverse lookup answers matches it) or a
+     * /0 subnet: every host.
+     */
     readonly everyone: boolean;
-    /** True when the client is one host (an address, a /32, or a hostname). */
+    /** True when the client is one host (an address, a /32, or a hostname; not an `@netgroup`). */
     readonly singleHost: boolean;
     /** The list it stands in: `rw=` or `ro=`; absent for `on` and options without a client list. */
     readonly access?: "rw" | "ro";
@@ -34,7 +37,7 @@ function client(raw: string, access?: "rw" | "ro"): NfsClient {
 
 function parseClient(raw: string): NfsClient {
     const value = raw.startsWith("@") ? raw.slice(1) : raw;
-    if (value === "*" || value === "") return { raw, everyone: true, singleHost: false };
+    if (value === "" || value.includes("*") || value.includes("?")) return { raw, everyone: true, singleHost: false };
     if (value.includes("/")) {
         const [address, prefix] = value.split("/");
         const ip = parseIpv4(address);
@@ -43,7 +46,9 @@ function parseClient(raw: string): NfsClient {
         return { raw, range: [cidr.network, cidr.broadcast], everyone: Number(prefix) === 0, singleHost: Number(prefix) === 32 };
     }
     const ip = parseIpv4(value);
-    return ip === undefined ? { raw, everyone: false, singleHost: true } : { raw, range: [ip, ip], everyone: false, singleHost: true };
+    // OpenZFS drops the `@` before an address; before a name it is an NIS netgroup, many hosts.
+    if (ip === undefined) return { raw, everyone: false, singleHost: !raw.startsWith("@") };
+    return { raw, range: [ip, ip], everyone: false, singleHost: true };
 }
 
 /** Parses a `sharenfs` value. */

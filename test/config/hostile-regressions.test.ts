@@ -6,7 +6,8 @@
  * user, calendar events, paths with spaces, long tier names, the offsite datastore's derived name)
  * and a VM with cloud-init on a node without a snippets storage passed validate and stopped the
  * plan with exit 3, as did an id map running past the last host id and a KMS key on a service
- * without KMS; two datasets whose backups share a name planned with exit 0.
+ * without KMS; two datasets whose backups share a name planned with exit 0. Two refusals are pinned here
+ * as well: a node's address in no network and a VM with an installer ISO image and a cdrom.
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -320,6 +321,41 @@ describe("a VM with cloud-init on a node without a snippets storage", () => {
                 path: "guests.pbs.cloudInit",
                 message:
                     'the cloud-init user data is uploaded as a snippet, and node "pve-storage" has no storage with snippets content; add snippets to the content of a storage on it (the installer\'s local has it)',
+            },
+        ]);
+    });
+});
+
+describe("a node's address in no network of the inventory", () => {
+    it("is refused at validate with the node's address as its path", () => {
+        expect(problems((i) => (i.nodes["pve-network"].address = "10.99.0.5"))).toEqual([
+            {
+                path: "nodes.pve-network.address",
+                message:
+                    "10.99.0.5 is inside no network of the inventory; the bridge carries the host's address, so add the management network that holds it",
+            },
+        ]);
+    });
+});
+
+describe("a VM booting an installer ISO image with a cdrom as well", () => {
+    it("is refused at validate on the cdrom (the ISO takes the CD drive)", () => {
+        expect(
+            problems((i) => {
+                i.images["opnsense-installer"] = {
+                    contentType: "iso",
+                    url: "https://pkg.opnsense.org/releases/25.1/OPNsense-25.1-dvd-amd64.iso",
+                    fileName: "OPNsense-25.1-dvd-amd64.iso",
+                    checksumAlgorithm: "sha256",
+                    checksum: "a".repeat(64),
+                    storage: "local",
+                };
+                i.guests.opnsense.image = "opnsense-installer";
+            }),
+        ).toEqual([
+            {
+                path: "guests.opnsense.cdrom",
+                message: 'image "opnsense-installer" is an installer ISO and takes the CD drive; remove cdrom or image',
             },
         ]);
     });

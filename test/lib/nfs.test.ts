@@ -36,6 +36,13 @@ describe("parseSharenfs", () => {
         ]);
     });
 
+    it("reads a wildcard name as everyone and an @name (an NIS netgroup) as more than one host", () => {
+        expect(parseSharenfs("rw=*.lan:@nfsclients").clients).toEqual([
+            { raw: "*.lan", everyone: true, singleHost: false, access: "rw" },
+            { raw: "@nfsclients", everyone: false, singleHost: false, access: "rw" },
+        ]);
+    });
+
     it("exports to everyone, with no access list, for on and for options without clients", () => {
         expect(parseSharenfs("on")).toEqual({
             off: false,

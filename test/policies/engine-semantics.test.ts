@@ -289,6 +289,11 @@ const CASES: Readonly<Record<string, RuleCase>> = {
         unknown: () =>
             replace(compliantStack(), "tank/pbs", (r) => ({ ...r, outputs: { ...r.outputs, properties: { sharenfs: UNKNOWN } } })),
     },
+    "zfs-dataset-not-system": {
+        violating: () => replace(compliantStack(), "tank/pbs", (r) => ({ ...r, outputs: { ...r.outputs, mountpoint: "/var/lib/vz" } })),
+        target: "tank/pbs",
+        unknown: () => replace(compliantStack(), "tank/pbs", (r) => ({ ...r, outputs: { ...r.outputs, mountpoint: UNKNOWN } })),
+    },
     "backup-three-two-one": {
         violating: () =>
             replace(compliantStack(), "backups", (r) => ({

@@ -1,8 +1,9 @@
 /**
  * The rules on what a hand-written resource (or a component) could do to the host: guest
- * addresses the cluster claims, container idmaps and devices, directory storages, NFS exports and
- * the program's ACLs. The compliant stack first (in baseline.test.ts), then one mutation per case.
+ * addresses the cluster claims, container idmaps and devices, directory storages, NFS exports, ZFS
+ * datasets in the node's system and the program's ACLs. The compliant stack first (in baseline.test.ts), then one mutation per case.
  */
+import { UNKNOWN } from "../../policies/unknowns";
 import { PolicyResourceInput, runPolicies } from "../../tools/policy/runner";
 import {
     AclInputs,
@@ -178,7 +179,11 @@ describe("nfs-exports-restricted", () => {
     const rule = "nfs-exports-restricted";
     const share = (sharenfs: string) =>
         replace(compliantStack(), "tank/pbs", (r) => ({ ...r, outputs: { ...r.outputs, properties: { recordsize: "1M", sharenfs } } }));
-    const fix = 'Export it to the addresses that need it, such as `rw=@192.168.10.20/32`: set `datasets["tank/pbs"].properties.sharenfs`.';
+    const fix = 'Set `datasets["tank/pbs"].properties.sharenfs`.';
+    const everyone = (client: string) => `it exports to every host (${client}); name the hosts or subnets, e.g. rw=@192.168.10.20/32`;
+    const outside = (client: string) => `it exports to ${client}, which is not a host or subnet inside the inventory's networks`;
+    const rootSquash = (client: string) =>
+        `it gives root on the clients root on the data (no_root_squash) for a whole subnet (${client}); use no_root_squash only for single hosts (/32)`;
 
     it.each([
         "off",
@@ -188,32 +193,187 @@ describe("nfs-exports-restricted", () => {
     ])("accepts sharenfs=%s", (value) => expect(check(rule, share(value))).toEqual([]));
 
     it.each([
-        ["on", "`on` exports it to every host"],
-        ["rw,no_root_squash", "it names no host (`rw=@address/32`), so every host may mount it"],
-        ["rw=*", "`*` lets every host (or every matching name) mount it"],
-        ["rw=@0.0.0.0/0,no_root_squash", "`@0.0.0.0/0` is every IPv4 address"],
-        [
-            "rw=@192.168.10.0/24,no_root_squash",
-            "`no_root_squash` goes to @192.168.10.0/24, more than one address: root on any client there is root on the dataset",
-        ],
-        [
-            "rw=nas.lan,no_root_squash",
-            "`no_root_squash` goes to nas.lan, more than one address: root on any client there is root on the dataset",
-        ],
-    ])("refuses sharenfs=%s: %s", (value, why) => {
+        ["on", everyone("on")],
+        ["rw,no_root_squash", everyone("*")],
+        ["rw=*", everyone("*")],
+        ["rw=*.lan", everyone("*.lan")],
+        ["rw=@0.0.0.0/0,no_root_squash", everyone("@0.0.0.0/0")],
+        ["rw=@10.99.0.0/16", outside("@10.99.0.0/16")],
+        ["ro=@192.168.10.20/32:@172.16.0.5", outside("@172.16.0.5")],
+        ["rw=nas.lan", outside("nas.lan")],
+        ["rw=@192.168.10.0/24,no_root_squash", rootSquash("@192.168.10.0/24")],
+    ])("refuses sharenfs=%s", (value, why) => {
         expect(check(rule, share(value))).toEqual([`Dataset tank/pbs is shared over NFS with sharenfs=${value}: ${why}. ${fix}`]);
+    });
+
+    it("reads the properties as the component registers them ({ value, source } from zfs get)", () => {
+        const stack = replace(compliantStack(), "tank/pbs", (r) => ({
+            ...r,
+            outputs: { ...r.outputs, properties: { sharenfs: { value: "rw=@10.99.0.0/16", source: "local" } } },
+        }));
+        expect(check(rule, stack)).toEqual([
+            `Dataset tank/pbs is shared over NFS with sharenfs=rw=@10.99.0.0/16: ${outside("@10.99.0.0/16")}. ${fix}`,
+        ]);
+    });
+
+    it("names the component's argument for a dataset component written by hand", () => {
+        const stack = replace(compliantStack(), "tank/pbs", (r) => ({
+            ...r,
+            name: "pbs-store",
+            outputs: { ...r.outputs, properties: { sharenfs: "on" } },
+        }));
+        expect(check(rule, stack)).toEqual([
+            `Dataset tank/pbs is shared over NFS with sharenfs=on: ${everyone("on")}. Set \`properties.sharenfs\` of the ZfsDataset component "pbs-store".`,
+        ]);
+    });
+
+    it("without a Cluster component, checks no networks but still refuses every host and wide no_root_squash", () => {
+        const noCluster = (value: string) => share(value).filter((r) => r.type !== T.clusterComponent);
+        expect(check(rule, noCluster("rw=@10.99.0.0/16"))).toEqual([]);
+        expect(check(rule, noCluster("on"))).toEqual([`Dataset tank/pbs is shared over NFS with sharenfs=on: ${everyone("on")}. ${fix}`]);
+        expect(check(rule, noCluster("rw=@nfsclients,no_root_squash"))).toEqual([
+            `Dataset tank/pbs is shared over NFS with sharenfs=rw=@nfsclients,no_root_squash: ${rootSquash("@nfsclients")}. ${fix}`,
+        ]);
     });
 
     it("reads zfs set and zfs create -o in a hand-written remote command, and not a dataset component's own command twice", () => {
         const command = (create: string, parent?: string) =>
             custom(T.remoteCommand, "share", { ...COMMAND, create }, parent ? { parent } : {});
         expect(check(rule, [command("zfs set sharenfs=on tank/x")])).toEqual([
-            "The `create` script shares a dataset over NFS with sharenfs=on: `on` exports it to every host. Export it to the addresses that need it, such as `rw=@192.168.10.20/32`.",
+            `The \`create\` script shares a dataset over NFS with sharenfs=on: ${everyone("on")}.`,
         ]);
         expect(check(rule, [command("zfs create -p -o 'sharenfs=rw,no_root_squash' tank/x")])).toHaveLength(1);
         expect(check(rule, [command("zfs create -o sharenfs=rw=@192.168.10.20/32 tank/x; zfs get sharenfs tank/x")])).toEqual([]);
         const dataset = component(T.datasetComponent, "tank/x", { path: "tank/x", properties: {} });
         expect(check(rule, [dataset, command("zfs set sharenfs=on tank/x", dataset.urn)])).toEqual([]);
+    });
+
+    it("refuses a hand-written command's export outside the inventory's networks", () => {
+        const stack = [
+            ...compliantStack(),
+            custom(T.remoteCommand, "share", { ...COMMAND, update: "zfs set sharenfs=rw=@10.99.0.0/16 tank/x" }),
+        ];
+        expect(check(rule, stack)).toEqual([
+            `The \`update\` script shares a dataset over NFS with sharenfs=rw=@10.99.0.0/16: ${outside("@10.99.0.0/16")}.`,
+        ]);
+    });
+});
+
+describe("zfs-dataset-not-system", () => {
+    const rule = "zfs-dataset-not-system";
+    const dataset = (path: string, mountpoint: string, name = path) =>
+        component(T.datasetComponent, name, { path, node: "pve-storage", mountpoint, properties: {} });
+    const script = (create: string, update = "true", parent?: string) =>
+        custom(T.remoteCommand, "by-hand", { ...COMMAND, create, update }, parent ? { parent } : {});
+    const keepOut =
+        "Keep data in datasets of its own outside the node's system datasets, such as rpool/appdata or a data pool, mounted under a managed root such as /tank";
+    const root = "rpool/ROOT/pve-1/data is under rpool/ROOT, the installer's boot environment (the node's root file system)";
+
+    it("accepts the compliant stack's dataset and the program's hand-written command", () => {
+        expect(check(rule, compliantStack())).toEqual([]);
+    });
+
+    it.each([
+        ["tank/photos", "/tank/photos"],
+        ["rpool/appdata", "/rpool/appdata"],
+        ["tank/ROOTS", "/tank/ROOTS"],
+        ["rpool/database", "/srv/database"],
+        ["tank/vz", "/var/lib/vzdump-extra"],
+        ["tank/legacy", "legacy"],
+        ["tank/unmounted", "none"],
+    ])("accepts the dataset %s at %s", (path, mountpoint) => expect(check(rule, [dataset(path, mountpoint)])).toEqual([]));
+
+    it.each([
+        ["rpool/ROOT", "rpool/ROOT is rpool/ROOT, the installer's boot environment (the node's root file system)"],
+        ["rpool/ROOT/pve-1/data", root],
+        ["tank/ROOT/x", "tank/ROOT/x is under tank/ROOT, the installer's boot environment (the node's root file system)"],
+        ["rpool/data", "rpool/data is the installer's rpool/data, where Proxmox keeps guest volumes (local-zfs)"],
+        ["rpool/data/app", "rpool/data/app is under the installer's rpool/data, where Proxmox keeps guest volumes (local-zfs)"],
+        ["rpool", "rpool is the pool itself, the parent of the installer's rpool/ROOT and rpool/data: its properties pass down to both"],
+    ])("refuses the dataset component %s, naming the inventory key", (path, why) => {
+        expect(check(rule, [dataset(path, "/tank/x")])).toEqual([`Dataset ${why}. ${keepOut}: rename \`datasets["${path}"]\`.`]);
+    });
+
+    it.each([
+        ["/etc/pve-data", "under the system path /etc"],
+        ["/var/lib/vz", "at the system path /var/lib/vz"],
+        ["/tank/../root/keys", "under the system path /root"],
+        ["/", "the root of the node's filesystem"],
+        ["/var", "above the system path /var/lib/pve-cluster, which it would shadow"],
+        ["/var/lib/", "above the system path /var/lib/pve-cluster, which it would shadow"],
+    ])("refuses a dataset component mounted at %s", (mountpoint, why) => {
+        expect(check(rule, [dataset("tank/x", mountpoint)])).toEqual([
+            `Dataset tank/x is mounted at ${mountpoint}, ${why}. Mount data under a managed root such as /tank: set \`datasets["tank/x"].properties.mountpoint\`.`,
+        ]);
+    });
+
+    it("names the component's arguments for a dataset component written by hand", () => {
+        expect(check(rule, [dataset("rpool/data/app", "/etc/app", "app-data")])).toEqual([
+            `Dataset rpool/data/app is under the installer's rpool/data, where Proxmox keeps guest volumes (local-zfs). ${keepOut}: rename \`path\` of the ZfsDataset component "app-data".`,
+            'Dataset rpool/data/app is mounted at /etc/app, under the system path /etc. Mount data under a managed root such as /tank: set `properties.mountpoint` of the ZfsDataset component "app-data".',
+        ]);
+    });
+
+    it("judges the name when the mountpoint is unknown at preview, and names the dataset it could not judge", () => {
+        const stack = [component(T.datasetComponent, "rpool/data/x", { path: "rpool/data/x", mountpoint: UNKNOWN, properties: {} })];
+        expect(check(rule, stack)).toEqual([
+            `Dataset rpool/data/x is under the installer's rpool/data, where Proxmox keeps guest volumes (local-zfs). ${keepOut}: rename \`datasets["rpool/data/x"]\`.`,
+        ]);
+        expect(notApplicable(rule, stack)).toEqual(["rpool/data/x: mountpoint is unknown during preview"]);
+    });
+
+    it.each([
+        ["zfs create -p rpool/ROOT/pve-1/data", `\`zfs create -p rpool/ROOT/pve-1/data\`: ${root}. ${keepOut}.`],
+        [
+            "sudo zfs create -o compression=lz4 rpool/data/app",
+            `\`zfs create -o compression=lz4 rpool/data/app\`: rpool/data/app is under the installer's rpool/data, where Proxmox keeps guest volumes (local-zfs). ${keepOut}.`,
+        ],
+        [
+            "zfs create -o mountpoint=/etc/app tank/app",
+            "`zfs create -o mountpoint=/etc/app tank/app`: the mountpoint /etc/app is under the system path /etc. Mount data under a managed root such as /tank.",
+        ],
+        [
+            "zfs create -pomountpoint=/var tank/var",
+            "`zfs create -pomountpoint=/var tank/var`: the mountpoint /var is above the system path /var/lib/pve-cluster, which it would shadow. Mount data under a managed root such as /tank.",
+        ],
+        [
+            "set -eu; zfs set compression=lz4 mountpoint=/usr/local tank/x",
+            "`zfs set compression=lz4 mountpoint=/usr/local tank/x`: the mountpoint /usr/local is under the system path /usr. Mount data under a managed root such as /tank.",
+        ],
+        ["zfs rename tank/x rpool/ROOT/pve-1/data", `\`zfs rename tank/x rpool/ROOT/pve-1/data\`: ${root}. ${keepOut}.`],
+        [
+            "sh -c 'zfs rename -p rpool/data tank/old-data'",
+            `\`zfs rename -p rpool/data tank/old-data\`: rpool/data is the installer's rpool/data, where Proxmox keeps guest volumes (local-zfs). ${keepOut}.`,
+        ],
+    ])("refuses in a hand-written command's create script: %s", (create, what) => {
+        expect(check(rule, [script(create)])).toEqual([`The \`create\` script runs ${what}`]);
+    });
+
+    it("refuses both the dataset and the mountpoint of one command, in the update script too", () => {
+        expect(check(rule, [script("true", "zfs set mountpoint=/ rpool")])).toEqual([
+            `The \`update\` script runs \`zfs set mountpoint=/ rpool\`: rpool is the pool itself, the parent of the installer's rpool/ROOT and rpool/data: its properties pass down to both. ${keepOut}.`,
+            "The `update` script runs `zfs set mountpoint=/ rpool`: the mountpoint / is the root of the node's filesystem. Mount data under a managed root such as /tank.",
+        ]);
+    });
+
+    it.each([
+        "zfs create -o mountpoint=/tank/app tank/app",
+        "zfs create -n rpool/ROOT/x",
+        "zfs set compression=lz4 rpool/data",
+        "zfs get mountpoint rpool/ROOT",
+        "zfs rename rpool/ROOT/pve-1@before rpool/ROOT/pve-1@old",
+        "zfs set mountpoint=legacy tank/x",
+        "echo zfs create rpool/ROOT/x",
+    ])("accepts in a hand-written command: %s", (create) => expect(check(rule, [script(create)])).toEqual([]));
+
+    it("judges a dataset component's own command once, on the component", () => {
+        const ds = dataset("tank/x", "/tank/x");
+        expect(check(rule, [ds, script("zfs create -o mountpoint=/etc tank/x", "true", ds.urn)])).toEqual([]);
+    });
+
+    it("is exempted by the resource's name", () => {
+        const config = { [rule]: { exemptions: [{ resourceName: "by-hand", reason: "a rescue mount, reviewed" }] } };
+        expect(runPolicies([script("zfs create rpool/ROOT/x")], config).violations).toEqual([]);
     });
 });
 
