@@ -7,7 +7,7 @@ import * as command from "@pulumi/command";
 import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
 import { LxcGuestSpec } from "../config/schema";
-import { containerOsType } from "../config/crosschecks";
+import { containerOsType, privilegedIdmapProblem } from "../config/crosschecks";
 import {
     ContainerHostSpec,
     ContainerMount,
@@ -15,6 +15,7 @@ import {
     containerHostScript,
     validateContainerHostSpec,
 } from "../lib/containerHost";
+import { FieldError } from "../lib/errors";
 import { usbDevicePath } from "../lib/nodeHost";
 import { containerFeatures, rootReasons } from "../lib/privilege";
 import { normalizeTags } from "../lib/scheme";
@@ -88,10 +89,9 @@ export function planLxcGuest(args: LxcGuestArgs): {
     const where = `guests.${args.guestName}`;
     const address = guestAddress(where, spec, args.network);
     const storage = checkStorage(`${where}.disk.storage`, spec.disk.storage);
-    if (spec.idmap !== undefined && spec.idmap.length > 0 && spec.privileged !== undefined)
-        throw new Error(
-            `[${where}.idmap] a privileged container shares the host's ids and has no idmap; remove idmap or the privileged exception`,
-        );
+    // The inventory's check (config/crosschecks/containers.ts), kept for direct callers.
+    const privileged = privilegedIdmapProblem(spec);
+    if (privileged) throw new FieldError(`${where}.idmap`, privileged);
     if (spec.image !== undefined && !spec.adopt && (args.templateFileId === undefined || args.templateFileName === undefined))
         throw new Error(`[${where}.image] the container's image "${spec.image}" was not given; pass templateFileId and templateFileName`);
     const host = validateContainerHostSpec({

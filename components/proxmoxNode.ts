@@ -6,6 +6,8 @@ import * as command from "@pulumi/command";
 import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
 import { Network, NodeSpec } from "../config/schema";
+import { nodeOutsideNetworks } from "../config/crosschecks/cluster";
+import { FieldError } from "../lib/errors";
 import { cidrContains, parseCidr, parseIpv4 } from "../lib/ipv4";
 import { NodeHostSpec, nodeHostDeleteScript, nodeHostScript } from "../lib/nodeHost";
 
@@ -88,9 +90,7 @@ export class ProxmoxNode extends pulumi.ComponentResource {
         const mgmt = networkOfAddress(args.networks, spec.address);
         if (mgmt === undefined) {
             // The cross-checks refuse this first; a direct caller gets the same message.
-            throw new Error(
-                `[nodes.${nodeName}.address] ${spec.address} is inside no network of the inventory; add the management network that holds it`,
-            );
+            throw new FieldError(`nodes.${nodeName}.address`, nodeOutsideNetworks(spec.address));
         }
         const prefix = mgmt.cidr.split("/")[1];
         super("homelab:proxmox:Node", name, {}, opts);

@@ -99,18 +99,6 @@ export function datasetBackupNames(dataset: string): { slug: string; backupId: s
     return { slug, backupId: slug, archive: leaf, unit: `${BACKUP_PREFIX}${slug}` };
 }
 
-/** Throws when two datasets would share a unit or backup group (`tank/a-b` and `tank-a/b` both give `tank-a-b`). */
-export function assertDistinctBackupNames(datasets: readonly string[]): void {
-    const seen = new Map<string, string>();
-    for (const ds of datasets) {
-        const { slug } = datasetBackupNames(ds);
-        const other = seen.get(slug);
-        if (other !== undefined)
-            throw new Error(`[datasets.${ds}] its backup would be named ${slug}, like the one of ${other}; rename one of the datasets`);
-        seen.set(slug, ds);
-    }
-}
-
 const WEEKDAYS: Readonly<Record<string, string>> = { mon: "Mon", tue: "Tue", wed: "Wed", thu: "Thu", fri: "Fri", sat: "Sat", sun: "Sun" };
 
 /** The systemd `OnCalendar=` of a tier starting at `HH:MM` (the same days as the tier's vzdump jobs). */

@@ -9,7 +9,6 @@ import * as os from "os";
 import * as path from "path";
 import {
     DatasetBackupSpec,
-    assertDistinctBackupNames,
     datasetBackupInstallScript,
     datasetBackupNames,
     datasetBackupRemoveScript,
@@ -49,12 +48,6 @@ describe("names and the repository", () => {
             archive: "my_data_v2",
             unit: "homelab-backup-tank-my_data.v2",
         });
-    });
-    it("refuses two datasets whose backups would share a name", () => {
-        expect(() => assertDistinctBackupNames(["tank/a-b", "tank/c", "tank-a/b"])).toThrow(
-            "[datasets.tank-a/b] its backup would be named tank-a-b, like the one of tank/a-b; rename one of the datasets",
-        );
-        expect(() => assertDistinctBackupNames(["tank/a", "tank/b"])).not.toThrow();
     });
     it("writes the repository as proxmox-backup-client reads it ([[user@]server[:port]:]datastore)", () => {
         expect(repositoryOf(SPEC.repository)).toBe("pve@pbs@192.168.30.20:tank");
