@@ -26,7 +26,8 @@ import { Retention, TierCadence } from "./backupSchedule";
 import { assertDatasetPath, shellQuote } from "./shell";
 import { PbsRepository, repositoryOf } from "./pbs/repository";
 import { keepSettings } from "./pbs/jobs";
-import { assertFingerprint, assertNamespace, assertPlainPath } from "./pbs/values";
+import { assertArchiveName, assertBackupId, assertFingerprint, assertNamespace, assertPlainPath } from "./pbs/values";
+import { HHMM_PATTERN } from "./patterns";
 
 /** Where the pieces go on the node. Tests point them into a scratch directory. */
 export interface DatasetBackupPaths {
@@ -103,8 +104,7 @@ const WEEKDAYS: Readonly<Record<string, string>> = { mon: "Mon", tue: "Tue", wed
 
 /** The systemd `OnCalendar=` of a tier starting at `HH:MM` (the same days as the tier's vzdump jobs). */
 export function systemdCalendar(cadence: TierCadence, startTime: string): string {
-    if (!/^(?:[01]\d|2[0-3]):[0-5]\d$/.test(startTime))
-        throw new Error(`[startTime] must be HH:MM (24 h), got ${JSON.stringify(startTime)}`);
+    if (!HHMM_PATTERN.test(startTime)) throw new Error(`[startTime] must be HH:MM (24 h), got ${JSON.stringify(startTime)}`);
     switch (cadence.every) {
         case "day":
             return `*-*-* ${startTime}:00`;
@@ -125,13 +125,9 @@ export function resolveDatasetBackup(spec: DatasetBackupSpec) {
     const paths = { ...DEFAULT_BACKUP_PATHS, ...spec.paths };
     for (const [key, dir] of Object.entries(paths)) assertPlainPath(`paths.${key}`, dir);
     const backupId = spec.backupId ?? names.backupId;
-    if (!/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(backupId))
-        throw new Error(`[backupId] must be letters, digits and . _ - (not starting with . or -), got ${JSON.stringify(backupId)}`);
+    assertBackupId("backupId", backupId);
     const archive = spec.archive ?? names.archive;
-    if (!/^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/.test(archive))
-        throw new Error(
-            `[archive] must be letters, digits, '-' and '_' (proxmox-backup-client's archive names), got ${JSON.stringify(archive)}`,
-        );
+    assertArchiveName("archive", archive);
     if (spec.changeDetection !== undefined && spec.changeDetection !== "metadata" && spec.changeDetection !== "legacy")
         throw new Error(`[changeDetection] must be metadata or legacy, got ${JSON.stringify(spec.changeDetection)}`);
     if (!/^[a-z0-9_-]{1,32}$/.test(spec.tier))

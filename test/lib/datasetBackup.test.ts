@@ -134,7 +134,7 @@ describe("datasetBackupScript", () => {
         [{ namespace: "critical;x" }, "[namespace] must be a namespace such as critical"],
         [{ fingerprint: "nope" }, "[fingerprint] must be a SHA-256 fingerprint as 32 hex pairs separated by ':', got \"nope\""],
         [{ archive: "photos.pxar" }, "[archive] must be letters, digits, '-' and '_' (proxmox-backup-client's archive names)"],
-        [{ backupId: "-x" }, '[backupId] must be letters, digits and . _ - (not starting with . or -), got "-x"'],
+        [{ backupId: "-x" }, '[backupId] must be letters, digits and . _ - (not starting with . or -), such as tank-photos, got "-x"'],
         [{ tier: "Critical!" }, '[tier] must be a tier name such as critical, got "Critical!"'],
         [{ paths: { lockDir: "/run/my lock" } }, "[paths.lockDir] must be an absolute path"],
     ])("refuses %j before building anything", (change, message) => {
@@ -279,7 +279,10 @@ describe("datasetRestoreCommand (docs/restore.md)", () => {
     it.each([
         [{ snapshot: "yesterday" }, '[snapshot] must be a snapshot time such as 2026-01-02T03:04:05Z, got "yesterday"'],
         [{ target: "/tmp/x; rm -rf /" }, "[target] must be an absolute path"],
-        [{ archive: "photos.pxar" }, '[archive] must be an archive name such as photos, got "photos.pxar"'],
+        [
+            { archive: "photos.pxar" },
+            `[archive] must be letters, digits, '-' and '_' (proxmox-backup-client's archive names), such as photos, got "photos.pxar"`,
+        ],
     ])("refuses %j", (change, message) => {
         expect(() => datasetRestoreCommand({ ...base, ...change })).toThrow(message);
     });
