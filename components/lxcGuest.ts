@@ -37,7 +37,7 @@ import { SshConnection } from "./proxmoxNode";
  * Changes that replace the container (delete, then create with the same VMID: its root disk is
  * lost; bind-mounted datasets stay): `vmid`, `node`, the template (`operatingSystem.templateFileId`)
  * and `unprivileged` (P8). A stateful guest (the default) is protected in Proxmox and in Pulumi, so
- * such a change, or its removal, stops at preview (engine A3); docs/operations.md gives the
+ * such a change, or its removal, stops at preview (E2); docs/operations.md gives the
  * two-step procedure. Bind mounts and SSH keys are not among them: they are converged from the node.
  */
 export interface LxcGuestArgs extends GuestArgsBase {

@@ -63,7 +63,7 @@ export interface ProxmoxNodeArgs {
  * Every Proxmox install already has the bridge (`vmbr0`) carrying the host's address, and creating
  * an interface that exists fails (P1), so the bridge is always registered with the `import` option
  * (id `<node>:<bridge>`, P2): the first `up` imports it, later ones find it in the state and the
- * option does nothing (engine A1). While `adopt` is set the fields the installer leaves unset
+ * option does nothing (E1). While `adopt` is set the fields the installer leaves unset
  * (`vlanAware`, `vids`, `comment`) are ignored, so the import matches the installer's bridge exactly
  * on any engine version (P3); once `adopt` is removed, the next `up` makes the bridge VLAN-aware in
  * place.
@@ -110,7 +110,7 @@ export class ProxmoxNode extends pulumi.ComponentResource {
             `${name}-${spec.bridge.name}`,
             {
                 nodeName,
-                // Always named: the SDK would otherwise generate a name (facts-guests 1).
+                // Always named: the SDK would otherwise generate a name (P22).
                 name: spec.bridge.name,
                 address: `${spec.address}/${prefix}`,
                 gateway: mgmt.gateway,

@@ -188,7 +188,7 @@ export class VmGuest extends GuestResource {
                     sourceRaw: { data: content, fileName: `${args.guestName}-user-data.yaml` },
                 },
                 // Uploaded over SSH to a fixed path: a new content replaces the file, which must be
-                // deleted first or the delete of the old one removes the new upload (facts-guests 10).
+                // deleted first or the delete of the old one removes the new upload (P28).
                 { parent: this, provider: args.providers.api, deleteBeforeReplace: true },
             );
         }
