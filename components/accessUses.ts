@@ -101,7 +101,7 @@ function guestResourceUse(inv: Inventory, name: string): ResourceUse {
     const storages = spec.disks.flatMap((d) => ("storage" in d ? [d.storage] : []));
     // EFI vars and TPM state go to the system storage (the cloud-init drive too, which Proxmox does not check).
     const system = spec.systemStorage ?? storages[0];
-    const media = image !== undefined ? bootMediaOf(image) : undefined;
+    const media = spec.image !== undefined && image !== undefined ? bootMediaOf(spec.image, image, `${entity}.image`) : undefined;
     const allVlans = [...new Set(Object.values(inv.networks).flatMap((n) => (n.vlan === undefined ? [] : [n.vlan])))].sort((a, b) => a - b);
     const vnet =
         spec.gateway && allVlans.length > 0 ? allVlans.map((v) => `${bridge}/${v}`) : [tag === undefined ? bridge : `${bridge}/${tag}`];

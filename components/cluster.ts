@@ -146,7 +146,7 @@ export class Cluster extends pulumi.ComponentResource {
             `${name}-firewall`,
             {
                 enabled: inv.cluster.firewall.enabled,
-                // bpg sends 0 for an unset ebtables; PVE's default is on (facts-guests 7).
+                // bpg sends 0 for an unset ebtables; PVE's default is on (P24).
                 ebtables: true,
                 inputPolicy: "DROP",
                 outputPolicy: "ACCEPT",

@@ -251,7 +251,7 @@ function guestSideResources(parent: pulumi.Resource, parts: GuestParts): GuestSi
                   {
                       nodeName: spec.node,
                       ...target,
-                      // The exact name pve-firewall reads (facts-guests 6); the SDK would otherwise append a suffix.
+                      // The exact name pve-firewall reads (P7, P22); the SDK would otherwise append a suffix.
                       name: "ipfilter-net0",
                       comment: "homelab: addresses the guest may send from",
                       cidrs: [

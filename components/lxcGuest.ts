@@ -7,7 +7,7 @@ import * as command from "@pulumi/command";
 import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
 import { LxcGuestSpec } from "../config/schema";
-import { containerOsType } from "../config/crosschecks";
+import { containerOsType, privilegedIdmapProblem } from "../config/crosschecks";
 import {
     ContainerHostSpec,
     ContainerMount,
@@ -15,6 +15,7 @@ import {
     containerHostScript,
     validateContainerHostSpec,
 } from "../lib/containerHost";
+import { FieldError } from "../lib/errors";
 import { usbDevicePath } from "../lib/nodeHost";
 import { containerFeatures, rootReasons } from "../lib/privilege";
 import { normalizeTags } from "../lib/scheme";
@@ -36,7 +37,7 @@ import { SshConnection } from "./proxmoxNode";
  * Changes that replace the container (delete, then create with the same VMID: its root disk is
  * lost; bind-mounted datasets stay): `vmid`, `node`, the template (`operatingSystem.templateFileId`)
  * and `unprivileged` (P8). A stateful guest (the default) is protected in Proxmox and in Pulumi, so
- * such a change, or its removal, stops at preview (engine A3); docs/operations.md gives the
+ * such a change, or its removal, stops at preview (E2); docs/operations.md gives the
  * two-step procedure. Bind mounts and SSH keys are not among them: they are converged from the node.
  */
 export interface LxcGuestArgs extends GuestArgsBase {
@@ -88,10 +89,9 @@ export function planLxcGuest(args: LxcGuestArgs): {
     const where = `guests.${args.guestName}`;
     const address = guestAddress(where, spec, args.network);
     const storage = checkStorage(`${where}.disk.storage`, spec.disk.storage);
-    if (spec.idmap !== undefined && spec.idmap.length > 0 && spec.privileged !== undefined)
-        throw new Error(
-            `[${where}.idmap] a privileged container shares the host's ids and has no idmap; remove idmap or the privileged exception`,
-        );
+    // The inventory's check (config/crosschecks/containers.ts), kept for direct callers.
+    const privileged = privilegedIdmapProblem(spec);
+    if (privileged) throw new FieldError(`${where}.idmap`, privileged);
     if (spec.image !== undefined && !spec.adopt && (args.templateFileId === undefined || args.templateFileName === undefined))
         throw new Error(`[${where}.image] the container's image "${spec.image}" was not given; pass templateFileId and templateFileName`);
     const host = validateContainerHostSpec({

@@ -27,7 +27,17 @@ import {
     s3LifecycleRules,
     skippedSettings,
 } from "../lib/offsiteSettings";
-import { R2_ENDPOINT_PATTERN, R2_REGION, S3ServiceFeatures, S3_SERVICE_FEATURES, Support, writerUserName } from "../lib/s3Services";
+import {
+    R2_ENDPOINT_PATTERN,
+    R2_REGION,
+    S3ServiceFeatures,
+    S3_SERVICE_FEATURES,
+    Support,
+    kmsKeyProblem,
+    offsiteProblems,
+    r2Problems,
+    writerUserName,
+} from "../lib/s3Services";
 
 /** The bucket's arguments: the inventory's section and its access (components/providers.ts `offsiteAccess`). */
 export interface OffsiteBucketArgs extends OffsiteAccess {
@@ -35,7 +45,7 @@ export interface OffsiteBucketArgs extends OffsiteAccess {
     readonly offsite: OffsiteSpec;
 }
 
-// Checked first with the inventory (config/crosschecks), and again here for direct callers.
+// The offsite checks (lib/s3Services.ts) run with the inventory (config/crosschecks) and again here for direct callers.
 export { R2_ENDPOINT_PATTERN, R2_REGION, writerUserName };
 
 /** What each service implements: the one table (lib/s3Services.ts). */
@@ -79,29 +89,6 @@ export function writerPolicy(bucket: string): string {
     });
 }
 
-/** What R2 cannot do for this inventory; throws with the field and the fix. */
-function checkR2(o: OffsiteSpec): void {
-    if (o.servesPbs) {
-        // On a versioned bucket a delete only hides a chunk behind a noncurrent version kept for
-        // noncurrentVersionDays; on R2 a prune, or the key PBS holds, erases the offsite copy for good.
-        throw new Error(
-            `[offsite.service] R2 has no object versioning: a chunk that PBS's garbage collection, a prune or anyone holding PBS's key deletes is gone at once, with no noncurrent version to restore, so the offsite copy would not survive a compromised PBS; use aws, wasabi or b2 for a bucket PBS writes to, or set servesPbs: false`,
-        );
-    }
-    if (o.objectLock)
-        throw new Error(
-            `[offsite.objectLock] R2 implements no S3 Object Lock (its bucket locks are set through Cloudflare's API); set objectLock: false`,
-        );
-    if (o.region !== R2_REGION)
-        throw new Error(`[offsite.region] R2 buckets live in region "${R2_REGION}"; set region: ${R2_REGION}, got ${o.region}`);
-    if (o.bucket.includes("."))
-        throw new Error(`[offsite.bucket] R2 bucket names take lowercase letters, digits and '-' only; remove the '.' from "${o.bucket}"`);
-    if (o.endpoint !== undefined && !R2_ENDPOINT_PATTERN.test(o.endpoint))
-        throw new Error(
-            `[offsite.endpoint] "${o.endpoint}" is not an R2 endpoint; use https://<account-id>.r2.cloudflarestorage.com (the 32-hex-digit account id; .eu. or .fedramp. before r2 for a jurisdiction)`,
-        );
-}
-
 /**
  * Checks the plain inputs; throws at once with the field, the value and the fix. Pure: the
  * constructor calls it first, tests call it directly.
@@ -113,23 +100,13 @@ export function resolveOffsite(args: OffsiteBucketArgs): {
 } {
     const o = args.offsite;
     const features = S3_SERVICE_FEATURES[o.service];
-    if (o.objectLock && o.servesPbs) {
-        throw new Error(
-            `[offsite.objectLock] Object Lock stops Proxmox Backup Server's garbage collection from deleting chunks; set objectLock: false for a bucket PBS writes to (servesPbs: true)`,
-        );
-    }
-    if (o.service === "r2") checkR2(o);
+    // The inventory's own checks (config/crosschecks/services.ts and the schema's KMS check), the
+    // same functions, for callers that skip the inventory: the first problem is thrown.
+    const problem = [...offsiteProblems(o), ...r2Problems(o), kmsKeyProblem(o)].find((p) => p !== undefined);
+    if (problem) throw problem;
     const endpoint = s3Endpoint(o);
-    if (o.kmsKeyId !== undefined && features.kmsEncryption !== true) {
-        throw new Error(`[offsite.kmsKeyId] ${features.kmsEncryption.reason}; remove kmsKeyId`);
-    }
     if (!features.iam && (args.accessKeyId === undefined || args.secretAccessKey === undefined)) {
         throw new Error(`[offsite.service] "${o.service}" has no IAM API: give the bucket-scoped key as accessKeyId and secretAccessKey`);
-    }
-    if (!features.iam && o.writers.length !== 1) {
-        throw new Error(
-            `[offsite.writers] "${o.service}" has no IAM API, so one scoped key serves one writer; list a single writer, got ${o.writers.join(", ")}`,
-        );
     }
     if (features.lifecycle.via === "r2" && args.cloudflareProvider === undefined) {
         throw new Error(

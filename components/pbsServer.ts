@@ -34,6 +34,7 @@ import {
     verifyJobScript,
 } from "../lib/pbs/setup";
 import { assertHost, assertPbsPassword, assertPlainPath, assertSecretKey } from "../lib/pbs/values";
+import { LINUX_USER_PATTERN } from "../lib/patterns";
 import { OffsiteSpec } from "../config/schema";
 import { pbsS3Target } from "../lib/offsiteSettings";
 import { shellQuote } from "../lib/shell";
@@ -138,7 +139,7 @@ function secretLine(value: pulumi.Input<string>, check: (v: string) => string): 
 /** Checks the plain arguments before anything registers; throws with the field, the value and the fix. */
 function validatePbsServerArgs(args: PbsServerArgs): void {
     const user = args.sshUser ?? "root";
-    if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(user)) throw new Error(`[sshUser] must be a user name such as root, got ${JSON.stringify(user)}`);
+    if (!LINUX_USER_PATTERN.test(user)) throw new Error(`[sshUser] must be a user name such as root, got ${JSON.stringify(user)}`);
     if (args.sshPort !== undefined && (!Number.isInteger(args.sshPort) || args.sshPort < 1 || args.sshPort > 65535))
         throw new Error(`[sshPort] must be a port from 1 to 65535, got ${JSON.stringify(args.sshPort)}`);
     if (args.datastore.nfs !== undefined) {

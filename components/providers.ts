@@ -6,7 +6,7 @@
  *   `root@pam` (password) for that token's role, user and ACLs and for the guests whose inputs
  *   Proxmox reserves to root (lib/privilege.ts). Moving a guest from one to the other is an update
  *   through the new provider, never a replacement (the bridged provider marks no config key as
- *   forcing a provider replacement; facts, engine A4).
+ *   forcing a provider replacement: E3).
  * - The first `up` (no token configured yet) is the bootstrap: the API-token provider is root@pam
  *   too, said in a warning, and the run creates the token (see components/access.ts).
  * - Cloudflare for public DNS, when the inventory has a `dns` section.

@@ -6,6 +6,8 @@ import * as command from "@pulumi/command";
 import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
 import { Network, NodeSpec } from "../config/schema";
+import { nodeOutsideNetworks } from "../config/crosschecks/cluster";
+import { FieldError } from "../lib/errors";
 import { cidrContains, parseCidr, parseIpv4 } from "../lib/ipv4";
 import { NodeHostSpec, nodeHostDeleteScript, nodeHostScript } from "../lib/nodeHost";
 
@@ -61,7 +63,7 @@ export interface ProxmoxNodeArgs {
  * Every Proxmox install already has the bridge (`vmbr0`) carrying the host's address, and creating
  * an interface that exists fails (P1), so the bridge is always registered with the `import` option
  * (id `<node>:<bridge>`, P2): the first `up` imports it, later ones find it in the state and the
- * option does nothing (engine A1). While `adopt` is set the fields the installer leaves unset
+ * option does nothing (E1). While `adopt` is set the fields the installer leaves unset
  * (`vlanAware`, `vids`, `comment`) are ignored, so the import matches the installer's bridge exactly
  * on any engine version (P3); once `adopt` is removed, the next `up` makes the bridge VLAN-aware in
  * place.
@@ -88,9 +90,7 @@ export class ProxmoxNode extends pulumi.ComponentResource {
         const mgmt = networkOfAddress(args.networks, spec.address);
         if (mgmt === undefined) {
             // The cross-checks refuse this first; a direct caller gets the same message.
-            throw new Error(
-                `[nodes.${nodeName}.address] ${spec.address} is inside no network of the inventory; add the management network that holds it`,
-            );
+            throw new FieldError(`nodes.${nodeName}.address`, nodeOutsideNetworks(spec.address));
         }
         const prefix = mgmt.cidr.split("/")[1];
         super("homelab:proxmox:Node", name, {}, opts);
@@ -110,7 +110,7 @@ export class ProxmoxNode extends pulumi.ComponentResource {
             `${name}-${spec.bridge.name}`,
             {
                 nodeName,
-                // Always named: the SDK would otherwise generate a name (facts-guests 1).
+                // Always named: the SDK would otherwise generate a name (P22).
                 name: spec.bridge.name,
                 address: `${spec.address}/${prefix}`,
                 gateway: mgmt.gateway,

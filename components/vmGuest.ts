@@ -6,6 +6,8 @@
 import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
 import { ImageSpec, VmGuestSpec } from "../config/schema";
+import { vmCdromProblem, vmImageProblem, vmTpmProblem } from "../config/crosschecks";
+import { FieldError } from "../lib/errors";
 import { userData } from "../lib/cloudInit";
 import { rootReasons } from "../lib/privilege";
 import { normalizeTags } from "../lib/scheme";
@@ -50,11 +52,15 @@ export interface VmGuestArgs extends GuestArgsBase {
 /** How an image boots a VM: an installer in the CD drive, or a disk image imported as the system disk. */
 export type BootMedia = "cdrom" | "disk-import";
 
-/** `import` content is imported as the system disk (`importFrom`, not ForceNew: P9); an `iso` is an installer. */
-export function bootMediaOf(image: ImageSpec): BootMedia {
-    if (image.contentType === "import") return "disk-import";
-    if (image.contentType === "iso") return "cdrom";
-    throw new Error(`[images] a container template (vztmpl) cannot boot a VM; use an iso or import image`);
+/**
+ * `import` content is imported as the system disk (`importFrom`, not ForceNew: P9); an `iso` is an
+ * installer. A container template boots no VM: refused at `field` (the guest's `image`) with the
+ * inventory's own message.
+ */
+export function bootMediaOf(key: string, image: ImageSpec, field = `images.${key}`): BootMedia {
+    const problem = vmImageProblem(key, image);
+    if (problem) throw new FieldError(field, problem);
+    return image.contentType === "import" ? "disk-import" : "cdrom";
 }
 
 /** Machine type: q35 where the inventory asks for it or PCIe passthrough needs it. */
@@ -99,16 +105,18 @@ export function planVmGuest(args: VmGuestArgs): {
     // EFI vars, TPM state and the cloud-init drive: the named system storage, else the first storage disk's.
     const system = spec.systemStorage ?? firstStorage;
     const systemStorage = system === undefined ? undefined : checkStorage(`${where}.systemStorage`, system);
-    if (spec.tpm && spec.bios !== "ovmf") throw new Error(`[${where}.bios] a TPM needs UEFI; set bios to "ovmf"`);
+    // The inventory's checks (config/crosschecks/vms.ts), kept for direct callers.
+    const tpm = vmTpmProblem(spec);
+    if (tpm) throw new FieldError(`${where}.bios`, tpm);
     let media: BootMedia | undefined;
     // An adopted VM is installed already: its boot media played their part, and the provider could
     // not read them back after the import (P3), so they are not sent.
     if (spec.image !== undefined && !spec.adopt) {
         if (args.image === undefined || args.imageFileId === undefined)
             throw new Error(`[${where}.image] image "${spec.image}" was not given to the VM; pass its spec and downloaded file id`);
-        media = bootMediaOf(args.image);
-        if (media === "cdrom" && spec.cdrom !== undefined)
-            throw new Error(`[${where}.cdrom] the image "${spec.image}" is an installer ISO and takes the CD drive; remove cdrom or image`);
+        media = bootMediaOf(spec.image, args.image, `${where}.image`);
+        const cdrom = vmCdromProblem(spec.image, args.image, spec.cdrom);
+        if (cdrom) throw new FieldError(`${where}.cdrom`, cdrom);
     }
     // Generated or given (the PBS guest's), the user data is uploaded as a snippet.
     if (spec.cloudInit !== undefined && args.snippetsStorage === undefined)
@@ -180,7 +188,7 @@ export class VmGuest extends GuestResource {
                     sourceRaw: { data: content, fileName: `${args.guestName}-user-data.yaml` },
                 },
                 // Uploaded over SSH to a fixed path: a new content replaces the file, which must be
-                // deleted first or the delete of the old one removes the new upload (facts-guests 10).
+                // deleted first or the delete of the old one removes the new upload (P28).
                 { parent: this, provider: args.providers.api, deleteBeforeReplace: true },
             );
         }

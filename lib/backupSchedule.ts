@@ -10,6 +10,7 @@
  * together on the same node.
  */
 import { FieldError } from "./errors";
+import { HHMM_PATTERN } from "./patterns";
 
 export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
 
@@ -88,9 +89,8 @@ const MINUTES_PER_DAY = 24 * 60;
 
 /** `HH:MM` → minutes after midnight. */
 export function parseHhmm(value: string): number {
-    const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(value);
-    if (!m) throw new BackupScheduleError("backups.window", `times must be HH:MM (24 h), got "${value}"`);
-    return Number(m[1]) * 60 + Number(m[2]);
+    if (!HHMM_PATTERN.test(value)) throw new BackupScheduleError("backups.window", `times must be HH:MM (24 h), got "${value}"`);
+    return Number(value.slice(0, 2)) * 60 + Number(value.slice(3));
 }
 
 /** Minutes after midnight → `HH:MM` (wraps past midnight). */

@@ -6,7 +6,7 @@
  * for them (P11). Pure: YAML is serialized with the `yaml` package, never concatenated.
  */
 import { stringify } from "yaml";
-import { HOSTNAME_PATTERN, SSH_PUBLIC_KEY_PATTERN } from "./patterns";
+import { HOSTNAME_PATTERN, LINUX_USER_PATTERN, SSH_PUBLIC_KEY_PATTERN } from "./patterns";
 
 export interface UserDataSpec {
     /** Short hostname (the guest's name). */
@@ -25,7 +25,7 @@ export interface UserDataSpec {
 export function userData(spec: UserDataSpec): string {
     if (!HOSTNAME_PATTERN.test(spec.hostname) || !HOSTNAME_PATTERN.test(spec.domain))
         throw new Error(`[cloudInit] hostname and domain must be DNS names, got ${JSON.stringify(`${spec.hostname}.${spec.domain}`)}`);
-    if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(spec.user))
+    if (!LINUX_USER_PATTERN.test(spec.user))
         throw new Error(`[cloudInit.user] must be a Linux user name, got ${JSON.stringify(spec.user)}`);
     spec.sshPublicKeys.forEach((k, i) => {
         if (!SSH_PUBLIC_KEY_PATTERN.test(k)) throw new Error(`[sshPublicKeys[${i}]] must be an OpenSSH public key line`);

@@ -26,7 +26,8 @@ import { Retention, TierCadence } from "./backupSchedule";
 import { assertDatasetPath, shellQuote } from "./shell";
 import { PbsRepository, repositoryOf } from "./pbs/repository";
 import { keepSettings } from "./pbs/jobs";
-import { assertFingerprint, assertNamespace, assertPlainPath } from "./pbs/values";
+import { assertArchiveName, assertBackupId, assertFingerprint, assertNamespace, assertPlainPath } from "./pbs/values";
+import { HHMM_PATTERN } from "./patterns";
 
 /** Where the pieces go on the node. Tests point them into a scratch directory. */
 export interface DatasetBackupPaths {
@@ -99,24 +100,11 @@ export function datasetBackupNames(dataset: string): { slug: string; backupId: s
     return { slug, backupId: slug, archive: leaf, unit: `${BACKUP_PREFIX}${slug}` };
 }
 
-/** Throws when two datasets would share a unit or backup group (`tank/a-b` and `tank-a/b` both give `tank-a-b`). */
-export function assertDistinctBackupNames(datasets: readonly string[]): void {
-    const seen = new Map<string, string>();
-    for (const ds of datasets) {
-        const { slug } = datasetBackupNames(ds);
-        const other = seen.get(slug);
-        if (other !== undefined)
-            throw new Error(`[datasets.${ds}] its backup would be named ${slug}, like the one of ${other}; rename one of the datasets`);
-        seen.set(slug, ds);
-    }
-}
-
 const WEEKDAYS: Readonly<Record<string, string>> = { mon: "Mon", tue: "Tue", wed: "Wed", thu: "Thu", fri: "Fri", sat: "Sat", sun: "Sun" };
 
 /** The systemd `OnCalendar=` of a tier starting at `HH:MM` (the same days as the tier's vzdump jobs). */
 export function systemdCalendar(cadence: TierCadence, startTime: string): string {
-    if (!/^(?:[01]\d|2[0-3]):[0-5]\d$/.test(startTime))
-        throw new Error(`[startTime] must be HH:MM (24 h), got ${JSON.stringify(startTime)}`);
+    if (!HHMM_PATTERN.test(startTime)) throw new Error(`[startTime] must be HH:MM (24 h), got ${JSON.stringify(startTime)}`);
     switch (cadence.every) {
         case "day":
             return `*-*-* ${startTime}:00`;
@@ -137,13 +125,9 @@ export function resolveDatasetBackup(spec: DatasetBackupSpec) {
     const paths = { ...DEFAULT_BACKUP_PATHS, ...spec.paths };
     for (const [key, dir] of Object.entries(paths)) assertPlainPath(`paths.${key}`, dir);
     const backupId = spec.backupId ?? names.backupId;
-    if (!/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(backupId))
-        throw new Error(`[backupId] must be letters, digits and . _ - (not starting with . or -), got ${JSON.stringify(backupId)}`);
+    assertBackupId("backupId", backupId);
     const archive = spec.archive ?? names.archive;
-    if (!/^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/.test(archive))
-        throw new Error(
-            `[archive] must be letters, digits, '-' and '_' (proxmox-backup-client's archive names), got ${JSON.stringify(archive)}`,
-        );
+    assertArchiveName("archive", archive);
     if (spec.changeDetection !== undefined && spec.changeDetection !== "metadata" && spec.changeDetection !== "legacy")
         throw new Error(`[changeDetection] must be metadata or legacy, got ${JSON.stringify(spec.changeDetection)}`);
     if (!/^[a-z0-9_-]{1,32}$/.test(spec.tier))

@@ -4,7 +4,7 @@
  */
 import { shellQuote } from "./shell";
 import { PbsRepository, repositoryOf } from "./pbs/repository";
-import { assertNamespace, assertPlainPath } from "./pbs/values";
+import { assertArchiveName, assertBackupId, assertNamespace, assertPlainPath } from "./pbs/values";
 
 /** Restores an archive of a dataset backup into a directory. */
 export interface DatasetRestoreSpec {
@@ -30,10 +30,8 @@ export interface DatasetRestoreSpec {
 export function datasetRestoreCommand(spec: DatasetRestoreSpec): string {
     const repository = repositoryOf(spec.repository);
     if (spec.namespace !== undefined) assertNamespace("namespace", spec.namespace);
-    if (!/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(spec.backupId))
-        throw new Error(`[backupId] must be a backup id such as tank-photos, got ${JSON.stringify(spec.backupId)}`);
-    if (!/^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/.test(spec.archive))
-        throw new Error(`[archive] must be an archive name such as photos, got ${JSON.stringify(spec.archive)}`);
+    assertBackupId("backupId", spec.backupId);
+    assertArchiveName("archive", spec.archive);
     if (spec.snapshot !== undefined && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(spec.snapshot))
         throw new Error(`[snapshot] must be a snapshot time such as 2026-01-02T03:04:05Z, got ${JSON.stringify(spec.snapshot)}`);
     assertPlainPath("target", spec.target);

@@ -4,7 +4,16 @@
  * to set in the service, and how Proxmox Backup Server reaches it. Pure: the OffsiteBucket
  * component registers these, PbsServer's caller maps `pbsS3Target` to its offsite arguments.
  */
-import { R2_REGION, S3Service, S3ServiceFeatures, S3_SERVICE_FEATURES, Support } from "./s3Services";
+import {
+    R2_ENDPOINT_PATTERN,
+    R2_REGION,
+    S3Service,
+    S3ServiceFeatures,
+    S3_SERVICE_FEATURES,
+    Support,
+    missingEndpoint,
+    notR2Endpoint,
+} from "./s3Services";
 
 /**
  * The offsite bucket's settings these functions read: the inventory's `offsite` section (config/
@@ -27,20 +36,14 @@ export interface OffsiteSettings {
 /** The S3 endpoint PBS talks to: the regional AWS endpoint, or the service's own. */
 export function s3Endpoint(offsite: OffsiteSettings): string {
     if (offsite.service === "aws") return `https://s3.${offsite.region}.amazonaws.com`;
-    if (!offsite.endpoint)
-        throw new Error(
-            `[offsite.endpoint] service "${offsite.service}" needs its S3 endpoint, e.g. ${offsite.service === "r2" ? "https://<account-id>.r2.cloudflarestorage.com" : "https://s3.us-west-004.backblazeb2.com"}`,
-        );
+    if (!offsite.endpoint) throw missingEndpoint(offsite.service);
     return offsite.endpoint;
 }
 
 /** The account id and jurisdiction of an R2 endpoint (`https://<account-id>[.eu|.fedramp].r2.cloudflarestorage.com`). */
 export function r2Account(endpoint: string): { accountId: string; jurisdiction?: "eu" | "fedramp" } {
-    const m = /^https:\/\/([0-9a-f]{32})(?:\.(eu|fedramp))?\.r2\.cloudflarestorage\.com\/?$/.exec(endpoint);
-    if (!m)
-        throw new Error(
-            `[offsite.endpoint] "${endpoint}" is not an R2 endpoint; use https://<account-id>.r2.cloudflarestorage.com (the 32-hex-digit account id; .eu. or .fedramp. before r2 for a jurisdiction)`,
-        );
+    const m = R2_ENDPOINT_PATTERN.exec(endpoint);
+    if (!m) throw notR2Endpoint(endpoint);
     return m[2] === undefined ? { accountId: m[1] } : { accountId: m[1], jurisdiction: m[2] as "eu" | "fedramp" };
 }
 

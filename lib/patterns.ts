@@ -47,6 +47,15 @@ export const SSH_PUBLIC_KEY_PATTERN = /^(?:ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(
 /** An SSH host key as `ssh-keyscan` and `/etc/ssh/ssh_host_*_key.pub` print it (the comment is optional). */
 export const SSH_HOST_KEY_PATTERN = /^(?:ssh-ed25519|ecdsa-sha2-nistp(?:256|384|521)|ssh-rsa) [A-Za-z0-9+/]+={0,3}(?: [^\n]*)?$/;
 
+/** A Linux user name as useradd takes it by default: a lowercase letter or `_`, then lowercase letters, digits, `_` and `-`, 32 at most. */
+export const LINUX_USER_PATTERN = /^[a-z_][a-z0-9_-]{0,31}$/;
+
+/** An octal permission mode such as `0750` or `750` (no setuid, setgid or sticky bits). */
+export const OCTAL_MODE_PATTERN = /^0?[0-7]{3}$/;
+
+/** A Proxmox guest tag as the inventory takes it: lowercase letters, digits, `-` and `_`, 63 at most. */
+export const GUEST_TAG_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
 /** `HH:MM`, 24 h. */
 export const HHMM_PATTERN = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
 

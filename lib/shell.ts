@@ -7,7 +7,7 @@
  * operator meant: refusing it early gives a clear error instead of a strange dataset.
  */
 import { refuse } from "./errors";
-import { ZFS_DATASET_PATTERN, isSafeAbsolutePath } from "./patterns";
+import { OCTAL_MODE_PATTERN, ZFS_DATASET_PATTERN, isSafeAbsolutePath } from "./patterns";
 
 /** A value as POSIX single quotes: `it's` → `'it'\''s'`. Safe for any string without NUL. */
 export function shellQuote(value: string): string {
@@ -53,6 +53,6 @@ export function assertHostId(field: string, value: number): number {
 
 /** An octal permission mode such as `0750` or `750` (no setuid/setgid/sticky bits). */
 export function assertMode(field: string, value: string): string {
-    if (typeof value !== "string" || !/^0?[0-7]{3}$/.test(value)) refuse(field, "must be an octal mode such as 0750", value);
+    if (typeof value !== "string" || !OCTAL_MODE_PATTERN.test(value)) refuse(field, "must be an octal mode such as 0750", value);
     return value;
 }

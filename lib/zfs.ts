@@ -233,7 +233,11 @@ export function updateScript(spec: ZfsDatasetSpec): string {
     return convergeScript(spec, "update");
 }
 
-/** Prints the managed properties of a dataset (`zfs get -Hp`), for `parseZfsGet`. */
+/**
+ * Prints the managed properties of a dataset (`zfs get -Hp`), for `parseZfsGet`: what create and
+ * update print after converging. The program runs no read of its own; the tests observe a dataset
+ * with it (test/integration/zfs.test.ts: a second create prints what a read prints).
+ */
 export function readScript(path: string): string {
     assertDatasetPath("path", path);
     return [...preamble(`read ZFS dataset ${path}`, path), ...printProperties()].join("\n") + "\n";

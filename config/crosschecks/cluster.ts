@@ -110,6 +110,11 @@ export function checkNetworks(ctx: CheckContext): void {
     }
 }
 
+/** A node address inside no network (components/proxmoxNode.ts refuses it in the same words for direct callers). */
+export function nodeOutsideNetworks(address: string): string {
+    return `${address} is inside no network of the inventory; the bridge carries the host's address, so add the management network that holds it`;
+}
+
 export function checkNodes(ctx: CheckContext): void {
     const addresses = new Map<string, string>();
     const hostKeys = new Map<string, string>();
@@ -127,11 +132,7 @@ export function checkNodes(ctx: CheckContext): void {
             );
         hostKeys.set(keyBody, node);
         const net = ctx.nodeNetwork.get(node);
-        if (!net)
-            ctx.add(
-                [...base, "address"],
-                `${spec.address} is inside no network of the inventory; the bridge carries the host's address, so add the management network that holds it`,
-            );
+        if (!net) ctx.add([...base, "address"], nodeOutsideNetworks(spec.address));
         else if (spec.address === net.spec.gateway)
             ctx.add([...base, "address"], `${spec.address} is the gateway of network "${net.name}"; give the node its own address`, [
                 `networks.${net.name}`,

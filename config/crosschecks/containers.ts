@@ -82,11 +82,19 @@ export function checkMountTarget(ctx: CheckContext, path: readonly PropertyKey[]
         ctx.add(path, `mount path ${target} would shadow a system directory inside the container; mount under /mnt, /srv or /data`);
 }
 
+/** Why a container cannot have its idmap (it is privileged), or undefined; components/lxcGuest.ts refuses the same for direct callers. */
+export function privilegedIdmapProblem(g: Pick<LxcGuestSpec, "idmap" | "privileged">): string | undefined {
+    return g.idmap !== undefined && g.privileged !== undefined
+        ? `a privileged container uses the host's ids; an idmap applies only to unprivileged containers, so remove it`
+        : undefined;
+}
+
 function checkIdmap(ctx: CheckContext, name: string, g: LxcGuestSpec): void {
     const path = ["guests", name, "idmap"];
     const idmap = g.idmap ?? [];
-    if (g.privileged) {
-        ctx.add(path, `a privileged container uses the host's ids; an idmap applies only to unprivileged containers, so remove it`);
+    const privileged = privilegedIdmapProblem(g);
+    if (privileged) {
+        ctx.add(path, privileged);
         return;
     }
     const floor = ctx.inv.cluster.hostIdFloor;

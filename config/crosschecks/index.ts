@@ -24,7 +24,8 @@ export {
     guestDiskStorageProblem,
     nodePools,
 } from "./storage";
-export { deviceAllowed } from "./containers";
+export { deviceAllowed, privilegedIdmapProblem } from "./containers";
+export { vmCdromProblem, vmImageProblem, vmTpmProblem } from "./vms";
 
 /** Runs every cross-check and returns all problems (empty when the inventory is coherent). */
 export function crossCheck(inv: Inventory): InventoryProblem[] {

@@ -15,7 +15,7 @@ import {
 import { cidrContains, nonPublicReason, parseIpv4 } from "../../lib/ipv4";
 import { FieldError } from "../../lib/errors";
 import { s3BucketNameProblem } from "../../lib/patterns";
-import { R2_ENDPOINT_PATTERN, R2_REGION, S3_SERVICE_FEATURES, writerUserName } from "../../lib/s3Services";
+import { S3_SERVICE_FEATURES, offsiteProblems, r2Problems, writerUserName } from "../../lib/s3Services";
 import { CheckContext } from "./context";
 import { checkBackupChoice } from "./datasets";
 import { SHARED_KINDS } from "./storage";
@@ -252,15 +252,7 @@ export function checkOffsite(ctx: CheckContext): void {
     const service = S3_SERVICE_FEATURES[o.service];
     const bucketProblem = s3BucketNameProblem(o.bucket);
     if (bucketProblem) ctx.add(["offsite", "bucket"], `"${o.bucket}" ${bucketProblem}`);
-    if (o.service !== "aws" && !o.endpoint)
-        ctx.add(["offsite", "endpoint"], `service "${o.service}" needs its S3 endpoint; set endpoint, e.g. ${service.endpointExample}`);
-    if (o.objectLock && o.servesPbs)
-        ctx.add(
-            ["offsite", "objectLock"],
-            `Object Lock stops Proxmox Backup Server's garbage collection from deleting chunks; turn it off for a bucket PBS writes to`,
-        );
-    if (!service.iam && o.writers.length > 1)
-        ctx.add(["offsite", "writers"], `service "${o.service}" has no IAM API, so one scoped key serves one writer; list a single writer`);
+    for (const p of offsiteProblems(o)) ctx.add(p.field.split("."), p.reason);
     if (service.iam)
         o.writers.forEach((w, i) => {
             try {
@@ -279,24 +271,5 @@ export function checkOffsite(ctx: CheckContext): void {
                 ["backups"],
             );
     }
-    if (o.service !== "r2") return;
-    if (o.servesPbs)
-        ctx.add(
-            ["offsite", "service"],
-            "R2 has no object versioning: a chunk that PBS's garbage collection, a prune or anyone holding PBS's key deletes is gone at once, with no noncurrent version to restore, so the offsite copy would not survive a compromised PBS; use aws, wasabi or b2 for a bucket PBS writes to, or set servesPbs: false",
-        );
-    if (o.objectLock && !o.servesPbs)
-        ctx.add(
-            ["offsite", "objectLock"],
-            "R2 implements no S3 Object Lock (its bucket locks are set through Cloudflare's API); set objectLock: false",
-        );
-    if (o.region !== R2_REGION)
-        ctx.add(["offsite", "region"], `R2 buckets live in region "${R2_REGION}"; set region: ${R2_REGION}, got ${o.region}`);
-    if (o.bucket.includes("."))
-        ctx.add(["offsite", "bucket"], `R2 bucket names take lowercase letters, digits and '-' only; remove the '.' from "${o.bucket}"`);
-    if (o.endpoint !== undefined && !R2_ENDPOINT_PATTERN.test(o.endpoint))
-        ctx.add(
-            ["offsite", "endpoint"],
-            `"${o.endpoint}" is not an R2 endpoint; use https://<account-id>.r2.cloudflarestorage.com (the 32-hex-digit account id; .eu. or .fedramp. before r2 for a jurisdiction)`,
-        );
+    for (const p of r2Problems(o)) ctx.add(p.field.split("."), p.reason);
 }

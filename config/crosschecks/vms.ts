@@ -1,8 +1,29 @@
 /** Cross-checks of VMs: disks, system storage, boot media, cloud-init and the agent, memory, TPM, mappings. */
-import { GuestSpec, VmGuestSpec } from "../schema";
+import { GuestSpec, ImageSpec, VmGuestSpec } from "../schema";
 import { didYouMean } from "../suggest";
 import { CheckContext, own } from "./context";
 import { checkDiskStorage, checkFileStorage } from "./guestStorage";
+
+// The rules below are shared with components/vmGuest.ts, which keeps them for direct callers.
+
+/** Why image `key` cannot boot a VM (a container template), or undefined. */
+export function vmImageProblem(key: string, image: Pick<ImageSpec, "contentType">): string | undefined {
+    return image.contentType === "vztmpl"
+        ? `image "${key}" is a container template; a VM boots an installer ISO (contentType iso) or a disk image (contentType import)`
+        : undefined;
+}
+
+/** Why a VM booting image `key` cannot also have `cdrom` (an installer ISO takes the CD drive), or undefined. */
+export function vmCdromProblem(key: string, image: Pick<ImageSpec, "contentType">, cdrom: string | undefined): string | undefined {
+    return image.contentType === "iso" && cdrom !== undefined
+        ? `image "${key}" is an installer ISO and takes the CD drive; remove cdrom or image`
+        : undefined;
+}
+
+/** Why the VM's TPM cannot work (it needs UEFI), or undefined. */
+export function vmTpmProblem(g: Pick<VmGuestSpec, "tpm" | "bios">): string | undefined {
+    return g.tpm && g.bios !== "ovmf" ? `a TPM needs UEFI; set bios to "ovmf"` : undefined;
+}
 
 export function checkVm(ctx: CheckContext, name: string, g: VmGuestSpec, nodeKnown: boolean): void {
     const base = ["guests", name];
@@ -33,18 +54,12 @@ export function checkVm(ctx: CheckContext, name: string, g: VmGuestSpec, nodeKno
             `image "${g.image}" is not in images; add it under images with its checksum${didYouMean(g.image, Object.keys(ctx.inv.images))}`,
             [`images.${g.image}`],
         );
-    if (image?.contentType === "vztmpl")
-        ctx.add(
-            [...base, "image"],
-            `image "${g.image}" is a container template; a VM boots an installer ISO (contentType iso) or a disk image (contentType import)`,
-            [`images.${g.image}`],
-        );
+    const imageProblem = image && g.image !== undefined ? vmImageProblem(g.image, image) : undefined;
+    if (imageProblem) ctx.add([...base, "image"], imageProblem, [`images.${g.image}`]);
     if (image && image.contentType !== "vztmpl" && nodeKnown)
         checkFileStorage(ctx, [...base, "image"], g, image.storage, image.contentType, [`images.${g.image}`]);
-    if (image?.contentType === "iso" && g.cdrom !== undefined)
-        ctx.add([...base, "cdrom"], `image "${g.image}" is an installer ISO and takes the CD drive; remove cdrom or image`, [
-            `images.${g.image}`,
-        ]);
+    const cdromProblem = image && g.image !== undefined ? vmCdromProblem(g.image, image, g.cdrom) : undefined;
+    if (cdromProblem) ctx.add([...base, "cdrom"], cdromProblem, [`images.${g.image}`]);
     if (g.image !== undefined && g.clone !== undefined)
         ctx.add([...base, "clone"], `a VM boots from an image or a clone, not both; remove one`);
     // `cdrom: none` is an installed VM whose drive stays empty (after adoption too).
@@ -77,7 +92,8 @@ export function checkVm(ctx: CheckContext, name: string, g: VmGuestSpec, nodeKno
         );
     if (g.memoryFloorMiB !== undefined && g.memoryFloorMiB > g.memoryMiB)
         ctx.add([...base, "memoryFloorMiB"], `balloon floor ${g.memoryFloorMiB} MiB exceeds memory ${g.memoryMiB} MiB; lower the floor`);
-    if (g.tpm && g.bios !== "ovmf") ctx.add([...base, "bios"], `a TPM needs UEFI; set bios to "ovmf"`);
+    const tpmProblem = vmTpmProblem(g);
+    if (tpmProblem) ctx.add([...base, "bios"], tpmProblem);
     g.pciMappings.forEach((m, i) => checkMapping(ctx, [...base, "pciMappings", i, "mapping"], g, "pci", m.mapping, nodeKnown));
     g.usbMappings.forEach((m, i) => checkMapping(ctx, [...base, "usbMappings", i, "mapping"], g, "usb", m.mapping, nodeKnown));
 }

@@ -2,8 +2,14 @@
  * The cluster, its networks, nodes, storages and hardware mappings.
  */
 import { z } from "zod";
-import { DEVICE_ID_PATTERN, PCI_PATH_PATTERN, SSH_PUBLIC_KEY_PATTERN, ZFS_POOL_OR_DATASET_PATTERN } from "../../lib/patterns";
-import { CALENDAR_EVENT, PBS_SAFE_ID, PBS_USERID, PLAIN_PATH } from "../../lib/pbs/values";
+import {
+    DEVICE_ID_PATTERN,
+    LINUX_USER_PATTERN,
+    PCI_PATH_PATTERN,
+    SSH_PUBLIC_KEY_PATTERN,
+    ZFS_POOL_OR_DATASET_PATTERN,
+} from "../../lib/patterns";
+import { CALENDAR_EVENT, FINGERPRINT_PATTERN, PBS_SAFE_ID, PBS_USERID, PLAIN_PATH } from "../../lib/pbs/values";
 import { PBS_REPOSITORY_USER } from "../../lib/pbs/repository";
 import { ID_SCHEMES, IdScheme } from "../../lib/scheme";
 import { MAX_HOST_ID } from "../../lib/shell";
@@ -138,10 +144,7 @@ export const nodeSchema = z.strictObject({
     /** SSH port. @default 22 */
     sshPort: z.number().int().min(1).max(65535).default(22),
     /** SSH user (ZFS commands need root). @default "root" */
-    sshUser: z
-        .string()
-        .regex(/^[a-z_][a-z0-9_-]{0,31}$/)
-        .default("root"),
+    sshUser: z.string().regex(LINUX_USER_PATTERN).default("root"),
     /** CPU model, for the record. */
     cpu: z.string().max(100).optional(),
     /** CPU sockets (overcommit counts sockets × threads). @default 1 */
@@ -262,7 +265,7 @@ export const storageSchema = z.discriminatedUnion("kind", [
              */
             fingerprint: z
                 .string()
-                .regex(/^(?:[0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/, {
+                .regex(FINGERPRINT_PATTERN, {
                     error: "must be a SHA-256 fingerprint as 32 hex pairs separated by ':'",
                 })
                 .optional(),

@@ -2,6 +2,7 @@
  * Images (templates, installer ISOs, cloud images) and ZFS datasets.
  */
 import { z } from "zod";
+import { OCTAL_MODE_PATTERN } from "../../lib/patterns";
 import { ACLTYPE_VALUES, ATIME_VALUES, COMPRESSION_VALUES, RECORDSIZES, SHARENFS_PATTERN, XATTR_VALUES } from "../../lib/zfsValues";
 import { backupChoiceSchema } from "./guests";
 import { key, safePath, uniqueBy, webUrl, zfsSize } from "./common";
@@ -72,10 +73,7 @@ export const datasetSchema = z.strictObject({
             container: key("owner.container"),
             uid: z.number().int().min(0).max(65535),
             gid: z.number().int().min(0).max(65535),
-            mode: z
-                .string()
-                .regex(/^0?[0-7]{3}$/, { error: "must be an octal mode such as 0750" })
-                .default("0750"),
+            mode: z.string().regex(OCTAL_MODE_PATTERN, { error: "must be an octal mode such as 0750" }).default("0750"),
         })
         .optional(),
     /** Bind mounts into containers. */

@@ -2,7 +2,7 @@
  * Guests: LXC containers and QEMU VMs, their firewall, backup and HA membership.
  */
 import { z } from "zod";
-import { DEVICE_PATH, PORTS_PATTERN } from "../../lib/patterns";
+import { DEVICE_PATH, GUEST_TAG_PATTERN, LINUX_USER_PATTERN, PORTS_PATTERN } from "../../lib/patterns";
 import { TIERS } from "../../lib/scheme";
 import { MAX_HOST_ID } from "../../lib/shell";
 import { cidr, ipv4, key, positiveInt, reason, safePath, uniqueBy } from "./common";
@@ -69,7 +69,7 @@ const guestCommon = {
     backup: backupChoiceSchema,
     /** Extra tags (the tier and `docker` are added automatically). */
     tags: z
-        .array(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, { error: "tags are lowercase a-z, 0-9, '-' and '_'" }))
+        .array(z.string().regex(GUEST_TAG_PATTERN, { error: "tags are lowercase a-z, 0-9, '-' and '_'" }))
         .superRefine(uniqueBy<string>((t) => t, "tag"))
         .default([]),
     /** ZFS replication of the guest's local disks to other nodes (for Proxmox HA without shared storage). */
@@ -219,7 +219,7 @@ export const vmGuestSchema = z.strictObject({
         })
         .optional(),
     /** Cloud-init: the login user; the program's user data also installs qemu-guest-agent. */
-    cloudInit: z.strictObject({ user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/) }).optional(),
+    cloudInit: z.strictObject({ user: z.string().regex(LINUX_USER_PATTERN) }).optional(),
     /**
      * The QEMU guest agent. @default true with cloud-init (the program installs it) or an image that
      * ships it (`images.<key>.guestAgent`), false otherwise

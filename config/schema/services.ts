@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { S3_BUCKET_PATTERN } from "../../lib/patterns";
 import { CALENDAR_EVENT } from "../../lib/pbs/values";
-import { S3_SERVICES, S3_SERVICE_FEATURES } from "../../lib/s3Services";
+import { S3_SERVICES, kmsKeyProblem } from "../../lib/s3Services";
 import { hhmm, hostname, ipv4, key, uniqueBy, webUrl } from "./common";
 
 // ---------------------------------------------------------------------------------------------
@@ -140,7 +140,6 @@ export const offsiteSchema = z
     })
     .superRefine((o, ctx) => {
         // The service's own word on KMS (the S3 service table): the bucket component refuses the same.
-        const kms = S3_SERVICE_FEATURES[o.service].kmsEncryption;
-        if (o.kmsKeyId !== undefined && kms !== true)
-            ctx.addIssue({ code: "custom", path: ["kmsKeyId"], message: `${kms.reason}; remove kmsKeyId` });
+        const kms = kmsKeyProblem(o);
+        if (kms) ctx.addIssue({ code: "custom", path: ["kmsKeyId"], message: kms.reason });
     });

@@ -16,7 +16,7 @@
  */
 import { stringify } from "yaml";
 import { FieldError, refuse } from "../errors";
-import { HOSTNAME_PATTERN } from "../patterns";
+import { HOSTNAME_PATTERN, LINUX_USER_PATTERN } from "../patterns";
 
 /** The Debian release of the PBS VM, and the PBS major built for it. */
 const PBS_DEBIAN_SUITE = "trixie";
@@ -64,7 +64,6 @@ export interface PbsUserDataArgs {
 }
 
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-const USER = /^[a-z_][a-z0-9_-]{0,31}$/;
 const TIMEZONE = /^[A-Za-z]+(?:\/[A-Za-z0-9_+-]+)*$/;
 const PUBLIC_KEY = /^(?:ssh-(?:ed25519|rsa)|ecdsa-sha2-nistp(?:256|384|521)) [A-Za-z0-9+/]+={0,3}(?: [\x20-\x7e]*)?$/;
 const ED25519_PUBLIC = /^ssh-ed25519 ([A-Za-z0-9+/]+={0,3})(?: [\x20-\x7e]*)?$/;
@@ -120,7 +119,7 @@ function validateUserDataArgs(args: PbsUserDataArgs): Required<Omit<PbsUserDataA
     if (args.timezone !== undefined && !TIMEZONE.test(args.timezone))
         refuse("timezone", "must be an IANA time zone such as Europe/Berlin", args.timezone);
     const loginUser = args.loginUser ?? "root";
-    if (!USER.test(loginUser)) refuse("loginUser", "must be a user name such as root or homelab", loginUser);
+    if (!LINUX_USER_PATTERN.test(loginUser)) refuse("loginUser", "must be a user name such as root or homelab", loginUser);
     if (!Array.isArray(args.authorizedKeys) || args.authorizedKeys.length === 0)
         refuse("authorizedKeys", "must list at least one OpenSSH public key, or nobody could log in");
     args.authorizedKeys.forEach((k, i) => {

@@ -107,6 +107,23 @@ export function assertAccessKeyId(field: string, value: string): string {
     return check(field, value, ACCESS_KEY, "must be an access key id (printable characters, no spaces)");
 }
 
+/** A backup group id (`host/<id>`): letters, digits and `. _ -`, not starting with `.` or `-` (PBS's BACKUP_ID). */
+export const BACKUP_ID_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+export function assertBackupId(field: string, value: string): string {
+    return check(field, value, BACKUP_ID_PATTERN, "must be letters, digits and . _ - (not starting with . or -), such as tank-photos");
+}
+
+/** A pxar archive name without `.pxar`: letters, digits, `-` and `_` (proxmox-backup-client's archive names). */
+export const ARCHIVE_NAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/;
+export function assertArchiveName(field: string, value: string): string {
+    return check(
+        field,
+        value,
+        ARCHIVE_NAME_PATTERN,
+        "must be letters, digits, '-' and '_' (proxmox-backup-client's archive names), such as photos",
+    );
+}
+
 /** A SHA-256 certificate fingerprint, `aa:bb:...` (32 hex pairs). */
 export const FINGERPRINT_PATTERN = /^(?:[0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/;
 export function assertFingerprint(field: string, value: string): string {

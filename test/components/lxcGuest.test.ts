@@ -393,7 +393,7 @@ describe("LxcGuest", () => {
                 idmap: [{ type: "uid", containerId: 0, hostId: 100000, size: 65536 }],
             };
             expect(() => plan(spec)).toThrow(
-                "[guests.unifi.idmap] a privileged container shares the host's ids and has no idmap; remove idmap or the privileged exception",
+                "[guests.unifi.idmap] a privileged container uses the host's ids; an idmap applies only to unprivileged containers, so remove it",
             );
         });
         it("a container whose image was not handed in", () => {

@@ -586,7 +586,7 @@ describe("OffsiteBucket on Cloudflare R2 (no IAM, no versioning, no bucket tags)
         [
             "no endpoint",
             { endpoint: undefined },
-            '[offsite.endpoint] service "r2" needs its S3 endpoint, e.g. https://<account-id>.r2.cloudflarestorage.com',
+            '[offsite.endpoint] service "r2" needs its S3 endpoint; set endpoint, e.g. https://<account-id>.r2.cloudflarestorage.com',
         ],
         [
             "no scoped key",
@@ -733,7 +733,7 @@ describe("OffsiteBucket refuses what cannot work", () => {
 
     it("refuses several writers on a service without IAM", () => {
         expect(() => resolveOffsite({ offsite: { ...B2, writers: ["pbs", "laptop"] }, accessKeyId: "a", secretAccessKey: "b" })).toThrow(
-            '[offsite.writers] "b2" has no IAM API, so one scoped key serves one writer; list a single writer, got pbs, laptop',
+            '[offsite.writers] service "b2" has no IAM API, so one scoped key serves one writer; list a single writer',
         );
     });
 

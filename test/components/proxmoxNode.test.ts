@@ -151,7 +151,7 @@ describe("ProxmoxNode", () => {
     it("refuses a node whose address is inside no network", async () => {
         const spec: NodeSpec = { ...inv.nodes["pve-network"], address: "10.0.0.5" };
         await expect(deployNode("pve-network", spec)).rejects.toThrow(
-            "[nodes.pve-network.address] 10.0.0.5 is inside no network of the inventory; add the management network that holds it",
+            "[nodes.pve-network.address] 10.0.0.5 is inside no network of the inventory; the bridge carries the host's address, so add the management network that holds it",
         );
     });
 });

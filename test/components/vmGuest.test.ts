@@ -350,6 +350,13 @@ describe("VmGuest", () => {
             const spec: VmGuestSpec = { ...vm(inv, "windows"), bios: "seabios" };
             expect(() => planVmGuest(args("windows", spec))).toThrow('[guests.windows.bios] a TPM needs UEFI; set bios to "ovmf"');
         });
+        it("an installer ISO image with a cdrom too, in the inventory's words", () => {
+            const spec: VmGuestSpec = { ...vm(inv, "windows"), image: "installer" };
+            const image = { ...inv.images["debian-13-cloud"], contentType: "iso" as const };
+            expect(() => planVmGuest(args("windows", spec, { image, imageFileId: "local:iso/installer.iso" }))).toThrow(
+                '[guests.windows.cdrom] image "installer" is an installer ISO and takes the CD drive; remove cdrom or image',
+            );
+        });
         it("an image without its downloaded file", () => {
             expect(() => planVmGuest(args("pbs", vm(inv, "pbs"), { imageFileId: undefined }))).toThrow(
                 '[guests.pbs.image] image "debian-13-cloud" was not given to the VM',
@@ -380,10 +387,12 @@ describe("bootMediaOf", () => {
         ["import content", "disk-import", image("import", "d.qcow2")],
         ["an installer ISO", "cdrom", image("iso", "installer.iso")],
     ])("boots %s as %s", (_what, expected, spec) => {
-        expect(bootMediaOf(spec)).toBe(expected);
+        expect(bootMediaOf("boot", spec)).toBe(expected);
     });
     it("refuses a container template", () => {
-        expect(() => bootMediaOf(image("vztmpl", "t.tar.zst"))).toThrow("a container template (vztmpl) cannot boot a VM");
+        expect(() => bootMediaOf("debian-12-lxc", image("vztmpl", "t.tar.zst"), "guests.web.image")).toThrow(
+            '[guests.web.image] image "debian-12-lxc" is a container template; a VM boots an installer ISO (contentType iso) or a disk image (contentType import)',
+        );
     });
 });
 

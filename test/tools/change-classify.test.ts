@@ -3,7 +3,7 @@
  * diff, Pulumi's own replacement rules (replaceOnChanges, deleteBeforeReplace, a changed parent or
  * provider, import, ignoreChanges), the grouping under components, and the danger analysis.
  * Sources: pulumi/pulumi pkg/resource/deploy/step_generator.go for the engine's rules; the facts
- * named in lib/replacements.ts and real-cluster facts C4, P10 for the dangers.
+ * named in lib/replacements.ts and docs/provider-behaviour.md C4, P10 for the dangers.
  */
 import { ENGINE_RULES, rulesFor } from "../../lib/replacements";
 import { classifyChanges, providerUrn } from "../../tools/change/classify";

@@ -9,15 +9,12 @@
  */
 import { FirewallRuleSpec } from "../../config/schema";
 import { FIREWALL_PROTOCOLS } from "../../config/schema/guests";
-import { PORTS_PATTERN } from "../../lib/patterns";
+import { GUEST_TAG_PATTERN, PORTS_PATTERN } from "../../lib/patterns";
 import { parseIpv4, parseCidr } from "../../lib/ipv4";
 import { parseStartup, parseTags, pveBool, pveNumber } from "../../lib/pveConfig";
 import { CPU_UNITS_BY_TIER, STARTUP_DELAY_SECONDS_BY_TIER, STARTUP_ORDER_BY_TIER, TIERS, Tier } from "../../lib/scheme";
 import { InventoryPath, Notes } from "./notes";
 import { FirewallOptions, FirewallRule, GuestConfig } from "./types";
-
-/** Tags the inventory accepts (config/schema/guests.ts). */
-const TAG = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 /**
  * The fields of an adopted guest's entry from its tier to `template`, in the inventory's order:
@@ -64,8 +61,8 @@ export function tierAndTags(
             `startup on the cluster is ${config.startup === undefined ? "unset" : `"${config.startup}"`}; tier ${tier} means order=${STARTUP_ORDER_BY_TIER[tier]},up=${STARTUP_DELAY_SECONDS_BY_TIER[tier]}, which the first up writes`,
         );
     const extra = tags.filter((t) => t !== tier && !(docker && t === "docker"));
-    const kept = extra.filter((t) => TAG.test(t));
-    for (const t of extra.filter((x) => !TAG.test(x)))
+    const kept = extra.filter((t) => GUEST_TAG_PATTERN.test(t));
+    for (const t of extra.filter((x) => !GUEST_TAG_PATTERN.test(x)))
         notes.info([...where, "tags"], `tag "${t}" is not one the inventory accepts (a-z, 0-9, '-', '_'); the first up removes it`);
     const out: { tier: Tier; tags: string[]; cpuUnits?: number } = { tier, tags: kept };
     if (units !== undefined && units !== CPU_UNITS_BY_TIER[tier]) {

@@ -9,6 +9,7 @@ import { ApiCallError, Permission, ProxmoxApi } from "./api";
 import { isSafeAbsolutePath } from "../../lib/patterns";
 import { dataDatasets } from "./infra";
 import {
+    HostKeyError,
     RemoteRunner,
     SSH_COMMANDS,
     SshCommand,
@@ -243,10 +244,12 @@ async function readNode(
     errors: ReadError[],
 ): Promise<NodeSshRead> {
     const target: SshTarget = { node: where.node, address: where.address, port: ssh.port ?? 22, user: ssh.user ?? "root" };
+    let hostKeyRefused = false;
     const attempt = async <T>(command: SshCommand, parse: (stdout: string) => T): Promise<T | undefined> => {
         try {
             return parse(await ssh.run(target, command));
         } catch (e) {
+            if (e instanceof HostKeyError) hostKeyRefused = true;
             errors.push({ call: `ssh ${where.node}: ${command.name}`, message: (e as Error).message });
             return undefined;
         }
@@ -254,7 +257,7 @@ async function readNode(
     const named = (name: keyof typeof SSH_COMMANDS): SshCommand => ({ name, text: SSH_COMMANDS[name] });
     const hostKey = await attempt(named("hostKey"), hostKeyLine);
     // Without the host key check passing nothing else can be read.
-    if (hostKey === undefined && errors.some((e) => e.call === `ssh ${where.node}: hostKey` && /known_hosts/.test(e.message))) return {};
+    if (hostKeyRefused) return {};
     const pools = await attempt(named("pools"), (out) => out.split("\n").filter((l) => l.trim() !== ""));
     const datasets = await attempt(named("datasets"), parseZfsDatasets);
     const qdevice = corosync ? await attempt(named("corosync"), qdeviceHost) : undefined;

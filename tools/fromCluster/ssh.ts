@@ -78,6 +78,16 @@ export interface SshOptions {
     readonly timeoutMs?: number;
 }
 
+/** The node's host key is not in known_hosts (or differs from it): nothing can be read over SSH until the operator adds it. */
+export class HostKeyError extends Error {
+    constructor(target: SshTarget, said: string) {
+        super(
+            `ssh ${target.user}@${target.address} (${target.node}): ${said}; the node's host key is not in known_hosts: check it on the node's console (cat /etc/ssh/ssh_host_ed25519_key.pub), add it, and run again`,
+        );
+        this.name = "HostKeyError";
+    }
+}
+
 /** A runner over the system `ssh` (BatchMode: it never asks for a password or to trust a key). */
 export function sshRunner(options: SshOptions = {}): RemoteRunner {
     return (target, { text }) =>
@@ -99,10 +109,10 @@ export function sshRunner(options: SshOptions = {}): RemoteRunner {
             execFile("ssh", args, { timeout: options.timeoutMs ?? 30000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
                 if (!err) return resolve(stdout);
                 const said = String(stderr).trim().split("\n").slice(-1)[0] || err.message;
-                const hint = ["Host key verification failed", "host key is known"].some((m) => String(stderr).includes(m))
-                    ? `; the node's host key is not in known_hosts: check it on the node's console (cat /etc/ssh/ssh_host_ed25519_key.pub), add it, and run again`
-                    : "";
-                reject(new Error(`ssh ${target.user}@${target.address} (${target.node}): ${said}${hint}`));
+                // ssh's own words when StrictHostKeyChecking refuses the host (the only text to go by).
+                if (["Host key verification failed", "host key is known"].some((m) => String(stderr).includes(m)))
+                    reject(new HostKeyError(target, said));
+                else reject(new Error(`ssh ${target.user}@${target.address} (${target.node}): ${said}`));
             });
         });
 }

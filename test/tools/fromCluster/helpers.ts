@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { main } from "../../../tools/fromCluster/main";
+import { HostKeyError, RemoteRunner } from "../../../tools/fromCluster/ssh";
 import { sink } from "../project";
 import { Fault, TOKEN, recordedApi, recordedRunner, recordedSsh, startStandIn } from "./standin";
 
@@ -32,8 +33,16 @@ export interface ReaderOptions {
     readonly faults?: Readonly<Record<string, Fault>>;
     readonly sshOutput?: (recorded: Record<string, Record<string, string>>) => void;
     readonly args?: readonly string[];
+    /** Nodes whose host key ssh refuses (not in known_hosts): every command on them fails with HostKeyError. */
+    readonly unknownHostKeys?: readonly string[];
     /** Write the stack's policy configuration with the real tool (slow: it loads the pack). @default false */
     readonly policyConfig?: boolean;
+}
+
+/** A runner that refuses the host keys of `nodes` as ssh's StrictHostKeyChecking does (tools/fromCluster/ssh.ts), before running anything there. */
+function refusingHostKeys(run: RemoteRunner, nodes: readonly string[]): RemoteRunner {
+    return (target, command) =>
+        nodes.includes(target.node) ? Promise.reject(new HostKeyError(target, "Host key verification failed.")) : run(target, command);
 }
 
 /** Reads the recorded two-node cluster into `Pulumi.lab.yaml` in a fresh directory. */
@@ -56,7 +65,7 @@ export async function runReader(options: ReaderOptions = {}): Promise<ReaderRun>
                 env: { PROXMOX_VE_API_TOKEN: TOKEN },
                 dir,
                 api: { timeoutMs: 300, retries: 1, retryDelayMs: 10 },
-                ssh: { run: recordedRunner(recorded, ran) },
+                ssh: { run: refusingHostKeys(recordedRunner(recorded, ran), options.unknownHostKeys ?? []) },
                 ...(options.policyConfig ? {} : { policyConfig: async () => 0 }),
             },
             out,

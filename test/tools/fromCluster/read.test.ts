@@ -263,6 +263,16 @@ describe("when calls fail", () => {
         );
     });
 
+    it("runs nothing more on a node whose host key ssh refuses, and names the fix", async () => {
+        const run = await runReader({ unknownHostKeys: ["pve2"] });
+        expect(run.code).toBe(1);
+        expect(run.ssh.filter((c) => c.startsWith("pve2@"))).toEqual([]);
+        expect(run.stderr).toContain(
+            "  failed: ssh root@192.168.10.12 (pve2): Host key verification failed.; the node's host key is not in known_hosts: check it on the node's console (cat /etc/ssh/ssh_host_ed25519_key.pub), add it, and run again\n" +
+                "  fill in: nodes.pve2.hostKey: the host key was not read over SSH; give the line of /etc/ssh/ssh_host_ed25519_key.pub, read on the node's console\n",
+        );
+    });
+
     it("writes nothing when the guests cannot be listed (exit 2)", async () => {
         const run = await runReader({ faults: { "/cluster/resources?type=vm": { status: 500, reason: "internal error" } } });
         expect(run.code).toBe(2);
