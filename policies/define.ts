@@ -117,6 +117,8 @@ export function resourceRule<C extends BaseConfig>(spec: ResourceRuleSpec<C>): R
 /** What a stack rule's check gets. */
 export interface StackRuleContext<C extends BaseConfig> {
     readonly config: C;
+    /** The knobs the stack's policy configuration sets itself (the others are the schema's defaults). */
+    readonly configured: ReadonlySet<string>;
     /** The resource with this URN, if it is in the stack. */
     readonly byUrn: (urn: string) => PolicyResource | undefined;
     /** Ends the check: the rule cannot judge this stack (say why). */
@@ -162,7 +164,9 @@ export function stackRule<C extends BaseConfig>(spec: StackRuleSpec<C>): StackVa
         description: spec.description,
         configSchema,
         validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
-            const config = withDefaults<C>(configSchema, args.getConfig<object>());
+            const raw = args.getConfig<object>();
+            const config = withDefaults<C>(configSchema, raw);
+            const configured = new Set(Object.keys(raw ?? {}).filter((k) => k !== "enforcementLevel" && k !== "exemptions"));
             const urns = new Map<string, PolicyResource>();
             for (const r of args.resources) urns.set(r.urn, r);
             const found: { message: string; urn?: string }[] = [];
@@ -190,7 +194,7 @@ export function stackRule<C extends BaseConfig>(spec: StackRuleSpec<C>): StackVa
                 () =>
                     spec.validate(
                         args.resources,
-                        { config, byUrn: (urn) => urns.get(urn), notApplicable: (reason) => args.notApplicable(reason), judge },
+                        { config, configured, byUrn: (urn) => urns.get(urn), notApplicable: (reason) => args.notApplicable(reason), judge },
                         (message, urn) => found.push({ message, urn }),
                     ),
             );

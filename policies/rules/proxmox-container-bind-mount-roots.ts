@@ -1,6 +1,7 @@
 import { clusterOf } from "../cluster";
 import { BindMountRootsConfig, BIND_MOUNT_ROOTS_SCHEMA } from "../config";
 import { stackRule } from "../define";
+import { mergedList } from "../knobs";
 import { records, str } from "../props";
 import { isUnder, normalizeHostPath, systemPathBelow, systemPathCovering } from "../shared/paths";
 import { CONTAINER_TYPES } from "../tokens";
@@ -9,8 +10,8 @@ import { CONTAINER_TYPES } from "../tokens";
  * A bind mount hands a container a host directory. Under the datasets this program manages that
  * is the design; anywhere else it leaks host state (`/etc/pve`, the backup store in
  * `/var/lib/vz`, devices) into a guest. The managed roots are the inventory's
- * (`cluster.managedRoots`, registered by the Cluster component); a stack without that component
- * takes them from the rule's `managedRoots` knob.
+ * (`cluster.managedRoots`, registered by the Cluster component), plus any the rule's
+ * `managedRoots` knob adds; a stack without that component takes them from the knob alone.
  */
 export const proxmoxContainerBindMountRoots = stackRule<BindMountRootsConfig>({
     name: "proxmox-container-bind-mount-roots",
@@ -19,7 +20,12 @@ export const proxmoxContainerBindMountRoots = stackRule<BindMountRootsConfig>({
     configSchema: BIND_MOUNT_ROOTS_SCHEMA,
     validate: (resources, ctx) => {
         const fromInventory = clusterOf(resources)?.managedRoots();
-        const roots = (fromInventory ?? ctx.config.managedRoots).map(normalizeHostPath);
+        // The policy configuration's roots are added to the inventory's, never dropped (knobs.ts).
+        const roots = (
+            fromInventory === undefined
+                ? ctx.config.managedRoots
+                : mergedList(fromInventory, ctx.configured.has("managedRoots") ? ctx.config.managedRoots : undefined)
+        ).map(normalizeHostPath);
         const addRoot =
             fromInventory !== undefined ? "add its root to `cluster.managedRoots`" : "add its root to managedRoots in the policy config";
         for (const container of resources.filter((r) => CONTAINER_TYPES.has(r.type))) {

@@ -1,6 +1,7 @@
 import { clusterOf } from "../cluster";
 import { IdmapFloorConfig, IDMAP_FLOOR_SCHEMA } from "../config";
 import { stackRule } from "../define";
+import { reportOverriddenKnob } from "../knobs";
 import { guestOf } from "../guests";
 import { num, records, str } from "../props";
 import { CONTAINER_TYPES } from "../tokens";
@@ -22,6 +23,8 @@ export const proxmoxContainerIdmapFloor = stackRule<IdmapFloorConfig>({
         const fromInventory = cluster?.hostIdFloor();
         const floor = fromInventory ?? ctx.config.hostIdFloor;
         const floorFrom = fromInventory !== undefined ? "`cluster.hostIdFloor`" : "the rule's hostIdFloor";
+        if (cluster !== undefined && fromInventory !== undefined)
+            reportOverriddenKnob(ctx, cluster.resource, "hostIdFloor", ctx.config.hostIdFloor, "cluster.hostIdFloor", fromInventory);
         for (const container of resources.filter((r) => CONTAINER_TYPES.has(r.type))) {
             ctx.judge(container, (report) => {
                 records(container.props.idmaps).forEach((m, i) => {

@@ -1,6 +1,7 @@
 import { VmidSchemeConfig, VMID_SCHEME_SCHEMA } from "../config";
 import { clusterOf } from "../cluster";
 import { stackRule } from "../define";
+import { reportOverriddenKnob } from "../knobs";
 import { cloudInitAddress, inputVmid, nicsOf, vmidField } from "../guestInputs";
 import { guestOf } from "../guests";
 import { bool } from "../props";
@@ -24,6 +25,11 @@ export const proxmoxVmidScheme = stackRule<VmidSchemeConfig>({
         const cluster = clusterOf(resources);
         const scheme = cluster?.idScheme() ?? ctx.config.idScheme;
         const offset = cluster?.idScheme() !== undefined ? cluster.idOffset() : ctx.config.idOffset;
+        if (cluster?.idScheme() !== undefined) {
+            // A hand-set knob the inventory overrides is said, not dropped (knobs.ts).
+            reportOverriddenKnob(ctx, cluster.resource, "idScheme", ctx.config.idScheme, "cluster.idScheme", scheme);
+            reportOverriddenKnob(ctx, cluster.resource, "idOffset", ctx.config.idOffset, "cluster.idOffset", offset);
+        }
         if (scheme === "off") ctx.notApplicable("the ID scheme is off");
         for (const r of resources.filter((x) => GUEST_TYPES.has(x.type))) {
             ctx.judge(r, (report, cannotJudge) => {

@@ -103,6 +103,12 @@ describe("proxmox-container-idmap-floor", () => {
         ]);
     });
 
+    it("says when the policy configuration sets a floor the inventory overrides, instead of dropping it", () => {
+        expect(check(rule, compliantStack(), { [rule]: { hostIdFloor: 200000 } })).toEqual([
+            "The policy configuration sets hostIdFloor: 200000, but the inventory's `cluster.hostIdFloor` is 100000, which the rule uses. Remove hostIdFloor from the policy configuration, or change `cluster.hostIdFloor`.",
+        ]);
+    });
+
     it("names the inventory key of a container from the inventory", () => {
         const stack = withOutputs(map(0), "cloud", { inventoryKey: "guests.cloud" });
         expect(check(rule, stack)[0]).toMatch(/fix `guests\.cloud\.idmap`\.$/);

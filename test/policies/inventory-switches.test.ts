@@ -37,9 +37,14 @@ describe("the ID scheme from the Cluster component", () => {
         expect(check("proxmox-vmid-scheme-components", off)).toEqual([]);
     });
 
-    it("wins over the rule's knobs, which apply without a Cluster component", () => {
+    it("wins over the rule's knobs, which apply without a Cluster component; a knob it overrides is said, not dropped", () => {
         const config = { [rule]: { idScheme: "octet", idOffset: 30000 } };
-        expect(check(rule, compliantStack(), config)).toEqual([]);
+        expect(check(rule, compliantStack(), config)).toEqual([
+            'The policy configuration sets idScheme: "octet", but the inventory\'s `cluster.idScheme` is "vlan", which the rule uses. Remove idScheme from the policy configuration, or change `cluster.idScheme`.',
+            "The policy configuration sets idOffset: 30000, but the inventory's `cluster.idOffset` is 0, which the rule uses. Remove idOffset from the policy configuration, or change `cluster.idOffset`.",
+        ]);
+        // A knob set to what the inventory says is no conflict.
+        expect(check(rule, compliantStack(), { [rule]: { idScheme: "vlan", idOffset: 0 } })).toEqual([]);
         expect(check(rule, withoutCluster(compliantStack()), config)).toEqual([
             "VMID 10020 does not follow the scheme: 30000 + last octet of 192.168.10.20 = 30020. Set `vmId` to 30020, or fix the VLAN or address.",
         ]);
@@ -75,6 +80,14 @@ describe("the managed roots from the Cluster component", () => {
         expect(check(rule, stack, { [rule]: { managedRoots: ["/srv/bulk"] } })).toEqual([]);
         expect(check(rule, stack)).toEqual([
             'The bind mount of host path "/srv/bulk/x" (`mountPoints[0].volume`) is outside the managed roots (/tank, /rpool/appdata). Mount a dataset this program manages, or add its root to managedRoots in the policy config.',
+        ]);
+    });
+
+    it("adds the knob's roots to the inventory's, never dropping either", () => {
+        const stack = withOutputs(mount("/srv/bulk/x"), "homelab", { managedRoots: ["/tank"] });
+        expect(check(rule, stack, { [rule]: { managedRoots: ["/srv/bulk"] } })).toEqual([]);
+        expect(check(rule, mount("/rpool/other/x", stack), { [rule]: { managedRoots: ["/srv/bulk"] } })).toEqual([
+            'The bind mount of host path "/rpool/other/x" (`mountPoints[0].volume`) is outside the managed roots (/tank, /srv/bulk). Mount a dataset this program manages, or add its root to `cluster.managedRoots`.',
         ]);
     });
 
