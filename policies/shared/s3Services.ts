@@ -5,7 +5,7 @@
  * bucket rules judge a bucket by the same rows. It lives in the pack, which must load on its own
  * when published; the program imports it through lib/s3Services.ts.
  *
- * Facts S1–S5 are those of the design notes on real clusters (real-cluster-facts.md).
+ * Facts S1–S5 are those of docs/provider-behaviour.md (S3-compatible services).
  */
 
 /** The services an offsite bucket can live on (the inventory's `offsite.service`). */
