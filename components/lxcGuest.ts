@@ -35,10 +35,10 @@ import { SshConnection } from "./proxmoxNode";
 
 /**
  * Changes that replace the container (delete, then create with the same VMID: its root disk is
- * lost; bind-mounted datasets stay): `vmid`, `node`, the template (`operatingSystem.templateFileId`)
- * and `unprivileged` (P8). A stateful guest (the default) is protected in Proxmox and in Pulumi, so
+ * lost; bind-mounted datasets stay): `vmid`, `node` and `unprivileged` (P8). A stateful guest (the default) is protected in Proxmox and in Pulumi, so
  * such a change, or its removal, stops at preview (E2); docs/operations.md gives the
- * two-step procedure. Bind mounts and SSH keys are not among them: they are converged from the node.
+ * two-step procedure. Bind mounts, SSH keys and the template are not among them: mounts and keys
+ * are converged from the node, and the template only matters at create.
  */
 export interface LxcGuestArgs extends GuestArgsBase {
     /** The container from the inventory. */
@@ -63,19 +63,18 @@ export function deviceMode(mode: string): string {
 }
 
 /**
- * Fields this program sets from the node instead of the provider (mounts), and fields the provider
- * cannot read back after an import (`initialization.userAccount`, P3): always ignored.
+ * Ignored on every container after its create:
+ * - `mountPoints`: set from the node instead of the provider (P8);
+ * - `initialization.userAccount`: the provider cannot read it back after an import (P3), and the
+ *   keys are converged from the node;
+ * - `operatingSystem`: the template only matters when the container is created (the block is
+ *   ForceNew, and Proxmox never re-templates a container), so a new image or template reaches new
+ *   containers and never replaces a running one, also through a delete-first replacement of the
+ *   template's download (E5). An adopted container's template is not the program's at all: the
+ *   provider cannot read it back (P3) and reads the block back from `ostype` (P34). To rebuild a
+ *   container from a new template on purpose: docs/operations.md.
  */
-export const CONTAINER_IGNORED_FIELDS = ["mountPoints", "initialization.userAccount"] as const;
-/**
- * Ignored for a container that exists already (adopted: no image and no clone in the inventory).
- * The provider cannot read its template back (P3) and the inventory does not know it, so the
- * program never sends the `operatingSystem` block; after an import the provider reads the block
- * back from `ostype` (P34), and its absence would be a replacement (the block is ForceNew). It
- * stays ignored after `adopt` is removed: the template of a container made elsewhere is never
- * this program's.
- */
-export const CONTAINER_ADOPTION_IGNORED_FIELDS = ["operatingSystem"] as const;
+export const CONTAINER_IGNORED_FIELDS = ["mountPoints", "initialization.userAccount", "operatingSystem"] as const;
 
 /** What the constructor derives from its args, validated: throws with the field, the value and the fix. */
 export function planLxcGuest(args: LxcGuestArgs): {
@@ -180,10 +179,7 @@ export class LxcGuest extends GuestResource {
                     },
                 ],
             },
-            guestResourceOptions(this, plan.provider, spec, args.dependsOn ?? [], [
-                ...CONTAINER_IGNORED_FIELDS,
-                ...(existing ? CONTAINER_ADOPTION_IGNORED_FIELDS : []),
-            ]),
+            guestResourceOptions(this, plan.provider, spec, args.dependsOn ?? [], [...CONTAINER_IGNORED_FIELDS]),
         );
 
         const hostSpec = plan.host;

@@ -1,14 +1,7 @@
 import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
 import { record } from "../helpers/harness";
-import {
-    CONTAINER_ADOPTION_IGNORED_FIELDS,
-    CONTAINER_IGNORED_FIELDS,
-    LxcGuest,
-    LxcGuestArgs,
-    deviceMode,
-    planLxcGuest,
-} from "../../components/lxcGuest";
+import { CONTAINER_IGNORED_FIELDS, LxcGuest, LxcGuestArgs, deviceMode, planLxcGuest } from "../../components/lxcGuest";
 import { GuestNetwork } from "../../components/guestShared";
 import { containerOsType } from "../../config/crosschecks";
 import { LxcGuestSpec } from "../../config/schema";
@@ -300,7 +293,7 @@ describe("LxcGuest", () => {
         expect(ct.options.importId).toBe("pve-network/10005");
         expect(ct.options.deleteBeforeReplace).toBe(false);
         expect(ct.options.protect).toBe(true);
-        expect(ct.options.ignoreChanges).toEqual([...CONTAINER_IGNORED_FIELDS, ...CONTAINER_ADOPTION_IGNORED_FIELDS]);
+        expect(ct.options.ignoreChanges).toEqual([...CONTAINER_IGNORED_FIELDS]);
     });
 
     it("passes a custom idmap to the container and still uses the API token (the provider writes it over SSH)", async () => {

@@ -8,7 +8,7 @@
  */
 import { readCredentials } from "../../config/loader";
 import { deployHomelab } from "../../program";
-import { CONTAINER_ADOPTION_IGNORED_FIELDS, CONTAINER_IGNORED_FIELDS } from "../../components/lxcGuest";
+import { CONTAINER_IGNORED_FIELDS } from "../../components/lxcGuest";
 import { ADOPTION_IGNORED_BRIDGE_FIELDS } from "../../components/proxmoxNode";
 import { record } from "../helpers/harness";
 import { credentialConfig, referenceInventory } from "./reference";
@@ -75,18 +75,13 @@ it("never sends or diffs the template of a container with no image, adopted or n
     unifi.adopt = true;
     const whileAdopted = await recordInventory(inv);
     expect(whileAdopted.one("unifi-container").inputs.operatingSystem).toBeUndefined();
-    expect(whileAdopted.one("unifi-container").options.ignoreChanges).toEqual([
-        ...CONTAINER_IGNORED_FIELDS,
-        ...CONTAINER_ADOPTION_IGNORED_FIELDS,
-    ]);
+    expect(whileAdopted.one("unifi-container").options.ignoreChanges).toEqual([...CONTAINER_IGNORED_FIELDS]);
     // Once `adopt` is removed the template stays ignored: its absence must never become a replacement.
     unifi.adopt = false;
     const afterwards = await recordInventory(inv);
-    expect(afterwards.one("unifi-container").options.ignoreChanges).toEqual([
-        ...CONTAINER_IGNORED_FIELDS,
-        ...CONTAINER_ADOPTION_IGNORED_FIELDS,
-    ]);
-    // A container made from an image keeps its template managed.
+    expect(afterwards.one("unifi-container").options.ignoreChanges).toEqual([...CONTAINER_IGNORED_FIELDS]);
+    // A container made from an image sends its template at create, and ignores it afterwards too (E5).
+    expect(afterwards.one("edge-container").inputs.operatingSystem).toBeDefined();
     expect(afterwards.one("edge-container").options.ignoreChanges).toEqual([...CONTAINER_IGNORED_FIELDS]);
 });
 

@@ -154,6 +154,7 @@ export const PAIRS: Readonly<Record<string, RulePair>> = {
             inv.guests.unifi.image = "debian-13-lxc";
         },
         resource: "unifi-container",
+        expect: "ignored",
     },
     "proxmoxve:index/containerLegacy:ContainerLegacy initialization.userAccount": {
         stack: "prod",

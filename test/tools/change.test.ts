@@ -59,7 +59,7 @@ describe("the change report of the reference inventory", () => {
         });
     });
 
-    it("template of a protected container changed: replace, exit 1, naming it (P8); its node-side command goes with it", async () => {
+    it("template of a protected container changed: nothing happens to the container (the template only matters at create, E5), exit 0", async () => {
         const report = await changeReportOf(
             reference((inv) => addContainerImage(inv, "debian-13-lxc")),
             reference((inv) => {
@@ -67,34 +67,12 @@ describe("the change report of the reference inventory", () => {
                 setContainerImage(inv, "cloud", "debian-13-lxc");
             }),
         );
-        expect(change(report, "cloud-container")).toMatchObject({
-            op: "replace",
-            order: "delete-then-create",
-            protect: true,
-            replaceReasons: [{ rule: "schema", path: "operatingSystem.templateFileId", source: expect.stringMatching(/^P8/) }],
-            note: expect.stringContaining("the delete removes the container's firewall file"),
-        });
-        // The command's triggers hold the container's id: replaced delete-first with it (ENGINE_RULES.dependent).
-        expect(change(report, "cloud-host")).toMatchObject({
-            op: "replace",
-            order: "delete-then-create",
-            replaceReasons: [
-                { rule: "dependent", path: "triggers", source: expect.stringContaining("calculateDependentReplacements; C1") },
-            ],
-        });
-        expect(changed(report)).toEqual([
-            ["cloud-container", "replace"],
-            ["cloud-host", "replace"],
-            ["images-node:pve-storage/debian-13-lxc", "create"],
-        ]);
-        expect(report.exitCode).toBe(1);
-        expect(report.dangers.filter((d) => d.name === "cloud-container").map((d) => d.kind)).toEqual(["protected", "data"]);
-        const text = renderChangeText(report);
-        expect(text).toContain(
-            "-+ cloud-container (proxmoxve:index/containerLegacy:ContainerLegacy): replace (delete, then create) by operatingSystem.templateFileId [P8",
-        );
-        expect(text).toContain("  ! cloud-container (proxmoxve:index/containerLegacy:ContainerLegacy) [protected]: protected in the state");
-        expect(text).toContain("after the replacement run `pulumi refresh`, then `pulumi up`");
+        // The new template is downloaded on the container's node (only new containers use it).
+        expect(changed(report)).toEqual([["images-node:pve-storage/debian-13-lxc", "create"]]);
+        expect(change(report, "cloud-container").op).toBe("unchanged");
+        expect(change(report, "cloud-host").op).toBe("unchanged");
+        expect(report.exitCode).toBe(0);
+        expect(report.dangers).toEqual([]);
     });
 
     it("a dataset's node changed: its command is replaced (the node is in its triggers), exit 1, naming the data and the way to move it (C1, C4)", async () => {
