@@ -319,8 +319,17 @@ function located(error: InventoryError, locate: StackFile["locate"]): InventoryE
  */
 export function readInventory(file: string): { stackFile: StackFile; inventory: Inventory } {
     const stackFile = readStackFile(file);
+    return { stackFile, inventory: parseStackFileInventory(stackFile, path.basename(file)) };
+}
+
+/**
+ * Validates the inventory of a stack file already read. Throws InventoryError named `source` (the
+ * file as the user knows it: `Pulumi.prod.yaml`, `origin/main:Pulumi.prod.yaml`) whose problems
+ * carry the line and column of what they point at.
+ */
+export function parseStackFileInventory(stackFile: StackFile, source: string): Inventory {
     try {
-        return { stackFile, inventory: parseInventory(stackFile.inventory, path.basename(file)) };
+        return parseInventory(stackFile.inventory, source);
     } catch (err) {
         throw err instanceof InventoryError ? located(err, stackFile.locate) : err;
     }

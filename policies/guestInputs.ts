@@ -132,3 +132,37 @@ export function hasProtectionFlag(type: string): boolean {
     const shape = guestShape(type);
     return shape === "container" || shape === "vm";
 }
+
+/** How the guest components name their provider resource after the guest: `photos-container`, `photos-vm`. */
+const GUEST_RESOURCE_SUFFIX: Readonly<Record<string, string>> = {
+    "homelab:proxmox:LxcGuest": "-container",
+    "homelab:proxmox:VmGuest": "-vm",
+};
+
+/**
+ * The inventory entry (`guests.photos`) a guest's provider resource comes from, read from its URN;
+ * undefined for a guest written by hand. A resource rule sees no parent, but the URN carries the
+ * parent's type (`...$homelab:proxmox:LxcGuest$proxmoxve:...::photos-container`), and the program
+ * names each guest component after its inventory key and the provider resource after the component
+ * (components/proxmox.ts, lxcGuest.ts, vmGuest.ts). Stack rules read the registered key instead
+ * (`Guest.inventoryKey`).
+ */
+export function guestInventoryKey(urn: string): string | undefined {
+    const parts = urn.split("::");
+    if (parts.length < 4) return undefined;
+    const types = parts[2].split("$");
+    const suffix = types.length >= 2 ? GUEST_RESOURCE_SUFFIX[types[types.length - 2]] : undefined;
+    const name = parts.slice(3).join("::");
+    if (suffix === undefined || !name.endsWith(suffix) || name.length === suffix.length) return undefined;
+    return `guests.${name.slice(0, -suffix.length)}`;
+}
+
+/**
+ * Where to fix a value of a guest's provider resource, for messages of resource rules: the
+ * inventory key when the guest comes from the inventory (`guests.photos.disk.storage`), else the
+ * provider field (`disk.datastoreId`). The resource-rule twin of `Guest.fixAt`.
+ */
+export function guestFixAt(urn: string, inventoryField: string, providerField: string): string {
+    const key = guestInventoryKey(urn);
+    return key !== undefined ? `\`${key}.${inventoryField}\`` : `\`${providerField}\``;
+}

@@ -9,6 +9,7 @@ import { MAX_DATASET_NAME_LENGTH } from "../../lib/shell";
 import { datasetMountpoint } from "../../lib/datasets";
 import { entityRef } from "../errors";
 import { CheckContext, systemPathReason, underPath } from "./context";
+import { didYouMean } from "../suggest";
 import { checkMountTarget } from "./containers";
 import { nodePools } from "./storage";
 
@@ -99,7 +100,7 @@ export function checkBackupChoice(ctx: CheckContext, path: readonly PropertyKey[
     if (!Object.hasOwn(backups.tiers, choice.tier))
         ctx.add(
             [...path, "tier"],
-            `tier "${choice.tier}" is not in backups.tiers (known: ${Object.keys(backups.tiers).join(", ")}); pick one of those or add it`,
+            `tier "${choice.tier}" is not in backups.tiers (known: ${Object.keys(backups.tiers).join(", ")}); pick one of those or add it${didYouMean(choice.tier, Object.keys(backups.tiers))}`,
             ["backups"],
         );
 }

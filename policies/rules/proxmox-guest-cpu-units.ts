@@ -1,5 +1,6 @@
 import { CPU_UNITS_BY_TIER } from "../shared/scheme";
 import { resourceRule } from "../define";
+import { guestInventoryKey } from "../guestInputs";
 import { num, record } from "../props";
 import { GUEST_TYPES } from "../tokens";
 
@@ -15,10 +16,13 @@ export const proxmoxGuestCpuUnits = resourceRule({
     name: "proxmox-guest-cpu-units",
     description: "Checks that every container and VM sets `cpu.units`, so CPU weights compare between guests.",
     types: GUEST_TYPES,
-    validate: (props, _ctx, report) => {
+    validate: (props, ctx, report) => {
         if (num(record(props.cpu)?.units) !== undefined) return;
-        report(
-            `The guest leaves \`cpu.units\` unset, so Proxmox gives it its default weight (100 with cgroup v2). Set \`cpu.units\` from the guest's tier (${TIER_UNITS}).`,
-        );
+        const key = guestInventoryKey(ctx.urn);
+        const fix =
+            key !== undefined
+                ? `Set \`${key}.tier\` (its weight: ${TIER_UNITS}), or \`${key}.cpuUnits\``
+                : `Set \`cpu.units\` from the guest's tier (${TIER_UNITS})`;
+        report(`The guest leaves \`cpu.units\` unset, so Proxmox gives it its default weight (100 with cgroup v2). ${fix}.`);
     },
 });

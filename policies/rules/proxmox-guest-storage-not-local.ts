@@ -1,7 +1,7 @@
 import { GuestStorageConfig, GUEST_STORAGE_SCHEMA } from "../config";
 import { resourceRule } from "../define";
 import { Props, record, records, str } from "../props";
-import { guestShape } from "../guestInputs";
+import { guestFixAt, guestShape } from "../guestInputs";
 import { GUEST_TYPES } from "../tokens";
 
 /** Where the provider puts a container's root disk when `disk.datastoreId` is missing. */
@@ -24,19 +24,28 @@ export const proxmoxGuestStorageNotLocal = resourceRule<GuestStorageConfig>({
     configSchema: GUEST_STORAGE_SCHEMA,
     validate: (props, ctx, report) => {
         const forbidden = new Set(ctx.config.forbiddenDatastores);
-        const check = (what: string, field: string, datastore: string | undefined, providerDefault: string): void => {
+        // A guest from the inventory is fixed at its key (`guests.photos.disk.storage`), a hand-written one at the provider field.
+        const fixAt = (inventoryField: string, field: string): string => guestFixAt(ctx.urn, inventoryField, field);
+        const check = (
+            what: string,
+            field: string,
+            inventoryField: string,
+            datastore: string | undefined,
+            providerDefault: string,
+        ): void => {
             if (datastore === undefined || datastore === "") {
                 report(
-                    `The ${what} leaves \`${field}\` unset, so the provider puts it on "${providerDefault}". Set \`${field}\` to ${FIX}.`,
+                    `The ${what} leaves \`${field}\` unset, so the provider puts it on "${providerDefault}". Set ${fixAt(inventoryField, field)} to ${FIX}.`,
                 );
             } else if (forbidden.has(datastore)) {
-                report(`The ${what} is on "${datastore}" (\`${field}\`). Move it to ${FIX}.`);
+                report(`The ${what} is on "${datastore}" (${fixAt(inventoryField, field)}). Move it to ${FIX}.`);
             }
         };
-        const checkClone = (clone: Props | undefined): void => {
+        // The components clone onto the root disk's storage (a container's disk, a VM's first disk).
+        const checkClone = (clone: Props | undefined, inventoryField: string): void => {
             const target = str(clone?.datastoreId);
             if (target !== undefined && forbidden.has(target))
-                report(`The clone target is on "${target}" (\`clone.datastoreId\`). Clone to ${FIX}.`);
+                report(`The clone target is on "${target}" (${fixAt(inventoryField, "clone.datastoreId")}). Clone to ${FIX}.`);
         };
         const shape = guestShape(ctx.type);
         if (shape === "cloned") {
@@ -53,9 +62,9 @@ export const proxmoxGuestStorageNotLocal = resourceRule<GuestStorageConfig>({
         }
         // The experimental VM has no volumes in its inputs.
         if (shape === "experimental") return;
-        checkClone(record(props.clone));
+        checkClone(record(props.clone), shape === "container" ? "disk.storage" : "disks[0].storage");
         if (shape === "container") {
-            check("root disk", "disk.datastoreId", str(record(props.disk)?.datastoreId), CONTAINER_DEFAULT_DATASTORE);
+            check("root disk", "disk.datastoreId", "disk.storage", str(record(props.disk)?.datastoreId), CONTAINER_DEFAULT_DATASTORE);
             records(props.mountPoints).forEach((mp, i) => {
                 const volume = str(mp.volume);
                 // An absolute path is a bind mount (see proxmox-container-bind-mount-roots), not a volume.
@@ -75,13 +84,21 @@ export const proxmoxGuestStorageNotLocal = resourceRule<GuestStorageConfig>({
             );
         }
         disks.forEach((d, i) =>
-            check(`disk ${str(d.interface) ?? `#${i}`}`, `disks[${i}].datastoreId`, str(d.datastoreId), VM_DEFAULT_DATASTORE),
+            check(
+                `disk ${str(d.interface) ?? `#${i}`}`,
+                `disks[${i}].datastoreId`,
+                `disks[${i}].storage`,
+                str(d.datastoreId),
+                VM_DEFAULT_DATASTORE,
+            ),
         );
         const efi = record(props.efiDisk);
-        if (efi !== undefined) check("EFI disk", "efiDisk.datastoreId", str(efi.datastoreId), VM_DEFAULT_DATASTORE);
+        // EFI vars, TPM state and the cloud-init drive go to the inventory's `systemStorage`.
+        if (efi !== undefined) check("EFI disk", "efiDisk.datastoreId", "systemStorage", str(efi.datastoreId), VM_DEFAULT_DATASTORE);
         const tpm = record(props.tpmState);
-        if (tpm !== undefined) check("TPM state", "tpmState.datastoreId", str(tpm.datastoreId), VM_DEFAULT_DATASTORE);
+        if (tpm !== undefined) check("TPM state", "tpmState.datastoreId", "systemStorage", str(tpm.datastoreId), VM_DEFAULT_DATASTORE);
         const init = record(props.initialization);
-        if (init !== undefined) check("cloud-init drive", "initialization.datastoreId", str(init.datastoreId), VM_DEFAULT_DATASTORE);
+        if (init !== undefined)
+            check("cloud-init drive", "initialization.datastoreId", "systemStorage", str(init.datastoreId), VM_DEFAULT_DATASTORE);
     },
 });

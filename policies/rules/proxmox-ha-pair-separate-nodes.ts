@@ -1,9 +1,15 @@
 import { stackRule } from "../define";
-import { groupBy, guestsOf, names } from "../guests";
+import { Guest, groupBy, guestsOf } from "../guests";
+
+/** A guest as messages name it: its inventory key (`guests.web`), else its resource name. */
+const label = (g: Guest): string => {
+    const key = g.inventoryKey();
+    return key !== undefined ? `\`${key}\`` : g.name;
+};
 
 /**
  * A primary/secondary pair on one node fails together with that node: the pair then protects
- * nothing. The pairs are the keepalived groups of the inventory (`haGroups.<name>` with `kind:
+ * nothing. The pairs are the keepalived groups of the inventory (`ha.<name>` with `kind:
  * keepalived`), registered by each member's guest component as `haGroup` and `haKind`.
  */
 export const proxmoxHaPairSeparateNodes = stackRule({
@@ -14,9 +20,10 @@ export const proxmoxHaPairSeparateNodes = stackRule({
         for (const [pair, members] of groupBy(guestsOf(resources), (g) => g.redundancyGroup())) {
             for (const [node, together] of groupBy(members, (g) => g.nodeName())) {
                 if (together.length < 2) continue;
+                const fixes = together.map((m) => m.fixAt("node", "nodeName"));
                 for (const g of together) {
                     report(
-                        `HA pair "${pair}" has ${names(together)} on the same node ${node}, so one node failure takes both down. Move one member to another node.`,
+                        `HA pair \`ha.${pair}\` has ${together.map(label).join(", ")} on the same node ${node}, so one node failure takes both down. Move one member to another node (${[...new Set(fixes)].join(" or ")}).`,
                         g.urn,
                     );
                 }

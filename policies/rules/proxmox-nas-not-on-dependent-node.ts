@@ -3,6 +3,9 @@ import { guestsOf, nodesOf } from "../guests";
 import { str, strings } from "../props";
 import { NETWORK_STORAGE_TYPES } from "../tokens";
 
+/** The component the program creates the inventory's `storages` under (components/storages.ts). */
+const STORAGES_COMPONENT = "homelab:proxmox:Storages";
+
 /**
  * A node that mounts storage from a guest running on itself depends on itself: after a reboot
  * the storage is missing until the guest is up, and the guest may live on that storage.
@@ -26,8 +29,13 @@ export const proxmoxNasNotOnDependentNode = stackRule({
                 if (node === undefined || !mountedOn.includes(node)) continue;
                 if (!guest.ipv4s().includes(server) && guest.name !== server) continue;
                 const id = str(storage.props.resourceId) ?? storage.name;
+                // Name the inventory keys to change where the guest and the storage come from the inventory.
+                const key = guest.inventoryKey();
+                const fromInventory = storage.parent?.type === STORAGES_COMPONENT && str(storage.props.resourceId) !== undefined;
+                const moveGuest = key !== undefined ? `Run the NAS on another node (\`${key}.node\`)` : "Run the NAS on another node";
+                const unmount = fromInventory ? `or leave ${node} out of \`storages.${id}.nodes\`` : "or do not mount its storage there";
                 report(
-                    `Guest ${guest.name} serves storage "${id}" (${server}) to node ${node} and runs on that node, so the node depends on its own guest. Run the NAS on another node, or do not mount its storage there.`,
+                    `Guest ${key !== undefined ? `\`${key}\`` : guest.name} serves storage "${id}" (${server}) to node ${node} and runs on that node, so the node depends on its own guest. ${moveGuest}, ${unmount}.`,
                     guest.urn,
                 );
             }

@@ -1,6 +1,6 @@
 import { StatefulGuestConfig, STATEFUL_GUEST_SCHEMA } from "../config";
 import { resourceRule } from "../define";
-import { hasProtectionFlag } from "../guestInputs";
+import { guestInventoryKey, hasProtectionFlag } from "../guestInputs";
 import { bool, records, str, strings } from "../props";
 import { CONTAINER_TYPES, GUEST_TYPES } from "../tokens";
 
@@ -24,6 +24,14 @@ export const proxmoxStatefulGuestProtected = resourceRule<StatefulGuestConfig>({
         if (tag === undefined && volumes === 0) return;
         if (bool(props.protection) === true || ctx.opts.protect) return;
         const why = tag !== undefined ? `tagged "${tag}"` : `has ${volumes} volume mount point${volumes === 1 ? "" : "s"}`;
+        // A guest from the inventory gets both from its `stateful` key.
+        const key = guestInventoryKey(ctx.urn);
+        if (key !== undefined) {
+            report(
+                `The guest is stateful (${why}) but is not protected from deletion, so deleting or replacing it deletes its data. Set \`${key}.stateful: true\`.`,
+            );
+            return;
+        }
         report(
             hasProtectionFlag(ctx.type)
                 ? `The guest is stateful (${why}) but neither \`protection: true\` nor the Pulumi \`protect\` option is set, so deleting or replacing it deletes its data. Set both.`

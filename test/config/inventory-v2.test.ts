@@ -532,6 +532,12 @@ const BAD: readonly Case[] = [
         message: 'tier "hourly" is not in backups.tiers',
     },
     {
+        name: "a misspelt tier of a dataset, with a suggestion",
+        mutate: (i) => (i.datasets["tank/photos"].backup = { tier: "mediun" }),
+        path: 'datasets["tank/photos"].backup.tier',
+        message: 'pick one of those or add it; did you mean "medium"?',
+    },
+    {
         name: "a bucket name with two dots in a row",
         mutate: (i) => (i.offsite.bucket = "a..b"),
         path: "offsite.bucket",

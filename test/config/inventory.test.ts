@@ -206,6 +206,16 @@ const BAD: readonly BadCase[] = [
         ],
     },
     {
+        name: "a misspelt backup tier, with a suggestion",
+        mutate: (i) => (i.guests.files.backup = { tier: "critcal" }),
+        problems: [
+            problem(
+                "guests.files.backup.tier",
+                'tier "critcal" is not in backups.tiers (known: critical, medium, low); pick one of those or add it; did you mean "critical"?',
+            ),
+        ],
+    },
+    {
         name: "a guest name that is not a DNS label",
         mutate: (i) => {
             i.guests.Media = i.guests.media;

@@ -1,5 +1,6 @@
 /** Resource rules on containers and VMs: one compliant baseline, then one mutation per violation. */
-import { runPolicies } from "../../tools/policy/runner";
+import { guestInventoryKey } from "../../policies/guestInputs";
+import { PolicyResourceInput, runPolicies } from "../../tools/policy/runner";
 import { CONTAINER, ContainerInputs, T, VM, VmInputs, check, container, custom, mutate, vm } from "./fixtures";
 
 const ct = (change: (i: ContainerInputs) => void, name = "cloud-container") => [mutate<ContainerInputs>(container(name), change)];
@@ -375,6 +376,91 @@ describe("proxmox-guest-tags-normalized", () => {
             ),
         ).toEqual([
             'The tags ["normal","Docker","docker"] are not lowercase, sorted and unique, so Proxmox reports a change on every run. Give them as ["docker","normal"].',
+        ]);
+    });
+});
+
+/**
+ * A guest resource as the program registers it for `guests.<name>` of the inventory: under its
+ * guest component, whose type the URN carries (`...$homelab:proxmox:LxcGuest$<type>::<name>-container`).
+ */
+function underComponent(resource: PolicyResourceInput): PolicyResourceInput {
+    const parentType = resource.type === T.container ? T.lxcComponent : T.vmComponent;
+    return { ...resource, urn: `urn:pulumi:test::homelab::pulumi:pulumi:Stack$${parentType}$${resource.type}::${resource.name}` };
+}
+const invCt = (change: (i: ContainerInputs) => void) => ct(change, "photos-container").map(underComponent);
+const invVm = (change: (i: VmInputs) => void) => v(change, "pbs-vm").map(underComponent);
+
+describe("guestInventoryKey: the inventory entry of a guest resource, from its URN", () => {
+    it("reads the guest component's type and the resource's name", () => {
+        expect(guestInventoryKey(underComponent(container("photos-container")).urn)).toBe("guests.photos");
+        expect(guestInventoryKey(underComponent(vm("pbs-vm")).urn)).toBe("guests.pbs");
+    });
+    it("is undefined for a hand-written guest, or a name the component would not give", () => {
+        expect(guestInventoryKey(container("photos-container").urn)).toBeUndefined();
+        expect(guestInventoryKey(underComponent(container("photos")).urn)).toBeUndefined();
+        expect(guestInventoryKey(underComponent(container("-container")).urn)).toBeUndefined();
+        expect(guestInventoryKey("not-a-urn")).toBeUndefined();
+    });
+});
+
+describe("messages about a guest from the inventory name the inventory key to change", () => {
+    it("proxmox-guest-storage-not-local: the disk's, or the system storage's key", () => {
+        expect(
+            check(
+                "proxmox-guest-storage-not-local",
+                invCt((i) => (i.disk!.datastoreId = "local")),
+            ),
+        ).toEqual(['The root disk is on "local" (`guests.photos.disk.storage`). Move it to a named ZFS or LVM-thin storage.']);
+        expect(
+            check(
+                "proxmox-guest-storage-not-local",
+                invVm((i) => ((i.disks![0].datastoreId = "local"), (i.efiDisk!.datastoreId = "local"))),
+            ),
+        ).toEqual([
+            'The disk scsi0 is on "local" (`guests.pbs.disks[0].storage`). Move it to a named ZFS or LVM-thin storage.',
+            'The EFI disk is on "local" (`guests.pbs.systemStorage`). Move it to a named ZFS or LVM-thin storage.',
+        ]);
+    });
+    it("proxmox-guest-cpu-units: the tier or cpuUnits", () => {
+        expect(
+            check(
+                "proxmox-guest-cpu-units",
+                invVm((i) => delete i.cpu!.units),
+            ),
+        ).toEqual([
+            "The guest leaves `cpu.units` unset, so Proxmox gives it its default weight (100 with cgroup v2). Set `guests.pbs.tier` (its weight: critical 2048, high 1500, normal 1024, low 800, minimal 512), or `guests.pbs.cpuUnits`.",
+        ]);
+    });
+    it("proxmox-stateful-guest-protected: stateful", () => {
+        expect(
+            check(
+                "proxmox-stateful-guest-protected",
+                invVm((i) => (i.tags = ["stateful"])),
+            ),
+        ).toEqual([
+            'The guest is stateful (tagged "stateful") but is not protected from deletion, so deleting or replacing it deletes its data. Set `guests.pbs.stateful: true`.',
+        ]);
+    });
+    it("proxmox-container-nesting-docker-only: docker", () => {
+        expect(
+            check(
+                "proxmox-container-nesting-docker-only",
+                invCt((i) => (i.tags = ["normal"])),
+            ),
+        ).toEqual([
+            'The container enables `features.nesting` and `features.keyctl` but is not tagged "docker"; these flags weaken isolation and only Docker needs them. Set `guests.photos.docker: true` if it runs Docker, else `guests.photos.docker: false`.',
+        ]);
+    });
+    it("proxmox-passthrough-via-mappings: the mappings and the guest's pciMappings or usbMappings", () => {
+        expect(
+            check(
+                "proxmox-passthrough-via-mappings",
+                invVm((i) => ((i.hostpcis = [{ device: "hostpci0", id: "0000:01:00.0", pcie: true }]), (i.usbs = [{ host: "1a6e:089a" }]))),
+            ),
+        ).toEqual([
+            'PCI device hostpci0 is passed through by raw id "0000:01:00.0" (`hostpcis[0].id`). Add the device under `mappings.pci` and name that mapping in `guests.pbs.pciMappings`.',
+            'USB device #0 is passed through by host id "1a6e:089a" (`usbs[0].host`). Add the device under `mappings.usb` and name that mapping in `guests.pbs.usbMappings`.',
         ]);
     });
 });

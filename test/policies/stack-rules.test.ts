@@ -24,6 +24,8 @@ const edit = <I extends object>(stack: PolicyResourceInput[], name: string, chan
     replace(stack, name, (r) => mutate<I>(r, change));
 const withOutputs = (stack: PolicyResourceInput[], name: string, outputs: Record<string, unknown>) =>
     replace(stack, name, (r) => ({ ...r, outputs: { ...r.outputs, ...outputs } }));
+/** The component the program creates the inventory's storages under. */
+const STORAGES = "homelab:proxmox:Storages";
 
 /** A second container under its component: `web` on pve-network by default. */
 function web(change: (i: ContainerInputs) => void = () => undefined, outputs: Record<string, unknown> = {}): PolicyResourceInput[] {
@@ -235,10 +237,24 @@ describe("proxmox-ha-pair-separate-nodes", () => {
             "cloud",
             { haGroup: "proxy", haKind: "keepalived" },
         );
-        expect(check(rule, stack)).toEqual([
-            'HA pair "proxy" has cloud-container, web-container on the same node pve-storage, so one node failure takes both down. Move one member to another node.',
-            'HA pair "proxy" has cloud-container, web-container on the same node pve-storage, so one node failure takes both down. Move one member to another node.',
-        ]);
+        const message =
+            "HA pair `ha.proxy` has cloud-container, web-container on the same node pve-storage, so one node failure takes both down. Move one member to another node (`nodeName`).";
+        expect(check(rule, stack)).toEqual([message, message]);
+    });
+    it("names the members' inventory keys to change when they come from the inventory", () => {
+        const stack = withOutputs(
+            withWeb((i) => (i.nodeName = "pve-storage"), {
+                haGroup: "proxy",
+                haKind: "keepalived",
+                nodeName: "pve-storage",
+                inventoryKey: "guests.web",
+            }),
+            "cloud",
+            { haGroup: "proxy", haKind: "keepalived", inventoryKey: "guests.cloud" },
+        );
+        const message =
+            "HA pair `ha.proxy` has `guests.cloud`, `guests.web` on the same node pve-storage, so one node failure takes both down. Move one member to another node (`guests.cloud.node` or `guests.web.node`).";
+        expect(check(rule, stack)).toEqual([message, message]);
     });
 });
 
@@ -345,6 +361,19 @@ describe("proxmox-nas-not-on-dependent-node", () => {
         ];
         expect(check(rule, [...compliantStack(), nfs(["pve-storage"])])).toEqual(expected);
         expect(check(rule, [...compliantStack(), nfs()])).toEqual(expected);
+    });
+    it("names the guest's and the storage's inventory keys when both come from the inventory", () => {
+        const storages = component(STORAGES, "storages", { ids: ["nas"] });
+        const share = custom(
+            T.nfs,
+            "storages-nas",
+            { resourceId: "nas", server: "192.168.30.41", export: "/srv", nodes: ["pve-storage"] },
+            { parent: storages.urn },
+        );
+        const stack = withOutputs(compliantStack(), "cloud", { inventoryKey: "guests.cloud" });
+        expect(check(rule, [...stack, storages, share])).toEqual([
+            'Guest `guests.cloud` serves storage "nas" (192.168.30.41) to node pve-storage and runs on that node, so the node depends on its own guest. Run the NAS on another node (`guests.cloud.node`), or leave pve-storage out of `storages.nas.nodes`.',
+        ]);
     });
 });
 

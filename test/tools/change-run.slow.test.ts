@@ -11,6 +11,7 @@ import * as os from "os";
 import * as path from "path";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
 import { planAgainstBase } from "../../tools/change/run";
+import { renderReport } from "../../tools/plan/render";
 import { PlanReport } from "../../tools/plan/report";
 import { RawInventory, recordRaw, reference, removeDataset, setGuestMemory } from "./change-fixtures";
 
@@ -96,6 +97,30 @@ describe("--base with a git ref, on a temporary repository with history", () => 
     });
 });
 
+describe("--base with a git ref whose inventory is invalid", () => {
+    it("names the problems by the ref and the stack file, with their lines in the file at that ref", async () => {
+        const dir = tmp();
+        git(dir, "init", "--quiet");
+        const broken = reference();
+        broken.guests.media.vmid = 30099;
+        const brokenYaml = stackYaml(broken);
+        fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), brokenYaml);
+        git(dir, "add", "Pulumi.prod.yaml");
+        git(dir, "commit", "--quiet", "-m", "broken");
+        fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), stackYaml(reference()));
+        const report = await planAgainstBase("prod", "HEAD", dir);
+        const vmidLine = brokenYaml.split("\n").findIndex((l) => /^\s+vmid: 30099$/.test(l)) + 1;
+        expect(report.exitCode).toBe(2);
+        expect(report.error).toMatchObject({
+            kind: "base",
+            source: "HEAD:Pulumi.prod.yaml",
+            problems: [{ path: "guests.media.vmid", line: vmidLine, column: 7 }],
+        });
+        expect(renderReport(report)).toContain(`HEAD:Pulumi.prod.yaml:${vmidLine}:7: guests.media.vmid: `);
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+});
+
 /** A stack file `Pulumi.other.yaml` and its policy configuration in the working tree only (not committed). */
 function withOtherStack(dir: string): string {
     fs.writeFileSync(path.join(dir, "Pulumi.other.yaml"), stackYaml(reference()));
@@ -118,6 +143,15 @@ describe("--base with a stack file", () => {
         const bad = await planAgainstBase("prod", "broken.yaml", dir);
         expect(bad.exitCode).toBe(2);
         expect(bad.error).toMatchObject({ kind: "base", problems: [expect.objectContaining({ path: "guests.media.vmid" })] });
+        // The problem points into the base file, at the line of the guest's vmid, and is named after it.
+        const vmidLine =
+            stackYaml(broken)
+                .split("\n")
+                .findIndex((l) => /^\s+vmid: 30099$/.test(l)) + 1;
+        expect(vmidLine).toBeGreaterThan(0);
+        expect(bad.error).toMatchObject({ source: "broken.yaml", problems: [{ line: vmidLine, column: 7 }] });
+        expect(renderReport(bad)).toContain(`broken.yaml:${vmidLine}:7: guests.media.vmid: `);
+        expect(schemaErrors(bad)).toEqual([]);
         fs.rmSync(dir, { recursive: true, force: true });
     });
 });

@@ -39,8 +39,15 @@ function git(dir: string, args: readonly string[]): string {
     }
 }
 
+/** The base as read: the stack file, and how problems name it (`base.yaml`, `origin/main:Pulumi.prod.yaml`). */
+export interface BaseFile {
+    readonly stackFile: StackFile;
+    /** The file as the user knows it: the path given, or `<ref>:<stack file>`. */
+    readonly source: string;
+}
+
 /** The stack file at a git ref, written to a temporary file for the reader, then removed. */
-function stackFileAtRef(ref: string, stack: string, dir: string): StackFile {
+function stackFileAtRef(ref: string, stack: string, dir: string): BaseFile {
     if (ref.startsWith("-") || !REF_CHARS.test(ref)) {
         throw new BaseError(`--base "${ref}" is neither a stack file nor a git ref; name a file or a ref such as origin/main`);
     }
@@ -60,7 +67,7 @@ function stackFileAtRef(ref: string, stack: string, dir: string): StackFile {
     try {
         const file = path.join(tmp, name);
         fs.writeFileSync(file, text);
-        return readStackFile(file);
+        return { stackFile: readStackFile(file), source: `${ref}:${name}` };
     } finally {
         fs.rmSync(tmp, { recursive: true, force: true });
     }
@@ -70,8 +77,8 @@ function stackFileAtRef(ref: string, stack: string, dir: string): StackFile {
  * Reads the base: `spec` is a stack file when such a file exists (relative to `dir`), otherwise a
  * git ref of the repository at `dir`. Throws BaseError, StackFileError or InventoryError.
  */
-export function readBase(spec: string, stack: string, dir: string): StackFile {
+export function readBase(spec: string, stack: string, dir: string): BaseFile {
     const asFile = path.resolve(dir, spec);
-    if (fs.existsSync(asFile) && fs.statSync(asFile).isFile()) return readStackFile(asFile);
+    if (fs.existsSync(asFile) && fs.statSync(asFile).isFile()) return { stackFile: readStackFile(asFile), source: spec };
     return stackFileAtRef(spec, stack, dir);
 }

@@ -8,10 +8,8 @@
  * starts from a clean runtime (test/tools/change-run.slow.test.ts checks that a recording after
  * another equals one in a fresh process). The base is recorded only; its policies are not run.
  */
-import * as path from "path";
 import { InventoryError } from "../../config/errors";
-import { parseInventory } from "../../config/parse";
-import { StackFileError } from "../../config/stackfile";
+import { StackFileError, parseStackFileInventory } from "../../config/stackfile";
 import { recordProgram } from "../plan/record";
 import { PlanReport, plan } from "../plan/report";
 import { RecordedResource, Recording } from "../runtime/recorder";
@@ -29,10 +27,13 @@ export async function planAgainstBase(stack: string, baseSpec: string, dir = pro
 
     const changeStarted = Date.now();
     let base: readonly RecordedResource[];
+    // How the base's problems name it; a stack file the base names but cannot be read has no source yet.
+    let source: string | undefined;
     try {
         const file = readBase(baseSpec, stack, dir);
-        const inv = parseInventory(file.inventory, `${baseSpec}:${path.basename(file.file)}`);
-        base = (await recordProgram(inv, file.config, stack)).resources;
+        source = file.source;
+        const inv = parseStackFileInventory(file.stackFile, file.source);
+        base = (await recordProgram(inv, file.stackFile.config, stack)).resources;
     } catch (err) {
         if (err instanceof BaseError || err instanceof StackFileError || err instanceof InventoryError) {
             const problems = err instanceof InventoryError ? err.problems : [];
@@ -48,6 +49,7 @@ export async function planAgainstBase(stack: string, baseSpec: string, dir = pro
                             ? `the base inventory (${baseSpec}) is invalid under the current schema; nothing was compared`
                             : err.message,
                     problems,
+                    ...(source !== undefined ? { source } : {}),
                 },
             };
         }

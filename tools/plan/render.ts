@@ -18,7 +18,8 @@ export function renderReport(report: PlanReport): string {
             snapshot: "cannot read the cluster snapshot",
         }[report.error.kind];
         lines.push(`Plan of stack ${report.stack}: ${what}`);
-        if (report.error.problems.length > 0) for (const p of report.error.problems) lines.push(formatProblem(p, report.file));
+        if (report.error.problems.length > 0)
+            for (const p of report.error.problems) lines.push(formatProblem(p, report.error.source ?? report.file));
         else lines.push(`  ${report.error.message}`);
         lines.push("", "Nothing was planned. Fix the problems above and run the plan again.");
         return lines.join("\n") + "\n";

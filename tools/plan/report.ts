@@ -43,6 +43,8 @@ export interface PlanReport {
         readonly kind: "invalid-inventory" | "stack-file" | "policy-config" | "base" | "snapshot";
         readonly message: string;
         readonly problems: readonly InventoryProblem[];
+        /** The file the problems' lines are in when it is not `file`: the base's (`origin/main:Pulumi.prod.yaml`). */
+        readonly source?: string;
     };
     readonly inventory?: { readonly nodes: number; readonly guests: number; readonly datasets: number; readonly records: number };
     readonly resources?: { readonly total: number; readonly byType: Record<string, number>; readonly tree: readonly TreeEntry[] };
