@@ -8,6 +8,7 @@ import { parseInventory } from "../../config/parse";
 import { Inventory, StorageSpec } from "../../config/schema";
 import { readStackFile } from "../../config/stackfile";
 import { BackupScheduleError } from "../../lib/backupSchedule";
+import { mutated } from "../config/reference";
 import { record, valueOf } from "../helpers/harness";
 
 const PBS_STORAGE = "proxmoxve:storage/pbs:Pbs";
@@ -199,6 +200,23 @@ describe("BackupPlan on the reference stack, its PBS not managed by the program 
             expect(job.options.provider).toMatch(/::pve::/);
             expect(job.parent).toBe(recording.one("backups", PLAN).urn);
         }
+    });
+
+    it("carries a tier's hourly and yearly counts from the inventory into its vzdump jobs' prune-backups", async () => {
+        const inv = parseInventory(
+            mutated((i) => (i.backups.tiers.critical.retention = { keepLast: 3, keepHourly: 24, keepDaily: 7, keepYearly: 2 })),
+        );
+        const { recording } = await record(() => {
+            backupPlan(inv);
+        });
+        for (const node of ["pve-network", "pve-storage"])
+            expect(recording.one(`backups-backup_critical_${node}`, JOB).inputs.pruneBackups).toEqual({
+                "keep-last": "3",
+                "keep-hourly": "24",
+                "keep-daily": "7",
+                "keep-yearly": "2",
+            });
+        expect(recording.one("backups-backup_low_pve-storage", JOB).inputs.pruneBackups).toEqual({ "keep-monthly": "3" });
     });
 
     it("plans the dataset jobs (datasets_<tier>_<node>) in slots of their own between the vzdump jobs of the node, and registers no vzdump job for them", async () => {

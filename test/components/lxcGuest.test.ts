@@ -3,10 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { record } from "../helpers/harness";
 import { CONTAINER_IGNORED_FIELDS, LxcGuest, LxcGuestArgs, deviceMode, planLxcGuest } from "../../components/lxcGuest";
 import { GuestNetwork } from "../../components/guestShared";
+import { haMembership } from "../../components/proxmox";
 import { containerOsType } from "../../config/crosschecks";
+import { parseInventory } from "../../config/parse";
 import { LxcGuestSpec } from "../../config/schema";
 import { ContainerMount } from "../../lib/containerHost";
 import { bindMountsByGuest } from "../../lib/privilege";
+import { mutated } from "../config/reference";
 import { decoded, lxc, providerRef, referenceInventory } from "./fixtures";
 
 const T = {
@@ -16,6 +19,7 @@ const T = {
     rules: "proxmoxve:firewall/rulesLegacy:RulesLegacy",
     ipset: "proxmoxve:firewall/ipsetLegacy:IpsetLegacy",
     ha: "proxmoxve:index/haresource:Haresource",
+    replication: "proxmoxve:index/replication:Replication",
     command: "command:remote:Command",
     provider: "pulumi:providers:proxmoxve",
 };
@@ -239,6 +243,58 @@ describe("LxcGuest", () => {
         });
         expect(ha.options.provider).toBe(providerRef(recording.one("api", T.provider)));
         expect(recording.one("edge", T.guest).outputs).toMatchObject({ haGroup: "web", haKind: "proxmox" });
+    });
+
+    it.each(["stopped", "ignored"] as const)("gives the HA resource the inventory's state %s", async (state) => {
+        const parsed = parseInventory(
+            mutated((i) => {
+                i.guests.unifi.replication = [{ node: "pve-storage" }];
+                i.ha = { controller: { kind: "proxmox", members: ["unifi"], state, maxRestart: 3, maxRelocate: 0 } };
+            }),
+        );
+        const membership = haMembership(parsed, "unifi");
+        expect(membership).toEqual({ ha: { group: "controller", state, maxRestart: 3, maxRelocate: 0 } });
+        const { recording } = await deployLxc("unifi", lxc(parsed, "unifi"), membership);
+        expect(recording.one("unifi-ha", T.ha).inputs).toEqual({
+            resourceId: "ct:10005",
+            type: "ct",
+            state,
+            maxRestart: 3,
+            maxRelocate: 0,
+            comment: "managed by homelab (HA group controller)",
+        });
+    });
+
+    it("adds a replication job per target, with the inventory's rate limit where it gives one", async () => {
+        const parsed = parseInventory(mutated((i) => (i.guests.unifi.replication = [{ node: "pve-storage", rateMBps: 12.5 }])));
+        const { recording } = await deployLxc("unifi", {
+            ...lxc(parsed, "unifi"),
+            // A second target without a rate (the reference has two nodes; the component takes any).
+            replication: [...lxc(parsed, "unifi").replication, { node: "pve-backup", schedule: "*/30" }],
+        });
+        expect(
+            recording
+                .ofType(T.replication)
+                .map((j) => j.name)
+                .sort(),
+        ).toEqual(["unifi-replication-pve-backup", "unifi-replication-pve-storage"]);
+        const storage = recording.one("unifi-replication-pve-storage", T.replication);
+        expect(storage.inputs).toEqual({
+            resourceId: "10005-0",
+            type: "local",
+            target: "pve-storage",
+            schedule: "*/15",
+            rate: 12.5,
+            comment: "managed by homelab",
+        });
+        expect(recording.one("unifi-replication-pve-backup", T.replication).inputs).toEqual({
+            resourceId: "10005-1",
+            type: "local",
+            target: "pve-backup",
+            schedule: "*/30",
+            comment: "managed by homelab",
+        });
+        expect(storage.options.provider).toBe(providerRef(recording.one("api", T.provider)));
     });
 
     it("lets a keepalived member send from the virtual IP and accept VRRP from its peers", async () => {

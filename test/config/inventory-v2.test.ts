@@ -1,11 +1,13 @@
 /**
  * The inventory keys and checks of v2 (issues 11, 12 and 15): cluster size and the QDevice,
  * flat networks and reservations, host keys, cluster-level storages, hardware mappings, images the
- * provider can store, dangerous guests, datasets and exports, HA groups, backup targets and S3
- * naming. Each case mutates the reference stack once and names the problem it must raise.
+ * provider can store, dangerous guests, replication rates, datasets and exports, HA groups and
+ * their states, backup targets, retention counts and S3 naming. Each case mutates the reference
+ * stack once and names the problem it must raise.
  */
 import { parseInventory } from "../../config/parse";
 import { fullRecordName } from "../../lib/dns";
+import { pruneJobsScript, tierPruneJobs } from "../../lib/pbs/jobs";
 import { RawInventory, mutated, problemsOf } from "./reference";
 
 interface Case {
@@ -386,6 +388,19 @@ const BAD: readonly Case[] = [
         message: 'a guest cannot replicate to its own node "pve-network"',
     },
     {
+        // Proxmox's own minimum (pve-guest-common src/PVE/ReplicationConfig.pm: rate, minimum 1, a number).
+        name: "a replication rate under 1 MB/s",
+        mutate: (i) => (i.guests.unifi.replication = [{ node: "pve-storage", rateMBps: 0.5 }]),
+        path: "guests.unifi.replication[0].rateMBps",
+        message: "must be at least 1, got 0.5",
+    },
+    {
+        name: "a replication rate that is not a number",
+        mutate: (i) => (i.guests.unifi.replication = [{ node: "pve-storage", rateMBps: "fast" }]),
+        path: "guests.unifi.replication[0].rateMBps",
+        message: 'must be a number, got "fast"',
+    },
+    {
         name: "a host mount outside the managed roots",
         mutate: (i) => (i.guests.unifi.hostMounts = [{ hostPath: "/mnt/pve/nas", path: "/mnt/nas" }]),
         path: "guests.unifi.hostMounts[0].hostPath",
@@ -396,6 +411,41 @@ const BAD: readonly Case[] = [
         mutate: (i) => (i.datasets["tank/nvr"].mounts[0].path = "/mnt/a,mp=/etc"),
         path: 'datasets["tank/nvr"].mounts[0].path',
         message: "(no ',' or '=')",
+    },
+    // --- HA ----------------------------------------------------------------------------------------
+    {
+        name: "a Proxmox HA state the inventory does not offer",
+        mutate: (i) => {
+            i.guests.unifi.replication = [{ node: "pve-storage" }];
+            i.ha = { controller: { kind: "proxmox", members: ["unifi"], state: "disabled" } };
+        },
+        path: "ha.controller.state",
+        message: 'must be one of "started", "stopped", "ignored", got "disabled"',
+    },
+    // --- backups -----------------------------------------------------------------------------------
+    {
+        name: "a negative hourly count",
+        mutate: (i) => (i.backups.tiers.critical.retention.keepHourly = -1),
+        path: "backups.tiers.critical.retention.keepHourly",
+        message: "must be at least 0, got -1",
+    },
+    {
+        name: "a fractional hourly count",
+        mutate: (i) => (i.backups.tiers.critical.retention.keepHourly = 1.5),
+        path: "backups.tiers.critical.retention.keepHourly",
+        message: "must be an integer, got 1.5",
+    },
+    {
+        name: "a yearly count over 10000",
+        mutate: (i) => (i.backups.tiers.critical.retention.keepYearly = 10001),
+        path: "backups.tiers.critical.retention.keepYearly",
+        message: "must be at most 10000, got 10001",
+    },
+    {
+        name: "a retention of only zero hourly and yearly counts",
+        mutate: (i) => (i.backups.tiers.critical.retention = { keepHourly: 0, keepYearly: 0 }),
+        path: "backups.tiers.critical.retention",
+        message: "retention keeps nothing; set at least one keep* count",
     },
     // --- datasets --------------------------------------------------------------------------------
     {
@@ -716,5 +766,47 @@ describe("inventory v2", () => {
         expect(problemsOf(single(true))).toEqual([
             { path: "cluster.qdevice", message: "a single node has no quorum to keep; remove cluster.qdevice" },
         ]);
+    });
+
+    it("accepts a replication rate from 1 MB/s, fractions too, and leaves it unset when not given", () => {
+        const inv = parseInventory(
+            mutated((i) => {
+                i.guests.unifi.replication = [{ node: "pve-storage", rateMBps: 12.5 }];
+                i.guests.edge.replication = [{ node: "pve-storage", rateMBps: 1, schedule: "*/30" }];
+            }),
+        );
+        expect(inv.guests.unifi.replication).toEqual([{ node: "pve-storage", schedule: "*/15", rateMBps: 12.5 }]);
+        expect(inv.guests.edge.replication).toEqual([{ node: "pve-storage", schedule: "*/30", rateMBps: 1 }]);
+        expect(
+            parseInventory(mutated((i) => (i.guests.unifi.replication = [{ node: "pve-storage" }]))).guests.unifi.replication[0],
+        ).not.toHaveProperty("rateMBps");
+    });
+
+    it.each(["stopped", "ignored"])("accepts the Proxmox HA state %s, and started when none is given", (state) => {
+        const withState = (given?: string) =>
+            parseInventory(
+                mutated((i) => {
+                    i.guests.unifi.replication = [{ node: "pve-storage" }];
+                    i.ha = { controller: { kind: "proxmox", members: ["unifi"], ...(given ? { state: given } : {}) } };
+                }),
+            ).ha.controller;
+        expect(withState(state)).toEqual({ kind: "proxmox", members: ["unifi"], state, maxRestart: 1, maxRelocate: 1 });
+        expect(withState()).toMatchObject({ state: "started" });
+    });
+
+    it("carries a tier's hourly and yearly counts into its PBS prune job and the job's keep settings", () => {
+        const inv = parseInventory(
+            mutated((i) => (i.backups.tiers.critical.retention = { keepLast: 3, keepHourly: 24, keepDaily: 7, keepYearly: 2 })),
+        );
+        expect(inv.backups!.tiers.critical.retention).toEqual({ keepLast: 3, keepHourly: 24, keepDaily: 7, keepYearly: 2 });
+        const [critical] = tierPruneJobs(inv.backups!.tiers);
+        expect(critical).toMatchObject({
+            id: "homelab-prune-critical",
+            namespace: "critical",
+            keep: inv.backups!.tiers.critical.retention,
+        });
+        expect(pruneJobsScript("tank", [critical])).toContain(
+            "converge prune-job 'homelab-prune-critical' 'store=tank' 'schedule=21:00' 'ns=critical' 'max-depth=' 'keep-last=3' 'keep-hourly=24' 'keep-daily=7' 'keep-weekly=' 'keep-monthly=' 'keep-yearly=2' 'disable='\n",
+        );
     });
 });

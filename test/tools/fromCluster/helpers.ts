@@ -25,6 +25,8 @@ export interface ReaderRun {
     readonly ssh: readonly string[];
     /** The stack file written, if any. */
     readonly yaml?: string;
+    /** The stacks the policy configuration step was asked for (empty when the real tool ran). */
+    readonly policyConfigFor: readonly string[];
 }
 
 export interface ReaderOptions {
@@ -37,6 +39,14 @@ export interface ReaderOptions {
     readonly unknownHostKeys?: readonly string[];
     /** Write the stack's policy configuration with the real tool (slow: it loads the pack). @default false */
     readonly policyConfig?: boolean;
+    /** The arguments that name the stack. @default ["--stack", "lab"] */
+    readonly stackArgs?: readonly string[];
+    /** The environment beside the API token (PULUMI_STACK). */
+    readonly env?: NodeJS.ProcessEnv;
+    /** The stack whose file is read back into `yaml`. @default "lab" */
+    readonly stack?: string;
+    /** Prepares the fresh project directory before the run (an existing stack file). */
+    readonly prepare?: (dir: string) => void;
 }
 
 /** A runner that refuses the host keys of `nodes` as ssh's StrictHostKeyChecking does (tools/fromCluster/ssh.ts), before running anything there. */
@@ -45,7 +55,7 @@ function refusingHostKeys(run: RemoteRunner, nodes: readonly string[]): RemoteRu
         nodes.includes(target.node) ? Promise.reject(new HostKeyError(target, "Host key verification failed.")) : run(target, command);
 }
 
-/** Reads the recorded two-node cluster into `Pulumi.lab.yaml` in a fresh directory. */
+/** Reads the recorded two-node cluster into `Pulumi.lab.yaml` (or the stack `options` name) in a fresh directory. */
 export async function runReader(options: ReaderOptions = {}): Promise<ReaderRun> {
     const responses = recordedApi();
     options.api?.(responses);
@@ -53,25 +63,34 @@ export async function runReader(options: ReaderOptions = {}): Promise<ReaderRun>
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-from-cluster-"));
     dirs.push(dir);
     fs.writeFileSync(path.join(dir, "ca.pem"), stand.ca);
+    options.prepare?.(dir);
     const recorded = recordedSsh();
     options.sshOutput?.(recorded);
     const ran: string[] = [];
+    const policyConfigFor: string[] = [];
     const out = sink();
     const err = sink();
     try {
         const code = await main(
-            ["--endpoint", stand.url, "--stack", "lab", "--ca", "ca.pem", ...(options.args ?? [])],
+            ["--endpoint", stand.url, ...(options.stackArgs ?? ["--stack", "lab"]), "--ca", "ca.pem", ...(options.args ?? [])],
             {
-                env: { PROXMOX_VE_API_TOKEN: TOKEN },
+                env: { ...options.env, PROXMOX_VE_API_TOKEN: TOKEN },
                 dir,
                 api: { timeoutMs: 300, retries: 1, retryDelayMs: 10 },
                 ssh: { run: refusingHostKeys(recordedRunner(recorded, ran), options.unknownHostKeys ?? []) },
-                ...(options.policyConfig ? {} : { policyConfig: async () => 0 }),
+                ...(options.policyConfig
+                    ? {}
+                    : {
+                          policyConfig: async (stack: string) => {
+                              policyConfigFor.push(stack);
+                              return 0;
+                          },
+                      }),
             },
             out,
             err,
         );
-        const file = path.join(dir, "Pulumi.lab.yaml");
+        const file = path.join(dir, `Pulumi.${options.stack ?? "lab"}.yaml`);
         return {
             code,
             stdout: out.text(),
@@ -80,6 +99,7 @@ export async function runReader(options: ReaderOptions = {}): Promise<ReaderRun>
             url: stand.url,
             requests: [...stand.requests],
             ssh: ran,
+            policyConfigFor,
             ...(fs.existsSync(file) ? { yaml: fs.readFileSync(file, "utf8") } : {}),
         };
     } finally {
