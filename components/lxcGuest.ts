@@ -122,9 +122,6 @@ export class LxcGuest extends GuestResource {
         const { spec } = args;
         const features = containerFeatures(spec);
         const osType = args.templateFileName !== undefined ? containerOsType(args.templateFileName) : undefined;
-        // A container that exists already (adopted, or one the inventory gives no image or clone):
-        // its template is never sent nor diffed (P3, P34).
-        const existing = spec.adopt || (args.templateFileId === undefined && args.cloneSource === undefined);
 
         this.container = new proxmoxve.ContainerLegacy(
             `${name}-container`,
@@ -166,6 +163,7 @@ export class LxcGuest extends GuestResource {
                     dns: { domain: args.dns.domain, servers: [...args.dns.servers] },
                     userAccount: { keys: [...(args.sshPublicKeys ?? [])] },
                 },
+                // An adopted container's template is never sent (P3, P34); none is ever diffed (CONTAINER_IGNORED_FIELDS).
                 ...(args.templateFileId !== undefined && !spec.adopt
                     ? { operatingSystem: { templateFileId: args.templateFileId, ...(osType ? { type: osType } : {}) } }
                     : {}),
