@@ -133,6 +133,16 @@ export function planVmGuest(args: VmGuestArgs): {
     };
 }
 
+/** The file name of a VM's user-data snippet. */
+function snippetFileName(guestName: string): string {
+    return `${guestName}-user-data.yaml`;
+}
+
+/** The volume id bpg gives a snippet file (`<storage>:snippets/<file>`, proxmoxtf/resource/file.go fileVolumeID). */
+export function snippetVolumeId(storage: string, guestName: string): string {
+    return `${storage}:snippets/${snippetFileName(guestName)}`;
+}
+
 /** A VM, its user-data snippet, its firewall and HA resource. */
 export class VmGuest extends GuestResource {
     readonly vm: proxmoxve.VmLegacy;
@@ -185,7 +195,7 @@ export class VmGuest extends GuestResource {
                     nodeName: spec.node,
                     datastoreId: args.snippetsStorage!,
                     contentType: "snippets",
-                    sourceRaw: { data: content, fileName: `${args.guestName}-user-data.yaml` },
+                    sourceRaw: { data: content, fileName: snippetFileName(args.guestName) },
                 },
                 // Uploaded over SSH to a fixed path: a new content replaces the file, which must be
                 // deleted first or the delete of the old one removes the new upload (P28).
@@ -230,7 +240,13 @@ export class VmGuest extends GuestResource {
                               interface: CLOUD_INIT_INTERFACE,
                               ...(address !== undefined ? { ipConfigs: [{ ipv4: { address, gateway: args.network.gateway } }] } : {}),
                               dns: { domain: args.dns.domain, servers: [...args.dns.servers] },
-                              userDataFileId: this.userDataFile.id,
+                              // The snippet's volume id, named here rather than read from the file
+                              // resource: a property dependency would make the VM a dependent of the
+                              // snippet's delete-first replacement, and the id is ForceNew, so new user
+                              // data (a rotated SSH key) would replace the VM (E5). The path never
+                              // changes; `dependsOn` keeps the order, and cloud-init applies user data
+                              // once per instance anyway.
+                              userDataFileId: snippetVolumeId(args.snippetsStorage!, args.guestName),
                           },
                       }
                     : {}),

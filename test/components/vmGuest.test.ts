@@ -2,7 +2,16 @@ import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import { parse as parseYaml } from "yaml";
 import { record } from "../helpers/harness";
 import { GuestNetwork } from "../../components/guestShared";
-import { VmGuest, VmGuestArgs, agentEnabled, bootMediaOf, bootOrderOf, machineOf, planVmGuest } from "../../components/vmGuest";
+import {
+    VmGuest,
+    VmGuestArgs,
+    agentEnabled,
+    bootMediaOf,
+    bootOrderOf,
+    machineOf,
+    planVmGuest,
+    snippetVolumeId,
+} from "../../components/vmGuest";
 import { ImageSpec, VmGuestSpec } from "../../config/schema";
 import { decoded, providerRef, referenceInventory, vm } from "./fixtures";
 
@@ -142,8 +151,12 @@ describe("VmGuest", () => {
             interface: "ide0",
             ipConfigs: [{ ipv4: { address: "192.168.10.20/24", gateway: "192.168.10.1" } }],
             dns: { domain: "lab.example.org", servers: ["192.168.10.1"] },
-            userDataFileId: file.id,
+            // The snippet's volume id as bpg names it, not an output of the file: new user data
+            // replaces the snippet delete-first without making the VM a dependent (E5).
+            userDataFileId: "local:snippets/pbs-user-data.yaml",
         });
+        expect(snippetVolumeId("local", "pbs")).toBe("local:snippets/pbs-user-data.yaml");
+        expect(machine.propertyDependencies.initialization ?? []).not.toContain(file.urn);
         expect(machine.options.dependsOn).toContain(file.urn);
         expect(file.inputs).toMatchObject({ nodeName: "pve-storage", datastoreId: "local", contentType: "snippets" });
         expect(file.options.deleteBeforeReplace).toBe(true);

@@ -214,6 +214,15 @@ export const PAIRS: Readonly<Record<string, RulePair>> = {
         },
         resource: "windows-vm",
     },
+    // The snippet's volume id is named by the VM (components/vmGuest.ts snippetVolumeId): another
+    // snippets storage on the node moves it.
+    "proxmoxve:index/vmLegacy:VmLegacy initialization.userDataFileId": {
+        stack: "prod",
+        change: (inv) => {
+            inv.storages["a-snippets"] = { kind: "dir", path: "/tank/snippets", content: ["snippets"], nodes: ["pve-storage"] };
+        },
+        resource: "pbs-vm",
+    },
     "proxmoxve:index/vmLegacy:VmLegacy nodeName": {
         stack: "example-cluster",
         change: (inv) => (inv.guests.wiki.node = "pve2"),
@@ -528,7 +537,6 @@ export const NOT_FROM_INVENTORY: Readonly<Record<string, Unreachable>> = {
     "proxmoxve:index/vmLegacy:VmLegacy clone.retries": { why: "never set" },
     "proxmoxve:index/vmLegacy:VmLegacy amdSev": { why: "never set" },
     "proxmoxve:index/vmLegacy:VmLegacy initialization.type": { why: "never set" },
-    "proxmoxve:index/vmLegacy:VmLegacy initialization.userDataFileId": { why: "from a resource" },
     "proxmoxve:index/vmLegacy:VmLegacy initialization.vendorDataFileId": { why: "never set" },
     "proxmoxve:index/vmLegacy:VmLegacy initialization.networkDataFileId": { why: "never set" },
     "proxmoxve:index/vmLegacy:VmLegacy initialization.metaDataFileId": { why: "never set" },
