@@ -83,15 +83,18 @@ export const proxmoxGuestStorageNotLocal = resourceRule<GuestStorageConfig>({
                 `The VM has no \`disks\`, so the provider creates a default disk on "${VM_DEFAULT_DATASTORE}". Declare its disks with \`datastoreId\` set to ${FIX}.`,
             );
         }
-        disks.forEach((d, i) =>
+        disks.forEach((d, i) => {
+            // A whole physical disk passed through by its device path lives on no storage (bpg:
+            // `datastoreId: ""` with `pathInDatastore: "/dev/disk/by-id/..."`).
+            if (str(d.datastoreId) === "" && str(d.pathInDatastore)?.startsWith("/dev/")) return;
             check(
                 `disk ${str(d.interface) ?? `#${i}`}`,
                 `disks[${i}].datastoreId`,
                 `disks[${i}].storage`,
                 str(d.datastoreId),
                 VM_DEFAULT_DATASTORE,
-            ),
-        );
+            );
+        });
         const efi = record(props.efiDisk);
         // EFI vars, TPM state and the cloud-init drive go to the inventory's `systemStorage`.
         if (efi !== undefined) check("EFI disk", "efiDisk.datastoreId", "systemStorage", str(efi.datastoreId), VM_DEFAULT_DATASTORE);

@@ -54,6 +54,24 @@ describe("proxmox-guest-storage-not-local", () => {
             ),
         ).toHaveLength(1);
     });
+    it("accepts a whole physical disk passed through by its device path, which lives on no storage", () => {
+        const passthrough = v((i) =>
+            i.disks!.push({
+                interface: "scsi1",
+                datastoreId: "",
+                pathInDatastore: "/dev/disk/by-id/ata-WDC_WD80EFAX-68KNBN0_VAG0000",
+                fileFormat: "raw",
+            }),
+        );
+        expect(check(rule, passthrough)).toEqual([]);
+        // An empty storage with no device path is still left to the provider's default.
+        expect(
+            check(
+                rule,
+                v((i) => i.disks!.push({ interface: "scsi1", datastoreId: "" })),
+            ),
+        ).toHaveLength(1);
+    });
     it("refuses a container root disk on local", () => {
         expect(
             check(
