@@ -122,7 +122,7 @@ export function deployHomelab(inv: Inventory, credentials: Credentials): Homelab
 
     const dns = deployDns(inv, providers.cloudflare);
 
-    const offsite = deployOffsite(inv, offsiteAccess(inv, credentials));
+    const offsite = deployOffsite(inv, offsiteAccess(inv, credentials, providers.cloudflare));
     const backups = deployBackups(inv, {
         ...(pbsPasswordUses(inv).length > 0 ? { pbsPassword: credentials.require("pbsPassword") } : {}),
         providers,

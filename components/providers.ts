@@ -143,7 +143,11 @@ export function createProviders(inv: Inventory, credentials: Credentials, opts: 
             : { ...common, apiToken },
         { dependsOn: opts.apiDependsOn ?? [] },
     );
-    const cf = inv.dns ? new cloudflare.Provider("cloudflare", { apiToken: credentials.require("cloudflareApiToken") }) : undefined;
+    // One Cloudflare provider for the public DNS records and an R2 bucket's lifecycle alike.
+    const cf =
+        inv.dns || offsiteNeedsCloudflare(inv)
+            ? new cloudflare.Provider("cloudflare", { apiToken: credentials.require("cloudflareApiToken") })
+            : undefined;
     return { api, root, bootstrap, cloudflare: cf, sshPrivateKey };
 }
 
@@ -167,10 +171,14 @@ export function guestProvider(where: string, reasons: readonly string[], provide
  * The offsite bucket's access from the credentials, or undefined without an `offsite` section: on a
  * service without IAM (B2, MinIO, R2) the bucket-scoped key (`AWS_ACCESS_KEY_ID` /
  * `AWS_SECRET_ACCESS_KEY` or secret config `homelab:offsiteAccessKeyId` / `homelab:offsiteSecretAccessKey`);
- * on R2 the Cloudflare provider of its lifecycle (`CLOUDFLARE_API_TOKEN` or `homelab:cloudflareApiToken`).
+ * on R2 the Cloudflare provider of its lifecycle: the stack's one (createProviders), given by the caller.
  * Throws when one of them is missing, naming both ways to set it.
  */
-export function offsiteAccess(inv: Inventory, credentials: Credentials): OffsiteAccess | undefined {
+export function offsiteAccess(
+    inv: Inventory,
+    credentials: Credentials,
+    cloudflareProvider?: cloudflare.Provider,
+): OffsiteAccess | undefined {
     if (!inv.offsite) return undefined;
     const features = S3_SERVICE_FEATURES[inv.offsite.service];
     const keys = features.iam
@@ -179,9 +187,16 @@ export function offsiteAccess(inv: Inventory, credentials: Credentials): Offsite
               accessKeyId: credentials.require("offsiteAccessKeyId"),
               secretAccessKey: credentials.require("offsiteSecretAccessKey"),
           };
-    const cloudflareProvider =
+    // createProviders builds the one Cloudflare provider the stack has; a caller without it (a test
+    // of the bucket alone) gets one built here the same way.
+    const r2 =
         features.lifecycle.via === "r2"
-            ? new cloudflare.Provider("offsite-cloudflare", { apiToken: credentials.require("cloudflareApiToken") })
+            ? (cloudflareProvider ?? new cloudflare.Provider("cloudflare", { apiToken: credentials.require("cloudflareApiToken") }))
             : undefined;
-    return { ...keys, ...(cloudflareProvider ? { cloudflareProvider } : {}) };
+    return { ...keys, ...(r2 ? { cloudflareProvider: r2 } : {}) };
+}
+
+/** Whether the offsite bucket's service takes its lifecycle through the Cloudflare provider (R2). */
+function offsiteNeedsCloudflare(inv: Inventory): boolean {
+    return inv.offsite !== undefined && S3_SERVICE_FEATURES[inv.offsite.service].lifecycle.via === "r2";
 }

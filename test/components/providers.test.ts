@@ -1,7 +1,7 @@
 import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
 import { isSecret, record, valueOf } from "../helpers/harness";
-import { Providers, createProviders, createRootProvider, guestProvider, tokenCommand } from "../../components/providers";
+import { Providers, createProviders, createRootProvider, guestProvider, offsiteAccess, tokenCommand } from "../../components/providers";
 import { readCredentials } from "../../config/loader";
 import { Inventory } from "../../config/schema";
 import { TEST_PASSWORD, TEST_SSH_KEY, TEST_TOKEN, decoded, referenceInventory, setCredentials } from "../components/fixtures";
@@ -261,6 +261,39 @@ describe("createProviders: Cloudflare", () => {
         expect(provider.secretPaths).toEqual(["apiToken"]);
         expect(provider.inputs.apiKey).toBeUndefined();
         expect(provider.inputs.email).toBeUndefined();
+    });
+
+    it("builds one Cloudflare provider for the DNS records and an R2 bucket's lifecycle, and hands it to the bucket's access", async () => {
+        setCredentials({ token: TEST_TOKEN, password: TEST_PASSWORD });
+        setCloudflareToken(CF_TOKEN);
+        process.env.AWS_ACCESS_KEY_ID = "r2keyid";
+        process.env.AWS_SECRET_ACCESS_KEY = "r2secret";
+        try {
+            const inv = referenceInventory();
+            const r2 = {
+                ...inv.offsite!,
+                service: "r2" as const,
+                region: "auto",
+                endpoint: "https://0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com",
+                servesPbs: false,
+                writers: ["rclone"],
+            };
+            let access: ReturnType<typeof offsiteAccess>;
+            const { recording } = await record(() => {
+                const providers = createProviders({ ...inv, offsite: r2 }, readCredentials());
+                access = offsiteAccess({ ...inv, offsite: r2 }, readCredentials(), providers.cloudflare);
+                expect(access?.cloudflareProvider).toBe(providers.cloudflare);
+            });
+            expect(recording.ofType(CLOUDFLARE)).toHaveLength(1);
+            // Without DNS, the R2 bucket alone still gets it.
+            const { recording: alone } = await record(() => {
+                createProviders({ ...inv, dns: undefined, offsite: r2 }, readCredentials());
+            });
+            expect(alone.ofType(CLOUDFLARE)).toHaveLength(1);
+        } finally {
+            delete process.env.AWS_ACCESS_KEY_ID;
+            delete process.env.AWS_SECRET_ACCESS_KEY;
+        }
     });
 
     it("reads the Cloudflare token from secret stack config when the environment has none", async () => {
