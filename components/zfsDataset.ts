@@ -129,6 +129,8 @@ export class ZfsDataset extends pulumi.ComponentResource {
             node: args.node,
             mountpoint: this.mountpoint,
             properties: this.properties,
+            // What the inventory asks for, known at preview (the policy pack judges it before any `zfs get`).
+            declaredProperties: { ...(args.properties ?? {}) },
             ...(args.backup && "tier" in args.backup ? { backupTier: args.backup.tier } : {}),
             ...(args.backup && "exclude" in args.backup ? { backupExclusionReason: args.backup.exclude } : {}),
         });

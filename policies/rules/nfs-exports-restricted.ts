@@ -22,12 +22,15 @@ function sharenfsInScript(script: string): string[] {
 }
 
 /**
- * A dataset component's `sharenfs`: its registered `properties` hold what the node reports
- * (`{ value, source }`, from `zfs get`); a plain string is read as the value.
+ * A dataset component's `sharenfs` values: what the inventory declares (`declaredProperties`,
+ * known at preview) and what the node reports (`properties`, `{ value, source }` from `zfs get`,
+ * after the first `up`; a plain string is read as the value).
  */
-function sharenfsOf(dataset: PolicyResource): string | undefined {
+function sharenfsOf(dataset: PolicyResource): string[] {
+    const declared = str(record(dataset.props.declaredProperties)?.sharenfs);
     const property = record(dataset.props.properties)?.sharenfs;
-    return str(property) ?? str(record(property)?.value);
+    const reported = str(property) ?? str(record(property)?.value);
+    return [...new Set([declared, reported].filter((v): v is string => v !== undefined))];
 }
 
 /**
@@ -59,13 +62,13 @@ export const nfsExportsRestricted = stackRule({
         for (const r of resources) {
             if (r.type === ZFS_DATASET_COMPONENT_TYPE) {
                 ctx.judge(r, (report) => {
-                    const value = sharenfsOf(r);
-                    const problem = value === undefined ? undefined : problemOf(value);
-                    const path = datasetPath(r);
-                    if (problem !== undefined)
-                        report(
-                            `Dataset ${path} is shared over NFS with sharenfs=${value}: ${problem}. Set ${datasetFixAt(r, "properties.sharenfs")}.`,
-                        );
+                    for (const value of sharenfsOf(r)) {
+                        const problem = problemOf(value);
+                        if (problem !== undefined)
+                            report(
+                                `Dataset ${datasetPath(r)} is shared over NFS with sharenfs=${value}: ${problem}. Set ${datasetFixAt(r, "properties.sharenfs")}.`,
+                            );
+                    }
                 });
             } else if (REMOTE_COMMAND_TYPES.has(r.type) && !datasetComponent(r.parent)) {
                 // A dataset component's own command sets what its properties say: reported once, on the component.

@@ -115,6 +115,8 @@ describe("ZfsDataset", () => {
             node: "pve-storage",
             backupTier: "critical",
             mountpoint: "/tank/photos",
+            // What the inventory asks for, for the policy pack at preview.
+            declaredProperties: { compression: "on", recordsize: "1M", quota: "4T" },
             properties: {
                 compression: { value: "on", source: "local" },
                 recordsize: { value: "1048576", source: "local" },
@@ -136,12 +138,14 @@ describe("ZfsDataset", () => {
             node: "pve-storage",
             backupExclusionReason: reason,
             mountpoint: "/tank/nvr",
+            declaredProperties: {},
             properties: {},
         });
         expect(recording.one("scratch", T.dataset).outputs).toEqual({
             path: "tank/scratch",
             node: "pve-storage",
             mountpoint: "/tank/scratch",
+            declaredProperties: {},
             properties: {},
         });
     });

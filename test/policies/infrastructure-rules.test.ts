@@ -222,6 +222,22 @@ describe("nfs-exports-restricted", () => {
         ]);
     });
 
+    it("judges what the inventory declares at preview, before the node has reported anything, and what the node reports after", () => {
+        const declared = replace(compliantStack(), "tank/pbs", (r) => ({
+            ...r,
+            outputs: { ...r.outputs, properties: {}, declaredProperties: { sharenfs: "rw=@10.99.0.0/16" } },
+        }));
+        expect(check(rule, declared)).toEqual([
+            `Dataset tank/pbs is shared over NFS with sharenfs=rw=@10.99.0.0/16: ${outside("@10.99.0.0/16")}. ${fix}`,
+        ]);
+        // A node that reports another value than the inventory's (changed by hand) is judged too.
+        const drifted = replace(declared, "tank/pbs", (r) => ({
+            ...r,
+            outputs: { ...r.outputs, properties: { sharenfs: { value: "on", source: "local" } } },
+        }));
+        expect(check(rule, drifted)).toHaveLength(2);
+    });
+
     it("names the component's argument for a dataset component written by hand", () => {
         const stack = replace(compliantStack(), "tank/pbs", (r) => ({
             ...r,
