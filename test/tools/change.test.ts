@@ -26,6 +26,8 @@ import {
     setStoragePool,
     setVmImage,
 } from "./change-fixtures";
+import { parseInventory } from "../../config/parse";
+import { guestsNeedingRoot } from "../../lib/privilege";
 
 const CT = "proxmoxve:index/containerLegacy:ContainerLegacy";
 const VM = "proxmoxve:index/vmLegacy:VmLegacy";
@@ -43,6 +45,37 @@ describe("the change report of the reference inventory", () => {
         expect(report.dangers).toEqual([]);
         expect(report.advisories).toEqual([]);
         expect(renderChangeText(report)).toContain("  No changes: every resource is unchanged.\n");
+    });
+
+    it("docker turned off for an unprivileged container: its features change through the API token, which Proxmox refuses (P27), said with the procedure", async () => {
+        const base = reference();
+        const rootBefore = guestsNeedingRoot(parseInventory(base).guests);
+        // A Docker container that needs root@pam for its features alone.
+        const name = Object.keys(rootBefore).find((g) => {
+            const after = reference((inv) => ((inv.guests[g] as { docker?: boolean }).docker = false));
+            return (
+                (base.guests[g] as { docker?: boolean }).docker === true && guestsNeedingRoot(parseInventory(after).guests)[g] === undefined
+            );
+        })!;
+        expect(name).toBeDefined();
+        const report = await changeReportOf(
+            base,
+            reference((inv) => ((inv.guests[name] as { docker?: boolean }).docker = false)),
+        );
+        const container = change(report, `${name}-container`);
+        expect(container.op).toBe("update");
+        expect(container.changedPaths).toEqual(expect.arrayContaining(["provider"]));
+        expect(report.advisories.filter((a) => a.name === `${name}-container`).map((a) => a.message)).toContainEqual(
+            expect.stringMatching(
+                /^the container's features change through the API token, but after creation only root@pam may change them \(P27\)/,
+            ),
+        );
+        // Adding docker goes through root@pam: no such advisory.
+        const back = await changeReportOf(
+            reference((inv) => ((inv.guests[name] as { docker?: boolean }).docker = false)),
+            base,
+        );
+        expect(back.advisories.filter((a) => a.message.includes("(P27)"))).toEqual([]);
     });
 
     it("memory of a guest changed: one update, exit 0", async () => {

@@ -10,9 +10,17 @@
  * input left unknown by a delete-first replacement it depends on (tools/change/dependents.ts).
  */
 import { ENGINE_RULES, rulesFor } from "../../lib/replacements";
-import { BRIDGE_TYPES, CLUSTER_COMPONENT_TYPE, GUEST_TYPES, S3_BUCKET_TYPES, VM_TYPES, ZFS_DATASET_COMPONENT_TYPE } from "./tokens";
+import {
+    BRIDGE_TYPES,
+    CLUSTER_COMPONENT_TYPE,
+    CONTAINER_TYPES,
+    GUEST_TYPES,
+    S3_BUCKET_TYPES,
+    VM_TYPES,
+    ZFS_DATASET_COMPONENT_TYPE,
+} from "./tokens";
 import { RecordedResource } from "../runtime/recorder";
-import { ClassifiedChange, ComponentRef, ResourceChange } from "./classify";
+import { ClassifiedChange, ComponentRef, ResourceChange, providerUrn } from "./classify";
 import { covers, parsePath, valuesAt } from "./paths";
 
 export type DangerKind = "protected" | "stateful" | "data" | "network";
@@ -106,6 +114,9 @@ function datasetOf(
     const known = typeof host === "string" ? names.get(host) : undefined;
     return { path, node: known ?? (typeof host === "string" ? `the node at ${host}` : "its node") };
 }
+
+/** The name of the root@pam provider's URN (components/providers.ts createRootProvider: `<name>-root`). */
+const ROOT_PROVIDER_SUFFIX = "-root";
 
 /** Dangers and advisories of a set of classified changes. */
 export function assessChanges(changes: readonly ClassifiedChange[], index: RecordingIndex): { dangers: Danger[]; advisories: Advisory[] } {
@@ -229,6 +240,19 @@ export function assessChanges(changes: readonly ClassifiedChange[], index: Recor
                 );
             }
         }
+
+        // A container's features after creation are root@pam's (P27): an update that changes them
+        // through another provider (docker turned off moves the container to the API token) gets 403.
+        if (
+            c.op === "update" &&
+            CONTAINER_TYPES.has(c.type) &&
+            c.changedPaths.some((p) => p === "features" || p.startsWith("features.")) &&
+            !providerUrn(x.current?.options.provider)?.endsWith(ROOT_PROVIDER_SUFFIX)
+        )
+            advise(
+                "the container's features change through the API token, but after creation only root@pam may change them (P27): Proxmox refuses the update (403); " +
+                    "take the features off by hand first (docs/operations.md, turning docker off for a container)",
+            );
 
         // Advisories that hold whatever else the change does.
         for (const n of rulesFor(c.type)?.updateNotes ?? []) {

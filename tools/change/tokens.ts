@@ -2,7 +2,7 @@
  * Type tokens the change report reasons about. Guest, VM and bucket tokens are the policy pack's
  * (policies/tokens.ts, current and previous names); the rest are only needed here.
  */
-export { GUEST_TYPES, S3_BUCKET_TYPES, VM_TYPES } from "../../policies/tokens";
+export { CONTAINER_TYPES, GUEST_TYPES, S3_BUCKET_TYPES, VM_TYPES } from "../../policies/tokens";
 
 /** Linux bridges: `proxmoxve.network.linux.Bridge` (v8) and its Legacy twin. */
 export const BRIDGE_TYPES: ReadonlySet<string> = new Set([
