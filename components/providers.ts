@@ -21,6 +21,7 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
+import { rootPasswordNeeded } from "../config/credentials";
 import { Credentials } from "../config/loader";
 import { Inventory } from "../config/schema";
 import { guestsNeedingRoot } from "../lib/privilege";
@@ -107,8 +108,25 @@ function rootPassword(inv: Inventory, credentials: Credentials): pulumi.Output<s
     );
 }
 
-/** The root@pam provider (`<name>-root`). Throws when the password is missing. */
+/**
+ * The root@pam provider (`<name>-root`). Throws when the password is missing, except in a preview
+ * with an API token (config/credentials.ts rootPasswordNeeded): there it previews with the token,
+ * and the preview lists the provider as updated (its inputs differ from the deployed ones, E3).
+ */
 export function createRootProvider(inv: Inventory, credentials: Credentials, name = "proxmox"): proxmoxve.Provider {
+    const apiToken = credentials.optional("proxmoxApiToken");
+    const password = credentials.optional("proxmoxRootPassword");
+    if (password === undefined && apiToken !== undefined && !rootPasswordNeeded(pulumi.runtime.isDryRun() ? "preview" : "up", true)) {
+        pulumi.log.warn(
+            `No root@pam password in this preview (${CREDENTIAL_ENV.proxmoxRootPassword} or ${PROJECT}:proxmoxRootPassword): the root@pam provider previews with the API token, and the preview lists it as updated; \`pulumi up\` needs the password.`,
+        );
+        return new proxmoxve.Provider(`${name}-root`, {
+            endpoint: inv.cluster.endpoint,
+            insecure: inv.cluster.insecure,
+            apiToken,
+            ssh: providerSsh(inv, credentials.optional("proxmoxSshPrivateKey")),
+        });
+    }
     return new proxmoxve.Provider(`${name}-root`, {
         endpoint: inv.cluster.endpoint,
         insecure: inv.cluster.insecure,

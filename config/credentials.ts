@@ -16,3 +16,17 @@ export function pbsPasswordUses(inv: Inventory): string[] {
     const datasets = Object.values(inv.datasets).some((d) => "tier" in d.backup);
     return [...(target.managed ? ["the PBS storage"] : []), ...(datasets ? ["the dataset backups"] : [])];
 }
+
+/** What a run is: a preview (pull requests), an update, or the drift check (a refreshing preview that must show no change). */
+export type RunKind = "preview" | "up" | "drift";
+
+/**
+ * Whether a run needs the root@pam password. An update does (root@pam manages the token's user,
+ * role and ACLs, and the guests that need root), and so does the drift check, which must see the
+ * providers exactly as deployed. A preview with an API token does not: the root@pam provider then
+ * previews with the token (components/providers.ts), so the password can stay with the protected
+ * environment that runs `up`. Without a token (the bootstrap) everything goes through root@pam.
+ */
+export function rootPasswordNeeded(run: RunKind, apiTokenSet: boolean): boolean {
+    return run !== "preview" || !apiTokenSet;
+}

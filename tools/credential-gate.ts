@@ -17,7 +17,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { S3_SERVICE_FEATURES } from "../lib/s3Services";
-import { pbsPasswordUses } from "../config/credentials";
+import { RunKind, pbsPasswordUses, rootPasswordNeeded } from "../config/credentials";
 import { InventoryError } from "../config/errors";
 import { Inventory } from "../config/schema";
 import {
@@ -100,7 +100,7 @@ export function stackEnvironments(stackFile: StackFile): string[] {
 }
 
 /** Decides for a read stack: which credentials are missing, and which ESC is expected to give. */
-function decide(stack: string, stackFile: StackFile, inv: Inventory, env: NodeJS.ProcessEnv): GateResult {
+function decide(stack: string, stackFile: StackFile, inv: Inventory, env: NodeJS.ProcessEnv, run: RunKind): GateResult {
     const isSet = (name: string): boolean => (env[name] ?? "") !== "";
     const fromEscVar = (env[ESC_ENV_VAR] ?? "")
         .split(",")
@@ -125,13 +125,17 @@ function decide(stack: string, stackFile: StackFile, inv: Inventory, env: NodeJS
     if ((env.PULUMI_BACKEND_URL ?? "").startsWith("s3://"))
         for (const name of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]) need(name, "the S3 backend");
     need(CREDENTIAL_ENV.proxmoxApiToken, "the Proxmox API", "proxmoxApiToken");
-    // root@pam manages the token's user, role and ACLs on every run (components/access.ts), and the guests that need root.
-    const root = Object.keys(guestsNeedingRoot(inv.guests));
-    need(
-        CREDENTIAL_ENV.proxmoxRootPassword,
-        `root@pam for the automation user, role and ACLs${root.length > 0 ? ` and for ${root.join(", ")}` : ""}`,
-        "proxmoxRootPassword",
-    );
+    // root@pam manages the token's user, role and ACLs on every update (components/access.ts), and the
+    // guests that need root; a preview with a token does without (config/credentials.ts).
+    const tokenSet = isSet(CREDENTIAL_ENV.proxmoxApiToken) || stackFile.secretKeys.includes(`${PROJECT}:proxmoxApiToken`);
+    if (rootPasswordNeeded(run, tokenSet)) {
+        const root = Object.keys(guestsNeedingRoot(inv.guests));
+        need(
+            CREDENTIAL_ENV.proxmoxRootPassword,
+            `root@pam for the automation user, role and ACLs${root.length > 0 ? ` and for ${root.join(", ")}` : ""}`,
+            "proxmoxRootPassword",
+        );
+    }
     if (inv.dns) need(CREDENTIAL_ENV.cloudflareApiToken, "the DNS records", "cloudflareApiToken");
     const pbsUses = pbsPasswordUses(inv);
     if (pbsUses.length > 0) need(CREDENTIAL_ENV.pbsPassword, pbsUses.join(" and "), "pbsPassword");
@@ -177,7 +181,7 @@ export function main(
         const file = stackFilePath(stack, dir);
         const { stackFile, inventory } = readInventory(file);
         requirePolicyConfig(stack, dir);
-        result = decide(stack, stackFile, inventory, env);
+        result = decide(stack, stackFile, inventory, env, args.options.get("for") as Purpose);
     } catch (e) {
         if (!(e instanceof InventoryError || e instanceof StackFileError)) throw e;
         // The whole error (every problem with its line) to the log, its first line as the annotation.

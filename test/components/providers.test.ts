@@ -239,6 +239,36 @@ describe("createProviders", () => {
         ]);
     });
 
+    it("in a preview without the root password but with an API token, builds the root@pam provider from the token and says so; an update still refuses", async () => {
+        setCredentials({ token: TEST_TOKEN, sshKey: TEST_SSH_KEY });
+        setCloudflareToken(CF_TOKEN);
+        const inv = referenceInventory();
+        const warnings: string[] = [];
+        const warn = jest.spyOn(pulumi.log, "warn").mockImplementation(async (message: string) => {
+            warnings.push(message);
+        });
+        const { recording } = await record(
+            () => {
+                createProviders(inv, readCredentials());
+            },
+            { preview: true },
+        );
+        warn.mockRestore();
+        const root = recording.one("proxmox-root", PROVIDER);
+        expect(root.inputs.apiToken).toBe(TEST_TOKEN);
+        expect(root.inputs.username).toBeUndefined();
+        expect(root.inputs.password).toBeUndefined();
+        expect([...root.secretPaths].sort()).toEqual(["apiToken", "ssh"]);
+        expect(warnings).toEqual([
+            "No root@pam password in this preview (PROXMOX_VE_PASSWORD or homelab:proxmoxRootPassword): the root@pam provider previews with the API token, and the preview lists it as updated; `pulumi up` needs the password.",
+        ]);
+        await expect(
+            record(() => {
+                createProviders(inv, readCredentials());
+            }),
+        ).rejects.toThrow(/^missing credential: the root@pam password/);
+    });
+
     it("words the command that stores the created token for one stack", () => {
         expect(tokenCommand("prod")).toBe(
             'pulumi config set --stack prod --secret homelab:proxmoxApiToken "$(pulumi stack output --stack prod --show-secrets proxmoxApiToken)"',
