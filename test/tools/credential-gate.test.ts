@@ -93,10 +93,14 @@ describe("the credential gate", () => {
         const { PROXMOX_VE_PASSWORD: _, ...withoutRoot } = ALL_SET;
         expect(gate(["--for", "preview"], withoutRoot).output).toBe(PROD_OUTPUT.replace("available=false", "available=true"));
         for (const run of ["up", "drift"])
-            expect(gate(["--for", run], withoutRoot).stdout).toContain("lacks: PROXMOX_VE_PASSWORD (root@pam for the automation user, role and ACLs");
+            expect(gate(["--for", run], withoutRoot).stdout).toContain(
+                "lacks: PROXMOX_VE_PASSWORD (root@pam for the automation user, role and ACLs",
+            );
         // Without a token the preview is the bootstrap's: everything goes through root@pam.
         const { PROXMOX_VE_API_TOKEN: __, ...neither } = withoutRoot;
-        expect(gate(["--for", "preview"], neither).stdout).toContain("PROXMOX_VE_API_TOKEN (the Proxmox API), PROXMOX_VE_PASSWORD (root@pam");
+        expect(gate(["--for", "preview"], neither).stdout).toContain(
+            "PROXMOX_VE_API_TOKEN (the Proxmox API), PROXMOX_VE_PASSWORD (root@pam",
+        );
     });
 
     it("words the skip for what comes next: a pull request's preview (the default) or the drift check", () => {
