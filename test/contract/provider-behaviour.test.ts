@@ -229,6 +229,23 @@ describe.each(STACKS)("on %s", (name, inventory) => {
         }
     });
 
+    it("P28, E5: a VM's user data is a snippet replaced delete-first, whose fixed volume id the VM names itself (no input of the VM comes from it)", () => {
+        let checked = 0;
+        for (const vm of recording.ofType(T.vm)) {
+            const id = (decoded(vm.inputs.initialization) as { userDataFileId?: string } | undefined)?.userDataFileId;
+            if (id === undefined) continue;
+            const snippet = recording.ofType(T.snippet).find((f) => f.parent === vm.parent)!;
+            expect(snippet.options.deleteBeforeReplace).toBe(true);
+            const source = decoded<{ fileName: string }>(snippet.inputs.sourceRaw);
+            expect(id).toBe(`${snippet.inputs.datastoreId}:snippets/${source.fileName}`);
+            expect(vm.propertyDependencies.initialization ?? []).not.toContain(snippet.urn);
+            expect(vm.options.dependsOn).toContain(snippet.urn);
+            checked++;
+        }
+        // The reference's PBS VM boots with user data.
+        if (name === "the reference stack") expect(checked).toBeGreaterThan(0);
+    });
+
     it("P11: enables the QEMU agent exactly where something installs it", () => {
         for (const vm of recording.ofType(T.vm)) {
             const spec = inv.guests[guestName(recording, vm)];
