@@ -101,7 +101,7 @@ export const PACK_NAME = "homelab";
 
 export const PACK_ARGS: PolicyPackArgs = {
     description:
-        "Guards a Proxmox VE homelab: unprivileged containers with safe idmaps and devices, no guest storage on local, the VMID scheme, safe bind mounts, passthrough, storages and NFS exports, free guest addresses, a least-privilege API token, a hardened offsite bucket, sane public DNS, and stack-wide uniqueness, HA, capacity and backup coverage.",
+        "Guards a Proxmox VE homelab: unprivileged containers with safe idmaps and devices, no guest storage on local, the VMID scheme, safe bind mounts, passthrough, storages, ZFS datasets off the system and NFS exports, free guest addresses, a least-privilege API token, a hardened offsite bucket, sane public DNS, and stack-wide uniqueness, HA, capacity and backup coverage.",
     displayName: "Homelab (Proxmox VE)",
     provider: "proxmoxve",
     tags: ["proxmox", "homelab"],
