@@ -74,21 +74,20 @@ export function deployHomelab(inv: Inventory, credentials: Credentials): Homelab
     const datasets = deployDatasets(inv, nodes);
 
     const backing = storageBackingDatasets(inv);
-    const storages = new Storages(
-        "storages",
-        {
-            storages: inv.storages,
-            nodeNames: Object.keys(inv.nodes),
-            dependencies: Object.fromEntries(Object.entries(backing).map(([id, paths]) => [id, paths.map((p) => datasets[p])])),
-            cifsPassword: credentials.optional("cifsPassword"),
-        },
-        { provider: providers.api },
-    );
-    const images = new Images(
-        "images",
-        { images: inv.images, guests: inv.guests, storages: inv.storages, storageResources: storages.byId },
-        { provider: providers.api },
-    );
+    const storages = new Storages("storages", {
+        storages: inv.storages,
+        nodeNames: Object.keys(inv.nodes),
+        dependencies: Object.fromEntries(Object.entries(backing).map(([id, paths]) => [id, paths.map((p) => datasets[p])])),
+        cifsPassword: credentials.optional("cifsPassword"),
+        provider: providers.api,
+    });
+    const images = new Images("images", {
+        images: inv.images,
+        guests: inv.guests,
+        storages: inv.storages,
+        storageResources: storages.byId,
+        provider: providers.api,
+    });
 
     const mounts = bindMountsByGuest(inv);
     // The PBS guest boots with the user data that installs PBS and the host key the setup pins.

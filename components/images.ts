@@ -15,6 +15,8 @@ export interface ImagesArgs {
     readonly storages: Readonly<Record<string, StorageSpec>>;
     /** Storage resources the downloads wait for (managed storages), by id. */
     readonly storageResources?: Readonly<Record<string, pulumi.Resource>>;
+    /** The API-token provider the downloads are made with (components/providers.ts). */
+    readonly provider?: proxmoxve.Provider;
 }
 
 /** One planned download: where it goes and the nodes whose guests use it. */
@@ -70,7 +72,12 @@ export class Images extends pulumi.ComponentResource {
                     checksumAlgorithm: image.checksumAlgorithm,
                 },
                 // The file name is fixed: a replacement deletes the old file first (P13).
-                { parent: this, deleteBeforeReplace: true, ...(storage !== undefined ? { dependsOn: [storage] } : {}) },
+                {
+                    parent: this,
+                    provider: args.provider,
+                    deleteBeforeReplace: true,
+                    ...(storage !== undefined ? { dependsOn: [storage] } : {}),
+                },
             );
             for (const node of d.usedBy) this.ids.set(`${node}\u0000${d.image}`, file.id);
         }

@@ -31,8 +31,9 @@ export function deployNodes(inv: Inventory, providers: Providers, opts: pulumi.C
                 networks,
                 host: { nfsServer: exports, usbDevices: usbDevicesOfNode(inv, nodeName) },
                 sshPrivateKey: providers.sshPrivateKey,
+                provider: providers.api,
             },
-            pulumi.mergeOptions(opts, { provider: providers.api }),
+            opts,
         );
     }
     return nodes;

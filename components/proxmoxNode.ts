@@ -55,6 +55,8 @@ export interface ProxmoxNodeArgs {
     readonly host: NodeHostSpec;
     /** SSH private key for the node's root login; absent means the SSH agent. */
     readonly sshPrivateKey?: pulumi.Input<string>;
+    /** The API-token provider the bridge and the host firewall are managed with (components/providers.ts). */
+    readonly provider?: proxmoxve.Provider;
 }
 
 /**
@@ -122,6 +124,7 @@ export class ProxmoxNode extends pulumi.ComponentResource {
             },
             {
                 parent: this,
+                provider: args.provider,
                 // Never created: the installer made it (P1). Imported once, then an ordinary resource.
                 import: `${nodeName}:${spec.bridge.name}`,
                 ...(spec.adopt ? { ignoreChanges: [...ADOPTION_IGNORED_BRIDGE_FIELDS] } : {}),
@@ -149,7 +152,7 @@ export class ProxmoxNode extends pulumi.ComponentResource {
             },
             // While the node is adopted its host firewall options are imported (id: the node name, P2),
             // so the first `up` shows what it would write over instead of writing it blind.
-            { parent: this, ...(spec.adopt ? { import: nodeName } : {}) },
+            { parent: this, provider: args.provider, ...(spec.adopt ? { import: nodeName } : {}) },
         );
 
         this.hostPreparation = new command.remote.Command(

@@ -18,6 +18,8 @@ export interface StoragesArgs {
     readonly dependencies?: Readonly<Record<string, readonly pulumi.Resource[]>>;
     /** The CIFS password (secret), when a managed CIFS storage needs one. */
     readonly cifsPassword?: pulumi.Input<string>;
+    /** The API-token provider the storages are made with (components/providers.ts). */
+    readonly provider?: proxmoxve.Provider;
 }
 
 /** The storages of the cluster that this program creates. */
@@ -35,6 +37,7 @@ export class Storages extends pulumi.ComponentResource {
             // ("storage ID already defined", P13).
             const o: pulumi.CustomResourceOptions = {
                 parent: this,
+                provider: args.provider,
                 dependsOn: [...(args.dependencies?.[id] ?? [])],
                 deleteBeforeReplace: true,
             };

@@ -37,7 +37,7 @@ describe("Images", () => {
         let fileId: pulumi.Output<string> | undefined;
         const { recording } = await record(() => {
             const api = new proxmoxve.Provider("api", {});
-            const images = new Images("images", { images: inv.images, guests: inv.guests, storages: inv.storages }, { provider: api });
+            const images = new Images("images", { images: inv.images, guests: inv.guests, storages: inv.storages, provider: api });
             fileId = images.fileId("pve-storage", "debian-12-lxc");
         });
         const file = recording.one("images-node:pve-storage/debian-13-cloud", "proxmoxve:download/file:File");

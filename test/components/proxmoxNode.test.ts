@@ -19,7 +19,7 @@ const NO_HOST: NodeHostSpec = { nfsServer: false, usbDevices: [] };
 async function deployNode(nodeName: string, spec: NodeSpec = inv.nodes[nodeName], host: NodeHostSpec = NO_HOST, sshPrivateKey?: string) {
     return record(() => {
         const api = new proxmoxve.Provider("api", {});
-        new ProxmoxNode(nodeName, { nodeName, spec, networks, host, ...(sshPrivateKey ? { sshPrivateKey } : {}) }, { provider: api });
+        new ProxmoxNode(nodeName, { nodeName, spec, networks, host, ...(sshPrivateKey ? { sshPrivateKey } : {}), provider: api });
     });
 }
 

@@ -18,11 +18,13 @@ async function deploy(storages: Record<string, StorageSpec>, cifsPassword?: stri
     return record(() => {
         const api = new proxmoxve.Provider("api", {});
         const ds = new Dataset("tank/vm");
-        new Storages(
-            "storages",
-            { storages, nodeNames: NODES, dependencies: { "tank-vm": [ds] }, ...(cifsPassword ? { cifsPassword } : {}) },
-            { provider: api },
-        );
+        new Storages("storages", {
+            storages,
+            nodeNames: NODES,
+            dependencies: { "tank-vm": [ds] },
+            ...(cifsPassword ? { cifsPassword } : {}),
+            provider: api,
+        });
     });
 }
 
