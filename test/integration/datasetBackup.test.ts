@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { DatasetBackupSpec, datasetBackupInstallScript, datasetBackupRemoveScript, resolveDatasetBackup } from "../../lib/datasetBackup";
 import { shellQuote } from "../../lib/shell";
-import { readState, run, runOk, sleep, sshRun } from "./environment";
+import { readState, run, runOk, sleep, sshArgs, sshRun } from "./environment";
 
 const state = readState();
 if (!state.available) throw new Error(`the integration environment is not ready: ${state.reason}`);
@@ -91,20 +91,7 @@ function runBackup() {
 /** Starts a backup in the background; resolves with its exit code and stderr. */
 function startBackup(): Promise<{ code: number | null; stderr: string }> {
     return new Promise((resolve) => {
-        const child = spawn("ssh", [
-            "-i",
-            env.clientKey,
-            "-p",
-            String(env.sshPort),
-            "-o",
-            "BatchMode=yes",
-            "-o",
-            `UserKnownHostsFile=${env.knownHosts}`,
-            "-o",
-            "StrictHostKeyChecking=yes",
-            "root@127.0.0.1",
-            backupCommand(),
-        ]);
+        const child = spawn("ssh", sshArgs(env, backupCommand()));
         let stderr = "";
         child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
         child.on("close", (code) => resolve({ code, stderr }));

@@ -114,29 +114,30 @@ export interface SshResult {
     readonly stderr: string;
 }
 
+/** The ssh command line that runs `script` on 127.0.0.1 as root, the host key checked against the suite's known_hosts. */
+export function sshArgs(env: Extract<IntegrationState, { available: true }>, script: string): string[] {
+    return [
+        "-i",
+        env.clientKey,
+        "-p",
+        String(env.sshPort),
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        `UserKnownHostsFile=${env.knownHosts}`,
+        "-o",
+        "StrictHostKeyChecking=yes",
+        "root@127.0.0.1",
+        script,
+    ];
+}
+
 /**
  * Runs a script on 127.0.0.1 as one SSH command string, as command.remote.Command does (the login
  * shell runs it), with `input` on its stdin; the host key is checked against the suite's known_hosts.
  */
 export function sshRun(env: Extract<IntegrationState, { available: true }>, script: string, input?: string): SshResult {
-    const r = run(
-        "ssh",
-        [
-            "-i",
-            env.clientKey,
-            "-p",
-            String(env.sshPort),
-            "-o",
-            "BatchMode=yes",
-            "-o",
-            `UserKnownHostsFile=${env.knownHosts}`,
-            "-o",
-            "StrictHostKeyChecking=yes",
-            "root@127.0.0.1",
-            script,
-        ],
-        { input: input ?? "" },
-    );
+    const r = run("ssh", sshArgs(env, script), { input: input ?? "" });
     if (r.error) throw r.error;
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

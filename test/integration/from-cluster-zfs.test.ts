@@ -4,7 +4,7 @@
  * lib/zfs.ts run with that inventory change nothing; and the adoption view's model of those scripts
  * (tools/change/adoptionNode.ts datasetActions) predicts what they do when the inventory differs.
  */
-import { readState, run, runOk } from "./environment";
+import { readState, run, runOk, sshRun } from "./environment";
 import { datasetActions } from "../../tools/change/adoptionNode";
 import { datasetProperties } from "../../tools/fromCluster/infra";
 import { Notes } from "../../tools/fromCluster/notes";
@@ -20,23 +20,7 @@ const target = { node: "it", address: "127.0.0.1", port: env.sshPort, user: "roo
 const runner = sshRunner({ identity: env.clientKey, knownHosts: env.knownHosts });
 
 /** Runs a script over SSH as the command provider does; returns its exit code and output. */
-function ssh(script: string) {
-    const r = run("ssh", [
-        "-i",
-        env.clientKey,
-        "-p",
-        String(env.sshPort),
-        "-o",
-        "BatchMode=yes",
-        "-o",
-        `UserKnownHostsFile=${env.knownHosts}`,
-        "-o",
-        "StrictHostKeyChecking=yes",
-        "root@127.0.0.1",
-        script,
-    ]);
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const ssh = (script: string) => sshRun(env, script);
 
 async function readDatasets(): Promise<ZfsDatasetRead[]> {
     return parseZfsDatasets(await runner(target, { name: "datasets", text: SSH_COMMANDS.datasets }));

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { shellQuote } from "../../lib/shell";
 import { ZfsDatasetSpec, createScript, deleteScript, parseZfsGet, readScript, updateScript } from "../../lib/zfs";
-import { IntegrationState, readState, run, runOk, sleep } from "./environment";
+import { IntegrationState, readState, run, runOk, sleep, sshRun } from "./environment";
 
 const state = readState();
 // globalSetup fails the run when the environment is missing; this guards a stale state file.
@@ -16,24 +16,7 @@ if (!state.available) throw new Error(`the ZFS integration environment is not re
 const env = state;
 
 /** Runs a script on 127.0.0.1 over SSH as one command string, as command.remote.Command does. */
-function ssh(env: Extract<IntegrationState, { available: true }>, script: string) {
-    const r = run("ssh", [
-        "-i",
-        env.clientKey,
-        "-p",
-        String(env.sshPort),
-        "-o",
-        "BatchMode=yes",
-        "-o",
-        `UserKnownHostsFile=${env.knownHosts}`,
-        "-o",
-        "StrictHostKeyChecking=yes",
-        "root@127.0.0.1",
-        script,
-    ]);
-    if (r.error) throw r.error;
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const ssh = (env: Extract<IntegrationState, { available: true }>, script: string) => sshRun(env, script);
 
 /** Local `zfs get -Hp` of one property: value and source. */
 function zget(dataset: string, property: string): { value: string; source: string } {
