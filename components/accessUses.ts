@@ -76,6 +76,8 @@ function guestResourceUse(inv: Inventory, name: string): ResourceUse {
     const nativeVlan = networkOfAddress(Object.values(inv.networks), node.address)?.vlan;
     const bridge = node.bridge.name;
     const tag = nicVlanId(inv.networks[spec.network], nativeVlan);
+    // The SDN path of the guest's own NIC: the bridge, with its VLAN when tagged.
+    const ownVnet = tag === undefined ? bridge : `${bridge}/${tag}`;
     const cloneSource = spec.clone ? [inv.guests[spec.clone.from].vmid] : undefined;
     const image = spec.image !== undefined && !spec.adopt ? inv.images[spec.image] : undefined;
     const entity = `guests.${name}`;
@@ -92,7 +94,7 @@ function guestResourceUse(inv: Inventory, name: string): ResourceUse {
                 guest: [spec.vmid],
                 diskStorage: [spec.disk.storage],
                 imageStorage: image ? [image.storage] : undefined,
-                vnet: [tag === undefined ? bridge : `${bridge}/${tag}`],
+                vnet: [ownVnet],
                 cloneSource,
             }),
             traits,
@@ -103,8 +105,7 @@ function guestResourceUse(inv: Inventory, name: string): ResourceUse {
     const system = spec.systemStorage ?? storages[0];
     const media = spec.image !== undefined && image !== undefined ? bootMediaOf(spec.image, image, `${entity}.image`) : undefined;
     const allVlans = [...new Set(Object.values(inv.networks).flatMap((n) => (n.vlan === undefined ? [] : [n.vlan])))].sort((a, b) => a - b);
-    const vnet =
-        spec.gateway && allVlans.length > 0 ? allVlans.map((v) => `${bridge}/${v}`) : [tag === undefined ? bridge : `${bridge}/${tag}`];
+    const vnet = spec.gateway && allVlans.length > 0 ? allVlans.map((v) => `${bridge}/${v}`) : [ownVnet];
     const traits: Trait[] = [];
     if (agentEnabled(spec, image?.guestAgent ?? false)) traits.push("agent");
     if (spec.cloudInit !== undefined) traits.push("cloudInit");
