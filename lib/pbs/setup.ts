@@ -296,6 +296,9 @@ export function accessScript(spec: AccessSpec): string {
 // The certificate fingerprint
 // ---------------------------------------------------------------------------------------------
 
+/** The command that prints PBS's certificate and its SHA-256 fingerprint (the offline plan stands in for its answer). */
+export const CERT_INFO_COMMAND = "proxmox-backup-manager cert info";
+
 /**
  * Prints `fingerprint <aa:bb:...>` (lowercase) of PBS's certificate from `proxmox-backup-manager
  * cert info` ("Fingerprint (sha256): ..." in `src/bin/proxmox_backup_manager/cert.rs`). With a
@@ -305,9 +308,9 @@ export function certFingerprintScript(pinned?: string): string {
     const pin = pinned === undefined ? undefined : assertFingerprint("fingerprint", pinned).toLowerCase();
     return script([
         ...preamble("read the certificate fingerprint of Proxmox Backup Server", ["proxmox-backup-manager", "sed"]),
-        "FP=$(proxmox-backup-manager cert info | sed -n 's/^Fingerprint (sha256): //p' | tr 'A-F' 'a-f')",
+        `FP=$(${CERT_INFO_COMMAND} | sed -n 's/^Fingerprint (sha256): //p' | tr 'A-F' 'a-f')`,
         "if ! printf '%s' \"$FP\" | grep -Eqx '([0-9a-f]{2}:){31}[0-9a-f]{2}'; then",
-        "    echo \"homelab: proxmox-backup-manager cert info printed no SHA-256 fingerprint (got '$FP')\" >&2",
+        `    echo "homelab: ${CERT_INFO_COMMAND} printed no SHA-256 fingerprint (got '$FP')" >&2`,
         "    exit 1",
         "fi",
         ...(pin === undefined

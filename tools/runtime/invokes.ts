@@ -2,6 +2,7 @@
  * Answers to the provider functions the program calls, for the mock runtime of the offline plan
  * and the tests. Anything not listed here is an unmocked invoke and fails the run.
  */
+import { CERT_INFO_COMMAND } from "../../lib/pbs/setup";
 import { InvokeHandler, StateHandler } from "./recorder";
 import { openSshEd25519KeyPair } from "./sshKey";
 
@@ -17,8 +18,6 @@ export const PLAN_INVOKES: Readonly<Record<string, InvokeHandler>> = {
  * Provider-computed outputs the program reads, filled with marked placeholders (a mock resource
  * otherwise only echoes its inputs).
  */
-/** What the certificate-reading command of PbsServer runs (lib/pbs/setup.ts certFingerprintScript). */
-const PBS_CERT_INFO = "proxmox-backup-manager cert info";
 /** The stand-in for a PBS certificate's SHA-256 fingerprint in the offline plan and the tests. */
 export const PBS_FINGERPRINT_STAND_IN = "7a:1b:3c:4d:5e:6f:70:81:92:a3:b4:c5:d6:e7:f8:09:1a:2b:3c:4d:5e:6f:70:81:92:a3:b4:c5:d6:e7:f8:09";
 
@@ -36,7 +35,7 @@ export const PLAN_STATES: Readonly<Record<string, StateHandler>> = {
      * PVE storages, the dataset backups) is planned as it will be once PBS answers.
      */
     "command:remote:Command": ({ inputs }) =>
-        String(inputs.create ?? "").includes(PBS_CERT_INFO) ? { stdout: `fingerprint ${PBS_FINGERPRINT_STAND_IN}\n` } : {},
+        String(inputs.create ?? "").includes(CERT_INFO_COMMAND) ? { stdout: `fingerprint ${PBS_FINGERPRINT_STAND_IN}\n` } : {},
     /** The API token's value (`user@realm!name=uuid`) exists only after `pulumi up` creates the token. */
     "proxmoxve:user/token:Token": () => ({ value: "[secret]" }),
 };
