@@ -108,6 +108,11 @@ function rootPassword(inv: Inventory, credentials: Credentials): pulumi.Output<s
     );
 }
 
+/** The root@pam provider's resource name for a prefix (`proxmox-root`); the change report knows it by it. */
+export function rootProviderName(prefix: string): string {
+    return `${prefix}-root`;
+}
+
 /**
  * The root@pam provider (`<name>-root`). Throws when the password is missing, except in a preview
  * with an API token (config/credentials.ts rootPasswordNeeded): there it previews with the token,
@@ -120,14 +125,14 @@ export function createRootProvider(inv: Inventory, credentials: Credentials, nam
         pulumi.log.warn(
             `No root@pam password in this preview (${CREDENTIAL_ENV.proxmoxRootPassword} or ${PROJECT}:proxmoxRootPassword): the root@pam provider previews with the API token, and the preview lists it as updated; \`pulumi up\` needs the password.`,
         );
-        return new proxmoxve.Provider(`${name}-root`, {
+        return new proxmoxve.Provider(rootProviderName(name), {
             endpoint: inv.cluster.endpoint,
             insecure: inv.cluster.insecure,
             apiToken,
             ssh: providerSsh(inv, credentials.optional("proxmoxSshPrivateKey")),
         });
     }
-    return new proxmoxve.Provider(`${name}-root`, {
+    return new proxmoxve.Provider(rootProviderName(name), {
         endpoint: inv.cluster.endpoint,
         insecure: inv.cluster.insecure,
         username: "root@pam",
@@ -207,10 +212,9 @@ export function offsiteAccess(
           };
     // createProviders builds the one Cloudflare provider the stack has; a caller without it (a test
     // of the bucket alone) gets one built here the same way.
-    const r2 =
-        features.lifecycle.via === "r2"
-            ? (cloudflareProvider ?? new cloudflare.Provider("cloudflare", { apiToken: credentials.require("cloudflareApiToken") }))
-            : undefined;
+    const r2 = offsiteNeedsCloudflare(inv)
+        ? (cloudflareProvider ?? new cloudflare.Provider("cloudflare", { apiToken: credentials.require("cloudflareApiToken") }))
+        : undefined;
     return { ...keys, ...(r2 ? { cloudflareProvider: r2 } : {}) };
 }
 

@@ -9,6 +9,7 @@
  * an update the provider does not carry out as written (lib/replacements.ts updateNotes) and an
  * input left unknown by a delete-first replacement it depends on (tools/change/dependents.ts).
  */
+import { rootProviderName } from "../../components/providers";
 import { ENGINE_RULES, rulesFor } from "../../lib/replacements";
 import {
     BRIDGE_TYPES,
@@ -115,8 +116,8 @@ function datasetOf(
     return { path, node: known ?? (typeof host === "string" ? `the node at ${host}` : "its node") };
 }
 
-/** The name of the root@pam provider's URN (components/providers.ts createRootProvider: `<name>-root`). */
-const ROOT_PROVIDER_SUFFIX = "-root";
+/** The root@pam provider's URN ends with its name (components/providers.ts). */
+const ROOT_PROVIDER_SUFFIX = `::${rootProviderName("proxmox")}`;
 
 /** Dangers and advisories of a set of classified changes. */
 export function assessChanges(changes: readonly ClassifiedChange[], index: RecordingIndex): { dangers: Danger[]; advisories: Advisory[] } {
